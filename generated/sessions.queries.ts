@@ -1,0 +1,112 @@
+/** Types generated for queries found in "sql/sessions.sql" */
+import { PreparedQuery } from '@pgtyped/runtime';
+
+export type DateOrString = Date | string;
+
+/** 'CreateSession' parameters type */
+export interface ICreateSessionParams {
+  clientIp: string;
+  expiresAt: DateOrString;
+  id: string;
+  refreshTokenHash: Buffer;
+  userAgent: string;
+  username: string;
+}
+
+/** 'CreateSession' return type */
+export interface ICreateSessionResult {
+  client_ip: string;
+  created_at: Date;
+  expires_at: Date;
+  id: string;
+  is_blocked: boolean;
+  user_agent: string;
+  username: string;
+}
+
+/** 'CreateSession' query type */
+export interface ICreateSessionQuery {
+  params: ICreateSessionParams;
+  result: ICreateSessionResult;
+}
+
+const createSessionIR: any = {"usedParamSet":{"id":true,"username":true,"refreshTokenHash":true,"userAgent":true,"clientIp":true,"expiresAt":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":99,"b":102}]},{"name":"username","required":true,"transform":{"type":"scalar"},"locs":[{"a":105,"b":114}]},{"name":"refreshTokenHash","required":true,"transform":{"type":"scalar"},"locs":[{"a":117,"b":134}]},{"name":"userAgent","required":true,"transform":{"type":"scalar"},"locs":[{"a":137,"b":147}]},{"name":"clientIp","required":true,"transform":{"type":"scalar"},"locs":[{"a":150,"b":159}]},{"name":"expiresAt","required":true,"transform":{"type":"scalar"},"locs":[{"a":162,"b":172}]}],"statement":"INSERT INTO sessions (id, username, refresh_token_hash, user_agent, client_ip, expires_at)\nVALUES (:id!, :username!, :refreshTokenHash!, :userAgent!, :clientIp!, :expiresAt!)\nRETURNING id, username, user_agent, client_ip, is_blocked, expires_at, created_at"};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * INSERT INTO sessions (id, username, refresh_token_hash, user_agent, client_ip, expires_at)
+ * VALUES (:id!, :username!, :refreshTokenHash!, :userAgent!, :clientIp!, :expiresAt!)
+ * RETURNING id, username, user_agent, client_ip, is_blocked, expires_at, created_at
+ * ```
+ */
+export const createSession = new PreparedQuery<ICreateSessionParams,ICreateSessionResult>(createSessionIR);
+
+
+/** 'GetSession' parameters type */
+export interface IGetSessionParams {
+  id: string;
+}
+
+/** 'GetSession' return type */
+export interface IGetSessionResult {
+  client_ip: string;
+  created_at: Date;
+  expires_at: Date;
+  id: string;
+  is_blocked: boolean;
+  refresh_token_hash: Buffer;
+  user_agent: string;
+  username: string;
+}
+
+/** 'GetSession' query type */
+export interface IGetSessionQuery {
+  params: IGetSessionParams;
+  result: IGetSessionResult;
+}
+
+const getSessionIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":124,"b":127}]}],"statement":"SELECT id, username, refresh_token_hash, user_agent, client_ip, is_blocked, expires_at, created_at\nFROM sessions\nWHERE id = :id!"};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * SELECT id, username, refresh_token_hash, user_agent, client_ip, is_blocked, expires_at, created_at
+ * FROM sessions
+ * WHERE id = :id!
+ * ```
+ */
+export const getSession = new PreparedQuery<IGetSessionParams,IGetSessionResult>(getSessionIR);
+
+
+/** 'BlockSession' parameters type */
+export interface IBlockSessionParams {
+  id: string;
+}
+
+/** 'BlockSession' return type */
+export interface IBlockSessionResult {
+  id: string;
+  is_blocked: boolean;
+}
+
+/** 'BlockSession' query type */
+export interface IBlockSessionQuery {
+  params: IBlockSessionParams;
+  result: IBlockSessionResult;
+}
+
+const blockSessionIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":49,"b":52}]}],"statement":"UPDATE sessions\nSET is_blocked = true\nWHERE id = :id!\nRETURNING id, is_blocked"};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * UPDATE sessions
+ * SET is_blocked = true
+ * WHERE id = :id!
+ * RETURNING id, is_blocked
+ * ```
+ */
+export const blockSession = new PreparedQuery<IBlockSessionParams,IBlockSessionResult>(blockSessionIR);
+
+

@@ -1,0 +1,89 @@
+// `npm run codegen`: SQL → typed functions in generated/. `npm run codegen -- --check` fails when
+// generated/ differs from what the SQL and the migrations produce now (CI's drift check).
+import { spawn } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { projectRoot } from '../src/paths.js';
+import { createScratchDb } from './scratch-db.js';
+
+const check = process.argv.includes('--check');
+// --config PATH: another pgtyped config (tests use it to prove that a broken query fails the run).
+const configArg = process.argv.indexOf('--config');
+const configPath = configArg > 0 ? resolve(process.argv[configArg + 1] ?? '') : join(projectRoot, 'pgtyped.config.json');
+const generatedDir = join(projectRoot, 'generated');
+const log = (line: string) => console.log(`[codegen] ${line}`);
+
+async function snapshot(): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const f of await readdir(generatedDir).catch(() => [] as string[])) {
+    if (f.endsWith('.queries.ts')) files.set(f, await readFile(join(generatedDir, f), 'utf8'));
+  }
+  return files;
+}
+
+/** pgtyped exits 0 even when a query is invalid (upstream #574): its output is what tells. */
+function runPgtyped(url: string): Promise<{ code: number; errors: string[] }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [join(projectRoot, 'node_modules/@pgtyped/cli/lib/index.js'), '-c', configPath],
+      { cwd: projectRoot, env: { ...process.env, DATABASE_URL: url, SCARF_ANALYTICS: 'false' } },
+    );
+    const errors: string[] = [];
+    let pending = '';
+    const take = (chunk: Buffer) => {
+      const lines = (pending + chunk.toString('utf8')).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!line.trim()) continue;
+        log(`  pgtyped: ${line}`);
+        if (/Error in query|Error processing|Error:|error:/i.test(line)) errors.push(line);
+      }
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, errors }));
+  });
+}
+
+async function main(): Promise<number> {
+  const before = await snapshot();
+  const db = await createScratchDb(log);
+  try {
+    log('running pgtyped over sql/*.sql');
+    const { code, errors } = await runPgtyped(db.url);
+    if (code !== 0 || errors.length > 0) {
+      console.error(`[codegen] FAILED: pgtyped reported ${errors.length} error(s) (exit ${code}); generated/ is not trustworthy.`);
+      return 1;
+    }
+  } finally {
+    await db.drop();
+  }
+  if (configArg > 0) return 0; // a foreign config writes elsewhere: nothing here to compare
+  const after = await snapshot();
+  const changed = [...new Set([...before.keys(), ...after.keys()])].filter((f) => before.get(f) !== after.get(f));
+  const sqlFiles = (await readdir(join(projectRoot, 'sql'))).filter((f) => f.endsWith('.sql'));
+  const orphans = [...after.keys()].filter((f) => !sqlFiles.includes(f.replace(/\.queries\.ts$/, '.sql')));
+  if (orphans.length) {
+    console.error(`[codegen] generated/ holds files with no SQL source: ${orphans.join(', ')} — delete them.`);
+    return 1;
+  }
+  if (check && changed.length) {
+    console.error(
+      `[codegen] DRIFT: generated/ was out of date with sql/ and migrations/: ${changed.join(', ')}. ` +
+        'Run `npm run codegen` and commit the result.',
+    );
+    return 1;
+  }
+  log(changed.length ? `updated ${changed.join(', ')}` : `generated/ is up to date (${after.size} files)`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(`[codegen] FAILED: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,65 @@
+// A throwaway, freshly migrated database for tools that must see exactly what migrations/ produces
+// (codegen, its drift check): on DATABASE_URL's server when set, else on a temporary embedded Postgres.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded.js';
+import { migrateUp } from '../src/db/migrate.js';
+
+export interface ScratchDb {
+  url: string;
+  drop(): Promise<void>;
+}
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = '/' + database;
+  if (!u.searchParams.has('sslmode') && /^(localhost|127\.0\.0\.1|\[::1\])$/.test(u.hostname)) {
+    u.searchParams.set('sslmode', 'disable');
+  }
+  return u.toString();
+}
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      s.close(() => res(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
+}
+
+export async function createScratchDb(log: (line: string) => void): Promise<ScratchDb> {
+  let embedded: EmbeddedPostgres | undefined;
+  let tempDir: string | undefined;
+  let adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) {
+    tempDir = await mkdtemp(join(tmpdir(), 'simplebank-scratch-'));
+    log('starting a temporary embedded Postgres');
+    embedded = await startEmbeddedPostgres({ dataDir: tempDir, port: await freePort() });
+    adminUrl = embedded.adminUrl;
+  }
+  const name = `simplebank_scratch_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: withDatabase(adminUrl, 'postgres') });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = withDatabase(adminUrl, name);
+  log(`applying migrations to ${name}`);
+  await migrateUp(url, (line) => log(`  dbmate: ${line}`));
+  return {
+    url,
+    async drop() {
+      const c = new pg.Client({ connectionString: withDatabase(adminUrl!, 'postgres') });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+      if (embedded) await embedded.stop();
+      if (tempDir) await rm(tempDir, { recursive: true, force: true });
+    },
+  };
+}

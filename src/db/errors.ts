@@ -1,0 +1,133 @@
+// Typed domain errors, and the one place where Postgres errors become them: by the constraint
+// that fired (table constraints) or by the SQLSTATE our ledger functions raise (class SB).
+
+export type ErrorCode =
+  | 'validation_failed'
+  | 'unauthenticated'
+  | 'session_invalid'
+  | 'forbidden'
+  | 'not_found'
+  | 'username_taken'
+  | 'email_taken'
+  | 'account_exists'
+  | 'idempotency_key_in_use'
+  | 'idempotency_key_reused'
+  | 'currency_mismatch'
+  | 'same_account'
+  | 'insufficient_funds'
+  | 'rate_limited'
+  | 'unavailable'
+  | 'internal';
+
+export abstract class DomainError extends Error {
+  abstract readonly code: ErrorCode;
+  abstract readonly status: number;
+  /** Field-level details for validation failures. */
+  fields?: { field: string; message: string }[];
+}
+
+export class ValidationError extends DomainError {
+  readonly code = 'validation_failed';
+  readonly status = 400;
+  constructor(field: string, message: string) {
+    super(`${field} ${message}`);
+    this.fields = [{ field, message }];
+  }
+}
+export class NotFoundError extends DomainError {
+  readonly code = 'not_found';
+  readonly status = 404;
+}
+export class ForbiddenError extends DomainError {
+  readonly code = 'forbidden';
+  readonly status = 403;
+}
+export class ConflictError extends DomainError {
+  readonly status = 409;
+  constructor(readonly code: 'username_taken' | 'email_taken' | 'account_exists' | 'idempotency_key_in_use', message: string) {
+    super(message);
+  }
+}
+/** A ledger rule refused the request (422): nothing was written. */
+export class RuleViolationError extends DomainError {
+  readonly status = 422;
+  constructor(readonly code: 'currency_mismatch' | 'same_account' | 'insufficient_funds' | 'idempotency_key_reused', message: string) {
+    super(message);
+  }
+}
+export class UnauthenticatedError extends DomainError {
+  readonly code = 'unauthenticated';
+  readonly status = 401;
+}
+export class SessionInvalidError extends DomainError {
+  readonly code = 'session_invalid';
+  readonly status = 401;
+}
+/** The database cannot be reached, or a conflict outlived its retries: the outcome may be unknown. */
+export class UnavailableError extends DomainError {
+  readonly code = 'unavailable';
+  readonly status = 503;
+}
+/** The database returned something that breaks an assumption of the code: a bug, never the caller's fault. */
+export class IntegrityError extends Error {
+  override name = 'IntegrityError';
+}
+
+interface PgErrorLike {
+  code?: string;
+  constraint?: string;
+  detail?: string;
+  message?: string;
+}
+
+const BY_CONSTRAINT: Record<string, (e: PgErrorLike) => DomainError> = {
+  users_pkey: () => new ConflictError('username_taken', 'that username is taken'),
+  users_email_key: () => new ConflictError('email_taken', 'that email address is already registered'),
+  accounts_owner_currency_key: () => new ConflictError('account_exists', 'you already have an account in that currency'),
+  accounts_balance_nonnegative: () => new RuleViolationError('insufficient_funds', 'insufficient funds'),
+  transfers_distinct_accounts: () => new RuleViolationError('same_account', 'from and to are the same account'),
+  transfers_amount_positive: () => new ValidationError('amount', 'must be a positive integer'),
+  accounts_currency_supported: () => new ValidationError('currency', 'is not a supported currency'),
+  transfers_from_account_fkey: () => new NotFoundError('account not found'),
+  transfers_to_account_fkey: () => new NotFoundError('account not found'),
+  entries_account_fkey: () => new NotFoundError('account not found'),
+  accounts_owner_fkey: () => new NotFoundError('user not found'),
+  sessions_username_fkey: () => new NotFoundError('user not found'),
+};
+
+const BY_SQLSTATE: Record<string, (e: PgErrorLike) => DomainError> = {
+  SB001: (e) => new NotFoundError(`account ${e.detail ?? ''} not found`.replace('  ', ' ')),
+  SB002: () => new ForbiddenError('the from-account does not belong to you'),
+  SB003: () => new RuleViolationError('currency_mismatch', 'the currency differs from the accounts\' currency'),
+  SB004: () => new RuleViolationError('same_account', 'from and to are the same account'),
+  SB005: () => new RuleViolationError('insufficient_funds', 'insufficient funds'),
+};
+
+/** SQLSTATEs worth another attempt of the whole transaction. */
+export function isRetryable(err: unknown): boolean {
+  const code = (err as PgErrorLike | undefined)?.code;
+  return code === '40P01' || code === '40001';
+}
+
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006']);
+const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+
+export function isUnavailable(err: unknown): boolean {
+  const e = err as PgErrorLike | undefined;
+  if (!e) return false;
+  if (e.code && (UNAVAILABLE_SQLSTATES.has(e.code) || UNAVAILABLE_NODE_CODES.has(e.code))) return true;
+  const msg = e.message ?? '';
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection terminated unexpectedly|the database system is (starting up|shutting down)/i.test(msg);
+}
+
+/** Turns a Postgres error into a domain error where one applies; anything else is returned as is. */
+export function translatePgError(err: unknown): unknown {
+  if (err instanceof DomainError) return err;
+  const e = err as PgErrorLike | undefined;
+  if (!e || typeof e !== 'object') return err;
+  if (e.constraint && BY_CONSTRAINT[e.constraint]) return BY_CONSTRAINT[e.constraint]!(e);
+  if (e.code && BY_SQLSTATE[e.code]) return BY_SQLSTATE[e.code]!(e);
+  if (isRetryable(err)) return new UnavailableError('the database stayed too busy to finish this request; retry it');
+  if (isUnavailable(err)) return new UnavailableError('the database cannot be reached');
+  return err;
+}

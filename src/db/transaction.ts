@@ -1,0 +1,59 @@
+// Transactions are callbacks opened at the edge: begin, commit, roll back, and retry the whole
+// callback on deadlock (40P01) or serialization failure (40001) a bounded number of times.
+import type pg from 'pg';
+import { isRetryable, translatePgError } from './errors.js';
+
+export type Tx = pg.PoolClient;
+
+export interface RetryOptions {
+  /** Attempts in all, the first included. */
+  attempts?: number;
+  /** Base of the jittered exponential back-off, in ms. */
+  baseDelayMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs `fn`, repeating it on a retryable SQLSTATE with full-jitter back-off; errors come out translated. */
+export async function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions = {}): Promise<T> {
+  const attempts = opts.attempts ?? 6;
+  const base = opts.baseDelayMs ?? 4;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (attempt < attempts && isRetryable(err)) {
+        await sleep(Math.random() * base * 2 ** attempt);
+        continue;
+      }
+      throw translatePgError(err);
+    }
+  }
+}
+
+/** `BEGIN … COMMIT` around `fn(tx)`; nothing inside may call the pool. `fn` may run more than once. */
+export function withTransaction<T>(
+  pool: pg.Pool,
+  fn: (tx: Tx) => Promise<T>,
+  opts: RetryOptions & { isolation?: 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE' } = {},
+): Promise<T> {
+  return withRetry(async () => {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query(opts.isolation ? `BEGIN ISOLATION LEVEL ${opts.isolation}` : 'BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackErr) {
+        broken = rollbackErr as Error; // the connection is unusable: drop it from the pool
+      }
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }, opts);
+}

@@ -1,0 +1,17 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The project root: the nearest folder above this file that holds package.json (works from src/ and dist/). */
+function findRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find the project root (no package.json above src/)');
+    dir = up;
+  }
+  return dir;
+}
+
+export const projectRoot = findRoot();
+export const migrationsDir = join(projectRoot, 'migrations');
