@@ -9,6 +9,12 @@ export interface PoolOptions {
   onError?: (err: Error) => void;
 }
 
+/** An error the server answered with (a SQLSTATE) on a connection that is still good to use. */
+function connectionSurvives(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^(08|57|53)/.test(code);
+}
+
 export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
@@ -22,5 +28,21 @@ export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
   });
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on('error', opts.onError ?? (() => {}));
+
+  // pg-pool's own query() destroys the connection after ANY error, so every refused transfer
+  // (insufficient funds, …) would cost a new backend. Keep connections that only saw a SQL error.
+  const connect = pool.connect.bind(pool);
+  pool.query = (async (text: string | pg.QueryConfig, values?: unknown[]) => {
+    const client = await connect();
+    let broken: Error | undefined;
+    try {
+      return await client.query(text as string, values);
+    } catch (err) {
+      if (!connectionSurvives(err)) broken = err as Error;
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }) as typeof pool.query;
   return pool;
 }

@@ -1,0 +1,38 @@
+// The ledger's invariants, checked over the whole database (tests, the benchmark, verify-ledger).
+import {
+  accountsOutOfBalance,
+  currenciesOutOfBalance,
+  ledgerCounts,
+  malformedTransfers,
+  negativeCustomerAccounts,
+} from '../../generated/ledger.queries.js';
+import { one, toSafeInt } from '../db/one.js';
+import type { Queryable } from '../db/pool.js';
+
+export interface LedgerReport {
+  ok: boolean;
+  violations: string[];
+  counts: { transfers: number; entries: number; accounts: number };
+}
+
+export async function verifyLedger(db: Queryable): Promise<LedgerReport> {
+  const [accounts, currencies, negatives, transfers, counts] = await Promise.all([
+    accountsOutOfBalance.run(undefined, db),
+    currenciesOutOfBalance.run(undefined, db),
+    negativeCustomerAccounts.run(undefined, db),
+    malformedTransfers.run(undefined, db),
+    ledgerCounts.run(undefined, db),
+  ]);
+  const violations = [
+    ...accounts.map((a) => `account ${a.id} (${a.currency}): balance ${a.balance} ≠ Σ entries ${a.entries_total}`),
+    ...currencies.map((c) => `currency ${c.currency}: Σ balances = ${c.total}, not 0`),
+    ...negatives.map((a) => `account ${a.id} (${a.currency}): balance ${a.balance} below 0`),
+    ...transfers.map((t) => `transfer ${t.id}: ${t.entry_count} entries that do not mirror amount ${t.amount}`),
+  ];
+  const c = one(counts, 'ledger counts');
+  return {
+    ok: violations.length === 0,
+    violations,
+    counts: { transfers: toSafeInt(c.transfers), entries: toSafeInt(c.entries), accounts: toSafeInt(c.accounts) },
+  };
+}

@@ -1,0 +1,54 @@
+import Type, { type Static } from 'typebox';
+
+export const CURRENCIES = ['USD', 'EUR', 'CAD'] as const;
+export const Currency = Type.Union(CURRENCIES.map((c) => Type.Literal(c)), {
+  description: 'ISO 4217 code, exact case',
+});
+export type Currency = Static<typeof Currency>;
+
+/** Integer minor units (cents); never a float, never a string. */
+export const Amount = Type.Integer({
+  minimum: 1,
+  maximum: Number.MAX_SAFE_INTEGER,
+  description: 'integer minor units (cents), 1 … 9007199254740991',
+});
+export const Money = Type.Integer({ description: 'integer minor units (cents)' });
+export const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+export const Timestamp = Type.String({ format: 'date-time', description: 'RFC 3339, UTC' });
+
+export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
+
+export const ErrorCodes = [
+  'validation_failed',
+  'unauthenticated',
+  'session_invalid',
+  'forbidden',
+  'not_found',
+  'username_taken',
+  'email_taken',
+  'account_exists',
+  'idempotency_key_in_use',
+  'idempotency_key_reused',
+  'currency_mismatch',
+  'same_account',
+  'insufficient_funds',
+  'rate_limited',
+  'unavailable',
+  'internal',
+] as const;
+
+/** RFC 9457 problem details with the contract's stable `code`. */
+export const Problem = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    code: Type.Union(ErrorCodes.map((c) => Type.Literal(c))),
+    errors: Type.Optional(
+      Type.Array(Type.Object({ field: Type.String(), message: Type.String() }, { additionalProperties: false })),
+    ),
+  },
+  { $id: 'Problem', additionalProperties: false, description: 'application/problem+json (RFC 9457)' },
+);
+export type Problem = Static<typeof Problem>;

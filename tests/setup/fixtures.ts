@@ -1,0 +1,36 @@
+// Fixtures written through the same generated queries the service uses.
+import { randomBytes } from 'node:crypto';
+import { createAccount } from '../../generated/accounts.queries.js';
+import { createUser } from '../../generated/users.queries.js';
+import type { Queryable } from '../../src/db/pool.js';
+import { toAccount } from '../../src/ledger/ledger.mappers.js';
+import { deposit } from '../../src/ledger/transfer.service.js';
+import type { Account } from '../../src/schemas/ledger.js';
+
+export async function makeUser(db: Queryable, prefix = 'user'): Promise<string> {
+  const username = `${prefix}_${randomBytes(4).toString('hex')}`;
+  await createUser.run(
+    { username, hashedPassword: 'not-a-real-hash', fullName: 'Test User', email: `${username}@example.com` },
+    db,
+  );
+  return username;
+}
+
+export async function makeAccount(db: Queryable, owner: string, currency = 'USD', balance = 0): Promise<Account> {
+  const [row] = await createAccount.run({ owner, currency }, db);
+  if (!row) throw new Error('createAccount returned no row');
+  if (balance > 0) await deposit(db, Number(row.id), balance);
+  return { ...toAccount(row), balance };
+}
+
+export async function countRows(db: Queryable): Promise<{ transfers: number; entries: number }> {
+  const { rows } = await db.query<{ transfers: string; entries: string }>(
+    'SELECT (SELECT count(*) FROM transfers) AS transfers, (SELECT count(*) FROM entries) AS entries',
+  );
+  return { transfers: Number(rows[0]!.transfers), entries: Number(rows[0]!.entries) };
+}
+
+export async function balanceOf(db: Queryable, id: number): Promise<number> {
+  const { rows } = await db.query<{ balance: string }>('SELECT balance FROM accounts WHERE id = $1', [id]);
+  return Number(rows[0]!.balance);
+}

@@ -1,0 +1,42 @@
+// One Postgres for the whole run: DATABASE_URL's server when set, else an embedded one in a temp
+// folder. A migrated template database is made once; each test file clones it (tests/setup/db.ts).
+import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { startEmbeddedPostgres } from '../../src/db/embedded.js';
+import { migrateUp } from '../../src/db/migrate.js';
+import { TEMPLATE_DB, withDatabase } from './urls.js';
+
+async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => res(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+export default async function globalSetup(): Promise<void> {
+  let adminUrl = process.env.DATABASE_URL;
+  if (adminUrl) {
+    process.stdout.write(`\n[tests] using the Postgres at DATABASE_URL\n`);
+  } else {
+    const dir = await mkdtemp(join(tmpdir(), 'simplebank-test-'));
+    process.stdout.write(`\n[tests] starting embedded Postgres in ${dir}\n`);
+    const embedded = await startEmbeddedPostgres({ dataDir: dir, port: await freePort() });
+    (globalThis as Record<string, unknown>).__SIMPLEBANK_PG__ = { embedded, dir };
+    adminUrl = embedded.adminUrl;
+  }
+  process.env.SIMPLEBANK_TEST_ADMIN_URL = withDatabase(adminUrl, 'postgres');
+  const admin = new pg.Client({ connectionString: process.env.SIMPLEBANK_TEST_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${TEMPLATE_DB}`);
+  await admin.end();
+  await migrateUp(withDatabase(adminUrl, TEMPLATE_DB));
+  process.stdout.write(`[tests] template database migrated\n`);
+}
