@@ -49,6 +49,6 @@ export const Problem = Type.Object(
       Type.Array(Type.Object({ field: Type.String(), message: Type.String() }, { additionalProperties: false })),
     ),
   },
-  { $id: 'Problem', additionalProperties: false, description: 'application/problem+json (RFC 9457)' },
+  { additionalProperties: false, description: 'application/problem+json (RFC 9457)' },
 );
 export type Problem = Static<typeof Problem>;

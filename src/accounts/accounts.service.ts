@@ -1,0 +1,49 @@
+import { createAccount as createAccountQuery, getAccount, listAccountsByOwner } from '../../generated/accounts.queries.js';
+import { listEntries } from '../../generated/entries.queries.js';
+import { ValidationError } from '../db/errors.js';
+import { maybeOne, one } from '../db/one.js';
+import type { Queryable } from '../db/pool.js';
+import { toAccount, toEntry } from '../ledger/ledger.mappers.js';
+import type { Account, Entry } from '../schemas/ledger.js';
+
+export async function createAccount(db: Queryable, owner: string, currency: string): Promise<Account> {
+  return toAccount(one(await createAccountQuery.run({ owner, currency }, db), 'account'));
+}
+
+/** The account and its owner, or NotFoundError. */
+export async function findAccount(db: Queryable, id: number): Promise<Account> {
+  const row = maybeOne(await getAccount.run({ id }, db), 'account');
+  if (!row) return one([], `account ${id}`);
+  return toAccount(row);
+}
+
+export async function listAccounts(db: Queryable, owner: string, page: number, size: number): Promise<Account[]> {
+  const rows = await listAccountsByOwner.run({ owner, limit: size, offset: (page - 1) * size }, db);
+  return rows.map(toAccount);
+}
+
+// The cursor is opaque to clients: the id of the last entry they saw, encoded.
+const CURSOR_PREFIX = 'e1:';
+const encodeCursor = (id: number) => Buffer.from(CURSOR_PREFIX + id).toString('base64url');
+function decodeCursor(cursor: string): number {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const id = text.startsWith(CURSOR_PREFIX) ? Number(text.slice(CURSOR_PREFIX.length)) : NaN;
+  if (!Number.isSafeInteger(id) || id < 1 || encodeCursor(id) !== cursor) {
+    throw new ValidationError('cursor', 'is not a cursor this API returned');
+  }
+  return id;
+}
+
+/** Newest first, keyset-paged on the entry id (no OFFSET scan). */
+export async function listAccountEntries(
+  db: Queryable,
+  accountId: number,
+  limit: number,
+  cursor: string | undefined,
+): Promise<{ items: Entry[]; next_cursor: string | null }> {
+  const beforeId = cursor === undefined ? '9223372036854775807' : decodeCursor(cursor);
+  const rows = await listEntries.run({ accountId, beforeId, limit: limit + 1 }, db);
+  const items = rows.slice(0, limit).map(toEntry);
+  const last = items[items.length - 1];
+  return { items, next_cursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+}

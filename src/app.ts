@@ -1,0 +1,93 @@
+// The app is a factory: it registers everything and never listens (src/server.ts does).
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import accountsRoutes from './accounts/accounts.routes.js';
+import type { AppDeps } from './deps.js';
+import authPlugin from './http/auth.plugin.js';
+import { installErrorHandlers } from './http/problem.js';
+import { installValidators } from './http/validation.js';
+import healthRoutes from './ops/health.routes.js';
+import transfersRoutes from './transfers/transfers.routes.js';
+import usersRoutes from './users/users.routes.js';
+
+export interface AppOptions {
+  logger?: FastifyServerOptions['loggerInstance'];
+  /** Serve Swagger UI at /docs (the OpenAPI document is always at /openapi.json). */
+  docs?: boolean;
+  bodyLimit?: number;
+  trustProxy?: boolean;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
+    // One line per request is written in onResponse below, not Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Honour a sane incoming X-Request-Id, else make one; it is returned on every answer.
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    bodyLimit: opts.bodyLimit ?? 64 * 1024,
+    trustProxy: opts.trustProxy ?? false,
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  installValidators(app);
+  installErrorHandlers(app);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+        user: request.auth?.username,
+      },
+      'request',
+    );
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'simple bank',
+        version: '1.0.0',
+        description:
+          'SQL-first banking API. Money is integer minor units (cents). Every 4xx/5xx body is ' +
+          'application/problem+json (RFC 9457) with a stable `code`.',
+      },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'PASETO v4.public' },
+        },
+      },
+      tags: [
+        { name: 'users', description: 'Sign-up, login and sessions' },
+        { name: 'accounts', description: 'Accounts and statements' },
+        { name: 'transfers', description: 'Transfers, deposits and withdrawals' },
+        { name: 'operations', description: 'Health and readiness' },
+      ],
+    },
+  });
+  if (opts.docs ?? true) await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(authPlugin, { tokens: deps.tokens, sessions: deps.sessions });
+  await app.register(healthRoutes, { deps });
+  await app.register(usersRoutes, { deps });
+  await app.register(accountsRoutes, { deps });
+  await app.register(transfersRoutes, { deps });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

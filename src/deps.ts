@@ -1,0 +1,14 @@
+import type pg from 'pg';
+import type { PasswordHasher } from './auth/passwords.js';
+import type { createRateLimiter } from './auth/rate-limit.js';
+import type { SessionGuard } from './auth/sessions.service.js';
+import type { TokenMaker } from './auth/tokens.js';
+
+/** What the routes are built from; tests may pass their own. */
+export interface AppDeps {
+  pool: pg.Pool;
+  passwords: PasswordHasher;
+  tokens: TokenMaker;
+  sessions: SessionGuard;
+  loginLimiter: ReturnType<typeof createRateLimiter>;
+}

@@ -1,0 +1,126 @@
+// Every 4xx/5xx is RFC 9457 problem+json with the contract's stable `code`, built here and only here.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import { DomainError, translatePgError, type ErrorCode } from '../db/errors.js';
+import { Problem } from '../schemas/common.js';
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  errors?: { field: string; message: string }[];
+}
+
+export function problem(status: number, code: ErrorCode, detail: string, errors?: ProblemBody['errors']): ProblemBody {
+  return {
+    type: `urn:simple-bank:problem:${code}`,
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail,
+    code,
+    ...(errors && errors.length ? { errors } : {}),
+  };
+}
+
+export function sendProblem(reply: FastifyReply, body: ProblemBody): FastifyReply {
+  return reply.code(body.status).type('application/problem+json').send(body);
+}
+
+/** The error responses a route declares, so Fastify serialises them and OpenAPI lists them. */
+export function errorResponses(...statuses: number[]) {
+  const out: Record<number, typeof Problem> = {};
+  for (const s of [...statuses, 500, 503]) {
+    out[s] = Type.Object(Problem.properties, {
+      additionalProperties: false,
+      description: `${TITLES[s] ?? 'Error'} (application/problem+json)`,
+    }) as typeof Problem;
+  }
+  return out;
+}
+
+interface AjvError {
+  instancePath?: string;
+  keyword?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+function fieldOf(e: AjvError, context: string | undefined): string {
+  const path = (e.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+  const leaf =
+    (e.keyword === 'required' && String(e.params?.missingProperty ?? '')) ||
+    (e.keyword === 'additionalProperties' && String(e.params?.additionalProperty ?? '')) ||
+    '';
+  const name = [path, leaf].filter(Boolean).join('.');
+  return name || (context === 'body' ? 'body' : context ?? 'request');
+}
+
+function messageOf(e: AjvError): string {
+  if (e.keyword === 'required') return 'is required';
+  if (e.keyword === 'additionalProperties') return 'is not allowed';
+  if (e.keyword === 'anyOf' || e.keyword === 'const') return 'is not one of the allowed values';
+  if (e.keyword === 'minProperties') return 'must name at least one field';
+  return e.message ?? 'is invalid';
+}
+
+/** Validation failures: one entry per failing field, deduplicated (union members repeat themselves). */
+export function validationFields(errors: AjvError[], context: string | undefined) {
+  const seen = new Map<string, string>();
+  for (const e of errors) {
+    // Members of a union fail one by one: the union's own error says it better.
+    if (e.keyword === 'const' && errors.some((o) => o.keyword === 'anyOf' && o.instancePath === e.instancePath)) continue;
+    const field = fieldOf(e, context);
+    if (!seen.has(field)) seen.set(field, messageOf(e));
+  }
+  return [...seen].map(([field, message]) => ({ field, message }));
+}
+
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((rawErr: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (rawErr.validation) {
+      const errors = validationFields(rawErr.validation as AjvError[], rawErr.validationContext);
+      const summary = errors.map((e) => `${e.field} ${e.message}`).join('; ');
+      return sendProblem(reply, problem(400, 'validation_failed', summary || 'the request is invalid', errors));
+    }
+    const err = translatePgError(rawErr);
+    if (err instanceof DomainError) {
+      if (err.status === 503) request.log.warn({ err: rawErr }, 'database unavailable');
+      if (err.code === 'rate_limited' && (err as DomainError & { retryAfterS?: number }).retryAfterS) {
+        reply.header('retry-after', String((err as DomainError & { retryAfterS?: number }).retryAfterS));
+      }
+      return sendProblem(reply, problem(err.status, err.code, err.message, err.fields));
+    }
+    const status = rawErr.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      // Fastify's own 4xx: unparsable JSON, wrong content type, body too large, …
+      const detail = rawErr.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || rawErr instanceof SyntaxError
+        ? 'the body is not valid JSON'
+        : rawErr.message;
+      return sendProblem(reply, problem(status, 'validation_failed', detail, [{ field: 'body', message: detail }]));
+    }
+    request.log.error({ err: rawErr }, 'unhandled error');
+    return sendProblem(reply, problem(500, 'internal', 'an internal error occurred; it has been logged'));
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, problem(404, 'not_found', `no route for ${request.method} ${request.url.split('?')[0]}`)),
+  );
+}

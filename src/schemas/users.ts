@@ -1,0 +1,63 @@
+import Type, { type Static } from 'typebox';
+import { Timestamp } from './common.js';
+
+export const Username = Type.String({ pattern: '^[a-z0-9_]{3,100}$', description: 'lower-case letters, digits and _, 3–100' });
+export const FullName = Type.String({ minLength: 1, maxLength: 100 });
+export const Email = Type.String({ format: 'email', maxLength: 200 });
+export const Password = Type.String({ minLength: 8, maxLength: 128, writeOnly: true });
+export const Role = Type.Union([Type.Literal('depositor'), Type.Literal('banker')]);
+
+export const User = Type.Object(
+  {
+    username: Type.String(),
+    full_name: Type.String(),
+    email: Type.String(),
+    role: Role,
+    password_changed_at: Timestamp,
+    created_at: Timestamp,
+  },
+  { additionalProperties: false },
+);
+export type User = Static<typeof User>;
+
+export const CreateUserBody = Type.Object(
+  { username: Username, full_name: FullName, email: Email, password: Password },
+  { additionalProperties: false },
+);
+export type CreateUserBody = Static<typeof CreateUserBody>;
+
+export const UpdateUserBody = Type.Object(
+  { full_name: Type.Optional(FullName), email: Type.Optional(Email), password: Type.Optional(Password) },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateUserBody = Static<typeof UpdateUserBody>;
+
+export const UsernameParams = Type.Object({ username: Username }, { additionalProperties: false });
+
+export const LoginBody = Type.Object(
+  { username: Type.String({ minLength: 1, maxLength: 100 }), password: Type.String({ minLength: 1, maxLength: 128 }) },
+  { additionalProperties: false },
+);
+
+export const LoginResponse = Type.Object(
+  {
+    session_id: Type.String({ format: 'uuid' }),
+    access_token: Type.String(),
+    access_token_expires_at: Timestamp,
+    refresh_token: Type.String(),
+    refresh_token_expires_at: Timestamp,
+    user: User,
+  },
+  { additionalProperties: false },
+);
+export type LoginResponse = Static<typeof LoginResponse>;
+
+export const RefreshTokenBody = Type.Object(
+  { refresh_token: Type.String({ minLength: 1, maxLength: 2000 }) },
+  { additionalProperties: false },
+);
+
+export const RenewResponse = Type.Object(
+  { access_token: Type.String(), access_token_expires_at: Timestamp },
+  { additionalProperties: false },
+);

@@ -1,0 +1,88 @@
+// The thin edge: config, logger, database, listen, signals, graceful close.
+import closeWithGrace from 'close-with-grace';
+import { buildApp } from './app.js';
+import { createPasswordHasher } from './auth/passwords.js';
+import { createRateLimiter } from './auth/rate-limit.js';
+import { createSessionGuard } from './auth/sessions.service.js';
+import { createTokenMaker, loadOrCreateKeyFile } from './auth/tokens.js';
+import { ConfigError, loadConfig } from './config.js';
+import { openDatabase } from './db/database.js';
+import { EmbeddedPostgresError } from './db/embedded.js';
+import { MigrationError } from './db/migrate.js';
+import { createPool } from './db/pool.js';
+import { createLogger } from './logger.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`simple bank cannot start: ${err.message}`);
+      process.exit(78);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+
+  let database;
+  try {
+    database = await openDatabase(config, { info: (m) => log.info(m), debug: (m) => log.debug(m) });
+  } catch (err) {
+    if (err instanceof EmbeddedPostgresError || err instanceof MigrationError) {
+      log.fatal(err.message);
+      console.error(`simple bank cannot start: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+
+  const pool = createPool(database.url, {
+    max: config.dbPoolSize,
+    onError: (err) => log.warn({ err }, 'idle database connection lost'),
+  });
+  const tokenKey = config.tokenSecretKey ?? (await loadOrCreateKeyFile(config.dataDir));
+  const tokens = await createTokenMaker(tokenKey, config);
+  const app = await buildApp(
+    {
+      pool,
+      tokens,
+      passwords: createPasswordHasher(config.argon2),
+      sessions: createSessionGuard(pool),
+      loginLimiter: createRateLimiter(config.loginRateLimit),
+    },
+    { logger: log },
+  );
+
+  // SIGINT/SIGTERM: stop accepting, let in-flight requests finish, then the pool, then Postgres.
+  closeWithGrace({ delay: 20_000, logger: log }, async ({ signal, err }) => {
+    if (err) log.error({ err }, 'closing after an error');
+    else log.info({ signal }, 'shutting down');
+    await app.close();
+    await pool.end();
+    await database.close();
+    log.info('stopped');
+  });
+
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    const why = code === 'EADDRINUSE'
+      ? `port ${config.port} on ${config.host} is already in use: set PORT to a free port.`
+      : `could not listen on ${config.host}:${config.port}: ${(err as Error).message}`;
+    console.error(`simple bank cannot start: ${why}`);
+    await pool.end();
+    await database.close();
+    process.exit(1);
+  }
+  log.info(
+    { url: `http://${config.host}:${config.port}`, database: database.embedded ? 'embedded' : 'DATABASE_URL' },
+    `simple bank ready: docs at http://${config.host}:${config.port}/docs`,
+  );
+}
+
+main().catch((err) => {
+  console.error('simple bank failed to start:', err);
+  process.exit(1);
+});

@@ -1,0 +1,17 @@
+import type { User } from '../schemas/users.js';
+
+export const toUser = (r: {
+  username: string;
+  full_name: string;
+  email: string;
+  role: string;
+  password_changed_at: Date;
+  created_at: Date;
+}): User => ({
+  username: r.username,
+  full_name: r.full_name,
+  email: r.email,
+  role: r.role === 'banker' ? 'banker' : 'depositor',
+  password_changed_at: r.password_changed_at.toISOString(),
+  created_at: r.created_at.toISOString(),
+});

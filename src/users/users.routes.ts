@@ -1,0 +1,96 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { assertSelfOrBanker } from '../auth/authorize.js';
+import { login, renewAccess, revoke } from '../auth/sessions.service.js';
+import type { AppDeps } from '../deps.js';
+import { authOf } from '../http/auth.plugin.js';
+import { errorResponses } from '../http/problem.js';
+import {
+  CreateUserBody,
+  LoginBody,
+  LoginResponse,
+  RefreshTokenBody,
+  RenewResponse,
+  UpdateUserBody,
+  User,
+  UsernameParams,
+} from '../schemas/users.js';
+import { createUser, updateUser } from './users.service.js';
+
+const usersRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+  const sessionDeps = { db: deps.pool, tokens: deps.tokens, passwords: deps.passwords };
+
+  app.post('/users', {
+    schema: {
+      operationId: 'createUser',
+      tags: ['users'],
+      summary: 'Sign up a new user (role depositor)',
+      body: CreateUserBody,
+      response: { 201: User, ...errorResponses(400, 409, 413, 415) },
+    },
+  }, async (request, reply) => {
+    const user = await createUser(deps.pool, deps.passwords, request.body);
+    return reply.code(201).send(user);
+  });
+
+  app.post('/users/login', {
+    schema: {
+      operationId: 'loginUser',
+      tags: ['users'],
+      summary: 'Log in: a new session with an access and a refresh token',
+      description: 'Unknown user and wrong password answer the same 401. Attempts are limited per client IP and per username (429 with Retry-After).',
+      body: LoginBody,
+      response: { 200: LoginResponse, ...errorResponses(400, 401, 413, 415, 429) },
+    },
+  }, async (request) => {
+    deps.loginLimiter.hit(`ip:${request.ip}`, `user:${request.body.username.toLowerCase()}`);
+    return login(sessionDeps, {
+      username: request.body.username,
+      password: request.body.password,
+      userAgent: request.headers['user-agent'] ?? '',
+      clientIp: request.ip,
+    });
+  });
+
+  app.post('/tokens/renew_access', {
+    schema: {
+      operationId: 'renewAccessToken',
+      tags: ['users'],
+      summary: 'A new access token for a live session',
+      body: RefreshTokenBody,
+      response: { 200: RenewResponse, ...errorResponses(400, 401, 413, 415) },
+    },
+  }, async (request) => renewAccess(sessionDeps, request.body.refresh_token));
+
+  app.post('/tokens/revoke', {
+    schema: {
+      operationId: 'revokeSession',
+      tags: ['users'],
+      summary: 'Revoke (block) the session of a refresh token; its access tokens stop working',
+      body: RefreshTokenBody,
+      response: { 204: Type.Null({ description: 'revoked' }), ...errorResponses(400, 401, 413, 415) },
+    },
+  }, async (request, reply) => {
+    const sessionId = await revoke(sessionDeps, request.body.refresh_token);
+    deps.sessions.forget(sessionId);
+    return reply.code(204).send(null);
+  });
+
+  app.patch('/users/:username', {
+    preHandler: app.authenticate,
+    schema: {
+      operationId: 'updateUser',
+      tags: ['users'],
+      summary: 'Change full name, email or password (yourself, or anyone as a banker)',
+      security: [{ bearerAuth: [] }],
+      params: UsernameParams,
+      body: UpdateUserBody,
+      response: { 200: User, ...errorResponses(400, 401, 403, 404, 409, 413, 415) },
+    },
+  }, async (request) => {
+    assertSelfOrBanker(authOf(request), request.params.username);
+    return updateUser(deps.pool, deps.passwords, request.params.username, request.body);
+  });
+};
+
+export default usersRoutes;
