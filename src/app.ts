@@ -38,6 +38,8 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // A JSON API: any other body type is 415, not a string handed to the validator.
+  app.removeContentTypeParser('text/plain');
   installValidators(app);
   installErrorHandlers(app);
 

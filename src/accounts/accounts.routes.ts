@@ -13,7 +13,7 @@ const accountsRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app,
   const security = [{ bearerAuth: [] }];
 
   app.post('/accounts', {
-    preHandler: app.authenticate,
+    onRequest: app.authenticate,
     schema: {
       operationId: 'createAccount',
       tags: ['accounts'],
@@ -28,7 +28,7 @@ const accountsRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app,
   });
 
   app.get('/accounts/:id', {
-    preHandler: app.authenticate,
+    onRequest: app.authenticate,
     schema: {
       operationId: 'getAccount',
       tags: ['accounts'],
@@ -44,7 +44,7 @@ const accountsRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app,
   });
 
   app.get('/accounts', {
-    preHandler: app.authenticate,
+    onRequest: app.authenticate,
     schema: {
       operationId: 'listAccounts',
       tags: ['accounts'],
@@ -58,7 +58,7 @@ const accountsRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app,
   );
 
   app.get('/accounts/:id/entries', {
-    preHandler: app.authenticate,
+    onRequest: app.authenticate,
     schema: {
       operationId: 'listAccountEntries',
       tags: ['accounts'],

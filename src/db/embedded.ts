@@ -207,3 +207,32 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     stop: () => (stopping ??= pg.stop()),
   };
 }
+
+/**
+ * For operator commands (migrate, cli): use the embedded server of DATA_DIR if one is running
+ * (a service is up), else start it for the duration of the command.
+ */
+export async function attachOrStartEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPostgres> {
+  const dataDir = resolve(opts.dataDir);
+  const pgDir = join(dataDir, 'pg');
+  const pidFile = join(pgDir, 'postmaster.pid');
+  const passwordFile = join(dataDir, 'postgres-password');
+  if (existsSync(pidFile) && existsSync(passwordFile)) {
+    const lines = (await readFile(pidFile, 'utf8')).split('\n');
+    const pid = Number(lines[0]);
+    const port = Number(lines[3]);
+    const ppid = Number.isInteger(pid) ? parentPid(pid) : undefined;
+    if (processAlive(pid) && port > 0 && ppid !== undefined && ppid > 1 && processAlive(ppid)) {
+      const password = encodeURIComponent((await readFile(passwordFile, 'utf8')).trim());
+      const database = opts.database ?? 'simplebank';
+      return {
+        url: `postgres://postgres:${password}@127.0.0.1:${port}/${database}?sslmode=disable`,
+        adminUrl: `postgres://postgres:${password}@127.0.0.1:${port}/postgres?sslmode=disable`,
+        port,
+        exited: new Promise<void>(() => {}),
+        stop: async () => {}, // not ours to stop
+      };
+    }
+  }
+  return startEmbeddedPostgres(opts);
+}

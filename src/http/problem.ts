@@ -1,6 +1,5 @@
 // Every 4xx/5xx is RFC 9457 problem+json with the contract's stable `code`, built here and only here.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import Type from 'typebox';
 import { DomainError, translatePgError, type ErrorCode } from '../db/errors.js';
 import { Problem } from '../schemas/common.js';
 
@@ -46,12 +45,12 @@ export function sendProblem(reply: FastifyReply, body: ProblemBody): FastifyRepl
 
 /** The error responses a route declares, so Fastify serialises them and OpenAPI lists them. */
 export function errorResponses(...statuses: number[]) {
-  const out: Record<number, typeof Problem> = {};
+  const out: Record<number, { description: string; content: { 'application/problem+json': { schema: typeof Problem } } }> = {};
   for (const s of [...statuses, 500, 503]) {
-    out[s] = Type.Object(Problem.properties, {
-      additionalProperties: false,
-      description: `${TITLES[s] ?? 'Error'} (application/problem+json)`,
-    }) as typeof Problem;
+    out[s] = {
+      description: TITLES[s] ?? 'Error',
+      content: { 'application/problem+json': { schema: Problem } },
+    };
   }
   return out;
 }

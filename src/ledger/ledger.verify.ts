@@ -16,13 +16,13 @@ export interface LedgerReport {
 }
 
 export async function verifyLedger(db: Queryable): Promise<LedgerReport> {
-  const [accounts, currencies, negatives, transfers, counts] = await Promise.all([
-    accountsOutOfBalance.run(undefined, db),
-    currenciesOutOfBalance.run(undefined, db),
-    negativeCustomerAccounts.run(undefined, db),
-    malformedTransfers.run(undefined, db),
-    ledgerCounts.run(undefined, db),
-  ]);
+  // One after another: `db` may be a single client. Run it inside a REPEATABLE READ transaction
+  // for one consistent snapshot while transfers go on.
+  const accounts = await accountsOutOfBalance.run(undefined, db);
+  const currencies = await currenciesOutOfBalance.run(undefined, db);
+  const negatives = await negativeCustomerAccounts.run(undefined, db);
+  const transfers = await malformedTransfers.run(undefined, db);
+  const counts = await ledgerCounts.run(undefined, db);
   const violations = [
     ...accounts.map((a) => `account ${a.id} (${a.currency}): balance ${a.balance} ≠ Σ entries ${a.entries_total}`),
     ...currencies.map((c) => `currency ${c.currency}: Σ balances = ${c.total}, not 0`),

@@ -25,7 +25,7 @@ const transfersRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app
   const security = [{ bearerAuth: [] }];
 
   app.post('/transfers', {
-    preHandler: app.authenticate,
+    onRequest: app.authenticate,
     schema: {
       operationId: 'createTransfer',
       tags: ['transfers'],
@@ -48,7 +48,7 @@ const transfersRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app
   });
 
   app.get('/transfers/:id', {
-    preHandler: app.authenticate,
+    onRequest: app.authenticate,
     schema: {
       operationId: 'getTransfer',
       tags: ['transfers'],
@@ -68,7 +68,7 @@ const transfersRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app
     ['/withdrawals', 'createWithdrawal', 'withdrawal'],
   ] as const) {
     app.post(path, {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: {
         operationId,
         tags: ['transfers'],

@@ -77,7 +77,7 @@ const usersRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { 
   });
 
   app.patch('/users/:username', {
-    preHandler: app.authenticate,
+    onRequest: app.authenticate,
     schema: {
       operationId: 'updateUser',
       tags: ['users'],

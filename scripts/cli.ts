@@ -1,0 +1,58 @@
+// Operator commands: `npm run cli -- grant-banker USERNAME`, `npm run cli -- new-token-key`,
+// `npm run cli -- verify-ledger`.
+import pg from 'pg';
+import { generateSecretKey } from '../src/auth/tokens.js';
+import { NotFoundError } from '../src/db/errors.js';
+import { verifyLedger } from '../src/ledger/ledger.verify.js';
+import { grantBanker } from '../src/users/users.service.js';
+import { fail, withOperatorDatabase } from './with-database.js';
+
+const [command, ...args] = process.argv.slice(2);
+const usage = 'usage: npm run cli -- grant-banker USERNAME | new-token-key | verify-ledger';
+
+async function withClient<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  return withOperatorDatabase(async (url) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      return await fn(client);
+    } finally {
+      await client.end();
+    }
+  });
+}
+
+async function main(): Promise<number> {
+  switch (command) {
+    case 'grant-banker': {
+      const username = args[0];
+      if (!username) fail(usage);
+      try {
+        const user = await withClient((c) => grantBanker(c, username));
+        console.log(`${user.username} is now a banker`);
+        return 0;
+      } catch (err) {
+        if (err instanceof NotFoundError) fail(`no user named "${username}"`);
+        throw err;
+      }
+    }
+    case 'new-token-key':
+      console.log(await generateSecretKey());
+      return 0;
+    case 'verify-ledger': {
+      const report = await withClient((c) => verifyLedger(c));
+      const { transfers, entries, accounts } = report.counts;
+      console.log(`checked ${accounts} accounts, ${transfers} transfers, ${entries} entries`);
+      for (const v of report.violations) console.error(`VIOLATION ${v}`);
+      console.log(report.ok ? 'ledger OK' : `${report.violations.length} violation(s)`);
+      return report.ok ? 0 : 1;
+    }
+    default:
+      fail(usage);
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => fail(`${command ?? 'cli'} failed: ${err instanceof Error ? err.message : String(err)}`),
+);

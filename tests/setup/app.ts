@@ -1,0 +1,129 @@
+// The app factory on a database of its own, with cheap argon2 costs (tests only) and helpers that
+// go through the real HTTP routes.
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { buildApp } from '../../src/app.js';
+import { createPasswordHasher } from '../../src/auth/passwords.js';
+import { createRateLimiter } from '../../src/auth/rate-limit.js';
+import { createSessionGuard } from '../../src/auth/sessions.service.js';
+import { createTokenMaker, generateSecretKey, type TokenMaker } from '../../src/auth/tokens.js';
+import type { AppDeps } from '../../src/deps.js';
+import { grantBanker } from '../../src/users/users.service.js';
+import { createTestDb, type TestDb } from './db.js';
+
+export const CHEAP_ARGON2 = { memoryCost: 1024, timeCost: 1, parallelism: 1 };
+
+export interface TestApp {
+  app: FastifyInstance;
+  db: TestDb;
+  deps: AppDeps;
+  tokenKey: string;
+  close(): Promise<void>;
+}
+
+export async function createTestApp(
+  opts: { logger?: Logger; loginLimit?: number; accessTokenMs?: number; poolSize?: number } = {},
+): Promise<TestApp> {
+  const db = await createTestDb(opts.poolSize ?? 10);
+  const tokenKey = await generateSecretKey();
+  const tokens: TokenMaker = await createTokenMaker(tokenKey, {
+    accessTokenMs: opts.accessTokenMs ?? 15 * 60_000,
+    refreshTokenMs: 24 * 3_600_000,
+  });
+  const deps: AppDeps = {
+    pool: db.pool,
+    tokens,
+    passwords: createPasswordHasher(CHEAP_ARGON2),
+    sessions: createSessionGuard(db.pool),
+    loginLimiter: createRateLimiter({ max: opts.loginLimit ?? 1_000, windowMs: 60_000 }),
+  };
+  const app = await buildApp(deps, { logger: opts.logger, docs: true });
+  await app.ready();
+  return {
+    app,
+    db,
+    deps,
+    tokenKey,
+    async close() {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
+
+export interface TestUser {
+  username: string;
+  password: string;
+  email: string;
+  token: string;
+  refreshToken: string;
+  sessionId: string;
+  auth: { authorization: string };
+}
+
+export function uniqueName(prefix = 'u'): string {
+  return `${prefix}_${randomBytes(5).toString('hex')}`;
+}
+
+/** Signs a user up and logs in, through the API. */
+export async function signUp(t: TestApp, opts: { banker?: boolean; prefix?: string } = {}): Promise<TestUser> {
+  const username = uniqueName(opts.prefix);
+  const password = `pw-${randomBytes(6).toString('hex')}`;
+  const email = `${username}@example.com`;
+  const created = await t.app.inject({
+    method: 'POST',
+    url: '/users',
+    payload: { username, full_name: `Test ${username}`, email, password },
+  });
+  if (created.statusCode !== 201) throw new Error(`sign-up failed: ${created.statusCode} ${created.body}`);
+  if (opts.banker) await grantBanker(t.db.pool, username);
+  return logIn(t, username, password, email);
+}
+
+export async function logIn(t: TestApp, username: string, password: string, email = ''): Promise<TestUser> {
+  const res = await t.app.inject({ method: 'POST', url: '/users/login', payload: { username, password } });
+  if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
+  const body = res.json();
+  return {
+    username,
+    password,
+    email,
+    token: body.access_token,
+    refreshToken: body.refresh_token,
+    sessionId: body.session_id,
+    auth: { authorization: `Bearer ${body.access_token}` },
+  };
+}
+
+export async function openAccount(t: TestApp, user: TestUser, currency = 'USD'): Promise<{ id: number; balance: number; owner: string; currency: string }> {
+  const res = await t.app.inject({ method: 'POST', url: '/accounts', headers: user.auth, payload: { currency } });
+  if (res.statusCode !== 201) throw new Error(`open account failed: ${res.statusCode} ${res.body}`);
+  return res.json();
+}
+
+export async function depositAs(t: TestApp, banker: TestUser, accountId: number, amount: number) {
+  const res = await t.app.inject({ method: 'POST', url: '/deposits', headers: banker.auth, payload: { account_id: accountId, amount } });
+  if (res.statusCode !== 201) throw new Error(`deposit failed: ${res.statusCode} ${res.body}`);
+  return res.json();
+}
+
+/** Everything a rejected request must not have changed. */
+export async function snapshot(t: TestApp) {
+  const { rows } = await t.db.pool.query<{ t: string; e: string; a: string; u: string; s: string; b: string }>(`
+    SELECT (SELECT count(*) FROM transfers) AS t, (SELECT count(*) FROM entries) AS e,
+           (SELECT count(*) FROM accounts) AS a, (SELECT count(*) FROM users) AS u,
+           (SELECT count(*) FROM sessions WHERE NOT is_blocked) AS s,
+           (SELECT COALESCE(string_agg(id || ':' || balance, ',' ORDER BY id), '') FROM accounts) AS b`);
+  return rows[0]!;
+}
+
+export function expectProblem(res: { statusCode: number; headers: Record<string, unknown>; json(): any }, status: number, code: string) {
+  expect({ status: res.statusCode, code: res.json().code }).toEqual({ status, code });
+  expect(String(res.headers['content-type'])).toMatch(/^application\/problem\+json/);
+  const body = res.json();
+  expect(body).toMatchObject({ status, code, type: `urn:simple-bank:problem:${code}` });
+  expect(typeof body.title).toBe('string');
+  expect(typeof body.detail).toBe('string');
+  return body;
+}
