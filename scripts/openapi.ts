@@ -17,7 +17,8 @@ export async function renderOpenApi(): Promise<string> {
     tokens: await createTokenMaker(await generateSecretKey(), { accessTokenMs: 60_000, refreshTokenMs: 120_000 }),
     passwords: createPasswordHasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 }),
     sessions: createSessionGuard(pool),
-    loginLimiter: createRateLimiter({ max: 1, windowMs: 1000 }),
+    loginLimiter: createRateLimiter({ windowMs: 1000 }),
+    loginLimits: { perUsername: 1, perIp: 1 },
   }, { docs: false });
   await app.ready();
   const doc = JSON.stringify(app.swagger(), null, 2) + '\n';

@@ -90,7 +90,8 @@ export function loadConfig(env: Env = process.env) {
       parallelism: int(env, 'ARGON2_PARALLELISM', 4, 1, 64),
     },
     loginRateLimit: {
-      max: int(env, 'LOGIN_RATE_LIMIT_MAX', 10, 1, 1_000_000),
+      perUsername: int(env, 'LOGIN_RATE_LIMIT_PER_USERNAME', 10, 1, 1_000_000),
+      perIp: int(env, 'LOGIN_RATE_LIMIT_PER_IP', 100, 1, 1_000_000),
       windowMs: parseDuration('LOGIN_RATE_LIMIT_WINDOW', str(env, 'LOGIN_RATE_LIMIT_WINDOW', '1m')),
     },
   };

@@ -11,4 +11,5 @@ export interface AppDeps {
   tokens: TokenMaker;
   sessions: SessionGuard;
   loginLimiter: ReturnType<typeof createRateLimiter>;
+  loginLimits: { perUsername: number; perIp: number };
 }

@@ -49,7 +49,8 @@ async function main(): Promise<void> {
       tokens,
       passwords: createPasswordHasher(config.argon2),
       sessions: createSessionGuard(pool),
-      loginLimiter: createRateLimiter(config.loginRateLimit),
+      loginLimiter: createRateLimiter({ windowMs: config.loginRateLimit.windowMs }),
+      loginLimits: config.loginRateLimit,
     },
     { logger: log },
   );

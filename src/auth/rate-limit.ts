@@ -10,7 +10,7 @@ export class RateLimitedError extends DomainError {
   }
 }
 
-export function createRateLimiter(opts: { max: number; windowMs: number; now?: () => number }) {
+export function createRateLimiter(opts: { windowMs: number; now?: () => number }) {
   const now = opts.now ?? Date.now;
   const windows = new Map<string, { count: number; resetAt: number }>();
   let lastSweep = now();
@@ -22,19 +22,19 @@ export function createRateLimiter(opts: { max: number; windowMs: number; now?: (
   }
 
   return {
-    /** Counts one attempt for every key; throws RateLimitedError when any key is over the limit. */
-    hit(...keys: string[]): void {
+    /** Counts one attempt for every key; throws RateLimitedError when any key is over its limit. */
+    hit(...limits: { key: string; max: number }[]): void {
       const t = now();
       sweep(t);
       let retryAt = 0;
-      for (const key of keys) {
+      for (const { key, max } of limits) {
         let w = windows.get(key);
         if (!w || w.resetAt <= t) {
           w = { count: 0, resetAt: t + opts.windowMs };
           windows.set(key, w);
         }
         w.count++;
-        if (w.count > opts.max) retryAt = Math.max(retryAt, w.resetAt);
+        if (w.count > max) retryAt = Math.max(retryAt, w.resetAt);
       }
       if (retryAt) throw new RateLimitedError(Math.max(1, Math.ceil((retryAt - t) / 1000)));
     },

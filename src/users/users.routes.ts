@@ -43,7 +43,10 @@ const usersRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { 
       response: { 200: LoginResponse, ...errorResponses(400, 401, 413, 415, 429) },
     },
   }, async (request) => {
-    deps.loginLimiter.hit(`ip:${request.ip}`, `user:${request.body.username.toLowerCase()}`);
+    deps.loginLimiter.hit(
+      { key: `ip:${request.ip}`, max: deps.loginLimits.perIp },
+      { key: `user:${request.body.username.toLowerCase()}`, max: deps.loginLimits.perUsername },
+    );
     return login(sessionDeps, {
       username: request.body.username,
       password: request.body.password,

@@ -23,7 +23,7 @@ export interface TestApp {
 }
 
 export async function createTestApp(
-  opts: { logger?: Logger; loginLimit?: number; accessTokenMs?: number; poolSize?: number } = {},
+  opts: { logger?: Logger; loginPerUsername?: number; loginPerIp?: number; accessTokenMs?: number; poolSize?: number } = {},
 ): Promise<TestApp> {
   const db = await createTestDb(opts.poolSize ?? 10);
   const tokenKey = await generateSecretKey();
@@ -36,7 +36,8 @@ export async function createTestApp(
     tokens,
     passwords: createPasswordHasher(CHEAP_ARGON2),
     sessions: createSessionGuard(db.pool),
-    loginLimiter: createRateLimiter({ max: opts.loginLimit ?? 1_000, windowMs: 60_000 }),
+    loginLimiter: createRateLimiter({ windowMs: 60_000 }),
+    loginLimits: { perUsername: opts.loginPerUsername ?? 1_000, perIp: opts.loginPerIp ?? 100_000 },
   };
   const app = await buildApp(deps, { logger: opts.logger, docs: true });
   await app.ready();

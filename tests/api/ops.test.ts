@@ -1,0 +1,117 @@
+// Health, readiness, the OpenAPI document, Swagger UI, request ids and the request log.
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { buildApp } from '../../src/app.js';
+import { createPool } from '../../src/db/pool.js';
+import { createLogger } from '../../src/logger.js';
+import { createTestApp, expectProblem, openAccount, signUp, type TestApp } from '../setup/app.js';
+
+let t: TestApp;
+const lines: Record<string, unknown>[] = [];
+const sink = new Writable({
+  write(chunk, _enc, cb) {
+    for (const l of String(chunk).split('\n')) if (l.trim()) lines.push(JSON.parse(l));
+    cb();
+  },
+});
+
+beforeAll(async () => {
+  t = await createTestApp({ logger: createLogger('info', sink as unknown as pino.DestinationStream) });
+});
+afterAll(async () => {
+  await t.close();
+});
+
+it('GET /healthz is 200 and GET /readyz is 200 while the database answers', async () => {
+  expect((await t.app.inject('/healthz')).json()).toEqual({ status: 'ok' });
+  const ready = await t.app.inject('/readyz');
+  expect(ready.statusCode).toBe(200);
+  expect(ready.json()).toEqual({ status: 'ready' });
+});
+
+it('GET /readyz is 503 `unavailable` (quickly, not a hang) when the database cannot be reached; /healthz stays 200', async () => {
+  const deadPool = createPool('postgres://nobody:x@127.0.0.1:1/none?sslmode=disable', { max: 1 });
+  const app = await buildApp({ ...t.deps, pool: deadPool }, { docs: false });
+  const started = Date.now();
+  expectProblem(await app.inject('/readyz'), 503, 'unavailable');
+  expect(Date.now() - started).toBeLessThan(10_000);
+  expect((await app.inject('/healthz')).statusCode).toBe(200);
+  // An API call that needs the database answers 503 too, never 500 or 401.
+  const res = await app.inject({ method: 'POST', url: '/users', payload: { username: 'zed_down', full_name: 'Z', email: 'z@example.com', password: 'password1' } });
+  const body = expectProblem(res, 503, 'unavailable');
+  expect(JSON.stringify(body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|stack/);
+  await app.close();
+  await deadPool.end();
+});
+
+it('GET /openapi.json documents every operation of the contract with an operationId and problem+json errors', async () => {
+  const doc = (await t.app.inject('/openapi.json')).json();
+  expect(doc.openapi).toMatch(/^3\./);
+  const ops: string[] = [];
+  for (const [path, item] of Object.entries<Record<string, any>>(doc.paths)) {
+    for (const [method, op] of Object.entries<any>(item)) {
+      ops.push(`${method.toUpperCase()} ${path}`);
+      expect(op.operationId).toEqual(expect.any(String));
+      expect(op.summary).toEqual(expect.any(String));
+      for (const [status, response] of Object.entries<any>(op.responses)) {
+        if (Number(status) >= 400) expect(Object.keys(response.content)).toEqual(['application/problem+json']);
+      }
+    }
+  }
+  expect(ops.sort()).toEqual([
+    'GET /accounts', 'GET /accounts/{id}', 'GET /accounts/{id}/entries', 'GET /healthz', 'GET /readyz',
+    'GET /transfers/{id}', 'PATCH /users/{username}', 'POST /accounts', 'POST /deposits', 'POST /tokens/renew_access',
+    'POST /tokens/revoke', 'POST /transfers', 'POST /users', 'POST /users/login', 'POST /withdrawals',
+  ]);
+  expect(Object.keys(doc.paths['/transfers'].post.responses).sort()).toEqual(['201', '400', '401', '403', '404', '413', '415', '422', '500', '503']);
+});
+
+it('the committed generated/openapi.json is the document the server serves', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const committed = JSON.parse(await readFile(new URL('../../generated/openapi.json', import.meta.url), 'utf8'));
+  expect((await t.app.inject('/openapi.json')).json()).toEqual(committed);
+});
+
+it('GET /docs serves Swagger UI', async () => {
+  const res = await t.app.inject('/docs/');
+  expect(res.statusCode).toBe(200);
+  expect(res.headers['content-type']).toMatch(/text\/html/);
+  expect(res.body).toMatch(/swagger/i);
+});
+
+it('an unknown route is a 404 problem', async () => {
+  expectProblem(await t.app.inject('/no/such/route'), 404, 'not_found');
+});
+
+it('a body over the limit is 413', async () => {
+  const res = await t.app.inject({ method: 'POST', url: '/users', payload: { username: 'big_one', full_name: 'x'.repeat(100_000), email: 'b@example.com', password: 'password1' } });
+  expectProblem(res, 413, 'validation_failed');
+});
+
+it('honours an incoming X-Request-Id and returns it; makes one otherwise', async () => {
+  const mine = await t.app.inject({ url: '/healthz', headers: { 'x-request-id': 'trace-abc-123' } });
+  expect(mine.headers['x-request-id']).toBe('trace-abc-123');
+  const made = await t.app.inject({ url: '/healthz', headers: { 'x-request-id': 'bad id with spaces' } });
+  expect(made.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+});
+
+it('logs one line per request with request id, method, route, status, duration and user — and never a secret', async () => {
+  lines.length = 0;
+  const u = await signUp(t, { prefix: 'logged' });
+  await openAccount(t, u, 'USD');
+  await t.app.inject({ method: 'POST', url: '/tokens/renew_access', payload: { refresh_token: u.refreshToken } });
+  await t.app.inject({ method: 'PATCH', url: `/users/${u.username}`, headers: u.auth, payload: { password: 'another secret pw' } });
+  const res = await t.app.inject({ method: 'GET', url: '/accounts', headers: { ...u.auth, 'x-request-id': 'req-log-1' } });
+  expect(res.statusCode).toBe(200);
+
+  const requests = lines.filter((l) => l.msg === 'request');
+  expect(requests).toHaveLength(6); // sign-up, login, open account, renew, patch, get
+  const get = lines.find((l) => l.reqId === 'req-log-1');
+  expect(get).toMatchObject({ method: 'GET', route: '/accounts', status: 200, user: u.username, ms: expect.any(Number) });
+  expect(lines.filter((l) => l.reqId === 'req-log-1')).toHaveLength(1);
+
+  const all = JSON.stringify(lines);
+  for (const secret of [u.password, 'another secret pw', u.token, u.refreshToken, '$argon2']) {
+    expect(all).not.toContain(secret);
+  }
+});
