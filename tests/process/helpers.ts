@@ -1,0 +1,66 @@
+// Real processes: the service as `npm start` runs it, and the project's own scripts.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { projectRoot } from '../../src/paths.js';
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => res(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+export interface Proc {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+
+/** Runs a TypeScript entry point of the project the way its npm scripts do (node --import tsx): one process. */
+export function runTs(script: string, args: string[], env: Record<string, string | undefined>): Proc {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, script), ...args], {
+    cwd: projectRoot,
+    env: { ...process.env, NODE_ENV: 'test', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+  return { child, output: () => out, exited };
+}
+
+export async function waitForReady(base: string, proc: Proc, ms = 60_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (proc.child.exitCode !== null) throw new Error(`server exited early (${proc.child.exitCode}):\n${proc.output()}`);
+    try {
+      const res = await fetch(`${base}/readyz`);
+      if (res.status === 200) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`server not ready after ${ms} ms:\n${proc.output()}`);
+}
+
+export async function run(script: string, args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; output: string }> {
+  const p = runTs(script, args, env);
+  const code = await p.exited;
+  return { code, output: p.output() };
+}
+
+export function portInUse(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const s = createServer();
+    s.once('error', () => res(true));
+    s.listen(port, '127.0.0.1', () => s.close(() => res(false)));
+  });
+}

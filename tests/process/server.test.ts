@@ -1,0 +1,147 @@
+// `npm start` for real: embedded Postgres in a data folder, ready server, graceful stop, a second
+// start that reuses the data (and the token key), and one clear sentence for each start-up problem.
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, portInUse, run, runTs, waitForReady, type Proc } from './helpers.js';
+
+let dataDir: string;
+let env: Record<string, string | undefined>;
+let base: string;
+let pgPort: number;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'simplebank-start-'));
+  const port = await freePort();
+  pgPort = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  env = {
+    DATABASE_URL: undefined,
+    TOKEN_SECRET_KEY: undefined,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    EMBEDDED_PG_PORT: String(pgPort),
+    ARGON2_MEMORY_KIB: '1024',
+    ARGON2_TIME_COST: '1',
+    ARGON2_PARALLELISM: '1',
+    LOG_LEVEL: 'info',
+  };
+});
+const running = new Set<Proc>();
+afterEach(async () => {
+  // A failed test must not leave a server (or its Postgres) behind for the next one.
+  for (const p of running) {
+    if (p.child.exitCode === null) {
+      p.child.kill('SIGTERM');
+      await p.exited;
+    }
+  }
+  running.clear();
+  const pidFile = join(dataDir, 'pg', 'postmaster.pid');
+  if (existsSync(pidFile)) {
+    const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+    try {
+      process.kill(pid, 'SIGINT');
+      while (existsSync(pidFile)) await new Promise((r) => setTimeout(r, 100));
+    } catch {
+      /* already gone */
+    }
+  }
+});
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function start(): Promise<Proc> {
+  const proc = runTs('src/server.ts', [], env);
+  running.add(proc);
+  await waitForReady(base, proc);
+  return proc;
+}
+
+async function stop(proc: Proc): Promise<number | null> {
+  proc.child.kill('SIGTERM');
+  return proc.exited;
+}
+
+const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+it('starts on embedded Postgres, stops cleanly on SIGTERM, and a second start reuses the data and the token key', async () => {
+  const first = await start();
+  expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  const signUp = await fetch(`${base}/users`, json({ username: 'persisted', full_name: 'P', email: 'p@example.com', password: 'password1' }));
+  expect(signUp.status).toBe(201);
+  const login = (await (await fetch(`${base}/users/login`, json({ username: 'persisted', password: 'password1' }))).json()) as { access_token: string };
+  const auth = { authorization: `Bearer ${login.access_token}` };
+  expect((await fetch(`${base}/accounts`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"currency":"USD"}' })).status).toBe(201);
+
+  expect(await stop(first)).toBe(0);
+  expect(first.output()).toMatch(/"msg":"stopped"/);
+  expect(await portInUse(pgPort)).toBe(false); // the embedded Postgres went down with it
+
+  const second = await start();
+  expect(second.output()).not.toMatch(/Applying:/); // nothing to migrate: same database
+  const accounts = await fetch(`${base}/accounts`, { headers: auth }); // the old token is still valid
+  expect(accounts.status).toBe(200);
+  expect(((await accounts.json()) as { currency: string }[]).map((a) => a.currency)).toEqual(['USD']);
+
+  // An operator command works against the running service's database.
+  const grant = await run('scripts/cli.ts', ['grant-banker', 'persisted'], env);
+  expect(grant.output).toMatch(/persisted is now a banker/);
+  expect(grant.code).toBe(0);
+
+  // A second service on the same data folder is refused with one sentence.
+  const clash = runTs('src/server.ts', [], { ...env, PORT: String(await freePort()) });
+  running.add(clash);
+  expect(await clash.exited).not.toBe(0);
+  expect(clash.output()).toMatch(/cannot start: The embedded Postgres in .* is already running/);
+
+  expect(await stop(second)).toBe(0);
+});
+
+it('recovers from a server that was SIGKILLed (its orphaned Postgres is stopped and restarted)', async () => {
+  const victim = await start();
+  victim.child.kill('SIGKILL');
+  await victim.exited;
+  expect(await portInUse(pgPort)).toBe(true); // the orphan still holds the port
+  const next = await start();
+  expect(next.output()).toMatch(/stale embedded Postgres/);
+  expect(await stop(next)).toBe(0);
+});
+
+it('a taken Postgres port is one clear sentence, not a stack trace', async () => {
+  const { createServer } = await import('node:net');
+  expect(await portInUse(pgPort)).toBe(false);
+  const blocker = createServer();
+  await new Promise<void>((resolve, reject) => {
+    blocker.once('error', reject);
+    blocker.listen(pgPort, '127.0.0.1', () => resolve());
+  });
+  try {
+    const res = await run('src/server.ts', [], env);
+    expect(res.code).not.toBe(0);
+    expect(res.output).toMatch(new RegExp(`cannot start: Port ${pgPort} on 127\\.0\\.0\\.1 is already taken by another program: set EMBEDDED_PG_PORT`));
+    expect(res.output).not.toMatch(/\n\s+at /);
+  } finally {
+    blocker.close();
+  }
+});
+
+it('a broken data folder is one clear sentence', async () => {
+  const broken = await mkdtemp(join(tmpdir(), 'simplebank-broken-'));
+  await mkdir(join(broken, 'pg'));
+  await writeFile(join(broken, 'pg', 'junk'), 'not a cluster');
+  const res = await run('src/server.ts', [], { ...env, DATA_DIR: broken });
+  expect(res.code).not.toBe(0);
+  expect(res.output).toMatch(/cannot start: The folder .*pg is not empty but holds no Postgres cluster/);
+  await rm(broken, { recursive: true, force: true });
+});
+
+it('a bad configuration value stops start-up with one sentence naming the variable', async () => {
+  const res = await run('src/server.ts', [], { ...env, ACCESS_TOKEN_DURATION: 'soon' });
+  expect(res.code).toBe(78);
+  expect(res.output.trim()).toBe('simple bank cannot start: ACCESS_TOKEN_DURATION must be a duration such as 15m, 24h or 90s, got "soon".');
+  const noKey = await run('src/server.ts', [], { ...env, DATABASE_URL: 'postgres://x@127.0.0.1:1/x' });
+  expect(noKey.output).toMatch(/TOKEN_SECRET_KEY is required when DATABASE_URL is set/);
+});
