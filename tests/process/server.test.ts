@@ -53,8 +53,8 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-async function start(): Promise<Proc> {
-  const proc = runTs('src/server.ts', [], env);
+async function start(extra: Record<string, string | undefined> = {}): Promise<Proc> {
+  const proc = runTs('src/server.ts', [], { ...env, ...extra });
   running.add(proc);
   await waitForReady(base, proc);
   return proc;
@@ -98,6 +98,28 @@ it('starts on embedded Postgres, stops cleanly on SIGTERM, and a second start re
   expect(clash.output()).toMatch(/cannot start: The embedded Postgres in .* is already running/);
 
   expect(await stop(second)).toBe(0);
+});
+
+it('on SIGTERM an in-flight request still completes before the server stops', async () => {
+  // Production argon2 costs: each login takes a few hundred ms, so they are surely in flight.
+  const proc = await start({ ARGON2_MEMORY_KIB: undefined, ARGON2_TIME_COST: undefined, ARGON2_PARALLELISM: undefined });
+  const created = await fetch(`${base}/users`, json({ username: 'inflight', full_name: 'I', email: 'i@example.com', password: 'password1' }));
+  expect(created.status).toBe(201);
+  const pending = Array.from({ length: 6 }, () =>
+    fetch(`${base}/users/login`, json({ username: 'inflight', password: 'password1' })).then(
+      (r) => ({ status: r.status, at: Date.now() }),
+      () => ({ status: 0, at: Date.now() }),
+    ),
+  );
+  await new Promise((r) => setTimeout(r, 50));
+  const killedAt = Date.now();
+  proc.child.kill('SIGTERM');
+  const answers = await Promise.all(pending);
+  expect(answers.map((a) => a.status)).toEqual(Array(6).fill(200));
+  expect(answers.filter((a) => a.at > killedAt).length).toBeGreaterThan(0); // really answered after SIGTERM
+  expect(await proc.exited).toBe(0);
+  // And a request after the shutdown began is not served.
+  await expect(fetch(`${base}/healthz`)).rejects.toThrow();
 });
 
 it('recovers from a server that was SIGKILLed (its orphaned Postgres is stopped and restarted)', async () => {

@@ -1,0 +1,84 @@
+// The statements of sql/ that no route reaches directly, and the ledger checks against real corruption.
+import { getFundingAccount } from '../../generated/accounts.queries.js';
+import { listEntriesOfTransfer } from '../../generated/entries.queries.js';
+import { getUser } from '../../generated/users.queries.js';
+import { verifyLedger } from '../../src/ledger/ledger.verify.js';
+import { deposit, transfer } from '../../src/ledger/transfer.service.js';
+import { run } from '../process/helpers.js';
+import { createTestDb, type TestDb } from '../setup/db.js';
+import { makeAccount, makeUser } from '../setup/fixtures.js';
+
+let db: TestDb;
+beforeAll(async () => {
+  db = await createTestDb();
+});
+afterAll(async () => {
+  await db.drop();
+});
+
+it('GetUser, GetFundingAccount and ListEntriesOfTransfer return what was written', async () => {
+  const alice = await makeUser(db.pool, 'alice');
+  const [user] = await getUser.run({ username: alice }, db.pool);
+  expect(user).toMatchObject({ username: alice, role: 'depositor', full_name: 'Test User' });
+  for (const currency of ['USD', 'EUR', 'CAD']) {
+    const rows = await getFundingAccount.run({ currency }, db.pool);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ owner: 'simplebank_system', currency });
+  }
+  const a = await makeAccount(db.pool, alice, 'USD');
+  const out = await deposit(db.pool, a.id, 42);
+  const entries = await listEntriesOfTransfer.run({ transferId: out.transfer.id }, db.pool);
+  expect(entries.map((e) => [Number(e.account_id), Number(e.amount)])).toEqual([
+    [out.from_account.id, -42],
+    [a.id, 42],
+  ]);
+});
+
+describe('verifyLedger and `npm run verify-ledger` find each kind of corruption', () => {
+  let a: number;
+  let b: number;
+  beforeAll(async () => {
+    const u = await makeUser(db.pool, 'ledger');
+    a = (await makeAccount(db.pool, u, 'EUR', 1_000)).id;
+    b = (await makeAccount(db.pool, u, 'CAD', 1_000)).id;
+    const v = await makeUser(db.pool, 'ledger');
+    const c = (await makeAccount(db.pool, v, 'EUR')).id;
+    await transfer(db.pool, { fromAccountId: a, toAccountId: c, amount: 100, currency: 'EUR' });
+  });
+
+  it('a clean ledger passes, in code and on the command line', async () => {
+    const report = await verifyLedger(db.pool);
+    expect(report.violations).toEqual([]);
+    expect(report.counts.transfers).toBeGreaterThanOrEqual(3);
+    const cli = await run('scripts/cli.ts', ['verify-ledger'], { DATABASE_URL: db.url });
+    expect(cli.code).toBe(0);
+    expect(cli.output).toMatch(/ledger OK/);
+  });
+
+  it('a balance that no entry explains breaks invariant 2 for the account and its currency', async () => {
+    await db.pool.query('UPDATE accounts SET balance = balance + 7 WHERE id = $1', [a]);
+    const report = await verifyLedger(db.pool);
+    expect(report.violations).toEqual([
+      `account ${a} (EUR): balance 907 ≠ Σ entries 900`,
+      'currency EUR: Σ balances = 7, not 0',
+    ]);
+    const cli = await run('scripts/cli.ts', ['verify-ledger'], { DATABASE_URL: db.url });
+    expect(cli.code).toBe(1);
+    expect(cli.output).toMatch(new RegExp(`VIOLATION account ${a} \\(EUR\\)`));
+    await db.pool.query('UPDATE accounts SET balance = balance - 7 WHERE id = $1', [a]);
+  });
+
+  it('a transfer missing an entry breaks invariant 1', async () => {
+    const { rows } = await db.pool.query('SELECT id, transfer_id FROM entries WHERE account_id = $1 ORDER BY id DESC LIMIT 1', [b]);
+    await db.pool.query('DELETE FROM entries WHERE id = $1', [rows[0].id]);
+    const report = await verifyLedger(db.pool);
+    expect(report.violations).toContain(`transfer ${rows[0].transfer_id}: 1 entries that do not mirror amount 1000`);
+  });
+
+  it('a customer account below zero breaks invariant 3 (with its constraint removed to let it happen)', async () => {
+    await db.pool.query('ALTER TABLE accounts DROP CONSTRAINT accounts_balance_nonnegative');
+    await db.pool.query('UPDATE accounts SET balance = -5 WHERE id = $1', [b]);
+    const report = await verifyLedger(db.pool);
+    expect(report.violations).toContain(`account ${b} (CAD): balance -5 below 0`);
+  });
+});
