@@ -27,6 +27,8 @@ const duration = Number(flag('duration', '8'));
 const accountCount = Number(flag('accounts', '10000'));
 const workload = flag('workload', 'both');
 const poolSize = Number(flag('pool', '10'));
+// The simplebank service (Go database/sql) opens as many connections as it has concurrent requests.
+const baselinePoolSize = Number(flag('baseline-pool', String(connections)));
 const log = (m: string) => console.log(`[bench] ${m}`);
 const CURRENCIES = ['USD', 'EUR', 'CAD'] as const;
 
@@ -59,13 +61,20 @@ async function each<T>(label: string, items: T[], concurrency: number, fn: (item
   process.stdout.write(`\r  ${label}: ${done}/${items.length}   \n`);
 }
 
+/** User + system CPU time of a process so far, in ms. */
+function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // clock ticks at USER_HZ = 100
+}
+
 function rssOf(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
 async function main(): Promise<number> {
-  log(`connections ${connections}, ${duration} s per phase, ${accountCount} accounts, workload ${workload}, pool ${poolSize}`);
+  log(`connections ${connections}, ${duration} s per phase, ${accountCount} accounts, workload ${workload}, service pool ${poolSize}, simplebank-style pool ${baselinePoolSize}`);
   const db = await createScratchDb(log);
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -75,7 +84,7 @@ async function main(): Promise<number> {
     cwd: projectRoot,
     env: {
       ...process.env,
-      DATABASE_URL: db.url,
+      DATABASE_URL: db.poolUrl,
       TOKEN_SECRET_KEY: await generateSecretKey(),
       PORT: String(port),
       DB_POOL_SIZE: String(poolSize),
@@ -88,7 +97,8 @@ async function main(): Promise<number> {
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const pool = createPool(db.url, { max: poolSize });
+  const pool = createPool(db.poolUrl, { max: poolSize });
+  const baselinePool = createPool(db.poolUrl, { max: baselinePoolSize });
   let exitCode = 0;
   try {
     const request = createClient(base, connections);
@@ -146,6 +156,8 @@ async function main(): Promise<number> {
     const hotPair = () => (Math.random() < 0.5 ? { from: hotA, to: hotB } : { from: hotB, to: hotA });
     const amount = () => 1 + Math.floor(Math.random() * 100);
 
+    // Every phase starts from the same state: dead row versions of the last one vacuumed away.
+    const settle = () => pool.query('VACUUM (ANALYZE) accounts, transfers, entries');
     const label = (err: unknown) => (err instanceof DomainError ? err.code : ((err as { code?: string }).code ?? 'error'));
     const phases: PhaseResult[] = [];
     let peakRss = 0;
@@ -159,15 +171,7 @@ async function main(): Promise<number> {
     for (const w of workload === 'both' ? ['spread', 'hot'] : [workload]) {
       const pair = w === 'hot' ? hotPair : spreadPair;
       log(`workload ${w}`);
-      phases.push(await drive(`${w} simplebank-style`, connections, duration, async () => {
-        const { from, to } = pair();
-        try {
-          await simplebankTransfer(pool, from.id, to.id, amount(), from.currency);
-          return 'ok';
-        } catch (err) {
-          return label(err);
-        }
-      }));
+      await settle();
       phases.push(await drive(`${w} TransferTx in-process`, connections, duration, async () => {
         const { from, to } = pair();
         try {
@@ -177,10 +181,26 @@ async function main(): Promise<number> {
           return label(err);
         }
       }));
-      phases.push(await drive(`${w} HTTP POST /transfers`, connections, duration, async () => {
+      await settle();
+      const cpuBefore = cpuMsOf(server.pid!);
+      const httpPhase = await drive(`${w} HTTP POST /transfers`, connections, duration, async () => {
         const { from, to } = pair();
         const r = await request('POST', '/transfers', { from_account_id: from.id, to_account_id: to.id, amount: amount(), currency: from.currency }, from.token);
         return String(r.status);
+      });
+      httpPhase.serverCpuMsPerRequest = (cpuMsOf(server.pid!) - cpuBefore) / Object.values(httpPhase.statuses).reduce((a, b) => a + b, 0);
+      phases.push(httpPhase);
+      // Last: its pile-up of FOR KEY SHARE lockers (foreign-key checks before the row locks) leaves
+      // MultiXact state on hot rows that slows whatever runs next for a while.
+      await settle();
+      phases.push(await drive(`${w} simplebank-style`, connections, duration, async () => {
+        const { from, to } = pair();
+        try {
+          await simplebankTransfer(baselinePool, from.id, to.id, amount(), from.currency);
+          return 'ok';
+        } catch (err) {
+          return label(err);
+        }
       }));
       for (const p of phases.slice(-3)) log(`  ${p.name}: ${p.perSecond.toFixed(0)}/s, p50 ${p.p50.toFixed(1)} ms, p99 ${p.p99.toFixed(1)} ms ${JSON.stringify(p.statuses)}`);
     }
@@ -207,7 +227,7 @@ async function main(): Promise<number> {
     const result = {
       at: new Date().toISOString(),
       machine,
-      settings: { connections, duration, accounts: accountCount, serverPool: poolSize },
+      settings: { connections, duration, accounts: accountCount, serverPool: poolSize, baselinePool: baselinePoolSize },
       phases,
       ratios,
       serverPeakRssMb: { underLoad: Math.round(peakRss), sinceStart: Math.round(peakHwm) },
@@ -217,13 +237,13 @@ async function main(): Promise<number> {
     };
 
     const md = [
-      `Measured ${result.at} on ${machine}; ${connections} connections, ${duration} s per phase, ${accountCount} accounts, server pool ${poolSize}.`,
+      `Measured ${result.at} on ${machine}; ${connections} connections, ${duration} s per phase, ${accountCount} accounts; pool ${poolSize} for the service and the in-process TransferTx, ${baselinePoolSize} for the simplebank-style baseline (one connection per concurrent request, as Go's database/sql opens them).`,
       '',
-      '| workload | path | transfers/s | p50 ms | p95 ms | p99 ms | outcomes | load-generator CPU |',
-      '|---|---|---:|---:|---:|---:|---|---:|',
+      '| workload | path | transfers/s | p50 ms | p95 ms | p99 ms | outcomes | load-generator CPU | server CPU / request |',
+      '|---|---|---:|---:|---:|---:|---|---:|---:|',
       ...phases.map((p) => {
         const [w, ...rest] = p.name.split(' ');
-        return `| ${w} | ${rest.join(' ')} | ${p.perSecond.toFixed(0)} | ${p.p50.toFixed(1)} | ${p.p95.toFixed(1)} | ${p.p99.toFixed(1)} | ${Object.entries(p.statuses).map(([s, c]) => `${s}: ${c}`).join(', ')} | ${((p.loadGenCpuShare ?? 0) * 100).toFixed(0)}% of a core |`;
+        return `| ${w} | ${rest.join(' ')} | ${p.perSecond.toFixed(0)} | ${p.p50.toFixed(1)} | ${p.p95.toFixed(1)} | ${p.p99.toFixed(1)} | ${Object.entries(p.statuses).map(([s, c]) => `${s}: ${c}`).join(', ')} | ${((p.loadGenCpuShare ?? 0) * 100).toFixed(0)}% of a core | ${p.serverCpuMsPerRequest ? `${p.serverCpuMsPerRequest.toFixed(2)} ms` : '–'} |`;
       }),
       '',
       ...Object.entries(ratios).map(([k, v]) => `- ${k}: **${v.toFixed(2)}×**`),
@@ -248,6 +268,7 @@ async function main(): Promise<number> {
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
     await pool.end();
+    await baselinePool.end();
     await db.drop();
   }
   return exitCode;

@@ -15,6 +15,7 @@ export interface PhaseResult {
   p99: number;
   statuses: Record<string, number>;
   loadGenCpuShare?: number;
+  serverCpuMsPerRequest?: number;
 }
 
 export function summarise(name: string, latencies: number[], seconds: number, statuses: Record<string, number>): PhaseResult {

@@ -9,6 +9,8 @@ import { migrateUp } from '../src/db/migrate.js';
 
 export interface ScratchDb {
   url: string;
+  /** Over the Unix socket when the server is the embedded one (what the service's pool uses). */
+  poolUrl: string;
   drop(): Promise<void>;
 }
 
@@ -53,6 +55,7 @@ export async function createScratchDb(log: (line: string) => void): Promise<Scra
   await migrateUp(url, (line) => log(`  dbmate: ${line}`));
   return {
     url,
+    poolUrl: tempDir ? `${url}${url.includes('?') ? '&' : '?'}host=${encodeURIComponent(join(tempDir, 'pg'))}` : url,
     async drop() {
       const c = new pg.Client({ connectionString: withDatabase(adminUrl!, 'postgres') });
       await c.connect();

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     throw err;
   }
 
-  const pool = createPool(database.url, {
+  const pool = createPool(database.poolUrl, {
     max: config.dbPoolSize,
     onError: (err) => log.warn({ err }, 'idle database connection lost'),
   });

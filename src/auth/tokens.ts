@@ -90,6 +90,12 @@ export async function createTokenMaker(paserk: string, durations: { accessTokenM
     }
   }
 
+  // Clients present the same access token for its whole life: remember verified ones (bounded, and
+  // only until they expire) instead of checking the Ed25519 signature on every request. Revocation
+  // is not decided here: the session guard checks every request.
+  const verified = new Map<string, AccessClaims>();
+  const MAX_CACHED = 20_000;
+
   return {
     createAccessToken(sessionId: string, username: string, role: Role, now = new Date()) {
       return sign(ACCESS, { sub: username, sid: sessionId, role }, durations.accessTokenMs, now);
@@ -98,19 +104,31 @@ export async function createTokenMaker(paserk: string, durations: { accessTokenM
       return sign(REFRESH, { sub: username, sid: sessionId }, durations.refreshTokenMs, now);
     },
     async verifyAccessToken(token: string): Promise<AccessClaims> {
-      const c = await verify(ACCESS, token);
-      if (c.role !== 'depositor' && c.role !== 'banker') throw new InvalidTokenError('unknown role');
-      return {
-        sessionId: String(c.sid),
-        username: String(c.sub),
-        role: c.role,
-        issuedAt: new Date(String(c.iat)),
-        expiresAt: new Date(String(c.exp)),
-      };
+      const hit = verified.get(token);
+      if (hit) {
+        if (hit.expiresAt.getTime() > Date.now()) return hit;
+        verified.delete(token);
+      }
+      const claims = await verifyAccessUncached(token);
+      if (verified.size >= MAX_CACHED) verified.delete(verified.keys().next().value!);
+      verified.set(token, claims);
+      return claims;
     },
     async verifyRefreshToken(token: string): Promise<RefreshClaims> {
       const c = await verify(REFRESH, token);
       return { sessionId: String(c.sid), username: String(c.sub), expiresAt: new Date(String(c.exp)) };
     },
   };
+
+  async function verifyAccessUncached(token: string): Promise<AccessClaims> {
+    const c = await verify(ACCESS, token);
+    if (c.role !== 'depositor' && c.role !== 'banker') throw new InvalidTokenError('unknown role');
+    return {
+      sessionId: String(c.sid),
+      username: String(c.sub),
+      role: c.role,
+      issuedAt: new Date(String(c.iat)),
+      expiresAt: new Date(String(c.exp)),
+    };
+  }
 }

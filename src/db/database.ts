@@ -4,7 +4,10 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded.js';
 import { migrateUp } from './migrate.js';
 
 export interface Database {
+  /** For tools (dbmate) and anything that wants a plain TCP URL. */
   url: string;
+  /** For the service's pool: the Unix socket in embedded mode, else the same as url. */
+  poolUrl: string;
   embedded?: EmbeddedPostgres;
   close(): Promise<void>;
 }
@@ -24,7 +27,7 @@ export async function openDatabase(
       log.info('applying pending migrations (MIGRATE_ON_START)');
       await migrateUp(config.databaseUrl, (l) => log.info(`dbmate: ${l}`), true);
     }
-    return { url: config.databaseUrl, close: async () => {} };
+    return { url: config.databaseUrl, poolUrl: config.databaseUrl, close: async () => {} };
   }
   log.info(`starting embedded Postgres (data in ${config.dataDir}, port ${config.embeddedPgPort})`);
   const embedded = await startEmbeddedPostgres({
@@ -39,5 +42,5 @@ export async function openDatabase(
     await embedded.stop();
     throw err;
   }
-  return { url: embedded.url, embedded, close: () => embedded.stop() };
+  return { url: embedded.url, poolUrl: embedded.socketUrl, embedded, close: () => embedded.stop() };
 }
