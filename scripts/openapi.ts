@@ -19,6 +19,7 @@ export async function renderOpenApi(): Promise<string> {
     sessions: createSessionGuard(pool),
     loginLimiter: createRateLimiter({ windowMs: 1000 }),
     loginLimits: { perUsername: 1, perIp: 1 },
+    idempotencyKeyTtlMs: 86_400_000,
   }, { docs: false });
   await app.ready();
   const doc = JSON.stringify(app.swagger(), null, 2) + '\n';

@@ -83,6 +83,12 @@ export function loadConfig(env: Env = process.env) {
     accessTokenMs,
     refreshTokenMs,
     logLevel: logLevel as (typeof LOG_LEVELS)[number],
+    /** How long an Idempotency-Key is kept (the contract promises at least 24 h). */
+    idempotencyKeyTtlMs: (() => {
+      const ms = parseDuration('IDEMPOTENCY_KEY_TTL', str(env, 'IDEMPOTENCY_KEY_TTL', '24h'));
+      if (ms < 86_400_000) throw new ConfigError('IDEMPOTENCY_KEY_TTL must be at least 24h.');
+      return ms;
+    })(),
     /** argon2id costs; production defaults unless lowered (tests only) through these variables. */
     argon2: {
       memoryCost: int(env, 'ARGON2_MEMORY_KIB', 65536, 1024, 4_194_304),

@@ -12,4 +12,5 @@ export interface AppDeps {
   sessions: SessionGuard;
   loginLimiter: ReturnType<typeof createRateLimiter>;
   loginLimits: { perUsername: number; perIp: number };
+  idempotencyKeyTtlMs: number;
 }

@@ -10,6 +10,7 @@ import { openDatabase } from './db/database.js';
 import { EmbeddedPostgresError } from './db/embedded.js';
 import { MigrationError } from './db/migrate.js';
 import { createPool } from './db/pool.js';
+import { deleteExpiredKeys } from './idempotency/idempotency.service.js';
 import { createLogger } from './logger.js';
 
 async function main(): Promise<void> {
@@ -51,14 +52,25 @@ async function main(): Promise<void> {
       sessions: createSessionGuard(pool),
       loginLimiter: createRateLimiter({ windowMs: config.loginRateLimit.windowMs }),
       loginLimits: config.loginRateLimit,
+      idempotencyKeyTtlMs: config.idempotencyKeyTtlMs,
     },
     { logger: log },
   );
+
+  // Expired Idempotency-Keys are deleted in small batches every 10 minutes.
+  const cleanup = setInterval(() => {
+    deleteExpiredKeys(pool, config.idempotencyKeyTtlMs).then(
+      (n) => n > 0 && log.info({ deleted: n }, 'expired idempotency keys deleted'),
+      (err) => log.warn({ err }, 'idempotency key cleanup failed; it will run again'),
+    );
+  }, 600_000);
+  cleanup.unref();
 
   // SIGINT/SIGTERM: stop accepting, let in-flight requests finish, then the pool, then Postgres.
   closeWithGrace({ delay: 20_000, logger: log }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'closing after an error');
     else log.info({ signal }, 'shutting down');
+    clearInterval(cleanup);
     await app.close();
     await pool.end();
     await database.close();

@@ -1,14 +1,19 @@
 // HTTP for money movement. The movement itself is made in src/ledger/transfer.service.ts.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import Type from 'typebox';
 import { getTransfer } from '../../generated/transfers.queries.js';
 import { assertBanker, assertEitherOwner } from '../auth/authorize.js';
 import { one } from '../db/one.js';
 import type { AppDeps } from '../deps.js';
 import { authOf } from '../http/auth.plugin.js';
-import { errorResponses } from '../http/problem.js';
+import { errorResponses, problem, sendProblem, type ProblemBody } from '../http/problem.js';
+import { fingerprint, runIdempotent } from '../idempotency/idempotency.service.js';
+import type { Queryable } from '../db/pool.js';
+import { withRetry } from '../db/transaction.js';
 import type { TransferOutcome } from '../ledger/ledger.mappers.js';
 import { toTransfer } from '../ledger/ledger.mappers.js';
-import { deposit, transfer, withdraw } from '../ledger/transfer.service.js';
+import { fundingTxIn, transferTx } from '../ledger/transfer.service.js';
 import { IdParams } from '../schemas/common.js';
 import { Transfer, TransferResult, type TransferResult as TransferResultT } from '../schemas/ledger.js';
 import { CreateTransferBody, FundingBody } from '../schemas/transfers.js';
@@ -21,8 +26,48 @@ const toResult = (o: TransferOutcome): TransferResultT => ({
   to_entry: o.to_entry,
 });
 
+const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 255,
+      description: 'Optional. A repeat with the same key and body replays the stored answer (header Idempotent-Replayed: true) and moves no money; kept at least 24 h per caller.',
+    }),
+  ),
+});
+
+const IDEMPOTENCY_NOTE =
+  ' With an `Idempotency-Key`, a repeat of the same request replays the first answer (201 or 422) with `Idempotent-Replayed: true`; ' +
+  'the same key with another body is 422 `idempotency_key_reused`; while the first is still running, 409 `idempotency_key_in_use`.';
+
 const transfersRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
   const security = [{ bearerAuth: [] }];
+
+  /** Runs a money movement, under its Idempotency-Key when the request has one. */
+  async function moveMoney(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    exec: (db: Queryable) => Promise<TransferOutcome>,
+  ): Promise<FastifyReply> {
+    const key = request.headers['idempotency-key'];
+    if (typeof key !== 'string') {
+      return reply.code(201).send(toResult(await withRetry(() => exec(deps.pool))));
+    }
+    const out = await runIdempotent(
+      deps.pool,
+      {
+        username: authOf(request).username,
+        key,
+        fingerprint: fingerprint(request.method, request.routeOptions.url ?? request.url, request.body),
+        ttlMs: deps.idempotencyKeyTtlMs,
+      },
+      async (tx) => toResult(await exec(tx)),
+      (err) => problem(422, err.code, err.message),
+    );
+    if (out.replayed) reply.header('idempotent-replayed', 'true');
+    if (out.status >= 400) return sendProblem(reply, out.body as ProblemBody);
+    return reply.code(out.status).send(out.body);
+  }
 
   app.post('/transfers', {
     onRequest: app.authenticate,
@@ -30,21 +75,24 @@ const transfersRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app
       operationId: 'createTransfer',
       tags: ['transfers'],
       summary: 'Move money from one of your accounts to another account of the same currency',
-      description: 'One database transaction: the transfer, both entries and both balances, or nothing. 422 codes: currency_mismatch, same_account, insufficient_funds.',
+      description: 'One database transaction: the transfer, both entries and both balances, or nothing. 422 codes: currency_mismatch, same_account, insufficient_funds.' + IDEMPOTENCY_NOTE,
       security,
+      headers: IdempotencyHeaders,
       body: CreateTransferBody,
-      response: { 201: TransferResult, ...errorResponses(400, 401, 403, 404, 413, 415, 422) },
+      response: { 201: TransferResult, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422) },
     },
   }, async (request, reply) => {
     const b = request.body;
-    const outcome = await transfer(deps.pool, {
-      fromAccountId: b.from_account_id,
-      toAccountId: b.to_account_id,
-      amount: b.amount,
-      currency: b.currency,
-      actingOwner: authOf(request).username,
-    });
-    return reply.code(201).send(toResult(outcome));
+    const username = authOf(request).username;
+    return moveMoney(request, reply, (db) =>
+      transferTx(db, {
+        fromAccountId: b.from_account_id,
+        toAccountId: b.to_account_id,
+        amount: b.amount,
+        currency: b.currency,
+        actingOwner: username,
+      }),
+    );
   });
 
   app.get('/transfers/:id', {
@@ -75,15 +123,16 @@ const transfersRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app
         summary: direction === 'deposit'
           ? 'Banker: pay money into an account from the bank\'s funding account of its currency'
           : 'Banker: pay money out of an account into the bank\'s funding account of its currency',
+        description: 'An ordinary transfer with the funding account, with its two entries.' + IDEMPOTENCY_NOTE,
         security,
+        headers: IdempotencyHeaders,
         body: FundingBody,
-        response: { 201: TransferResult, ...errorResponses(400, 401, 403, 404, 413, 415, 422) },
+        response: { 201: TransferResult, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422) },
       },
     }, async (request, reply) => {
       assertBanker(authOf(request));
-      const move = direction === 'deposit' ? deposit : withdraw;
-      const outcome = await move(deps.pool, request.body.account_id, request.body.amount);
-      return reply.code(201).send(toResult(outcome));
+      const { account_id: accountId, amount } = request.body;
+      return moveMoney(request, reply, (db) => fundingTxIn(db, { accountId, amount, direction }));
     });
   }
 };

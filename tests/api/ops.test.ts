@@ -63,7 +63,7 @@ it('GET /openapi.json documents every operation of the contract with an operatio
     'GET /transfers/{id}', 'PATCH /users/{username}', 'POST /accounts', 'POST /deposits', 'POST /tokens/renew_access',
     'POST /tokens/revoke', 'POST /transfers', 'POST /users', 'POST /users/login', 'POST /withdrawals',
   ]);
-  expect(Object.keys(doc.paths['/transfers'].post.responses).sort()).toEqual(['201', '400', '401', '403', '404', '413', '415', '422', '500', '503']);
+  expect(Object.keys(doc.paths['/transfers'].post.responses).sort()).toEqual(['201', '400', '401', '403', '404', '409', '413', '415', '422', '500', '503']);
 });
 
 it('the committed generated/openapi.json is the document the server serves', async () => {

@@ -38,6 +38,7 @@ export async function createTestApp(
     sessions: createSessionGuard(db.pool),
     loginLimiter: createRateLimiter({ windowMs: 60_000 }),
     loginLimits: { perUsername: opts.loginPerUsername ?? 1_000, perIp: opts.loginPerIp ?? 100_000 },
+    idempotencyKeyTtlMs: 86_400_000,
   };
   const app = await buildApp(deps, { logger: opts.logger, docs: true });
   await app.ready();
