@@ -1,0 +1,186 @@
+// The typed client for internal services: openapi-fetch over the types generated from
+// generated/openapi.json, plus a small layer that keeps the tokens, renews the access token, turns
+// problem+json into BankApiError with a typed `code`, and retries only what is safe to retry.
+import { randomUUID } from 'node:crypto';
+import createClient from 'openapi-fetch';
+import type { paths } from '../../generated/api-types.js';
+
+type Json<T> = T extends { content: { 'application/json': infer B } } ? B : never;
+type Problem = NonNullable<paths['/transfers']['post']['responses'][422]['content']['application/problem+json']>;
+
+/** Every stable error code of the contract. */
+export type ApiErrorCode = Problem['code'];
+export type User = Json<paths['/users']['post']['responses'][201]>;
+export type Account = Json<paths['/accounts']['post']['responses'][201]>;
+export type TransferResult = Json<paths['/transfers']['post']['responses'][201]>;
+export type Transfer = Json<paths['/transfers/{id}']['get']['responses'][200]>;
+export type EntryPage = Json<paths['/accounts/{id}/entries']['get']['responses'][200]>;
+export type TransferBody = paths['/transfers']['post']['requestBody']['content']['application/json'];
+export type FundingBody = paths['/deposits']['post']['requestBody']['content']['application/json'];
+export type SignUpBody = paths['/users']['post']['requestBody']['content']['application/json'];
+export type Currency = Account['currency'];
+
+/** A problem+json answer of the bank, or `unavailable` when it could not be reached at all. */
+export class BankApiError extends Error {
+  override name = 'BankApiError';
+  constructor(
+    readonly status: number,
+    readonly code: ApiErrorCode,
+    readonly problem: Problem | undefined,
+  ) {
+    super(`${status} ${code}: ${problem?.detail ?? 'the bank could not be reached'}`);
+  }
+}
+
+export interface BankClientOptions {
+  baseUrl: string;
+  fetch?: (input: Request) => Promise<Response>;
+  /** Attempts in all for what may be retried (money moves keep their key). Default 5. */
+  attempts?: number;
+  /** First back-off in ms, doubled each attempt, with jitter. Default 100. */
+  backoffMs?: number;
+}
+
+interface Session {
+  accessToken: string;
+  accessExpiresAt: number;
+  refreshToken: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class BankClient {
+  /** The raw typed client, for anything the layer below does not cover. */
+  readonly api: ReturnType<typeof createClient<paths>>;
+  private session: Session | undefined;
+  private readonly attempts: number;
+  private readonly backoffMs: number;
+
+  constructor(opts: BankClientOptions) {
+    this.api = createClient<paths>({ baseUrl: opts.baseUrl, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
+    this.attempts = opts.attempts ?? 5;
+    this.backoffMs = opts.backoffMs ?? 100;
+  }
+
+  // ---- users and sessions -------------------------------------------------------------------
+
+  async signUp(body: SignUpBody): Promise<User> {
+    return this.expect(await this.api.POST('/users', { body }));
+  }
+
+  async login(username: string, password: string): Promise<User> {
+    const data = this.expect(await this.api.POST('/users/login', { body: { username, password } }));
+    this.session = {
+      accessToken: data.access_token,
+      accessExpiresAt: Date.parse(data.access_token_expires_at),
+      refreshToken: data.refresh_token,
+    };
+    return data.user;
+  }
+
+  /** Revokes the session: its tokens stop working everywhere. */
+  async logout(): Promise<void> {
+    if (!this.session) return;
+    const res = await this.api.POST('/tokens/revoke', { body: { refresh_token: this.session.refreshToken } });
+    if (res.error) throw this.toError(res.response, res.error);
+    this.session = undefined;
+  }
+
+  // ---- accounts -----------------------------------------------------------------------------
+
+  createAccount(currency: Currency): Promise<Account> {
+    return this.authed((headers) => this.api.POST('/accounts', { headers, body: { currency } }));
+  }
+
+  getAccount(id: number): Promise<Account> {
+    return this.safely(() => this.authed((headers) => this.api.GET('/accounts/{id}', { headers, params: { path: { id } } })));
+  }
+
+  listAccounts(page = 1, size = 10): Promise<Account[]> {
+    return this.safely(() =>
+      this.authed((headers) => this.api.GET('/accounts', { headers, params: { query: { page_id: page, page_size: size } } })),
+    );
+  }
+
+  statement(id: number, opts: { limit?: number; cursor?: string } = {}): Promise<EntryPage> {
+    return this.safely(() =>
+      this.authed((headers) => this.api.GET('/accounts/{id}/entries', { headers, params: { path: { id }, query: { limit: opts.limit ?? 50, ...(opts.cursor ? { cursor: opts.cursor } : {}) } } })),
+    );
+  }
+
+  getTransfer(id: number): Promise<Transfer> {
+    return this.safely(() => this.authed((headers) => this.api.GET('/transfers/{id}', { headers, params: { path: { id } } })));
+  }
+
+  // ---- money: one Idempotency-Key per logical operation, retried only with that same key -------
+
+  transfer(body: TransferBody, opts: { idempotencyKey?: string } = {}): Promise<TransferResult> {
+    const key = opts.idempotencyKey ?? randomUUID();
+    return this.safely(() => this.authed((headers) => this.api.POST('/transfers', { headers: { ...headers, 'idempotency-key': key }, body })), true);
+  }
+
+  deposit(body: FundingBody, opts: { idempotencyKey?: string } = {}): Promise<TransferResult> {
+    const key = opts.idempotencyKey ?? randomUUID();
+    return this.safely(() => this.authed((headers) => this.api.POST('/deposits', { headers: { ...headers, 'idempotency-key': key }, body })), true);
+  }
+
+  withdraw(body: FundingBody, opts: { idempotencyKey?: string } = {}): Promise<TransferResult> {
+    const key = opts.idempotencyKey ?? randomUUID();
+    return this.safely(() => this.authed((headers) => this.api.POST('/withdrawals', { headers: { ...headers, 'idempotency-key': key }, body })), true);
+  }
+
+  // ---- plumbing -----------------------------------------------------------------------------
+
+  /** Calls with a fresh access token; renews it when it is about to expire or was refused as expired. */
+  private async authed<T>(
+    call: (headers: { authorization: string }) => Promise<{ data?: T; error?: unknown; response: Response }>,
+  ): Promise<T> {
+    if (!this.session) throw new Error('not logged in: call login() first');
+    if (this.session.accessExpiresAt - Date.now() < 10_000) await this.renew();
+    let res = await call({ authorization: `Bearer ${this.session.accessToken}` });
+    if (res.response.status === 401) {
+      await this.renew();
+      res = await call({ authorization: `Bearer ${this.session.accessToken}` });
+    }
+    return this.expect(res);
+  }
+
+  private async renew(): Promise<void> {
+    const s = this.session!;
+    const res = await this.api.POST('/tokens/renew_access', { body: { refresh_token: s.refreshToken } });
+    if (res.error || !res.data) throw this.toError(res.response, res.error);
+    s.accessToken = res.data.access_token;
+    s.accessExpiresAt = Date.parse(res.data.access_token_expires_at);
+  }
+
+  /**
+   * Retries on what says nothing happened or may be repeated safely: a network error or 503, and —
+   * for money moves, which always carry the same key — 409 idempotency_key_in_use.
+   */
+  private async safely<T>(call: () => Promise<T>, moneyMove = false): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call();
+      } catch (err) {
+        const retryable =
+          (err instanceof BankApiError && (err.status === 503 || (moneyMove && err.code === 'idempotency_key_in_use'))) ||
+          (!(err instanceof BankApiError) && err instanceof TypeError); // fetch's network failure
+        if (!retryable || attempt >= this.attempts) {
+          if (!(err instanceof BankApiError) && err instanceof TypeError) throw new BankApiError(0, 'unavailable', undefined);
+          throw err;
+        }
+        await sleep(this.backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random()));
+      }
+    }
+  }
+
+  private expect<T>(res: { data?: T; error?: unknown; response: Response }): T {
+    if (res.error !== undefined || res.data === undefined) throw this.toError(res.response, res.error);
+    return res.data;
+  }
+
+  private toError(response: Response, body: unknown): BankApiError {
+    const problem = body && typeof body === 'object' && 'code' in body ? (body as Problem) : undefined;
+    return new BankApiError(response.status, problem?.code ?? (response.status === 503 ? 'unavailable' : 'internal'), problem);
+  }
+}

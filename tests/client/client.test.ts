@@ -1,0 +1,142 @@
+// The typed client against a real listening server and real Postgres.
+import { BankApiError, BankClient } from '../../src/client/index.js';
+import { grantBanker } from '../../src/users/users.service.js';
+import { createTestApp, uniqueName, type TestApp } from '../setup/app.js';
+import { run } from '../process/helpers.js';
+
+let t: TestApp;
+let baseUrl: string;
+beforeAll(async () => {
+  t = await createTestApp({ accessTokenMs: 5_000 }); // short-lived tokens: the client must renew
+  await t.app.listen({ host: '127.0.0.1', port: 0 });
+  const a = t.app.server.address();
+  baseUrl = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+});
+afterAll(async () => {
+  await t.close();
+});
+
+/** A fetch that records every request and lets a test break chosen attempts. */
+function recordingFetch(fault?: (req: Request, n: number) => 'lose-response' | 'answer-503' | undefined) {
+  const calls: { method: string; path: string; key: string | null }[] = [];
+  const f = async (req: Request) => {
+    const path = new URL(req.url).pathname;
+    calls.push({ method: req.method, path, key: req.headers.get('idempotency-key') });
+    const n = calls.filter((c) => c.path === path && c.method === req.method).length;
+    const what = fault?.(req, n);
+    if (what === 'answer-503') {
+      return new Response(JSON.stringify({ type: 'urn:simple-bank:problem:unavailable', title: 'Service Unavailable', status: 503, detail: 'down', code: 'unavailable' }), {
+        status: 503,
+        headers: { 'content-type': 'application/problem+json' },
+      });
+    }
+    const res = await fetch(req);
+    if (what === 'lose-response') throw new TypeError('fetch failed (simulated: the answer was lost after the server committed)');
+    return res;
+  };
+  return { calls, fetch: f };
+}
+
+async function user(client: BankClient, banker = false) {
+  const username = uniqueName(banker ? 'cbank' : 'cuser');
+  await client.signUp({ username, full_name: username, email: `${username}@example.com`, password: 'client-pass-1' });
+  if (banker) await grantBanker(t.db.pool, username);
+  await client.login(username, 'client-pass-1');
+  return username;
+}
+
+it('logs in, opens accounts, deposits, transfers and reads the statement with full types', async () => {
+  const bank = new BankClient({ baseUrl });
+  const alice = new BankClient({ baseUrl });
+  const bob = new BankClient({ baseUrl });
+  await user(bank, true);
+  await user(alice);
+  await user(bob);
+  const a = await alice.createAccount('EUR');
+  const b = await bob.createAccount('EUR');
+  await bank.deposit({ account_id: a.id, amount: 900 });
+  const r = await alice.transfer({ from_account_id: a.id, to_account_id: b.id, amount: 400, currency: 'EUR' });
+  expect(r.from_account.balance).toBe(500);
+  expect((await bob.getTransfer(r.transfer.id)).amount).toBe(400);
+  expect((await alice.statement(a.id)).items.map((e) => e.amount)).toEqual([-400, 900]);
+  expect((await alice.listAccounts()).map((x) => x.id)).toEqual([a.id]);
+});
+
+it('turns problem+json into BankApiError with the contract code, and does not retry it', async () => {
+  const rec = recordingFetch();
+  const alice = new BankClient({ baseUrl, fetch: rec.fetch });
+  await user(alice);
+  const a = await alice.createAccount('USD');
+  const err = await alice.transfer({ from_account_id: a.id, to_account_id: a.id + 1_000_000, amount: 5, currency: 'USD' }).catch((e) => e);
+  expect(err).toBeInstanceOf(BankApiError);
+  expect([err.status, err.code]).toEqual([404, 'not_found']);
+  expect(rec.calls.filter((c) => c.path === '/transfers')).toHaveLength(1);
+});
+
+it('renews the access token before it expires', async () => {
+  const rec = recordingFetch();
+  const alice = new BankClient({ baseUrl, fetch: rec.fetch });
+  await user(alice);
+  await alice.listAccounts(); // the 5 s token is within the 10 s renewal margin
+  expect(rec.calls.some((c) => c.path === '/tokens/renew_access')).toBe(true);
+  await new Promise((r) => setTimeout(r, 5_200)); // the first access token has expired by now
+  await expect(alice.listAccounts()).resolves.toEqual([]);
+});
+
+it('retries a transfer whose answer was lost with the same key: the money moves once', async () => {
+  const rec = recordingFetch((req, n) => (new URL(req.url).pathname === '/transfers' && n === 1 ? 'lose-response' : undefined));
+  const bank = new BankClient({ baseUrl });
+  const alice = new BankClient({ baseUrl, fetch: rec.fetch, backoffMs: 10 });
+  await user(bank, true);
+  const name = await user(alice);
+  const a = await alice.createAccount('CAD');
+  const other = new BankClient({ baseUrl });
+  await user(other);
+  const b = await other.createAccount('CAD');
+  await bank.deposit({ account_id: a.id, amount: 1_000 });
+
+  const r = await alice.transfer({ from_account_id: a.id, to_account_id: b.id, amount: 300, currency: 'CAD' });
+  const attempts = rec.calls.filter((c) => c.path === '/transfers');
+  expect(attempts).toHaveLength(2);
+  expect(attempts[0]!.key).toBeTruthy();
+  expect(attempts[1]!.key).toBe(attempts[0]!.key);
+  expect(r.from_account.balance).toBe(700);
+  const { rows } = await t.db.pool.query('SELECT count(*)::int AS n FROM transfers WHERE from_account_id = $1', [a.id]);
+  expect(rows[0].n).toBe(1);
+  expect(name).toBeTruthy();
+});
+
+it('retries on 503 with back-off, and gives up with `unavailable` after its attempts', async () => {
+  const flaky = recordingFetch((req, n) => (new URL(req.url).pathname === '/accounts' && req.method === 'GET' && n <= 2 ? 'answer-503' : undefined));
+  const alice = new BankClient({ baseUrl, fetch: flaky.fetch, backoffMs: 5 });
+  await user(alice);
+  await expect(alice.listAccounts()).resolves.toEqual([]);
+  expect(flaky.calls.filter((c) => c.path === '/accounts' && c.method === 'GET')).toHaveLength(3);
+
+  const down = recordingFetch((req) => (new URL(req.url).pathname === '/accounts' && req.method === 'GET' ? 'answer-503' : undefined));
+  const bob = new BankClient({ baseUrl, fetch: down.fetch, backoffMs: 1, attempts: 3 });
+  await user(bob);
+  const err = await bob.listAccounts().catch((e) => e);
+  expect([err.status, err.code]).toEqual([503, 'unavailable']);
+  expect(down.calls.filter((c) => c.path === '/accounts' && c.method === 'GET')).toHaveLength(3);
+});
+
+it('never retries a call that is not safe to repeat (opening an account)', async () => {
+  const rec = recordingFetch((req) => (new URL(req.url).pathname === '/accounts' && req.method === 'POST' ? 'answer-503' : undefined));
+  const alice = new BankClient({ baseUrl, fetch: rec.fetch, backoffMs: 1 });
+  await user(alice);
+  await expect(alice.createAccount('USD')).rejects.toMatchObject({ status: 503, code: 'unavailable' });
+  expect(rec.calls.filter((c) => c.path === '/accounts' && c.method === 'POST')).toHaveLength(1);
+});
+
+it('examples/payout-job.ts runs against a local server', async () => {
+  const banker = uniqueName('payout');
+  const setup = new BankClient({ baseUrl });
+  await setup.signUp({ username: banker, full_name: 'Payout', email: `${banker}@example.com`, password: 'payout-banker' });
+  await grantBanker(t.db.pool, banker);
+  const res = await run('examples/payout-job.ts', [], { BANK_URL: baseUrl, BANKER: banker, BANKER_PASSWORD: 'payout-banker' });
+  expect(res.output).toMatch(/payout \d+: 12000 cents, merchant balance now 13000/);
+  expect(res.output).toMatch(/second payout refused: insufficient_funds/);
+  expect(res.output).toMatch(/entry \d+: -12000\n.*entry \d+: \+25000/s);
+  expect(res.code).toBe(0);
+});
