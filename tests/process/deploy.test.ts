@@ -1,0 +1,141 @@
+// The deploy kit: every manifest parses and says what a production deploy needs; the container
+// start script refuses to run without DATABASE_URL and migrates with dbmate.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, parseAllDocuments } from 'yaml';
+import { projectRoot } from '../../src/paths.js';
+import { createTestDb } from '../setup/db.js';
+import { spawnSync } from 'node:child_process';
+
+const read = (p: string) => readFileSync(join(projectRoot, p), 'utf8');
+const yamlOf = (p: string) => {
+  const docs = parseAllDocuments(read(p));
+  for (const d of docs) expect(d.errors).toEqual([]);
+  return docs.map((d) => d.toJS());
+};
+
+describe('deploy/k8s', () => {
+  const [deployment] = yamlOf('deploy/k8s/deployment.yaml');
+  const [service] = yamlOf('deploy/k8s/service.yaml');
+  const [ingress] = yamlOf('deploy/k8s/ingress.yaml');
+  const [job] = yamlOf('deploy/k8s/migrate-job.yaml');
+  const [kustomization] = yamlOf('deploy/k8s/kustomization.yaml');
+  const container = deployment.spec.template.spec.containers[0];
+
+  it('Deployment: /readyz readiness, /healthz liveness, resources, non-root, config from a Secret, no migration at start', () => {
+    expect(deployment.kind).toBe('Deployment');
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(container.resources.requests).toEqual(expect.objectContaining({ cpu: expect.any(String), memory: expect.any(String) }));
+    expect(container.resources.limits).toEqual(expect.objectContaining({ cpu: expect.any(String), memory: expect.any(String) }));
+    expect(deployment.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
+    expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(container.envFrom).toEqual([{ secretRef: { name: 'simple-bank' } }]);
+    expect(container.env).toContainEqual({ name: 'MIGRATE', value: 'false' });
+    expect(container.ports).toContainEqual({ name: 'http', containerPort: 8080 });
+  });
+
+  it('Service selects the Deployment\'s pods; Ingress terminates TLS with a cert-manager certificate', () => {
+    expect(deployment.spec.template.metadata.labels).toMatchObject(service.spec.selector);
+    expect(ingress.metadata.annotations['cert-manager.io/cluster-issuer']).toBeTruthy();
+    expect(ingress.spec.tls[0].secretName).toBeTruthy();
+    expect(ingress.spec.tls[0].hosts).toEqual([ingress.spec.rules[0].host]);
+    expect(ingress.spec.rules[0].http.paths[0].backend.service.name).toBe(service.metadata.name);
+  });
+
+  it('the migration runs as a Job of the same image, with the same Secret, non-root', () => {
+    expect(job.kind).toBe('Job');
+    const c = job.spec.template.spec.containers[0];
+    expect(c.image).toBe(container.image);
+    expect(c.args).toEqual(['migrate']);
+    expect(c.envFrom).toEqual(container.envFrom);
+    expect(job.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
+    expect(job.spec.template.spec.restartPolicy).toBe('Never');
+  });
+
+  it('kustomization lists every manifest but the example Secret', () => {
+    expect(kustomization.resources.sort()).toEqual(['deployment.yaml', 'ingress.yaml', 'migrate-job.yaml', 'service.yaml']);
+  });
+});
+
+it('docker-compose.yaml: Postgres with a health check, a one-shot migrate service, then the API', () => {
+  const compose = parse(read('docker-compose.yaml'));
+  expect(Object.keys(compose.services).sort()).toEqual(['api', 'db', 'migrate']);
+  expect(compose.services.db.healthcheck.test.join(' ')).toMatch(/pg_isready/);
+  expect(compose.services.migrate.command).toEqual(['migrate']);
+  expect(compose.services.migrate.depends_on.db.condition).toBe('service_healthy');
+  expect(compose.services.api.depends_on.migrate.condition).toBe('service_completed_successfully');
+  expect(compose.services.api.environment.MIGRATE).toBe('false');
+  expect(compose.services.api.healthcheck.test.join(' ')).toMatch(/readyz/);
+});
+
+it('Dockerfile: multi-stage on Node 24 slim, production dependencies only, non-root, health check', () => {
+  const df = read('Dockerfile');
+  expect(df.match(/^FROM node:24-slim/gm)).toHaveLength(2);
+  expect(df).toMatch(/npm prune --omit=dev/);
+  expect(df).toMatch(/^USER node$/m);
+  expect(df).toMatch(/^HEALTHCHECK .*\n?.*healthz/m);
+  expect(df).toMatch(/ENTRYPOINT \["\/app\/deploy\/start.sh"\]/);
+});
+
+it('the CI workflow runs the checks of .ci/run on Node 22 and 24 against a Postgres service, and builds the image', () => {
+  const wf = parse(read('.github/workflows/ci.yml'));
+  expect(wf.jobs.test.strategy.matrix.node).toEqual([22, 24]);
+  expect(wf.jobs.test.services.postgres.image).toMatch(/^postgres:/);
+  expect(wf.jobs.test.env.DATABASE_URL).toMatch(/^postgres:\/\//);
+  const runs = wf.jobs.test.steps.map((s: { run?: string }) => s.run).filter(Boolean);
+  expect(runs).toEqual(['npm ci', 'npm run typecheck', 'npm run codegen:check', 'npm run openapi:check', 'npm test']);
+  const ciRun = read('.ci/run');
+  for (const r of runs) expect(ciRun).toContain(r.replace('npm ci', 'npm ci --no-audit --no-fund'));
+  expect(wf.jobs.image.steps.some((s: { uses?: string }) => s.uses?.startsWith('docker/build-push-action'))).toBe(true);
+});
+
+describe('deploy/start.sh', () => {
+  it('refuses to start without DATABASE_URL, with one sentence', () => {
+    const r = spawnSync('sh', [join(projectRoot, 'deploy/start.sh')], { env: { PATH: process.env.PATH }, encoding: 'utf8' });
+    expect(r.status).toBe(78);
+    expect(r.stderr.trim()).toBe('simple bank cannot start: DATABASE_URL is required in the container (postgres://user:pass@host:5432/db).');
+  });
+
+  it('`start.sh migrate` waits for the database and applies the migrations with dbmate', async () => {
+    const db = await createTestDb(1);
+    try {
+      await db.pool.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
+      const r = spawnSync('sh', [join(projectRoot, 'deploy/start.sh'), 'migrate'], { env: { PATH: process.env.PATH, DATABASE_URL: db.url }, encoding: 'utf8' });
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/Applied: 20261129130001_users_and_sessions.sql/);
+      const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public' AND tablename = 'accounts'");
+      expect(rows[0].n).toBe(1);
+    } finally {
+      await db.drop();
+    }
+  });
+});
+
+it('`start.sh` migrates and then serves from the compiled dist/ as the image does, on DATABASE_URL', async () => {
+  const build = spawnSync(process.execPath, [join(projectRoot, 'node_modules/typescript/bin/tsc'), '-p', join(projectRoot, 'tsconfig.build.json')], { encoding: 'utf8' });
+  expect(build.status).toBe(0);
+  const { freePort, waitForReady } = await import('./helpers.js');
+  const { spawn } = await import('node:child_process');
+  const { generateSecretKey } = await import('../../src/auth/tokens.js');
+  const db = await createTestDb(1);
+  const port = await freePort();
+  try {
+    await db.pool.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
+    const child = spawn('sh', [join(projectRoot, 'deploy/start.sh')], {
+      env: { PATH: process.env.PATH, DATABASE_URL: db.url, TOKEN_SECRET_KEY: await generateSecretKey(), PORT: String(port), HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((r) => child.on('exit', r));
+    await waitForReady(`http://127.0.0.1:${port}`, { child, output: () => out, exited });
+    expect(out).toMatch(/Applied: /);
+    expect(out).toMatch(/"database":"DATABASE_URL"/);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  } finally {
+    await db.drop();
+  }
+});
