@@ -1,4 +1,5 @@
 // The app is a factory: it registers everything and never listens (src/server.ts does).
+import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -19,6 +20,8 @@ export interface AppOptions {
   docs?: boolean;
   bodyLimit?: number;
   trustProxy?: boolean;
+  /** Origins allowed by CORS; empty: no cross-origin browser access. */
+  corsOrigins?: string[];
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -53,8 +56,28 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
     closing = true;
     app.server.closeIdleConnections?.();
   });
-  app.addHook('onSend', async (_request, reply) => {
+  // Security headers for a JSON API: nothing here is meant to be framed, sniffed, cached or to run
+  // scripts — except the Swagger UI page, which needs its own scripts and styles.
+  app.addHook('onSend', async (request, reply) => {
     if (closing) reply.header('connection', 'close');
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('cross-origin-resource-policy', 'same-origin');
+    reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    if (!request.url.startsWith('/docs')) {
+      reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+      reply.header('cache-control', 'no-store');
+    }
+  });
+
+  // CORS from an allow-list only: an origin not on it gets no Access-Control-Allow-Origin.
+  await app.register(cors, {
+    origin: opts.corsOrigins ?? [],
+    methods: ['GET', 'POST', 'PATCH'],
+    allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id'],
+    exposedHeaders: ['x-request-id', 'idempotent-replayed', 'retry-after'],
+    maxAge: 600,
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(

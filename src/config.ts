@@ -70,8 +70,21 @@ export function loadConfig(env: Env = process.env) {
   if (refreshTokenMs <= accessTokenMs) {
     throw new ConfigError('REFRESH_TOKEN_DURATION must be longer than ACCESS_TOKEN_DURATION.');
   }
+  const corsOrigins = (optional(env, 'CORS_ORIGINS') ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const o of corsOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(o)) {
+      throw new ConfigError(`CORS_ORIGINS must be a comma-separated list of origins such as https://app.example.com, got "${o}".`);
+    }
+  }
   return {
     host: str(env, 'HOST', '127.0.0.1'),
+    /** Browser origins allowed to call the API (CORS); none by default. */
+    corsOrigins,
+    /** Largest accepted request body, in bytes. */
+    bodyLimit: int(env, 'BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
     port: int(env, 'PORT', 8080, 0, 65535),
     databaseUrl,
     dataDir: str(env, 'DATA_DIR', '.data'),
