@@ -28,7 +28,7 @@ async function main(): Promise<void> {
 
   let database;
   try {
-    database = await openDatabase(config, { info: (m) => log.info(m), debug: (m) => log.debug(m) });
+    database = await openDatabase(config, { info: (m) => log.info(m), warn: (m) => log.warn(m), debug: (m) => log.debug(m) });
   } catch (err) {
     if (err instanceof EmbeddedPostgresError || err instanceof MigrationError) {
       log.fatal(err.message);
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
 
   const pool = createPool(database.poolUrl, {
     max: config.dbPoolSize,
-    onError: (err) => log.warn({ err }, 'idle database connection lost'),
+    onError: (err) => log.warn(`database connection lost: ${err.message}`),
   });
   const tokenKey = config.tokenSecretKey ?? (await loadOrCreateKeyFile(config.dataDir));
   const tokens = await createTokenMaker(tokenKey, config);

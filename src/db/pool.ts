@@ -26,8 +26,12 @@ export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
     statement_timeout: 15_000,
     application_name: 'simple-bank',
   });
-  // An idle client losing its connection (database restart) must not crash the process.
-  pool.on('error', opts.onError ?? (() => {}));
+  // A client losing its connection (database restart) must not crash the process: idle clients
+  // report through the pool; a checked-out client between two queries would emit 'error' with no
+  // listener, so every client gets one for its whole life. Its pending query fails anyway (→ 503).
+  const onError = opts.onError ?? (() => {});
+  pool.on('error', onError);
+  pool.on('connect', (client) => client.on('error', onError));
 
   // pg-pool's own query() destroys the connection after ANY error, so every refused transfer
   // (insufficient funds, …) would cost a new backend. Keep connections that only saw a SQL error.

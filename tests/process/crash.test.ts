@@ -1,0 +1,255 @@
+// Crash durability, for real: keyed transfers against a server process; the server, then the
+// database, is killed mid-load; every request that got no answer (or a 503) is retried with its
+// same key; then every 201 exists exactly once, nothing exists twice, and every invariant holds.
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { attachOrStartEmbedded, startEmbeddedPostgres } from '../../src/db/embedded.js';
+import { migrateUp } from '../../src/db/migrate.js';
+import { verifyLedger } from '../../src/ledger/ledger.verify.js';
+import { generateSecretKey } from '../../src/auth/tokens.js';
+import { freePort, run, runTs, waitForReady, type Proc } from './helpers.js';
+
+import { jest } from '@jest/globals';
+
+jest.setTimeout(180_000);
+
+const json = (body: unknown, headers: Record<string, string> = {}) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+});
+
+interface Setup {
+  base: string;
+  env: Record<string, string | undefined>;
+  start(): Promise<Proc>;
+}
+
+async function makeServer(extraEnv: Record<string, string | undefined>): Promise<Setup> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const env = { DATABASE_URL: undefined, TOKEN_SECRET_KEY: undefined, PORT: String(port), ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1', ARGON2_PARALLELISM: '1', ...extraEnv };
+  return {
+    base,
+    env,
+    async start() {
+      const p = runTs('src/server.ts', [], env);
+      procs.push(p);
+      await waitForReady(base, p);
+      return p;
+    },
+  };
+}
+
+const procs: Proc[] = [];
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+  for (const d of dirs) {
+    const pidFile = join(d, 'pg', 'postmaster.pid');
+    if (existsSync(pidFile)) {
+      try {
+        process.kill(Number(readFileSync(pidFile, 'utf8').split('\n')[0]), 'SIGQUIT');
+      } catch {
+        /* gone */
+      }
+    }
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+/** Two funded accounts of two users, through the API; the banker role through the operator CLI. */
+async function fixtures(s: Setup) {
+  const users: Record<string, string> = {};
+  for (const name of ['crash_banker', 'crash_a', 'crash_b']) {
+    await fetch(`${s.base}/users`, json({ username: name, full_name: name, email: `${name}@example.com`, password: 'crash-password' }));
+  }
+  const grant = await run('scripts/cli.ts', ['grant-banker', 'crash_banker'], s.env);
+  expect(grant.code).toBe(0);
+  for (const name of ['crash_banker', 'crash_a', 'crash_b']) {
+    const r = await fetch(`${s.base}/users/login`, json({ username: name, password: 'crash-password' }));
+    users[name] = ((await r.json()) as { access_token: string }).access_token;
+  }
+  const open = async (who: string) =>
+    ((await (await fetch(`${s.base}/accounts`, json({ currency: 'USD' }, { authorization: `Bearer ${users[who]}` }))).json()) as { id: number }).id;
+  const a = await open('crash_a');
+  const b = await open('crash_b');
+  for (const id of [a, b]) {
+    const r = await fetch(`${s.base}/deposits`, json({ account_id: id, amount: 1_000_000 }, { authorization: `Bearer ${users.crash_banker}` }));
+    expect(r.status).toBe(201);
+  }
+  return { users, a, b };
+}
+
+interface Req {
+  key: string;
+  token: string;
+  body: { from_account_id: number; to_account_id: number; amount: number; currency: string };
+  status?: number;
+  transferId?: number;
+}
+
+async function send(s: Setup, r: Req): Promise<void> {
+  try {
+    const res = await fetch(`${s.base}/transfers`, json(r.body, { authorization: `Bearer ${r.token}`, 'idempotency-key': r.key }));
+    const body = (await res.json()) as { transfer?: { id: number } };
+    r.status = res.status;
+    if (res.status === 201) r.transferId = body.transfer!.id;
+  } catch {
+    r.status = undefined; // no answer: the server or the connection died
+  }
+}
+
+/** Load from 12 loops; `fault` is called once `after` requests have been answered. */
+async function load(s: Setup, reqs: Req[], after: number, fault: () => void) {
+  let next = 0;
+  let answered = 0;
+  let fired = false;
+  await Promise.all(
+    Array.from({ length: 12 }, async () => {
+      while (next < reqs.length) {
+        const r = reqs[next++]!;
+        await send(s, r);
+        if (r.status !== undefined) answered++;
+        if (!fired && answered >= after) {
+          fired = true;
+          fault();
+        }
+      }
+    }),
+  );
+}
+
+async function retryUntilAnswered(s: Setup, reqs: Req[]) {
+  for (const r of reqs) {
+    for (let i = 0; r.status === undefined || r.status >= 500 || r.status === 409; i++) {
+      if (i > 100) throw new Error(`request ${r.key} never got an answer: ${r.status}`);
+      if (i > 0) await new Promise((res) => setTimeout(res, 200));
+      await send(s, r);
+    }
+  }
+}
+
+async function checkLedger(url: string, reqs: Req[], a: number, b: number) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const ok = reqs.filter((r) => r.status === 201);
+    const ids = ok.map((r) => r.transferId!);
+    expect(new Set(ids).size).toBe(ok.length); // no two keys share a transfer
+    const { rows } = await c.query<{ id: string }>('SELECT id FROM transfers WHERE from_account_id = ANY($1) AND to_account_id = ANY($1)', [[a, b]]);
+    expect(rows.map((r) => Number(r.id)).sort((x, y) => x - y)).toEqual([...ids].sort((x, y) => x - y)); // each 201 exactly once, nothing else
+    expect(reqs.every((r) => r.status === 201 || r.status === 422)).toBe(true);
+    const report = await verifyLedger(c);
+    expect(report.violations).toEqual([]);
+    const { rows: bal } = await c.query<{ s: string }>('SELECT sum(balance)::bigint AS s FROM accounts WHERE id = ANY($1)', [[a, b]]);
+    expect(Number(bal[0]!.s)).toBe(2_000_000);
+    return { answered201: ok.length, refused: reqs.length - ok.length };
+  } finally {
+    await c.end();
+  }
+}
+
+function requests(n: number, tokens: Record<string, string>, a: number, b: number, tag: string): Req[] {
+  return Array.from({ length: n }, (_, i) => {
+    const forward = i % 2 === 0;
+    return {
+      key: `${tag}-${i}`,
+      token: forward ? tokens.crash_a! : tokens.crash_b!,
+      body: { from_account_id: forward ? a : b, to_account_id: forward ? b : a, amount: 1 + ((i * 37) % 500), currency: 'USD' },
+    };
+  });
+}
+
+it('SIGKILL of the server mid-load: retried keys replay or run once; every 2xx exists exactly once', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'simplebank-crash-'));
+  dirs.push(dataDir);
+  const s = await makeServer({ DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()) });
+  let server = await s.start();
+  const { users, a, b } = await fixtures(s);
+  const reqs = requests(240, users, a, b, 'kill-server');
+  await load(s, reqs, 60, () => server.child.kill('SIGKILL'));
+  await server.exited;
+  const unanswered = reqs.filter((r) => r.status === undefined).length;
+  expect(unanswered).toBeGreaterThan(0); // the crash really cut requests off
+
+  server = await s.start(); // same data folder: the orphaned Postgres is cleared and restarted
+  await retryUntilAnswered(s, reqs);
+  const embedded = await attachOrStartEmbedded({ dataDir, port: Number(s.env.EMBEDDED_PG_PORT) });
+  const result = await checkLedger(embedded.url, reqs, a, b);
+  expect(result.answered201).toBeGreaterThan(100);
+  server.child.kill('SIGTERM');
+  expect(await server.exited).toBe(0);
+});
+
+it('the embedded database killed (immediate shutdown) mid-load: 503s, self-restart, retried keys run once', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'simplebank-dbcrash-'));
+  dirs.push(dataDir);
+  const s = await makeServer({ DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()) });
+  const server = await s.start();
+  const { users, a, b } = await fixtures(s);
+  const reqs = requests(240, users, a, b, 'kill-db');
+  const postmaster = () => Number(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const killedPid = postmaster();
+  await load(s, reqs, 60, () => process.kill(killedPid, 'SIGQUIT'));
+  expect(reqs.some((r) => r.status === 503)).toBe(true); // the outage was answered, not hung
+
+  // The service restarts its own Postgres: ready again within 30 s, without a restart of its own.
+  const until = Date.now() + 30_000;
+  while ((await fetch(`${s.base}/readyz`)).status !== 200) {
+    if (Date.now() > until) throw new Error('not ready 30 s after the database was killed');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  expect(postmaster()).not.toBe(killedPid);
+  expect(server.child.exitCode).toBeNull();
+  expect(server.output()).toMatch(/embedded Postgres restarted/);
+
+  await retryUntilAnswered(s, reqs);
+  const embedded = await attachOrStartEmbedded({ dataDir, port: Number(s.env.EMBEDDED_PG_PORT) });
+  await checkLedger(embedded.url, reqs, a, b);
+  server.child.kill('SIGTERM');
+  expect(await server.exited).toBe(0);
+});
+
+it('an external database that is down: 503 within seconds, /readyz 503, /healthz 200, and recovery without a restart', async () => {
+  const pgDir = await mkdtemp(join(tmpdir(), 'simplebank-extdb-'));
+  dirs.push(pgDir);
+  const pgPort = await freePort();
+  let db = await startEmbeddedPostgres({ dataDir: pgDir, port: pgPort });
+  await migrateUp(db.url);
+  const s = await makeServer({ DATABASE_URL: db.url, TOKEN_SECRET_KEY: await generateSecretKey(), DATA_DIR: pgDir });
+  const server = await s.start();
+  const signup = await fetch(`${s.base}/users`, json({ username: 'ext_user', full_name: 'E', email: 'e@example.com', password: 'ext-password' }));
+  expect(signup.status).toBe(201);
+  const login = (await (await fetch(`${s.base}/users/login`, json({ username: 'ext_user', password: 'ext-password' }))).json()) as { access_token: string };
+  const auth = { authorization: `Bearer ${login.access_token}` };
+
+  process.kill(Number(readFileSync(join(pgDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]), 'SIGQUIT');
+  await db.exited;
+
+  const t0 = Date.now();
+  const down = await fetch(`${s.base}/accounts`, { headers: auth });
+  expect(Date.now() - t0).toBeLessThan(10_000);
+  expect(down.status).toBe(503);
+  expect(((await down.json()) as { code: string }).code).toBe('unavailable');
+  const posted = await fetch(`${s.base}/accounts`, json({ currency: 'USD' }, auth));
+  expect(posted.status).toBe(503);
+  expect((await fetch(`${s.base}/readyz`)).status).toBe(503);
+  expect((await fetch(`${s.base}/healthz`)).status).toBe(200);
+
+  db = await startEmbeddedPostgres({ dataDir: pgDir, port: pgPort });
+  const until = Date.now() + 30_000;
+  while ((await fetch(`${s.base}/readyz`)).status !== 200) {
+    if (Date.now() > until) throw new Error('not ready 30 s after the database came back');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const opened = await fetch(`${s.base}/accounts`, json({ currency: 'USD' }, auth)); // the old token works too
+  expect(opened.status).toBe(201);
+  server.child.kill('SIGTERM');
+  expect(await server.exited).toBe(0);
+  await db.stop();
+});
