@@ -103,15 +103,18 @@ it('logs one line per request with request id, method, route, status, duration a
   await t.app.inject({ method: 'PATCH', url: `/users/${u.username}`, headers: u.auth, payload: { password: 'another secret pw' } });
   const res = await t.app.inject({ method: 'GET', url: '/accounts', headers: { ...u.auth, 'x-request-id': 'req-log-1' } });
   expect(res.statusCode).toBe(200);
+  await t.app.inject({ method: 'POST', url: '/users/login', payload: { username: u.username, password: 'a wrong secret pw' } });
+  await t.app.inject({ method: 'POST', url: '/tokens/revoke', payload: { refresh_token: u.refreshToken } });
+  await t.app.inject({ method: 'GET', url: '/accounts', headers: u.auth }); // refused: revoked
 
   const requests = lines.filter((l) => l.msg === 'request');
-  expect(requests).toHaveLength(6); // sign-up, login, open account, renew, patch, get
+  expect(requests).toHaveLength(9); // sign-up, login, open account, renew, patch, get, failed login, revoke, refused get
   const get = lines.find((l) => l.reqId === 'req-log-1');
   expect(get).toMatchObject({ method: 'GET', route: '/accounts', status: 200, user: u.username, ms: expect.any(Number) });
   expect(lines.filter((l) => l.reqId === 'req-log-1')).toHaveLength(1);
 
   const all = JSON.stringify(lines);
-  for (const secret of [u.password, 'another secret pw', u.token, u.refreshToken, '$argon2']) {
+  for (const secret of [u.password, 'another secret pw', 'a wrong secret pw', u.token, u.refreshToken, '$argon2', 'v4.public.']) {
     expect(all).not.toContain(secret);
   }
 });
