@@ -1,7 +1,7 @@
 // `npm run bench`: transfers per second through the real HTTP API, against two baselines measured in
 // the same run on the same database: TransferTx in-process, and the simplebank-style transaction.
 //   flags: --connections 32  --duration 8 (s per phase)  --accounts 10000  --workload both|spread|hot  --pool 10
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
@@ -80,7 +80,11 @@ async function main(): Promise<number> {
   const base = `http://127.0.0.1:${port}`;
   // BENCH_PROFILE=1: the server writes a V8 CPU profile to bench/results/profiles/ when it stops.
   const profile = process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${join(projectRoot, 'bench/results/profiles')}`] : [];
-  const server = spawn(process.execPath, [...profile, '--import', 'tsx', join(projectRoot, 'src/server.ts')], {
+  // The production artifact, as the image runs it: compiled dist/, no TypeScript loader.
+  log('compiling dist/ (tsc -p tsconfig.build.json)');
+  const tsc = spawnSync(process.execPath, [join(projectRoot, 'node_modules/typescript/bin/tsc'), '-p', join(projectRoot, 'tsconfig.build.json')], { stdio: 'inherit' });
+  if (tsc.status !== 0) throw new Error('tsc failed');
+  const server = spawn(process.execPath, [...profile, join(projectRoot, 'dist/src/server.js')], {
     cwd: projectRoot,
     env: {
       ...process.env,
@@ -94,6 +98,7 @@ async function main(): Promise<number> {
       ARGON2_TIME_COST: '1',
       ARGON2_PARALLELISM: '1',
       LOGIN_RATE_LIMIT_PER_IP: '1000000',
+      NODE_ENV: 'production',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
