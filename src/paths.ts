@@ -14,4 +14,5 @@ function findRoot(): string {
 }
 
 export const projectRoot = findRoot();
-export const migrationsDir = join(projectRoot, 'migrations');
+/** MIGRATIONS_DIR overrides where dbmate looks (tests of failing migrations use it). */
+export const migrationsDir = process.env.MIGRATIONS_DIR || join(projectRoot, 'migrations');

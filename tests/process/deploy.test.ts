@@ -112,10 +112,14 @@ describe('deploy/start.sh', () => {
   });
 });
 
-it('`start.sh` migrates and then serves from the compiled dist/ as the image does, on DATABASE_URL', async () => {
+// dist/ is what the image and the package's `client` entry ship: built once here (the only test file
+// that reads it), exactly as `npm install`'s prepare script builds it.
+beforeAll(() => {
   const build = spawnSync(process.execPath, [join(projectRoot, 'node_modules/typescript/bin/tsc'), '-p', join(projectRoot, 'tsconfig.build.json')], { encoding: 'utf8' });
-  expect(build.status).toBe(0);
-  const { freePort, waitForReady } = await import('./helpers.js');
+  if (build.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed:\n${build.stdout}${build.stderr}`);
+}, 120_000);
+
+it('`start.sh` migrates and then serves from the compiled dist/ as the image does, on DATABASE_URL', async () => {  const { freePort, waitForReady } = await import('./helpers.js');
   const { spawn } = await import('node:child_process');
   const { generateSecretKey } = await import('../../src/auth/tokens.js');
   const db = await createTestDb(1);
@@ -138,4 +142,47 @@ it('`start.sh` migrates and then serves from the compiled dist/ as the image doe
   } finally {
     await db.drop();
   }
+});
+
+describe('an internal service installing this package', () => {
+  let dir: string;
+  beforeAll(async () => {
+    const { mkdtemp, mkdir, symlink, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    dir = await mkdtemp(join(tmpdir(), 'consumer-'));
+    await mkdir(join(dir, 'node_modules'));
+    await symlink(projectRoot, join(dir, 'node_modules', 'simple-bank'), 'dir'); // what `npm install ../simple-bank` does
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'payout-service', type: 'module', private: true }));
+    await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: true, types: [] }, include: ['*.ts'] }));
+    await writeFile(join(dir, 'good.ts'), [
+      "import { BankClient, BankApiError, type TransferResult, type ApiErrorCode } from 'simple-bank/client';",
+      "const bank = new BankClient({ baseUrl: 'http://127.0.0.1:8080' });",
+      'export async function pay(): Promise<number> {',
+      "  const r: TransferResult = await bank.transfer({ from_account_id: 1, to_account_id: 2, amount: 500, currency: 'EUR' });",
+      '  return r.from_account.balance;',
+      '}',
+      "export const known: ApiErrorCode = 'insufficient_funds';",
+      'export const isErr = (e: unknown) => e instanceof BankApiError;',
+    ].join('\n'));
+    await writeFile(join(dir, 'run.mjs'), "import { BankClient } from 'simple-bank/client';\nconsole.log(typeof new BankClient({ baseUrl: 'http://x' }).transfer);\n");
+  });
+
+  it('gets full types from `simple-bank/client`, and a wrong body does not compile', async () => {
+    const { writeFile, rm } = await import('node:fs/promises');
+    const tsc = join(projectRoot, 'node_modules/typescript/bin/tsc');
+    const ok = spawnSync(process.execPath, [tsc, '-p', dir], { encoding: 'utf8' });
+    expect(ok.stdout + ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+    await writeFile(join(dir, 'bad.ts'), "import { BankClient } from 'simple-bank/client';\nawait new BankClient({ baseUrl: 'x' }).transfer({ from_account_id: 1, to_account_id: 2, amount: '5', currency: 'EUR' });\n");
+    const bad = spawnSync(process.execPath, [tsc, '-p', dir], { encoding: 'utf8' });
+    expect(bad.status).not.toBe(0);
+    expect(bad.stdout).toMatch(/bad\.ts.*Type 'string' is not assignable to type 'number'/);
+    await rm(join(dir, 'bad.ts'));
+  });
+
+  it('imports and runs from the built package at run time', () => {
+    const r = spawnSync(process.execPath, [join(dir, 'run.mjs')], { encoding: 'utf8', cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('function');
+  });
 });
