@@ -13,6 +13,7 @@ import { verifyLedger } from '../src/ledger/ledger.verify.js';
 import { transfer } from '../src/ledger/transfer.service.js';
 import { projectRoot } from '../src/paths.js';
 import { grantBanker } from '../src/users/users.service.js';
+import { freePort } from '../scripts/free-port.js';
 import { createScratchDb } from '../scripts/scratch-db.js';
 import { simplebankTransfer } from './baseline.js';
 import { createClient } from './http.js';
@@ -31,16 +32,6 @@ const poolSize = Number(flag('pool', '10'));
 const baselinePoolSize = Number(flag('baseline-pool', String(connections)));
 const log = (m: string) => console.log(`[bench] ${m}`);
 const CURRENCIES = ['USD', 'EUR', 'CAD'] as const;
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => res(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 /** Runs `fn` over `items` from `concurrency` loops, printing progress. */
 async function each<T>(label: string, items: T[], concurrency: number, fn: (item: T) => Promise<void>) {

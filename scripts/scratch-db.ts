@@ -6,33 +6,14 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded.js';
 import { migrateUp } from '../src/db/migrate.js';
+import { withDatabase } from '../src/db/urls.js';
+import { freePort } from './free-port.js';
 
 export interface ScratchDb {
   url: string;
   /** Over the Unix socket when the server is the embedded one (what the service's pool uses). */
   poolUrl: string;
   drop(): Promise<void>;
-}
-
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = '/' + database;
-  if (!u.searchParams.has('sslmode') && /^(localhost|127\.0\.0\.1|\[::1\])$/.test(u.hostname)) {
-    u.searchParams.set('sslmode', 'disable');
-  }
-  return u.toString();
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => res(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
 }
 
 export async function createScratchDb(log: (line: string) => void): Promise<ScratchDb> {

@@ -4,16 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/paths.js';
 
-export async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => res(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
+export { freePort } from '../../scripts/free-port.js';
 
 export interface Proc {
   child: ChildProcess;

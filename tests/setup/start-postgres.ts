@@ -1,24 +1,13 @@
 // One Postgres for the whole run: DATABASE_URL's server when set, else an embedded one in a temp
 // folder. A migrated template database is made once; each test file clones it (tests/setup/db.ts).
 import { mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { migrateUp } from '../../src/db/migrate.js';
+import { freePort } from '../../scripts/free-port.js';
 import { TEMPLATE_DB, withDatabase } from './urls.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => res(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 export default async function globalSetup(): Promise<void> {
   let adminUrl = process.env.DATABASE_URL;

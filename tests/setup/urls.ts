@@ -1,10 +1,2 @@
 export const TEMPLATE_DB = 'simplebank_test_template';
-
-export function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = '/' + database;
-  if (!u.searchParams.has('sslmode') && /^(localhost|127\.0\.0\.1|\[::1\])$/.test(u.hostname)) {
-    u.searchParams.set('sslmode', 'disable');
-  }
-  return u.toString();
-}
+export { withDatabase } from '../../src/db/urls.js';
