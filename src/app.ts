@@ -19,7 +19,8 @@ export interface AppOptions {
   /** Serve Swagger UI at /docs (the OpenAPI document is always at /openapi.json). */
   docs?: boolean;
   bodyLimit?: number;
-  trustProxy?: boolean;
+  /** Hops of X-Forwarded-For to trust (0: none). */
+  trustProxy?: number;
   /** Origins allowed by CORS; empty: no cross-origin browser access. */
   corsOrigins?: string[];
 }
@@ -37,7 +38,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     bodyLimit: opts.bodyLimit ?? 64 * 1024,
-    trustProxy: opts.trustProxy ?? false,
+    trustProxy: opts.trustProxy ? (_address: string, hop: number) => hop < opts.trustProxy! : false,
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

@@ -83,6 +83,8 @@ export function loadConfig(env: Env = process.env) {
     host: str(env, 'HOST', '127.0.0.1'),
     /** Browser origins allowed to call the API (CORS); none by default. */
     corsOrigins,
+    /** Behind a load balancer: trust its X-Forwarded-For for this many hops (client IPs for rate limits). */
+    trustProxy: int(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
     /** Largest accepted request body, in bytes. */
     bodyLimit: int(env, 'BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
     port: int(env, 'PORT', 8080, 0, 65535),

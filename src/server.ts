@@ -54,7 +54,7 @@ async function main(): Promise<void> {
       loginLimits: config.loginRateLimit,
       idempotencyKeyTtlMs: config.idempotencyKeyTtlMs,
     },
-    { logger: log, corsOrigins: config.corsOrigins, bodyLimit: config.bodyLimit },
+    { logger: log, corsOrigins: config.corsOrigins, bodyLimit: config.bodyLimit, trustProxy: config.trustProxy },
   );
 
   // Expired Idempotency-Keys are deleted in small batches every 10 minutes.

@@ -84,3 +84,16 @@ it('a full scenario\'s responses never echo a password or a hash', async () => {
   const res = await t.app.inject({ method: 'PATCH', url: `/users/${u.username}`, headers: u.auth, payload: { password: 'a new secret password' } });
   expect(res.body).not.toMatch(/a new secret password|argon2|hashed_password/);
 });
+
+it('behind a proxy (TRUST_PROXY_HOPS), the login rate limit counts the forwarded client IP', async () => {
+  const t2 = await createTestApp({ loginPerIp: 2 });
+  const app = await buildApp(t2.deps, { docs: false, trustProxy: 1 });
+  const attempt = (ip: string) =>
+    app.inject({ method: 'POST', url: '/users/login', remoteAddress: '10.0.0.1', headers: { 'x-forwarded-for': ip }, payload: { username: uniqueName('p'), password: 'whatever1' } });
+  expect((await attempt('203.0.113.7')).statusCode).toBe(401);
+  expect((await attempt('203.0.113.7')).statusCode).toBe(401);
+  expectProblem(await attempt('203.0.113.7'), 429, 'rate_limited');
+  expect((await attempt('198.51.100.9')).statusCode).toBe(401); // another client behind the same proxy
+  await app.close();
+  await t2.close();
+});
