@@ -1,0 +1,37 @@
+// Configuration: every variable the service reads is documented in .env.example, and each wrong
+// value is refused with one sentence naming it.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { projectRoot } from '../../src/paths.js';
+
+it('.env.example lists every variable src/config.ts reads', () => {
+  const source = readFileSync(join(projectRoot, 'src/config.ts'), 'utf8');
+  const read = new Set([...source.matchAll(/\(env, '([A-Z0-9_]+)'/g)].map((m) => m[1]!));
+  const example = readFileSync(join(projectRoot, '.env.example'), 'utf8');
+  expect(read.size).toBeGreaterThan(15);
+  for (const name of read) expect(example).toMatch(new RegExp(`^#? ?${name}=`, 'm'));
+});
+
+it("defaults are the contract's", () => {
+  const c = loadConfig({});
+  expect([c.host, c.port, c.dataDir, c.embeddedPgPort, c.accessTokenMs, c.refreshTokenMs, c.logLevel]).toEqual(['127.0.0.1', 8080, '.data', 54329, 15 * 60_000, 24 * 3_600_000, 'info']);
+  expect(c.argon2).toEqual({ memoryCost: 65536, timeCost: 3, parallelism: 4 }); // argon2's production defaults
+});
+
+it.each([
+  [{ PORT: 'eighty' }, /^PORT must be a whole number/],
+  [{ PORT: '70000' }, /^PORT must be a whole number from 0 to 65535/],
+  [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL must be a postgres/],
+  [{ DATABASE_URL: 'postgres://x@h/db' }, /^TOKEN_SECRET_KEY is required when DATABASE_URL is set/],
+  [{ TOKEN_SECRET_KEY: 'k4.local.abc' }, /^TOKEN_SECRET_KEY must be a PASERK k4.secret key/],
+  [{ ACCESS_TOKEN_DURATION: '15' }, /^ACCESS_TOKEN_DURATION must be a duration/],
+  [{ ACCESS_TOKEN_DURATION: '2d' }, /^REFRESH_TOKEN_DURATION must be longer than ACCESS_TOKEN_DURATION/],
+  [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
+  [{ MIGRATE_ON_START: 'maybe' }, /^MIGRATE_ON_START must be true or false/],
+  [{ IDEMPOTENCY_KEY_TTL: '1h' }, /^IDEMPOTENCY_KEY_TTL must be at least 24h/],
+  [{ CORS_ORIGINS: 'app.example.com' }, /^CORS_ORIGINS must be a comma-separated list of origins/],
+])('%j is refused with one sentence naming the variable', (env, message) => {
+  expect(() => loadConfig(env)).toThrow(ConfigError);
+  expect(() => loadConfig(env)).toThrow(message);
+});
