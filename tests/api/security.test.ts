@@ -73,8 +73,9 @@ it('login: unknown user and wrong password give the same status and body, in the
   expect(bodies.size).toBe(1);
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
   const ratio = median(unknown) / median(wrong);
-  expect(ratio).toBeGreaterThan(0.5);
-  expect(ratio).toBeLessThan(2);
+  // Same class: skipping the hash for unknown users would make them ~50× faster, far outside this band.
+  expect(ratio).toBeGreaterThan(0.33);
+  expect(ratio).toBeLessThan(3);
   await app.close();
   await t2.close();
 });
