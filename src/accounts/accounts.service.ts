@@ -1,7 +1,7 @@
 import { createAccount as createAccountQuery, getAccount, listAccountsByOwner } from '../../generated/accounts.queries.js';
 import { listEntries } from '../../generated/entries.queries.js';
 import { ValidationError } from '../db/errors.js';
-import { maybeOne, one } from '../db/one.js';
+import { one } from '../db/one.js';
 import type { Queryable } from '../db/pool.js';
 import { toAccount, toEntry } from '../ledger/ledger.mappers.js';
 import type { Account, Entry } from '../schemas/ledger.js';
@@ -12,9 +12,7 @@ export async function createAccount(db: Queryable, owner: string, currency: stri
 
 /** The account and its owner, or NotFoundError. */
 export async function findAccount(db: Queryable, id: number): Promise<Account> {
-  const row = maybeOne(await getAccount.run({ id }, db), 'account');
-  if (!row) return one([], `account ${id}`);
-  return toAccount(row);
+  return toAccount(one(await getAccount.run({ id }, db), `account ${id}`));
 }
 
 export async function listAccounts(db: Queryable, owner: string, page: number, size: number): Promise<Account[]> {

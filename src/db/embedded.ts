@@ -131,6 +131,11 @@ function assertReachableByPostgresUser(paths: string[]): void {
   }
 }
 
+/** Loopback TCP URL of a database on the embedded server. */
+function embeddedUrl(password: string, port: number, database: string): string {
+  return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}?sslmode=disable`;
+}
+
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedPostgres> {
   const log = opts.log ?? (() => {});
   const dataDir = resolve(opts.dataDir);
@@ -224,8 +229,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     proc.once('exit', () => res());
   });
 
-  const adminUrl = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/postgres?sslmode=disable`;
-  const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/${database}?sslmode=disable`;
+  const adminUrl = embeddedUrl(password, opts.port, 'postgres');
+  const url = embeddedUrl(password, opts.port, database);
   let stopping: Promise<void> | undefined;
   return {
     url,
@@ -253,13 +258,13 @@ export async function attachOrStartEmbedded(opts: EmbeddedOptions): Promise<Embe
     const port = Number(lines[3]);
     const ppid = Number.isInteger(pid) ? parentPid(pid) : undefined;
     if (processAlive(pid) && port > 0 && ppid !== undefined && ppid > 1 && processAlive(ppid)) {
-      const password = encodeURIComponent((await readFile(passwordFile, 'utf8')).trim());
+      const password = (await readFile(passwordFile, 'utf8')).trim();
       const database = opts.database ?? 'simplebank';
-      const url = `postgres://postgres:${password}@127.0.0.1:${port}/${database}?sslmode=disable`;
+      const url = embeddedUrl(password, port, database);
       return {
         url,
         socketUrl: url,
-        adminUrl: `postgres://postgres:${password}@127.0.0.1:${port}/postgres?sslmode=disable`,
+        adminUrl: embeddedUrl(password, port, 'postgres'),
         port,
         exited: new Promise<void>(() => {}),
         stop: async () => {}, // not ours to stop

@@ -96,7 +96,7 @@ const BY_CONSTRAINT: Record<string, (e: PgErrorLike) => DomainError> = {
 };
 
 const BY_SQLSTATE: Record<string, (e: PgErrorLike) => DomainError> = {
-  SB001: (e) => new NotFoundError(`account ${e.detail ?? ''} not found`.replace('  ', ' ')),
+  SB001: (e) => new NotFoundError(e.detail ? `account ${e.detail} not found` : 'account not found'),
   SB002: () => new ForbiddenError('the from-account does not belong to you'),
   SB003: () => new RuleViolationError('currency_mismatch', 'the currency differs from the accounts\' currency'),
   SB004: () => new RuleViolationError('same_account', 'from and to are the same account'),

@@ -16,8 +16,8 @@ export interface LedgerReport {
 }
 
 export async function verifyLedger(db: Queryable): Promise<LedgerReport> {
-  // One after another: `db` may be a single client. Run it inside a REPEATABLE READ transaction
-  // for one consistent snapshot while transfers go on.
+  // One after another: `db` may be a single client. Each check is one statement, so each sees one
+  // consistent snapshot even while transfers go on; the counts may be a moment apart.
   const accounts = await accountsOutOfBalance.run(undefined, db);
   const currencies = await currenciesOutOfBalance.run(undefined, db);
   const negatives = await negativeCustomerAccounts.run(undefined, db);
