@@ -188,7 +188,7 @@ export interface paths {
         put?: never;
         /**
          * Move money from one of your accounts to another account of the same currency
-         * @description One database transaction: the transfer, both entries and both balances, or nothing. 422 codes: currency_mismatch, same_account, insufficient_funds. With an `Idempotency-Key`, a repeat of the same request replays the first answer (201 or 422) with `Idempotent-Replayed: true`; the same key with another body is 422 `idempotency_key_reused`; while the first is still running, 409 `idempotency_key_in_use`.
+         * @description One database transaction (shared with concurrent movements, each checked on its own): the transfer, both entries and both balances, or nothing. 422 codes: currency_mismatch, same_account, insufficient_funds, balance_limit_exceeded. With an `Idempotency-Key`, a repeat of the same request replays the first answer (201 or 422) with `Idempotent-Replayed: true`; the same key with another body is 422 `idempotency_key_reused`; while the first is still running, 409 `idempotency_key_in_use`.
          */
         post: operations["createTransfer"];
         delete?: never;
@@ -319,7 +319,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -338,7 +338,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -403,7 +403,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -422,7 +422,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -441,7 +441,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -460,7 +460,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -479,7 +479,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -498,7 +498,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -575,7 +575,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -594,7 +594,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -613,7 +613,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -632,7 +632,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -651,7 +651,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -670,7 +670,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -689,7 +689,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -741,7 +741,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -760,7 +760,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -779,7 +779,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -798,7 +798,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -817,7 +817,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -836,7 +836,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -879,7 +879,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -898,7 +898,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -917,7 +917,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -936,7 +936,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -955,7 +955,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -974,7 +974,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1040,7 +1040,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1059,7 +1059,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1078,7 +1078,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1097,7 +1097,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1116,7 +1116,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1135,7 +1135,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1154,7 +1154,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1173,7 +1173,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1192,7 +1192,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1246,7 +1246,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1265,7 +1265,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1284,7 +1284,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1303,7 +1303,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1361,7 +1361,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1380,7 +1380,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1399,7 +1399,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1418,7 +1418,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1437,7 +1437,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1456,7 +1456,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1475,7 +1475,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1528,7 +1528,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1547,7 +1547,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1566,7 +1566,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1585,7 +1585,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1604,7 +1604,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1623,7 +1623,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1683,7 +1683,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1702,7 +1702,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1721,7 +1721,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1740,7 +1740,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1759,7 +1759,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1778,7 +1778,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1881,7 +1881,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1900,7 +1900,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1919,7 +1919,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1938,7 +1938,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1957,7 +1957,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1976,7 +1976,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1995,7 +1995,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2014,7 +2014,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2033,7 +2033,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2052,7 +2052,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2104,7 +2104,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2123,7 +2123,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2142,7 +2142,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2161,7 +2161,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2180,7 +2180,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2199,7 +2199,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2299,7 +2299,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2318,7 +2318,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2337,7 +2337,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2356,7 +2356,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2375,7 +2375,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2394,7 +2394,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2413,7 +2413,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2432,7 +2432,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2451,7 +2451,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2470,7 +2470,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2570,7 +2570,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2589,7 +2589,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2608,7 +2608,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2627,7 +2627,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2646,7 +2646,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2665,7 +2665,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2684,7 +2684,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2703,7 +2703,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2722,7 +2722,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2741,7 +2741,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;

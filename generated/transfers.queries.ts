@@ -1,138 +1,58 @@
 /** Types generated for queries found in "sql/transfers.sql" */
 import { PreparedQuery } from '@pgtyped/runtime';
 
+export type BufferArray = (Buffer)[];
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
 export type NumberOrString = number | string;
 
-/** 'TransferTx' parameters type */
-export interface ITransferTxParams {
-  actingOwner?: string | null | void;
-  amount: NumberOrString;
-  currency: string;
-  fromAccountId: NumberOrString;
-  toAccountId: NumberOrString;
+export type NumberOrStringArray = (NumberOrString)[];
+
+export type stringArray = (string)[];
+
+/** 'TransferTxBatch' parameters type */
+export interface ITransferTxBatchParams {
+  amounts: NumberOrStringArray;
+  currencies: stringArray;
+  fingerprints: BufferArray;
+  fromIds: NumberOrStringArray;
+  keys: stringArray;
+  keyTtlMs: NumberOrString;
+  keyUsers: stringArray;
+  kinds: stringArray;
+  owners: stringArray;
+  toIds: NumberOrStringArray;
 }
 
-/** 'TransferTx' return type */
-export interface ITransferTxResult {
-  entries_created_at: Date;
-  from_account_id: string;
-  from_balance: string;
-  from_created_at: Date;
-  from_currency: string;
-  from_entry_amount: string;
-  from_entry_id: string;
-  from_owner: string;
-  to_account_id: string;
-  to_balance: string;
-  to_created_at: Date;
-  to_currency: string;
-  to_entry_amount: string;
-  to_entry_id: string;
-  to_owner: string;
-  transfer_amount: string;
-  transfer_created_at: Date;
-  transfer_id: string;
+/** 'TransferTxBatch' return type */
+export interface ITransferTxBatchResult {
+  code: string | null;
+  detail: string | null;
+  ord: number;
+  replayed: boolean;
+  result: Json | null;
+  status: number;
+  to_account: Json | null;
 }
 
-/** 'TransferTx' query type */
-export interface ITransferTxQuery {
-  params: ITransferTxParams;
-  result: ITransferTxResult;
+/** 'TransferTxBatch' query type */
+export interface ITransferTxBatchQuery {
+  params: ITransferTxBatchParams;
+  result: ITransferTxBatchResult;
 }
 
-const transferTxIR: any = {"usedParamSet":{"fromAccountId":true,"toAccountId":true,"amount":true,"currency":true,"actingOwner":true},"params":[{"name":"fromAccountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":802,"b":816}]},{"name":"toAccountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":819,"b":831}]},{"name":"amount","required":true,"transform":{"type":"scalar"},"locs":[{"a":834,"b":841}]},{"name":"currency","required":true,"transform":{"type":"scalar"},"locs":[{"a":844,"b":853}]},{"name":"actingOwner","required":false,"transform":{"type":"scalar"},"locs":[{"a":856,"b":867}]}],"statement":"SELECT\n  transfer_id         AS \"transfer_id!\",\n  transfer_amount     AS \"transfer_amount!\",\n  transfer_created_at AS \"transfer_created_at!\",\n  from_account_id     AS \"from_account_id!\",\n  from_owner          AS \"from_owner!\",\n  from_balance        AS \"from_balance!\",\n  from_currency       AS \"from_currency!\",\n  from_created_at     AS \"from_created_at!\",\n  to_account_id       AS \"to_account_id!\",\n  to_owner            AS \"to_owner!\",\n  to_balance          AS \"to_balance!\",\n  to_currency         AS \"to_currency!\",\n  to_created_at       AS \"to_created_at!\",\n  from_entry_id       AS \"from_entry_id!\",\n  from_entry_amount   AS \"from_entry_amount!\",\n  to_entry_id         AS \"to_entry_id!\",\n  to_entry_amount     AS \"to_entry_amount!\",\n  entries_created_at  AS \"entries_created_at!\"\nFROM transfer_tx(:fromAccountId!, :toAccountId!, :amount!, :currency!, :actingOwner)"};
+const transferTxBatchIR: any = {"usedParamSet":{"kinds":true,"fromIds":true,"toIds":true,"amounts":true,"currencies":true,"owners":true,"keyUsers":true,"keys":true,"fingerprints":true,"keyTtlMs":true},"params":[{"name":"kinds","required":true,"transform":{"type":"scalar"},"locs":[{"a":124,"b":130}]},{"name":"fromIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":133,"b":141}]},{"name":"toIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":144,"b":150}]},{"name":"amounts","required":true,"transform":{"type":"scalar"},"locs":[{"a":153,"b":161}]},{"name":"currencies","required":true,"transform":{"type":"scalar"},"locs":[{"a":164,"b":175}]},{"name":"owners","required":true,"transform":{"type":"scalar"},"locs":[{"a":178,"b":185}]},{"name":"keyUsers","required":true,"transform":{"type":"scalar"},"locs":[{"a":211,"b":220}]},{"name":"keys","required":true,"transform":{"type":"scalar"},"locs":[{"a":223,"b":228}]},{"name":"fingerprints","required":true,"transform":{"type":"scalar"},"locs":[{"a":231,"b":244}]},{"name":"keyTtlMs","required":true,"transform":{"type":"scalar"},"locs":[{"a":247,"b":256}]}],"statement":"SELECT ord AS \"ord!\", status AS \"status!\", code, detail, replayed AS \"replayed!\", result, to_account\nFROM transfer_tx_batch(:kinds!, :fromIds!, :toIds!, :amounts!, :currencies!, :owners!,\n                       :keyUsers!, :keys!, :fingerprints!, :keyTtlMs!)"};
 
 /**
  * Query generated from SQL:
  * ```
- * SELECT
- *   transfer_id         AS "transfer_id!",
- *   transfer_amount     AS "transfer_amount!",
- *   transfer_created_at AS "transfer_created_at!",
- *   from_account_id     AS "from_account_id!",
- *   from_owner          AS "from_owner!",
- *   from_balance        AS "from_balance!",
- *   from_currency       AS "from_currency!",
- *   from_created_at     AS "from_created_at!",
- *   to_account_id       AS "to_account_id!",
- *   to_owner            AS "to_owner!",
- *   to_balance          AS "to_balance!",
- *   to_currency         AS "to_currency!",
- *   to_created_at       AS "to_created_at!",
- *   from_entry_id       AS "from_entry_id!",
- *   from_entry_amount   AS "from_entry_amount!",
- *   to_entry_id         AS "to_entry_id!",
- *   to_entry_amount     AS "to_entry_amount!",
- *   entries_created_at  AS "entries_created_at!"
- * FROM transfer_tx(:fromAccountId!, :toAccountId!, :amount!, :currency!, :actingOwner)
+ * SELECT ord AS "ord!", status AS "status!", code, detail, replayed AS "replayed!", result, to_account
+ * FROM transfer_tx_batch(:kinds!, :fromIds!, :toIds!, :amounts!, :currencies!, :owners!,
+ *                        :keyUsers!, :keys!, :fingerprints!, :keyTtlMs!)
  * ```
  */
-export const transferTx = new PreparedQuery<ITransferTxParams,ITransferTxResult>(transferTxIR);
-
-
-/** 'FundingTx' parameters type */
-export interface IFundingTxParams {
-  accountId: NumberOrString;
-  amount: NumberOrString;
-  direction: string;
-}
-
-/** 'FundingTx' return type */
-export interface IFundingTxResult {
-  entries_created_at: Date;
-  from_account_id: string;
-  from_balance: string;
-  from_created_at: Date;
-  from_currency: string;
-  from_entry_amount: string;
-  from_entry_id: string;
-  from_owner: string;
-  to_account_id: string;
-  to_balance: string;
-  to_created_at: Date;
-  to_currency: string;
-  to_entry_amount: string;
-  to_entry_id: string;
-  to_owner: string;
-  transfer_amount: string;
-  transfer_created_at: Date;
-  transfer_id: string;
-}
-
-/** 'FundingTx' query type */
-export interface IFundingTxQuery {
-  params: IFundingTxParams;
-  result: IFundingTxResult;
-}
-
-const fundingTxIR: any = {"usedParamSet":{"accountId":true,"amount":true,"direction":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":801,"b":811}]},{"name":"amount","required":true,"transform":{"type":"scalar"},"locs":[{"a":814,"b":821}]},{"name":"direction","required":true,"transform":{"type":"scalar"},"locs":[{"a":824,"b":834}]}],"statement":"SELECT\n  transfer_id         AS \"transfer_id!\",\n  transfer_amount     AS \"transfer_amount!\",\n  transfer_created_at AS \"transfer_created_at!\",\n  from_account_id     AS \"from_account_id!\",\n  from_owner          AS \"from_owner!\",\n  from_balance        AS \"from_balance!\",\n  from_currency       AS \"from_currency!\",\n  from_created_at     AS \"from_created_at!\",\n  to_account_id       AS \"to_account_id!\",\n  to_owner            AS \"to_owner!\",\n  to_balance          AS \"to_balance!\",\n  to_currency         AS \"to_currency!\",\n  to_created_at       AS \"to_created_at!\",\n  from_entry_id       AS \"from_entry_id!\",\n  from_entry_amount   AS \"from_entry_amount!\",\n  to_entry_id         AS \"to_entry_id!\",\n  to_entry_amount     AS \"to_entry_amount!\",\n  entries_created_at  AS \"entries_created_at!\"\nFROM funding_tx(:accountId!, :amount!, :direction!)"};
-
-/**
- * Query generated from SQL:
- * ```
- * SELECT
- *   transfer_id         AS "transfer_id!",
- *   transfer_amount     AS "transfer_amount!",
- *   transfer_created_at AS "transfer_created_at!",
- *   from_account_id     AS "from_account_id!",
- *   from_owner          AS "from_owner!",
- *   from_balance        AS "from_balance!",
- *   from_currency       AS "from_currency!",
- *   from_created_at     AS "from_created_at!",
- *   to_account_id       AS "to_account_id!",
- *   to_owner            AS "to_owner!",
- *   to_balance          AS "to_balance!",
- *   to_currency         AS "to_currency!",
- *   to_created_at       AS "to_created_at!",
- *   from_entry_id       AS "from_entry_id!",
- *   from_entry_amount   AS "from_entry_amount!",
- *   to_entry_id         AS "to_entry_id!",
- *   to_entry_amount     AS "to_entry_amount!",
- *   entries_created_at  AS "entries_created_at!"
- * FROM funding_tx(:accountId!, :amount!, :direction!)
- * ```
- */
-export const fundingTx = new PreparedQuery<IFundingTxParams,IFundingTxResult>(fundingTxIR);
+export const transferTxBatch = new PreparedQuery<ITransferTxBatchParams,ITransferTxBatchResult>(transferTxBatchIR);
 
 
 /** 'GetTransfer' parameters type */

@@ -10,6 +10,7 @@ import { createPasswordHasher } from '../src/auth/passwords.js';
 import { createRateLimiter } from '../src/auth/rate-limit.js';
 import { createSessionGuard } from '../src/auth/sessions.service.js';
 import { createTokenMaker, generateSecretKey } from '../src/auth/tokens.js';
+import { GroupCommit } from '../src/ledger/group-commit.js';
 import { projectRoot } from '../src/paths.js';
 
 export async function renderOpenApi(): Promise<string> {
@@ -22,6 +23,7 @@ export async function renderOpenApi(): Promise<string> {
     loginLimiter: createRateLimiter({ windowMs: 1000 }),
     loginLimits: { perUsername: 1, perIp: 1 },
     idempotencyKeyTtlMs: 86_400_000,
+    moneyMover: new GroupCommit(pool, { keyTtlMs: 86_400_000 }),
   }, { docs: false });
   await app.ready();
   const doc = JSON.stringify(app.swagger(), null, 2) + '\n';

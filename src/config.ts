@@ -94,6 +94,11 @@ export function loadConfig(env: Env = process.env) {
     /** With DATABASE_URL set, migrations are the deploy's job unless this asks for them at start. */
     migrateOnStart: bool(env, 'MIGRATE_ON_START', false),
     dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1, 500),
+    /** Group commit: most movements per ledger call, and most calls in flight (one connection each). */
+    moneyBatch: {
+      maxBatch: int(env, 'MONEY_BATCH_MAX_ITEMS', 64, 1, 1000),
+      maxInFlight: int(env, 'MONEY_BATCH_IN_FLIGHT', 2, 1, 100),
+    },
     tokenSecretKey,
     accessTokenMs,
     refreshTokenMs,

@@ -3,6 +3,7 @@ import type { PasswordHasher } from './auth/passwords.js';
 import type { createRateLimiter } from './auth/rate-limit.js';
 import type { SessionGuard } from './auth/sessions.service.js';
 import type { TokenMaker } from './auth/tokens.js';
+import type { GroupCommit } from './ledger/group-commit.js';
 
 /** What the routes are built from; tests may pass their own. */
 export interface AppDeps {
@@ -13,4 +14,6 @@ export interface AppDeps {
   loginLimiter: ReturnType<typeof createRateLimiter>;
   loginLimits: { perUsername: number; perIp: number };
   idempotencyKeyTtlMs: number;
+  /** Every money movement goes through it (group commit). */
+  moneyMover: GroupCommit;
 }

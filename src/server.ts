@@ -11,6 +11,7 @@ import { EmbeddedPostgresError } from './db/embedded.js';
 import { MigrationError } from './db/migrate.js';
 import { createPool } from './db/pool.js';
 import { deleteExpiredKeys } from './idempotency/idempotency.service.js';
+import { GroupCommit } from './ledger/group-commit.js';
 import { createLogger } from './logger.js';
 
 async function main(): Promise<void> {
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
       loginLimiter: createRateLimiter({ windowMs: config.loginRateLimit.windowMs }),
       loginLimits: config.loginRateLimit,
       idempotencyKeyTtlMs: config.idempotencyKeyTtlMs,
+      moneyMover: new GroupCommit(pool, { ...config.moneyBatch, keyTtlMs: config.idempotencyKeyTtlMs }),
     },
     { logger: log, corsOrigins: config.corsOrigins, bodyLimit: config.bodyLimit, trustProxy: config.trustProxy },
   );

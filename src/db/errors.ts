@@ -1,5 +1,5 @@
 // Typed domain errors, and the one place where Postgres errors become them: by the constraint
-// that fired (table constraints) or by the SQLSTATE our ledger functions raise (class SB).
+// that fired. (The ledger function reports its refusals as values: src/ledger/transfer.service.ts.)
 
 export type ErrorCode =
   | 'validation_failed'
@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'currency_mismatch'
   | 'same_account'
   | 'insufficient_funds'
+  | 'balance_limit_exceeded'
   | 'rate_limited'
   | 'unavailable'
   | 'internal';
@@ -51,7 +52,16 @@ export class ConflictError extends DomainError {
 /** A ledger rule refused the request (422): nothing was written. */
 export class RuleViolationError extends DomainError {
   readonly status = 422;
-  constructor(readonly code: 'currency_mismatch' | 'same_account' | 'insufficient_funds' | 'idempotency_key_reused', message: string) {
+  constructor(
+    readonly code: 'currency_mismatch' | 'same_account' | 'insufficient_funds' | 'balance_limit_exceeded' | 'idempotency_key_reused',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+/** A refusal of the ledger function with a code this build does not name (kept as it was said). */
+export class LedgerRefusal extends DomainError {
+  constructor(readonly status: number, readonly code: ErrorCode, message: string) {
     super(message);
   }
 }
@@ -85,6 +95,8 @@ const BY_CONSTRAINT: Record<string, (e: PgErrorLike) => DomainError> = {
   users_email_key: () => new ConflictError('email_taken', 'that email address is already registered'),
   accounts_owner_currency_key: () => new ConflictError('account_exists', 'you already have an account in that currency'),
   accounts_balance_nonnegative: () => new RuleViolationError('insufficient_funds', 'insufficient funds'),
+  accounts_balance_within_limit: () =>
+    new RuleViolationError('balance_limit_exceeded', 'the movement would take a balance past ±9007199254740991'),
   transfers_distinct_accounts: () => new RuleViolationError('same_account', 'from and to are the same account'),
   transfers_amount_positive: () => new ValidationError('amount', 'must be a positive integer'),
   accounts_currency_supported: () => new ValidationError('currency', 'is not a supported currency'),
@@ -93,14 +105,6 @@ const BY_CONSTRAINT: Record<string, (e: PgErrorLike) => DomainError> = {
   entries_account_fkey: () => new NotFoundError('account not found'),
   accounts_owner_fkey: () => new NotFoundError('user not found'),
   sessions_username_fkey: () => new NotFoundError('user not found'),
-};
-
-const BY_SQLSTATE: Record<string, (e: PgErrorLike) => DomainError> = {
-  SB001: (e) => new NotFoundError(e.detail ? `account ${e.detail} not found` : 'account not found'),
-  SB002: () => new ForbiddenError('the from-account does not belong to you'),
-  SB003: () => new RuleViolationError('currency_mismatch', 'the currency differs from the accounts\' currency'),
-  SB004: () => new RuleViolationError('same_account', 'from and to are the same account'),
-  SB005: () => new RuleViolationError('insufficient_funds', 'insufficient funds'),
 };
 
 /** SQLSTATEs worth another attempt of the whole transaction. */
@@ -127,7 +131,6 @@ export function translatePgError(err: unknown): unknown {
   const e = err as PgErrorLike | undefined;
   if (!e || typeof e !== 'object') return err;
   if (e.constraint && BY_CONSTRAINT[e.constraint]) return BY_CONSTRAINT[e.constraint]!(e);
-  if (e.code && BY_SQLSTATE[e.code]) return BY_SQLSTATE[e.code]!(e);
   if (isRetryable(err)) return new UnavailableError('the database stayed too busy to finish this request; retry it');
   if (isUnavailable(err)) return new UnavailableError('the database cannot be reached');
   return err;

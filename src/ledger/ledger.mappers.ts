@@ -2,7 +2,6 @@
 import { toSafeInt } from '../db/one.js';
 import type { Currency } from '../schemas/common.js';
 import type { Account, Entry, Transfer } from '../schemas/ledger.js';
-import type { ITransferTxResult } from '../../generated/transfers.queries.js';
 
 interface AccountRow {
   id: string;
@@ -49,52 +48,3 @@ export const toTransfer = (r: TransferRow): Transfer => ({
   amount: toSafeInt(r.amount),
   created_at: r.created_at.toISOString(),
 });
-
-/** Everything one money movement wrote. */
-export interface TransferOutcome {
-  transfer: Transfer;
-  from_account: Account;
-  to_account: Account;
-  from_entry: Entry;
-  to_entry: Entry;
-}
-
-export function toTransferOutcome(r: ITransferTxResult): TransferOutcome {
-  return {
-    transfer: toTransfer({
-      id: r.transfer_id,
-      from_account_id: r.from_account_id,
-      to_account_id: r.to_account_id,
-      amount: r.transfer_amount,
-      created_at: r.transfer_created_at,
-    }),
-    from_account: toAccount({
-      id: r.from_account_id,
-      owner: r.from_owner,
-      balance: r.from_balance,
-      currency: r.from_currency,
-      created_at: r.from_created_at,
-    }),
-    to_account: toAccount({
-      id: r.to_account_id,
-      owner: r.to_owner,
-      balance: r.to_balance,
-      currency: r.to_currency,
-      created_at: r.to_created_at,
-    }),
-    from_entry: toEntry({
-      id: r.from_entry_id,
-      account_id: r.from_account_id,
-      amount: r.from_entry_amount,
-      transfer_id: r.transfer_id,
-      created_at: r.entries_created_at,
-    }),
-    to_entry: toEntry({
-      id: r.to_entry_id,
-      account_id: r.to_account_id,
-      amount: r.to_entry_amount,
-      transfer_id: r.transfer_id,
-      created_at: r.entries_created_at,
-    }),
-  };
-}

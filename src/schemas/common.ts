@@ -32,6 +32,7 @@ export const ErrorCodes = [
   'currency_mismatch',
   'same_account',
   'insufficient_funds',
+  'balance_limit_exceeded',
   'rate_limited',
   'unavailable',
   'internal',

@@ -7,24 +7,13 @@ import { assertBanker, assertEitherOwner } from '../auth/authorize.js';
 import { one } from '../db/one.js';
 import type { AppDeps } from '../deps.js';
 import { authOf } from '../http/auth.plugin.js';
-import { errorResponses, problem, sendProblem, type ProblemBody } from '../http/problem.js';
-import { fingerprint, runIdempotent } from '../idempotency/idempotency.service.js';
-import type { Queryable } from '../db/pool.js';
-import { withRetry } from '../db/transaction.js';
-import type { TransferOutcome } from '../ledger/ledger.mappers.js';
+import { errorResponses, problem, sendProblem } from '../http/problem.js';
+import { fingerprint } from '../idempotency/idempotency.service.js';
 import { toTransfer } from '../ledger/ledger.mappers.js';
-import { fundingTxIn, transferTx } from '../ledger/transfer.service.js';
+import { checkAmount, type Movement } from '../ledger/transfer.service.js';
 import { IdParams } from '../schemas/common.js';
-import { Transfer, TransferResult, type TransferResult as TransferResultT } from '../schemas/ledger.js';
+import { Transfer, TransferResult } from '../schemas/ledger.js';
 import { CreateTransferBody, FundingBody } from '../schemas/transfers.js';
-
-/** The receiver's account (owner, balance) is not revealed to the sender. */
-const toResult = (o: TransferOutcome): TransferResultT => ({
-  transfer: o.transfer,
-  from_account: o.from_account,
-  from_entry: o.from_entry,
-  to_entry: o.to_entry,
-});
 
 const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(
@@ -43,30 +32,27 @@ const IDEMPOTENCY_NOTE =
 const transfersRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
   const security = [{ bearerAuth: [] }];
 
-  /** Runs a money movement, under its Idempotency-Key when the request has one. */
-  async function moveMoney(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    exec: (db: Queryable) => Promise<TransferOutcome>,
-  ): Promise<FastifyReply> {
+  /**
+   * Runs a money movement through the group commit, under its Idempotency-Key when the request has
+   * one, and answers only after the COMMIT that made it durable.
+   */
+  async function moveMoney(request: FastifyRequest, reply: FastifyReply, movement: Movement): Promise<FastifyReply> {
+    checkAmount(movement.amount);
     const key = request.headers['idempotency-key'];
-    if (typeof key !== 'string') {
-      return reply.code(201).send(toResult(await withRetry(() => exec(deps.pool))));
-    }
-    const out = await runIdempotent(
-      deps.pool,
-      {
-        username: authOf(request).username,
-        key,
-        fingerprint: fingerprint(request.method, request.routeOptions.url ?? request.url, request.body),
-        ttlMs: deps.idempotencyKeyTtlMs,
-      },
-      async (tx) => toResult(await exec(tx)),
-      (err) => problem(422, err.code, err.message),
-    );
-    if (out.replayed) reply.header('idempotent-replayed', 'true');
-    if (out.status >= 400) return sendProblem(reply, out.body as ProblemBody);
-    return reply.code(out.status).send(out.body);
+    const answer = await deps.moneyMover.submit({
+      movement,
+      idempotency: typeof key === 'string'
+        ? {
+            username: authOf(request).username,
+            key,
+            fingerprint: fingerprint(request.method, request.routeOptions.url ?? request.url, request.body),
+          }
+        : undefined,
+    });
+    if (answer.replayed) reply.header('idempotent-replayed', 'true');
+    if (answer.ok) return reply.code(201).send(answer.result);
+    const e = answer.error;
+    return sendProblem(reply, problem(e.status, e.code, e.message, e.fields));
   }
 
   app.post('/transfers', {
@@ -75,7 +61,7 @@ const transfersRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app
       operationId: 'createTransfer',
       tags: ['transfers'],
       summary: 'Move money from one of your accounts to another account of the same currency',
-      description: 'One database transaction: the transfer, both entries and both balances, or nothing. 422 codes: currency_mismatch, same_account, insufficient_funds.' + IDEMPOTENCY_NOTE,
+      description: 'One database transaction (shared with concurrent movements, each checked on its own): the transfer, both entries and both balances, or nothing. 422 codes: currency_mismatch, same_account, insufficient_funds, balance_limit_exceeded.' + IDEMPOTENCY_NOTE,
       security,
       headers: IdempotencyHeaders,
       body: CreateTransferBody,
@@ -83,16 +69,14 @@ const transfersRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app
     },
   }, async (request, reply) => {
     const b = request.body;
-    const username = authOf(request).username;
-    return moveMoney(request, reply, (db) =>
-      transferTx(db, {
-        fromAccountId: b.from_account_id,
-        toAccountId: b.to_account_id,
-        amount: b.amount,
-        currency: b.currency,
-        actingOwner: username,
-      }),
-    );
+    return moveMoney(request, reply, {
+      kind: 'transfer',
+      fromAccountId: b.from_account_id,
+      toAccountId: b.to_account_id,
+      amount: b.amount,
+      currency: b.currency,
+      actingOwner: authOf(request).username,
+    });
   });
 
   app.get('/transfers/:id', {
@@ -132,7 +116,7 @@ const transfersRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app
     }, async (request, reply) => {
       assertBanker(authOf(request));
       const { account_id: accountId, amount } = request.body;
-      return moveMoney(request, reply, (db) => fundingTxIn(db, { accountId, amount, direction }));
+      return moveMoney(request, reply, { kind: direction, accountId, amount });
     });
   }
 };

@@ -9,6 +9,7 @@ import { createRateLimiter } from '../../src/auth/rate-limit.js';
 import { createSessionGuard } from '../../src/auth/sessions.service.js';
 import { createTokenMaker, generateSecretKey, type TokenMaker } from '../../src/auth/tokens.js';
 import type { AppDeps } from '../../src/deps.js';
+import { GroupCommit } from '../../src/ledger/group-commit.js';
 import { grantBanker } from '../../src/users/users.service.js';
 import { createTestDb, type TestDb } from './db.js';
 
@@ -39,6 +40,7 @@ export async function createTestApp(
     loginLimiter: createRateLimiter({ windowMs: 60_000 }),
     loginLimits: { perUsername: opts.loginPerUsername ?? 1_000, perIp: opts.loginPerIp ?? 100_000 },
     idempotencyKeyTtlMs: 86_400_000,
+    moneyMover: new GroupCommit(db.pool, { keyTtlMs: 86_400_000 }),
   };
   const app = await buildApp(deps, { logger: opts.logger, docs: true });
   await app.ready();
