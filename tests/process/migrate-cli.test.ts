@@ -15,11 +15,11 @@ it('status, down and up print what they did', async () => {
     expect(status.output).toMatch(/Pending: 0/);
     const down = await run('scripts/migrate.ts', ['down'], env);
     expect(down.code).toBe(0);
-    expect(down.output).toMatch(/Rolled back: \d+_idempotency_keys\.sql/);
+    expect(down.output).toMatch(/Rolled back: \d+_transfer_tx_batch\.sql/);
     expect((await run('scripts/migrate.ts', ['status'], env)).output).toMatch(/Pending: 1/);
     const up = await run('scripts/migrate.ts', ['up'], env);
     expect(up.code).toBe(0);
-    expect(up.output).toMatch(/Applied: \d+_idempotency_keys\.sql/);
+    expect(up.output).toMatch(/Applied: \d+_transfer_tx_batch\.sql/);
   } finally {
     await db.drop();
   }
