@@ -5,7 +5,13 @@ import http from 'node:http';
 export function createClient(base: string, connections: number) {
   const url = new URL(base);
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
-  return function request(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: string }> {
+  return function request(
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string,
+    extra?: Record<string, string>,
+  ): Promise<{ status: number; body: string }> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
       const req = http.request(
@@ -18,6 +24,7 @@ export function createClient(base: string, connections: number) {
           headers: {
             ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
             ...(token ? { authorization: `Bearer ${token}` } : {}),
+            ...extra,
           },
         },
         (res) => {

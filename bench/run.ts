@@ -1,35 +1,55 @@
-// `npm run bench`: transfers per second through the real HTTP API, against two baselines measured in
-// the same run on the same database: TransferTx in-process, and the simplebank-style transaction.
-//   flags: --connections 32  --duration 8 (s per phase)  --accounts 10000  --workload both|spread|hot  --pool 10
+// `npm run bench`: money movements per second through the real HTTP API, beside the database's own
+// limit measured by pgbench on the same server in the same run. `npm run bench -- --help` for flags.
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
 import { generateSecretKey } from '../src/auth/tokens.js';
 import { DomainError } from '../src/db/errors.js';
 import { createPool } from '../src/db/pool.js';
+import { withDatabase } from '../src/db/urls.js';
 import { verifyLedger } from '../src/ledger/ledger.verify.js';
 import { transfer } from '../src/ledger/transfer.service.js';
 import { projectRoot } from '../src/paths.js';
 import { grantBanker } from '../src/users/users.service.js';
 import { freePort } from '../scripts/free-port.js';
 import { createScratchDb } from '../scripts/scratch-db.js';
-import { simplebankTransfer } from './baseline.js';
 import { createClient } from './http.js';
+import { findPgbench, preparePgbench, runPgbench, type PgbenchResult } from './pgbench.js';
+import { cpuMsOf, postgresCpuMs, rssMbOf } from './procs.js';
 import { drive, type PhaseResult } from './stats.js';
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+const HELP = `npm run bench -- [flags]
+  --duration S        seconds per phase (default 8)
+  --connections N     connections of the main phases (default 32)
+  --curve LIST        connection counts of the spread curve (default 1,8,32,128)
+  --accounts N        funded accounts seeded through the API (default 10000)
+  --pool N            the service's database pool (default 10)
+  --pgbench-dir DIR   the pgbench reference scripts (default ../shared/pgbench); missing: skipped
+  --phases LIST       any of pgbench,curve,hot,keyed,deposits,inprocess (default: all)
+  --no-save           print only; do not overwrite bench/results/
+  --help              this text
+Results: bench/results/latest.{json,md} (unless --no-save).`;
+
+const argv = process.argv.slice(2);
+if (argv.includes('--help') || argv.includes('-h')) {
+  console.log(HELP);
+  process.exit(0);
 }
-const connections = Number(flag('connections', '32'));
+function flag(name: string, fallback: string): string {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] ? argv[i + 1]! : fallback;
+}
 const duration = Number(flag('duration', '8'));
+const connections = Number(flag('connections', '32'));
+const curve = flag('curve', '1,8,32,128').split(',').map(Number);
 const accountCount = Number(flag('accounts', '10000'));
-const workload = flag('workload', 'both');
 const poolSize = Number(flag('pool', '10'));
-// The simplebank service (Go database/sql) opens as many connections as it has concurrent requests.
-const baselinePoolSize = Number(flag('baseline-pool', String(connections)));
+const pgbenchDir = resolve(projectRoot, flag('pgbench-dir', '../shared/pgbench'));
+const phasesWanted = new Set(flag('phases', 'pgbench,curve,hot,keyed,deposits,inprocess').split(','));
+const save = !argv.includes('--no-save');
 const log = (m: string) => console.log(`[bench] ${m}`);
 const CURRENCIES = ['USD', 'EUR', 'CAD'] as const;
 
@@ -52,21 +72,22 @@ async function each<T>(label: string, items: T[], concurrency: number, fn: (item
   process.stdout.write(`\r  ${label}: ${done}/${items.length}   \n`);
 }
 
-/** User + system CPU time of a process so far, in ms. */
-function cpuMsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // clock ticks at USER_HZ = 100
-}
-
-function rssOf(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
+interface HttpPhase extends PhaseResult {
+  workload: string;
+  connections: number;
+  dbCpuMsPerTransfer?: number;
+  /** Items per call of the ledger function during the phase (group commit). */
+  avgBatch?: number;
 }
 
 async function main(): Promise<number> {
-  log(`connections ${connections}, ${duration} s per phase, ${accountCount} accounts, workload ${workload}, service pool ${poolSize}, simplebank-style pool ${baselinePoolSize}`);
+  log(`${duration} s per phase, ${connections} connections (curve ${curve.join(', ')}), ${accountCount} accounts, service pool ${poolSize}`);
   const db = await createScratchDb(log);
+  const postmasterPid = db.pgDir ? Number(readFileSync(join(db.pgDir, 'postmaster.pid'), 'utf8').split('\n')[0]) : undefined;
+  const dbCpu = () => (postmasterPid ? postgresCpuMs(postmasterPid) : NaN);
+  const admin = new pg.Client({ connectionString: withDatabase(db.url, 'postgres') });
+  await admin.connect();
+
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   // BENCH_PROFILE=1: the server writes a V8 CPU profile to bench/results/profiles/ when it stops.
@@ -93,11 +114,17 @@ async function main(): Promise<number> {
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  const stopServer = () => {
+    if (server.exitCode === null) server.kill('SIGTERM');
+  };
+  process.once('SIGINT', () => {
+    stopServer();
+    void db.drop().finally(() => process.exit(130));
+  });
   const pool = createPool(db.poolUrl, { max: poolSize });
-  const baselinePool = createPool(db.poolUrl, { max: baselinePoolSize });
   let exitCode = 0;
   try {
-    const request = createClient(base, connections);
+    const request = createClient(base, Math.max(connections, ...curve));
     for (let i = 0; ; i++) {
       try {
         if ((await request('GET', '/readyz')).status === 200) break;
@@ -147,111 +174,191 @@ async function main(): Promise<number> {
       return { from, to };
     };
     const usd = byCurrency.get('USD')!;
-    const hotA = usd[0]!;
-    const hotB = usd[1]!;
+    const [hotA, hotB] = [usd[0]!, usd[1]!];
     const hotPair = () => (Math.random() < 0.5 ? { from: hotA, to: hotB } : { from: hotB, to: hotA });
     const amount = () => 1 + Math.floor(Math.random() * 100);
 
     // Every phase starts from the same state: dead row versions of the last one vacuumed away.
-    const settle = () => pool.query('VACUUM (ANALYZE) accounts, transfers, entries');
-    const label = (err: unknown) => (err instanceof DomainError ? err.code : ((err as { code?: string }).code ?? 'error'));
-    const phases: PhaseResult[] = [];
+    const settle = () => pool.query('VACUUM (ANALYZE) accounts, transfers, entries, idempotency_keys');
+    const lastTransferId = async () => Number((await pool.query<{ n: string | null }>('SELECT max(id) AS n FROM transfers')).rows[0]!.n ?? 0);
+    /** Transfers written since `afterId`, and the transactions that wrote them (one per ledger call). */
+    const writtenSince = async (afterId: number) => {
+      const { rows } = await pool.query<{ n: string; tx: string }>(
+        'SELECT count(*) AS n, count(DISTINCT xmin::text) AS tx FROM transfers WHERE id > $1', [afterId]);
+      return { transfers: Number(rows[0]!.n), calls: Number(rows[0]!.tx) };
+    };
+    const phases: HttpPhase[] = [];
+    const pgbench: PgbenchResult[] = [];
     let peakRss = 0;
     const sampler = setInterval(() => {
       try {
-        peakRss = Math.max(peakRss, rssOf(server.pid!, 'VmRSS'));
+        peakRss = Math.max(peakRss, rssMbOf(server.pid!, 'VmRSS'));
       } catch {
         /* gone */
       }
     }, 250);
-    for (const w of workload === 'both' ? ['spread', 'hot'] : [workload]) {
-      const pair = w === 'hot' ? hotPair : spreadPair;
-      log(`workload ${w}`);
+
+    /** One HTTP phase: throughput, latency, server and database CPU per request, batch sizes. */
+    async function httpPhase(workload: string, conns: number, op: (i: number) => Promise<string>): Promise<HttpPhase> {
       await settle();
-      phases.push(await drive(`${w} TransferTx in-process`, connections, duration, async () => {
+      const afterId = await lastTransferId();
+      const [cpu0, db0] = [cpuMsOf(server.pid!), dbCpu()];
+      let i = 0;
+      const p = await drive(`HTTP ${workload} @${conns}`, conns, duration, () => op(i++));
+      const [cpu1, db1] = [cpuMsOf(server.pid!), dbCpu()];
+      const written = await writtenSince(afterId);
+      const requests = Object.values(p.statuses).reduce((a, b) => a + b, 0);
+      const phase: HttpPhase = {
+        ...p,
+        workload,
+        connections: conns,
+        serverCpuMsPerRequest: (cpu1 - cpu0) / requests,
+        dbCpuMsPerTransfer: (db1 - db0) / Math.max(1, written.transfers),
+        avgBatch: written.calls > 0 ? written.transfers / written.calls : undefined,
+      };
+      phases.push(phase);
+      log(`  ${phase.name}: ${phase.perSecond.toFixed(0)}/s, p50 ${phase.p50.toFixed(1)} ms, p99 ${phase.p99.toFixed(1)} ms, ` +
+        `server ${phase.serverCpuMsPerRequest!.toFixed(2)} ms CPU/req, batch ≈ ${phase.avgBatch?.toFixed(1) ?? '–'} ${JSON.stringify(phase.statuses)}`);
+      return phase;
+    }
+    const postTransfer = (pair: () => { from: (typeof accounts)[number]; to: (typeof accounts)[number] }, key?: (i: number) => string) =>
+      async (i: number) => {
         const { from, to } = pair();
+        const r = await request('POST', '/transfers', { from_account_id: from.id, to_account_id: to.id, amount: amount(), currency: from.currency }, from.token,
+          key ? { 'idempotency-key': key(i) } : undefined);
+        return String(r.status);
+      };
+
+    // 1. The database's own limit, on this server, now.
+    if (phasesWanted.has('pgbench')) {
+      const tools = findPgbench(pgbenchDir);
+      if (typeof tools === 'string') {
+        log(`pgbench designs skipped: ${tools}`);
+      } else {
+        await admin.query('DROP DATABASE IF EXISTS pgbench_ref');
+        await admin.query('CREATE DATABASE pgbench_ref');
+        const refUrl = withDatabase(db.poolUrl, 'pgbench_ref');
+        preparePgbench(tools, refUrl);
+        for (const w of ['spread', 'hot'] as const) {
+          for (const d of ['A', 'C', 'D']) {
+            log(`pgbench ${d} ${w} @${connections} (${duration} s)`);
+            const r = runPgbench(tools, refUrl, d, w, connections, duration);
+            pgbench.push(r);
+            log(`  ${r.name}: ${r.perSecond.toFixed(0)} transfers/s, latency avg ${r.latencyAvgMs.toFixed(1)} ms`);
+          }
+        }
+        await admin.query('DROP DATABASE pgbench_ref WITH (FORCE)');
+      }
+    }
+    // 2. Spread transfers over the connections curve; 3. hot; 4. keyed; 5. deposits.
+    if (phasesWanted.has('curve')) for (const c of curve) await httpPhase('spread', c, postTransfer(spreadPair));
+    else await httpPhase('spread', connections, postTransfer(spreadPair));
+    if (phasesWanted.has('hot')) await httpPhase('hot', connections, postTransfer(hotPair));
+    const runId = Date.now().toString(36);
+    if (phasesWanted.has('keyed')) await httpPhase('spread keyed', connections, postTransfer(spreadPair, (i) => `bench-${runId}-${i}`));
+    if (phasesWanted.has('deposits')) {
+      await httpPhase('deposits', connections, async () => {
+        const r = await request('POST', '/deposits', { account_id: pick(accounts).id, amount: amount() }, banker);
+        return String(r.status);
+      });
+    }
+    // 6. One ledger call per transfer straight from a pool, no HTTP and no group commit.
+    let inProcess: PhaseResult | undefined;
+    if (phasesWanted.has('inprocess')) {
+      await settle();
+      const label = (err: unknown) => (err instanceof DomainError ? err.code : ((err as { code?: string }).code ?? 'error'));
+      inProcess = await drive('in-process single call spread', connections, duration, async () => {
+        const { from, to } = spreadPair();
         try {
           await transfer(pool, { fromAccountId: from.id, toAccountId: to.id, amount: amount(), currency: from.currency });
           return 'ok';
         } catch (err) {
           return label(err);
         }
-      }));
-      await settle();
-      const cpuBefore = cpuMsOf(server.pid!);
-      const httpPhase = await drive(`${w} HTTP POST /transfers`, connections, duration, async () => {
-        const { from, to } = pair();
-        const r = await request('POST', '/transfers', { from_account_id: from.id, to_account_id: to.id, amount: amount(), currency: from.currency }, from.token);
-        return String(r.status);
       });
-      httpPhase.serverCpuMsPerRequest = (cpuMsOf(server.pid!) - cpuBefore) / Object.values(httpPhase.statuses).reduce((a, b) => a + b, 0);
-      phases.push(httpPhase);
-      // Last: its pile-up of FOR KEY SHARE lockers (foreign-key checks before the row locks) leaves
-      // MultiXact state on hot rows that slows whatever runs next for a while.
-      await settle();
-      phases.push(await drive(`${w} simplebank-style`, connections, duration, async () => {
-        const { from, to } = pair();
-        try {
-          await simplebankTransfer(baselinePool, from.id, to.id, amount(), from.currency);
-          return 'ok';
-        } catch (err) {
-          return label(err);
-        }
-      }));
-      for (const p of phases.slice(-3)) log(`  ${p.name}: ${p.perSecond.toFixed(0)}/s, p50 ${p.p50.toFixed(1)} ms, p99 ${p.p99.toFixed(1)} ms ${JSON.stringify(p.statuses)}`);
+      log(`  ${inProcess.name}: ${inProcess.perSecond.toFixed(0)}/s, p50 ${inProcess.p50.toFixed(1)} ms, p99 ${inProcess.p99.toFixed(1)} ms`);
     }
     clearInterval(sampler);
-    const peakHwm = rssOf(server.pid!, 'VmHWM');
+    const peakHwm = rssMbOf(server.pid!, 'VmHWM');
 
     log('checking the ledger invariants');
     const ledger = await verifyLedger(pool);
-    const { rows: [pg] } = await pool.query<{ version: string; fsync: string; sc: string }>(
-      "SELECT current_setting('server_version') AS version, current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS sc",
+    const { rows: [pgInfo] } = await pool.query<{ version: string; fsync: string; sc: string; av: string }>(
+      "SELECT current_setting('server_version') AS version, current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS sc, current_setting('autovacuum') AS av",
     );
     const { rows: [dl] } = await pool.query<{ deadlocks: string }>('SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()');
 
-    const find = (w: string, kind: string) => phases.find((p) => p.name === `${w} ${kind}`);
-    const ratios: Record<string, number> = {};
-    for (const w of ['spread', 'hot']) {
-      const http = find(w, 'HTTP POST /transfers');
-      if (!http) continue;
-      ratios[`${w}: HTTP / simplebank-style`] = http.perSecond / find(w, 'simplebank-style')!.perSecond;
-      ratios[`${w}: HTTP / in-process TransferTx`] = http.perSecond / find(w, 'TransferTx in-process')!.perSecond;
+    const http = (w: string, c = connections) => phases.find((p) => p.workload === w && p.connections === c);
+    const ref = (d: string, w: string) => pgbench.find((p) => p.design === d && p.workload === w)?.perSecond;
+    const ratio = (a: number | undefined, b: number | undefined) => (a && b ? a / b : undefined);
+    const spread = http('spread');
+    const hot = http('hot');
+    const keyed = http('spread keyed');
+    const lone = http('spread', 1);
+    const fivexx = phases.reduce((n, p) => n + Object.entries(p.statuses).filter(([s]) => s.startsWith('5')).reduce((m, [, c]) => m + c, 0), 0);
+    const maxCpu = Math.max(...phases.filter((p) => p.workload !== 'deposits').map((p) => p.serverCpuMsPerRequest ?? 0));
+    const targets: [string, number | undefined, string, boolean | undefined][] = [
+      ['spread HTTP / pgbench A', ratio(spread?.perSecond, ref('A', 'spread')), '≥ 1.2', undefined],
+      ['spread HTTP / pgbench C', ratio(spread?.perSecond, ref('C', 'spread')), '≥ 0.5', undefined],
+      ['hot HTTP / pgbench C', ratio(hot?.perSecond, ref('C', 'hot')), '≥ 1.5', undefined],
+      ['spread HTTP / pgbench D', ratio(spread?.perSecond, ref('D', 'spread')), '(batching ceiling)', undefined],
+      ['keyed / unkeyed', ratio(keyed?.perSecond, spread?.perSecond), '≥ 0.8', undefined],
+      ['p99 spread (ms)', spread?.p99, '≤ 50', undefined],
+      ['p99 hot (ms)', hot?.p99, '≤ 50', undefined],
+      ['p50 at 1 connection (ms)', lone?.p50, '≤ 3', undefined],
+      ['server CPU per transfer request, worst phase (ms)', maxCpu, '≤ 0.25', undefined],
+      ['server peak RSS under load (MB)', peakRss, '≤ 200', undefined],
+    ];
+    for (const t of targets) {
+      const [, v, want] = t;
+      const m = /([≥≤]) ([0-9.]+)/.exec(want);
+      t[3] = v === undefined || !m ? undefined : m[1] === '≥' ? v >= Number(m[2]) : v <= Number(m[2]);
     }
-    const fivexx = phases.filter((p) => p.name.includes('HTTP')).reduce((n, p) => n + Object.entries(p.statuses).filter(([s]) => s.startsWith('5')).reduce((m, [, c]) => m + c, 0), 0);
-    const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, PostgreSQL ${pg!.version} (fsync ${pg!.fsync}, synchronous_commit ${pg!.sc})`;
+    const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, PostgreSQL ${pgInfo!.version} (fsync ${pgInfo!.fsync}, synchronous_commit ${pgInfo!.sc}, autovacuum ${pgInfo!.av})`;
     const result = {
       at: new Date().toISOString(),
       machine,
-      settings: { connections, duration, accounts: accountCount, serverPool: poolSize, baselinePool: baselinePoolSize },
+      settings: { duration, connections, curve, accounts: accountCount, serverPool: poolSize },
+      pgbench,
       phases,
-      ratios,
+      inProcess,
+      targets: Object.fromEntries(targets.map(([k, v, want, ok]) => [k, { value: v, target: want, met: ok }])),
       serverPeakRssMb: { underLoad: Math.round(peakRss), sinceStart: Math.round(peakHwm) },
       fivexx,
       deadlocks: Number(dl!.deadlocks),
       ledger: { ok: ledger.ok, violations: ledger.violations, counts: ledger.counts },
     };
 
+    const f1 = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(1));
+    const f2 = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(2));
     const md = [
-      `Measured ${result.at} on ${machine}; ${connections} connections, ${duration} s per phase, ${accountCount} accounts; pool ${poolSize} for the service and the in-process TransferTx, ${baselinePoolSize} for the simplebank-style baseline (one connection per concurrent request, as Go's database/sql opens them).`,
+      `Measured ${result.at} on ${machine}; ${duration} s per phase; ${accountCount} accounts; service pool ${poolSize}. ` +
+        'pgbench ran the reference designs on the same server, in a database of its own, over the same Unix socket.',
       '',
-      '| workload | path | transfers/s | p50 ms | p95 ms | p99 ms | outcomes | load-generator CPU | server CPU / request |',
-      '|---|---|---:|---:|---:|---:|---|---:|---:|',
-      ...phases.map((p) => {
-        const [w, ...rest] = p.name.split(' ');
-        return `| ${w} | ${rest.join(' ')} | ${p.perSecond.toFixed(0)} | ${p.p50.toFixed(1)} | ${p.p95.toFixed(1)} | ${p.p99.toFixed(1)} | ${Object.entries(p.statuses).map(([s, c]) => `${s}: ${c}`).join(', ')} | ${((p.loadGenCpuShare ?? 0) * 100).toFixed(0)}% of a core | ${p.serverCpuMsPerRequest ? `${p.serverCpuMsPerRequest.toFixed(2)} ms` : '–'} |`;
-      }),
+      '| database alone (pgbench) | workload | clients | transfers/s | latency avg ms |',
+      '|---|---|---:|---:|---:|',
+      ...pgbench.map((p) => `| ${p.design} | ${p.workload} | ${p.clients} | ${p.perSecond.toFixed(0)} | ${f1(p.latencyAvgMs)} |`),
       '',
-      ...Object.entries(ratios).map(([k, v]) => `- ${k}: **${v.toFixed(2)}×**`),
+      '| HTTP phase | connections | movements/s | p50 ms | p95 ms | p99 ms | outcomes | items per ledger call | server CPU / request | Postgres CPU / movement | load-generator CPU |',
+      '|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|',
+      ...phases.map((p) => `| ${p.workload} | ${p.connections} | ${p.perSecond.toFixed(0)} | ${f1(p.p50)} | ${f1(p.p95)} | ${f1(p.p99)} | ${Object.entries(p.statuses).map(([s, c]) => `${s}: ${c}`).join(', ')} | ${f1(p.avgBatch)} | ${f2(p.serverCpuMsPerRequest)} ms | ${f2(p.dbCpuMsPerTransfer)} ms | ${((p.loadGenCpuShare ?? 0) * 100).toFixed(0)}% of a core |`),
+      ...(inProcess ? ['', `In-process, one ledger call per transfer from a pool of ${poolSize} (no HTTP, no group commit), spread @${connections}: ${inProcess.perSecond.toFixed(0)}/s, p50 ${f1(inProcess.p50)} ms, p99 ${f1(inProcess.p99)} ms.`] : []),
+      '',
+      '| target | measured | wanted | |',
+      '|---|---:|---|---|',
+      ...targets.map(([k, v, want, ok]) => `| ${k} | ${f2(v)} | ${want} | ${ok === undefined ? '' : ok ? '✓' : '✗'} |`),
+      '',
       `- server peak RSS under load: ${result.serverPeakRssMb.underLoad} MB (since start: ${result.serverPeakRssMb.sinceStart} MB); 5xx: ${fivexx}; deadlocks: ${result.deadlocks}`,
       `- ledger after the run: ${ledger.ok ? 'all invariants hold' : `${ledger.violations.length} VIOLATIONS`} (${ledger.counts.transfers} transfers, ${ledger.counts.accounts} accounts)`,
       '',
     ].join('\n');
     console.log('\n' + md);
-    await mkdir(join(projectRoot, 'bench/results'), { recursive: true });
-    await writeFile(join(projectRoot, 'bench/results/latest.json'), JSON.stringify(result, null, 2) + '\n');
-    await writeFile(join(projectRoot, 'bench/results/latest.md'), md);
-    log('wrote bench/results/latest.json and bench/results/latest.md');
+    if (save) {
+      await mkdir(join(projectRoot, 'bench/results'), { recursive: true });
+      await writeFile(join(projectRoot, 'bench/results/latest.json'), JSON.stringify(result, null, 2) + '\n');
+      await writeFile(join(projectRoot, 'bench/results/latest.md'), md);
+      log('wrote bench/results/latest.json and bench/results/latest.md');
+    }
     if (!ledger.ok) {
       for (const v of ledger.violations.slice(0, 20)) console.error(`VIOLATION ${v}`);
       exitCode = 1;
@@ -261,10 +368,10 @@ async function main(): Promise<number> {
       exitCode = 1;
     }
   } finally {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
+    stopServer();
+    await new Promise((r) => (server.exitCode === null ? server.once('exit', r) : r(null)));
     await pool.end();
-    await baselinePool.end();
+    await admin.end();
     await db.drop();
   }
   return exitCode;

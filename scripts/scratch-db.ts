@@ -13,6 +13,8 @@ export interface ScratchDb {
   url: string;
   /** Over the Unix socket when the server is the embedded one (what the service's pool uses). */
   poolUrl: string;
+  /** The embedded server's data folder (postmaster.pid, the socket), when the server is ours. */
+  pgDir?: string;
   drop(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ export async function createScratchDb(log: (line: string) => void): Promise<Scra
   return {
     url,
     poolUrl: tempDir ? `${url}${url.includes('?') ? '&' : '?'}host=${encodeURIComponent(join(tempDir, 'pg'))}` : url,
+    pgDir: tempDir ? join(tempDir, 'pg') : undefined,
     async drop() {
       const c = new pg.Client({ connectionString: withDatabase(adminUrl!, 'postgres') });
       await c.connect();

@@ -1,0 +1,96 @@
+// The database's own limit for a transfer, measured by pgbench on the same server in the same run:
+// the reference designs of shared/pgbench (A: the Go simplebank transaction, 7 round trips; C: one
+// plpgsql call per transfer; D: 16 transfers per call). They run in a database of their own
+// (`pgbench_ref`), never the service's, over the same Unix socket the service's pool uses.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface PgbenchTools {
+  pgbench: string;
+  psql: string;
+  scripts: string;
+}
+
+export interface PgbenchResult {
+  name: string;
+  design: string;
+  workload: 'spread' | 'hot';
+  clients: number;
+  /** Transfers per second (for D: rows added to `transfers` ÷ seconds; its tps counts calls). */
+  perSecond: number;
+  latencyAvgMs: number;
+  failed: number;
+}
+
+const SCRIPTS: Record<string, string> = { A: 'A_naive_simplebank.sql', B: 'B_one_statement_cte.sql', C: 'C_stored_function.sql', D: 'D_batch_function.sql' };
+
+function findBinary(name: string): string | undefined {
+  const onPath = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
+  if (onPath) return onPath;
+  // Debian's postgresql-NN packages keep pgbench beside the server binaries, off PATH.
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return undefined;
+  for (const v of readdirSync(root).sort().reverse()) {
+    const p = join(root, v, 'bin', name);
+    if (existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+/** pgbench, psql and the reference scripts, or why they cannot be used. */
+export function findPgbench(scriptsDir: string): PgbenchTools | string {
+  const pgbench = findBinary('pgbench');
+  const psql = findBinary('psql');
+  if (!pgbench || !psql) return `pgbench or psql not found (Debian: apt-get install postgresql-15 postgresql-client-15)`;
+  if (!existsSync(join(scriptsDir, 'schema.sql'))) return `no pgbench reference scripts in ${scriptsDir} (--pgbench-dir)`;
+  return { pgbench, psql, scripts: scriptsDir };
+}
+
+function psql(tools: PgbenchTools, url: string, args: string[]): void {
+  const r = spawnSync(tools.psql, [url, '-q', '-v', 'ON_ERROR_STOP=1', ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`psql ${args.join(' ')} failed: ${r.stderr}`);
+}
+
+/** Creates the reference schema (10,000 accounts) and the functions in `url`'s database. */
+export function preparePgbench(tools: PgbenchTools, url: string): void {
+  psql(tools, url, ['-f', join(tools.scripts, 'schema.sql')]);
+  psql(tools, url, ['-f', join(tools.scripts, 'D_schema.sql')]);
+}
+
+/** One design × workload at `clients`, from the same reset state and a CHECKPOINT, as run.sh does. */
+export function runPgbench(
+  tools: PgbenchTools,
+  url: string,
+  design: string,
+  workload: 'spread' | 'hot',
+  clients: number,
+  seconds: number,
+): PgbenchResult {
+  psql(tools, url, ['-f', join(tools.scripts, 'reset.sql')]);
+  psql(tools, url, ['-c', 'CHECKPOINT']);
+  const naccounts = workload === 'spread' ? 10_000 : 2;
+  const r = spawnSync(
+    tools.pgbench,
+    ['-n', '-M', 'prepared', '-T', String(seconds), '-c', String(clients), '-j', String(Math.min(clients, 2)),
+      '-D', `naccounts=${naccounts}`, '-f', join(tools.scripts, SCRIPTS[design]!), url],
+    { encoding: 'utf8' },
+  );
+  const out = `${r.stdout}\n${r.stderr}`;
+  const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? NaN);
+  let perSecond = num(/^tps = ([0-9.]+)/m);
+  if (design === 'D') {
+    const c = spawnSync(tools.psql, [url, '-At', '-c', 'SELECT count(*) FROM transfers'], { encoding: 'utf8' });
+    perSecond = Number(c.stdout.trim()) / seconds;
+  }
+  if (!Number.isFinite(perSecond)) throw new Error(`pgbench ${design} ${workload} gave no figure:\n${out}`);
+  return {
+    name: `pgbench ${design} ${workload}`,
+    design,
+    workload,
+    clients,
+    perSecond,
+    latencyAvgMs: num(/^latency average = ([0-9.]+) ms/m),
+    failed: num(/^number of failed transactions: (\d+)/m) || 0,
+  };
+}
