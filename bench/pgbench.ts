@@ -21,6 +21,8 @@ export interface PgbenchResult {
   perSecond: number;
   latencyAvgMs: number;
   failed: number;
+  /** Postgres CPU per transfer (pgbench itself not included), where measured. */
+  dbCpuMsPerTransfer?: number;
 }
 
 const SCRIPTS: Record<string, string> = { A: 'A_naive_simplebank.sql', B: 'B_one_statement_cte.sql', C: 'C_stored_function.sql', D: 'D_batch_function.sql' };
@@ -92,5 +94,49 @@ export function runPgbench(
     perSecond,
     latencyAvgMs: num(/^latency average = ([0-9.]+) ms/m),
     failed: num(/^number of failed transactions: (\d+)/m) || 0,
+  };
+}
+
+/** The service's own ledger function under pgbench: a migrated, seeded database of its own. */
+export async function prepareLedgerRef(tools: PgbenchTools, url: string, migrate: (url: string) => Promise<void>): Promise<number> {
+  await migrate(url);
+  psql(tools, url, ['-f', join(LEDGER_SCRIPTS, 'ledger_seed.sql')]);
+  const r = spawnSync(tools.psql, [url, '-At', '-c', 'SELECT min(id) FROM accounts WHERE NOT is_funding'], { encoding: 'utf8' });
+  return Number(r.stdout.trim());
+}
+
+const LEDGER_SCRIPTS = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, 'pgbench');
+
+/** `batch` transfers per call of transfer_tx_batch, straight from pgbench (no Node at all). */
+export function runLedgerBatch(
+  tools: PgbenchTools,
+  url: string,
+  lo: number,
+  batch: number,
+  workload: 'spread' | 'hot',
+  clients: number,
+  seconds: number,
+): PgbenchResult {
+  const count = () => Number(spawnSync(tools.psql, [url, '-At', '-c', 'SELECT count(*) FROM transfers'], { encoding: 'utf8' }).stdout.trim());
+  psql(tools, url, ['-c', 'VACUUM ANALYZE accounts, transfers, entries']);
+  psql(tools, url, ['-c', 'CHECKPOINT']);
+  const before = count();
+  const r = spawnSync(
+    tools.pgbench,
+    ['-n', '-M', 'prepared', '-T', String(seconds), '-c', String(clients), '-j', String(Math.min(clients, 2)),
+      '-D', `naccounts=${workload === 'spread' ? 10_000 : 2}`, '-D', `lo=${lo}`, '-D', `batch=${batch}`,
+      '-f', join(LEDGER_SCRIPTS, 'ledger_batch.sql'), url],
+    { encoding: 'utf8' },
+  );
+  const out = `${r.stdout}\n${r.stderr}`;
+  if (r.status !== 0) throw new Error(`pgbench ledger ${workload} failed:\n${out}`);
+  return {
+    name: `ledger function ×${batch} ${workload}`,
+    design: `L${batch}`,
+    workload,
+    clients,
+    perSecond: (count() - before) / seconds,
+    latencyAvgMs: Number(/^latency average = ([0-9.]+) ms/m.exec(out)?.[1] ?? NaN),
+    failed: Number(/^number of failed transactions: (\d+)/m.exec(out)?.[1] ?? 0),
   };
 }

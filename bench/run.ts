@@ -9,6 +9,7 @@ import pg from 'pg';
 import { generateSecretKey } from '../src/auth/tokens.js';
 import { DomainError } from '../src/db/errors.js';
 import { createPool } from '../src/db/pool.js';
+import { migrateUp } from '../src/db/migrate.js';
 import { withDatabase } from '../src/db/urls.js';
 import { verifyLedger } from '../src/ledger/ledger.verify.js';
 import { transfer } from '../src/ledger/transfer.service.js';
@@ -17,7 +18,7 @@ import { grantBanker } from '../src/users/users.service.js';
 import { freePort } from '../scripts/free-port.js';
 import { createScratchDb } from '../scripts/scratch-db.js';
 import { createClient } from './http.js';
-import { findPgbench, preparePgbench, runPgbench, type PgbenchResult } from './pgbench.js';
+import { findPgbench, prepareLedgerRef, preparePgbench, runLedgerBatch, runPgbench, type PgbenchResult } from './pgbench.js';
 import { cpuMsOf, postgresCpuMs, rssMbOf } from './procs.js';
 import { drive, type PhaseResult } from './stats.js';
 
@@ -28,7 +29,7 @@ const HELP = `npm run bench -- [flags]
   --accounts N        funded accounts seeded through the API (default 10000)
   --pool N            the service's database pool (default 10)
   --pgbench-dir DIR   the pgbench reference scripts (default ../shared/pgbench); missing: skipped
-  --phases LIST       any of pgbench,curve,hot,keyed,deposits,inprocess (default: all)
+  --phases LIST       any of pgbench,ledger,curve,hot,keyed,deposits,inprocess (default: all)
   --no-save           print only; do not overwrite bench/results/
   --help              this text
 Results: bench/results/latest.{json,md} (unless --no-save).`;
@@ -48,7 +49,7 @@ const curve = flag('curve', '1,8,32,128').split(',').map(Number);
 const accountCount = Number(flag('accounts', '10000'));
 const poolSize = Number(flag('pool', '10'));
 const pgbenchDir = resolve(projectRoot, flag('pgbench-dir', '../shared/pgbench'));
-const phasesWanted = new Set(flag('phases', 'pgbench,curve,hot,keyed,deposits,inprocess').split(','));
+const phasesWanted = new Set(flag('phases', 'pgbench,ledger,curve,hot,keyed,deposits,inprocess').split(','));
 const save = !argv.includes('--no-save');
 const log = (m: string) => console.log(`[bench] ${m}`);
 const CURRENCIES = ['USD', 'EUR', 'CAD'] as const;
@@ -87,6 +88,55 @@ async function main(): Promise<number> {
   const dbCpu = () => (postmasterPid ? postgresCpuMs(postmasterPid) : NaN);
   const admin = new pg.Client({ connectionString: withDatabase(db.url, 'postgres') });
   await admin.connect();
+
+  // 1. The database's own limit, on this server, now, with nothing else running: the reference
+  //    designs, and the service's own ledger function called by pgbench (no Node in the way).
+  const pgbench: PgbenchResult[] = [];
+  if (phasesWanted.has('pgbench') || phasesWanted.has('ledger')) {
+    const tools = findPgbench(pgbenchDir);
+    if (typeof tools === 'string') {
+      log(`pgbench designs skipped: ${tools}`);
+    } else {
+      if (phasesWanted.has('pgbench')) {
+        await admin.query('DROP DATABASE IF EXISTS pgbench_ref');
+        await admin.query('CREATE DATABASE pgbench_ref');
+        const refUrl = withDatabase(db.poolUrl, 'pgbench_ref');
+        preparePgbench(tools, refUrl);
+        for (const w of ['spread', 'hot'] as const) {
+          for (const d of ['A', 'C', 'D']) {
+            log(`pgbench ${d} ${w} @${connections} (${duration} s)`);
+            const r = runPgbench(tools, refUrl, d, w, connections, duration);
+            pgbench.push(r);
+            log(`  ${r.name}: ${r.perSecond.toFixed(0)} transfers/s, latency avg ${r.latencyAvgMs.toFixed(1)} ms`);
+          }
+        }
+        await admin.query('DROP DATABASE pgbench_ref WITH (FORCE)');
+      }
+      if (phasesWanted.has('ledger')) {
+        await admin.query('DROP DATABASE IF EXISTS ledger_ref');
+        await admin.query('CREATE DATABASE ledger_ref');
+        const refUrl = withDatabase(db.poolUrl, 'ledger_ref');
+        const lo = await prepareLedgerRef(tools, withDatabase(db.url, 'ledger_ref'), (u) => migrateUp(u));
+        for (const w of ['spread', 'hot'] as const) {
+          for (const n of [1, 16]) {
+            log(`pgbench: the ledger function, ${n} per call, ${w} @${connections} (${duration} s)`);
+            const cpu0 = dbCpu();
+            const r = runLedgerBatch(tools, refUrl, lo, n, w, connections, duration);
+            r.dbCpuMsPerTransfer = (dbCpu() - cpu0) / (r.perSecond * duration);
+            pgbench.push(r);
+            log(`  ${r.name}: ${r.perSecond.toFixed(0)} transfers/s, latency avg ${r.latencyAvgMs.toFixed(1)} ms, Postgres CPU ${r.dbCpuMsPerTransfer.toFixed(2)} ms/transfer`);
+          }
+        }
+        await admin.query('DROP DATABASE ledger_ref WITH (FORCE)');
+      }
+    }
+  }
+  if (![...phasesWanted].some((p) => ['curve', 'hot', 'keyed', 'deposits', 'inprocess', 'spread'].includes(p))) {
+    console.log(pgbench.map((p) => `${p.name}: ${p.perSecond.toFixed(0)}/s`).join('\n'));
+    await admin.end();
+    await db.drop();
+    return 0;
+  }
 
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -188,7 +238,6 @@ async function main(): Promise<number> {
       return { transfers: Number(rows[0]!.n), calls: Number(rows[0]!.tx) };
     };
     const phases: HttpPhase[] = [];
-    const pgbench: PgbenchResult[] = [];
     let peakRss = 0;
     const sampler = setInterval(() => {
       try {
@@ -229,27 +278,6 @@ async function main(): Promise<number> {
         return String(r.status);
       };
 
-    // 1. The database's own limit, on this server, now.
-    if (phasesWanted.has('pgbench')) {
-      const tools = findPgbench(pgbenchDir);
-      if (typeof tools === 'string') {
-        log(`pgbench designs skipped: ${tools}`);
-      } else {
-        await admin.query('DROP DATABASE IF EXISTS pgbench_ref');
-        await admin.query('CREATE DATABASE pgbench_ref');
-        const refUrl = withDatabase(db.poolUrl, 'pgbench_ref');
-        preparePgbench(tools, refUrl);
-        for (const w of ['spread', 'hot'] as const) {
-          for (const d of ['A', 'C', 'D']) {
-            log(`pgbench ${d} ${w} @${connections} (${duration} s)`);
-            const r = runPgbench(tools, refUrl, d, w, connections, duration);
-            pgbench.push(r);
-            log(`  ${r.name}: ${r.perSecond.toFixed(0)} transfers/s, latency avg ${r.latencyAvgMs.toFixed(1)} ms`);
-          }
-        }
-        await admin.query('DROP DATABASE pgbench_ref WITH (FORCE)');
-      }
-    }
     // 2. Spread transfers over the connections curve; 3. hot; 4. keyed; 5. deposits.
     if (phasesWanted.has('curve')) for (const c of curve) await httpPhase('spread', c, postTransfer(spreadPair));
     else await httpPhase('spread', connections, postTransfer(spreadPair));

@@ -39,18 +39,24 @@ CREATE FUNCTION transfer_tx_batch(
   p_key         text[],
   p_fingerprint bytea[],
   p_key_ttl_ms  bigint
-) RETURNS TABLE (ord int, status int, code text, detail text, replayed boolean, result jsonb, to_account jsonb)
-LANGUAGE plpgsql AS $$
+) RETURNS TABLE (ord int, status int, code text, detail text, replayed boolean, result json, to_account json)
+LANGUAGE plpgsql
+-- Its statements take arrays of any length: one generic plan each, made once per connection, rather
+-- than a plan made afresh at every call for the length at hand (that planning cost more than the
+-- work of a small batch).
+SET plan_cache_mode = force_generic_plan
+AS $$
 #variable_conflict use_variable
 DECLARE
   max_balance constant bigint := 9007199254740991;
   n       int := coalesce(array_length(p_kind, 1), 0);
   v_now   timestamptz := now();
-  v_seq_t text := pg_get_serial_sequence('transfers', 'id');
-  v_seq_e text := pg_get_serial_sequence('entries', 'id');
+  v_now_s text := api_timestamp(now());
+  v_seq_t regclass := pg_get_serial_sequence('transfers', 'id')::regclass;
+  v_seq_e regclass := pg_get_serial_sequence('entries', 'id')::regclass;
   -- The locked accounts, by position: ids ascending.
   a_id bigint[] := '{}'; a_owner text[] := '{}'; a_cur text[] := '{}'; a_fund boolean[] := '{}';
-  a_created timestamptz[] := '{}'; a_bal bigint[] := '{}'; a_orig bigint[] := '{}';
+  a_created text[] := '{}'; a_bal bigint[] := '{}'; a_orig bigint[] := '{}';
   -- What the batch writes, set-wise at the end.
   w_tid bigint[] := '{}'; w_from bigint[] := '{}'; w_to bigint[] := '{}'; w_amt bigint[] := '{}';
   w_cur text[] := '{}'; w_efrom bigint[] := '{}'; w_eto bigint[] := '{}';
@@ -74,7 +80,7 @@ BEGIN
     ORDER BY a.id FOR NO KEY UPDATE
   LOOP
     a_id := a_id || r.id; a_owner := a_owner || r.owner; a_bal := a_bal || r.balance;
-    a_cur := a_cur || r.currency; a_fund := a_fund || r.is_funding; a_created := a_created || r.created_at;
+    a_cur := a_cur || r.currency; a_fund := a_fund || r.is_funding; a_created := a_created || api_timestamp(r.created_at);
   END LOOP;
   a_orig := a_bal;
 
@@ -96,7 +102,7 @@ BEGIN
         IF FOUND THEN
           IF k.created_at > v_now - make_interval(secs => p_key_ttl_ms / 1000.0) THEN
             IF k.fingerprint = p_fingerprint[i] THEN
-              status := k.status; result := k.response; replayed := true;
+              status := k.status; result := k.response::json; replayed := true;
             ELSE
               status := 422; code := 'idempotency_key_reused';
               detail := 'this Idempotency-Key was used with a different request';
@@ -166,24 +172,24 @@ BEGIN
       w_tid := w_tid || tid; w_from := w_from || a_id[f]; w_to := w_to || a_id[t]; w_amt := w_amt || amt;
       w_cur := w_cur || cur; w_efrom := w_efrom || efrom; w_eto := w_eto || eto;
       status := 201;
-      result := jsonb_build_object(
-        'transfer', jsonb_build_object('id', tid, 'from_account_id', a_id[f], 'to_account_id', a_id[t],
-                                       'amount', amt, 'created_at', api_timestamp(v_now)),
-        'from_account', jsonb_build_object('id', a_id[f], 'owner', a_owner[f], 'balance', a_bal[f],
-                                           'currency', cur, 'created_at', api_timestamp(a_created[f])),
-        'from_entry', jsonb_build_object('id', efrom, 'account_id', a_id[f], 'amount', -amt,
-                                         'transfer_id', tid, 'created_at', api_timestamp(v_now)),
-        'to_entry', jsonb_build_object('id', eto, 'account_id', a_id[t], 'amount', amt,
-                                       'transfer_id', tid, 'created_at', api_timestamp(v_now)));
-      to_account := jsonb_build_object('id', a_id[t], 'owner', a_owner[t], 'balance', a_bal[t],
-                                       'currency', cur, 'created_at', api_timestamp(a_created[t]));
+      result := json_build_object(
+        'transfer', json_build_object('id', tid, 'from_account_id', a_id[f], 'to_account_id', a_id[t],
+                                      'amount', amt, 'created_at', v_now_s),
+        'from_account', json_build_object('id', a_id[f], 'owner', a_owner[f], 'balance', a_bal[f],
+                                          'currency', cur, 'created_at', a_created[f]),
+        'from_entry', json_build_object('id', efrom, 'account_id', a_id[f], 'amount', -amt,
+                                        'transfer_id', tid, 'created_at', v_now_s),
+        'to_entry', json_build_object('id', eto, 'account_id', a_id[t], 'amount', amt,
+                                      'transfer_id', tid, 'created_at', v_now_s));
+      to_account := json_build_object('id', a_id[t], 'owner', a_owner[t], 'balance', a_bal[t],
+                                      'currency', cur, 'created_at', a_created[t]);
     END item;
 
     -- Only committed outcomes are stored under a key: a movement, or a 422 rule refusal.
     IF keyed AND NOT replayed AND (status = 201 OR (status = 422 AND code <> 'idempotency_key_reused')) THEN
       INSERT INTO idempotency_keys (username, key, fingerprint, status, response)
       VALUES (p_key_user[i], p_key[i], p_fingerprint[i], status,
-              CASE WHEN status = 201 THEN result ELSE jsonb_build_object('code', code, 'detail', detail) END);
+              CASE WHEN status = 201 THEN result::jsonb ELSE jsonb_build_object('code', code, 'detail', detail) END);
     END IF;
     RETURN NEXT;
   END LOOP;
