@@ -45,12 +45,16 @@ async function main(): Promise<void> {
   });
   const tokenKey = config.tokenSecretKey ?? (await loadOrCreateKeyFile(config.dataDir));
   const tokens = await createTokenMaker(tokenKey, config);
+  const sessions = createSessionGuard(pool, {
+    listenUrl: database.poolUrl,
+    onError: (err) => log.warn(`session change listener lost: ${err.message}; sessions are rechecked every 2 s meanwhile`),
+  });
   const app = await buildApp(
     {
       pool,
       tokens,
       passwords: createPasswordHasher(config.argon2),
-      sessions: createSessionGuard(pool),
+      sessions,
       loginLimiter: createRateLimiter({ windowMs: config.loginRateLimit.windowMs }),
       loginLimits: config.loginRateLimit,
       idempotencyKeyTtlMs: config.idempotencyKeyTtlMs,
@@ -74,6 +78,7 @@ async function main(): Promise<void> {
     else log.info({ signal }, 'shutting down');
     clearInterval(cleanup);
     await app.close();
+    await sessions.close();
     await pool.end();
     await database.close();
     log.info('stopped');
@@ -87,6 +92,7 @@ async function main(): Promise<void> {
       ? `port ${config.port} on ${config.host} is already in use: set PORT to a free port.`
       : `could not listen on ${config.host}:${config.port}: ${(err as Error).message}`;
     console.error(`simple bank cannot start: ${why}`);
+    await sessions.close();
     await pool.end();
     await database.close();
     process.exit(1);

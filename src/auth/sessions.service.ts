@@ -1,5 +1,6 @@
 // Login, renew and revoke. A session row backs every refresh token; access tokens name their session.
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import pg from 'pg';
 import { blockSession, createSession, getSession } from '../../generated/sessions.queries.js';
 import { getUserCredentials } from '../../generated/users.queries.js';
 import { SessionInvalidError, UnauthenticatedError } from '../db/errors.js';
@@ -87,27 +88,106 @@ export async function revoke(deps: SessionDeps, refreshToken: string): Promise<s
   return session.id;
 }
 
+/** The channel on which the database announces changed sessions (migrations/*_session_notify.sql). */
+export const SESSIONS_CHANNEL = 'simplebank_sessions';
+
+export interface SessionGuardOptions {
+  /** Where to LISTEN for changed sessions; unset: no listener, every entry lives `ttlMs` at most. */
+  listenUrl?: string;
+  /** How long a live session is trusted without a listener (or while it is down). */
+  ttlMs?: number;
+  /** How long while the listener is up: a change is announced, so the entry is dropped at once. */
+  listeningTtlMs?: number;
+  onError?: (err: Error) => void;
+}
+
 /**
- * Access tokens are checked against their session (revoked → refused). Answers are cached for a
- * moment to spare a query per request; revoking in this process clears the entry at once.
+ * Access tokens are checked against their session (blocked, deleted or expired → refused). Live
+ * sessions are cached to spare a query per request. With a listener, the database announces every
+ * changed session and its entry is dropped when the change commits, so entries may live long; while
+ * the listener is down (or absent) an entry lives 2 s at most. Nothing read before a change that
+ * arrived meanwhile is cached.
  */
-export function createSessionGuard(db: Queryable, ttlMs = 2_000) {
+export function createSessionGuard(db: Queryable, opts: SessionGuardOptions = {}) {
+  const ttlMs = opts.ttlMs ?? 2_000;
+  const listeningTtlMs = opts.listeningTtlMs ?? 60_000;
   const cache = new Map<string, { username: string; until: number }>();
+  let epoch = 0; // moves on every announcement and every listener outage
+  let listener: pg.Client | undefined;
+  let listening = false;
+  let closed = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+
+  const forgetAll = () => {
+    epoch++;
+    cache.clear();
+  };
+  async function listen(attempt = 0): Promise<void> {
+    if (closed || !opts.listenUrl) return;
+    const client = new pg.Client({ connectionString: opts.listenUrl, application_name: 'simple-bank-sessions' });
+    const down = (err?: Error) => {
+      if (listener !== client) return;
+      listener = undefined;
+      listening = false;
+      forgetAll();
+      if (err) opts.onError?.(err);
+      client.end().catch(() => {});
+      if (!closed) retryTimer = setTimeout(() => void listen(attempt + 1), Math.min(250 * 2 ** attempt, 5_000));
+    };
+    listener = client;
+    client.on('error', down);
+    client.on('end', () => down());
+    client.on('notification', (n) => {
+      epoch++;
+      if (n.payload) cache.delete(n.payload);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${SESSIONS_CHANNEL}`);
+      if (listener !== client) return;
+      // Whatever changed while nobody listened is unknown: start from nothing.
+      forgetAll();
+      listening = true;
+      attempt = 0;
+    } catch (err) {
+      down(err as Error);
+    }
+  }
+  const started = listen();
+
   return {
+    /** Resolves once the first attempt to listen has finished (listening or not). */
+    ready: () => started,
+    get listening() {
+      return listening;
+    },
     async assertLive(auth: AccessClaims): Promise<void> {
       const now = Date.now();
       const hit = cache.get(auth.sessionId);
       if (hit && hit.until > now && hit.username === auth.username) return;
+      const before = epoch;
       const s = maybeOne(await getSession.run({ id: auth.sessionId }, db), 'session');
       if (!s || s.is_blocked || s.username !== auth.username || s.expires_at.getTime() <= now) {
         cache.delete(auth.sessionId);
         throw new UnauthenticatedError('the session of this token has been revoked or has expired');
       }
+      if (epoch !== before) return; // a change arrived while we read: do not keep what we read
       if (cache.size > 100_000) cache.clear();
-      cache.set(auth.sessionId, { username: s.username, until: Math.min(now + ttlMs, s.expires_at.getTime()) });
+      cache.set(auth.sessionId, {
+        username: s.username,
+        until: Math.min(now + (listening ? listeningTtlMs : ttlMs), s.expires_at.getTime()),
+      });
     },
     forget(sessionId: string): void {
       cache.delete(sessionId);
+    },
+    async close(): Promise<void> {
+      closed = true;
+      clearTimeout(retryTimer);
+      const c = listener;
+      listener = undefined;
+      listening = false;
+      await c?.end().catch(() => {});
     },
   };
 }

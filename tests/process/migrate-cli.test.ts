@@ -10,16 +10,17 @@ it('status, down and up print what they did', async () => {
   const db = await createTestDb(1);
   try {
     const env = { DATABASE_URL: db.url, TOKEN_SECRET_KEY: undefined };
+    const latest = (await readdir(migrationsDir)).filter((f) => f.endsWith('.sql')).sort().at(-1)!;
     const status = await run('scripts/migrate.ts', ['status'], env);
     expect(status.code).toBe(0);
     expect(status.output).toMatch(/Pending: 0/);
     const down = await run('scripts/migrate.ts', ['down'], env);
     expect(down.code).toBe(0);
-    expect(down.output).toMatch(/Rolled back: \d+_transfer_tx_batch\.sql/);
+    expect(down.output).toContain(`Rolled back: ${latest}`);
     expect((await run('scripts/migrate.ts', ['status'], env)).output).toMatch(/Pending: 1/);
     const up = await run('scripts/migrate.ts', ['up'], env);
     expect(up.code).toBe(0);
-    expect(up.output).toMatch(/Applied: \d+_transfer_tx_batch\.sql/);
+    expect(up.output).toContain(`Applied: ${latest}`);
   } finally {
     await db.drop();
   }

@@ -36,7 +36,7 @@ export async function createTestApp(
     pool: db.pool,
     tokens,
     passwords: createPasswordHasher(CHEAP_ARGON2),
-    sessions: createSessionGuard(db.pool),
+    sessions: createSessionGuard(db.pool, { listenUrl: db.url }),
     loginLimiter: createRateLimiter({ windowMs: 60_000 }),
     loginLimits: { perUsername: opts.loginPerUsername ?? 1_000, perIp: opts.loginPerIp ?? 100_000 },
     idempotencyKeyTtlMs: 86_400_000,
@@ -51,6 +51,7 @@ export async function createTestApp(
     tokenKey,
     async close() {
       await app.close();
+      await deps.sessions.close();
       await db.drop();
     },
   };

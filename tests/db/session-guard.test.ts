@@ -1,0 +1,120 @@
+// The session cache against real Postgres: a live session is checked once and then trusted, and a
+// change made by anyone (SQL by hand here) is honoured at once through LISTEN/NOTIFY; without the
+// listener, entries live 2 s at most.
+import { randomUUID } from 'node:crypto';
+import { createSessionGuard } from '../../src/auth/sessions.service.js';
+import type { AccessClaims } from '../../src/auth/tokens.js';
+import type { Queryable } from '../../src/db/pool.js';
+import { createTestDb, type TestDb } from '../setup/db.js';
+import { makeUser } from '../setup/fixtures.js';
+
+let db: TestDb;
+beforeAll(async () => {
+  db = await createTestDb();
+});
+afterAll(async () => {
+  await db.drop();
+});
+
+/** A Queryable that counts the session lookups the guard makes. */
+function counting(): { db: Queryable; reads: () => number } {
+  let n = 0;
+  return {
+    db: { query: (...args: unknown[]) => (n++, (db.pool.query as (...a: unknown[]) => unknown)(...args)) } as unknown as Queryable,
+    reads: () => n,
+  };
+}
+
+async function newSession(username: string): Promise<AccessClaims> {
+  const id = randomUUID();
+  await db.pool.query(
+    `INSERT INTO sessions (id, username, refresh_token_hash, user_agent, client_ip, expires_at)
+     VALUES ($1, $2, decode(repeat('00', 32), 'hex'), 'test', '127.0.0.1', now() + interval '1 hour')`,
+    [id, username],
+  );
+  return { sessionId: id, username, role: 'depositor', issuedAt: new Date(), expiresAt: new Date(Date.now() + 900_000) };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function refusedWithin(guard: ReturnType<typeof createSessionGuard>, auth: AccessClaims, ms: number): Promise<number> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < ms) {
+    if (await guard.assertLive(auth).then(() => false, () => true)) return Date.now() - t0;
+    await sleep(20);
+  }
+  return Infinity;
+}
+
+it('with the listener: checked once, then trusted past 2 s; a block by anyone is honoured at once', async () => {
+  const user = await makeUser(db.pool, 'guard');
+  const auth = await newSession(user);
+  const c = counting();
+  const guard = createSessionGuard(c.db, { listenUrl: db.url });
+  try {
+    await guard.ready();
+    expect(guard.listening).toBe(true);
+    await guard.assertLive(auth);
+    await guard.assertLive(auth);
+    await sleep(2_200);
+    await guard.assertLive(auth);
+    expect(c.reads()).toBe(1);
+
+    await db.pool.query('UPDATE sessions SET is_blocked = true WHERE id = $1', [auth.sessionId]);
+    expect(await refusedWithin(guard, auth, 1_500)).toBeLessThan(1_000);
+  } finally {
+    await guard.close();
+  }
+});
+
+it('a deleted session (its user removed) is refused at once too', async () => {
+  const user = await makeUser(db.pool, 'gone');
+  const auth = await newSession(user);
+  const guard = createSessionGuard(db.pool, { listenUrl: db.url });
+  try {
+    await guard.ready();
+    await guard.assertLive(auth);
+    await db.pool.query('DELETE FROM users WHERE username = $1', [user]); // cascades to its sessions
+    expect(await refusedWithin(guard, auth, 1_500)).toBeLessThan(1_000);
+  } finally {
+    await guard.close();
+  }
+});
+
+it('when the listener is cut off, entries live 2 s at most, and it listens again by itself', async () => {
+  const user = await makeUser(db.pool, 'cut');
+  const auth = await newSession(user);
+  const c = counting();
+  const guard = createSessionGuard(c.db, { listenUrl: db.url });
+  try {
+    await guard.ready();
+    await db.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'simple-bank-sessions' AND datname = current_database()`);
+    for (let i = 0; i < 50 && guard.listening; i++) await sleep(20);
+    expect(guard.listening).toBe(false);
+    await guard.assertLive(auth);
+    const reads = c.reads();
+    // Blocked while nobody listens: the 2 s bound still holds.
+    await db.pool.query('UPDATE sessions SET is_blocked = true WHERE id = $1', [auth.sessionId]);
+    expect(await refusedWithin(guard, auth, 3_000)).toBeLessThanOrEqual(2_100);
+    expect(c.reads()).toBeGreaterThan(reads);
+    for (let i = 0; i < 100 && !guard.listening; i++) await sleep(50);
+    expect(guard.listening).toBe(true);
+  } finally {
+    await guard.close();
+  }
+});
+
+it('without a listener, a live session is read again after 2 s', async () => {
+  const user = await makeUser(db.pool, 'plain');
+  const auth = await newSession(user);
+  const c = counting();
+  const guard = createSessionGuard(c.db);
+  await guard.ready();
+  await guard.assertLive(auth);
+  await guard.assertLive(auth);
+  expect(c.reads()).toBe(1);
+  await sleep(2_100);
+  await guard.assertLive(auth);
+  expect(c.reads()).toBe(2);
+  await guard.close();
+});
