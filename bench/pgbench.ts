@@ -116,6 +116,7 @@ export function runLedgerBatch(
   workload: 'spread' | 'hot',
   clients: number,
   seconds: number,
+  keyed = false,
 ): PgbenchResult {
   const count = () => Number(spawnSync(tools.psql, [url, '-At', '-c', 'SELECT count(*) FROM transfers'], { encoding: 'utf8' }).stdout.trim());
   psql(tools, url, ['-c', 'VACUUM ANALYZE accounts, transfers, entries']);
@@ -124,15 +125,15 @@ export function runLedgerBatch(
   const r = spawnSync(
     tools.pgbench,
     ['-n', '-M', 'prepared', '-T', String(seconds), '-c', String(clients), '-j', String(Math.min(clients, 2)),
-      '-D', `naccounts=${workload === 'spread' ? 10_000 : 2}`, '-D', `lo=${lo}`, '-D', `batch=${batch}`,
+      '-D', `naccounts=${workload === 'spread' ? 10_000 : 2}`, '-D', `lo=${lo}`, '-D', `batch=${batch}`, '-D', `keyed=${keyed ? 1 : 0}`,
       '-f', join(LEDGER_SCRIPTS, 'ledger_batch.sql'), url],
     { encoding: 'utf8' },
   );
   const out = `${r.stdout}\n${r.stderr}`;
   if (r.status !== 0) throw new Error(`pgbench ledger ${workload} failed:\n${out}`);
   return {
-    name: `ledger function ×${batch} ${workload}`,
-    design: `L${batch}`,
+    name: `ledger function ×${batch}${keyed ? ' keyed' : ''} ${workload}`,
+    design: `L${batch}${keyed ? 'k' : ''}`,
     workload,
     clients,
     perSecond: (count() - before) / seconds,

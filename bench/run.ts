@@ -117,11 +117,12 @@ async function main(): Promise<number> {
         await admin.query('CREATE DATABASE ledger_ref');
         const refUrl = withDatabase(db.poolUrl, 'ledger_ref');
         const lo = await prepareLedgerRef(tools, withDatabase(db.url, 'ledger_ref'), (u) => migrateUp(u));
-        for (const w of ['spread', 'hot'] as const) {
-          for (const n of [1, 16]) {
-            log(`pgbench: the ledger function, ${n} per call, ${w} @${connections} (${duration} s)`);
+        const runs = [[1, 'spread', false], [16, 'spread', false], [16, 'spread', true], [1, 'hot', false], [16, 'hot', false]] as const;
+        for (const [n, w, keyed] of runs) {
+          {
+            log(`pgbench: the ledger function, ${n} per call${keyed ? ', keyed' : ''}, ${w} @${connections} (${duration} s)`);
             const cpu0 = dbCpu();
-            const r = runLedgerBatch(tools, refUrl, lo, n, w, connections, duration);
+            const r = runLedgerBatch(tools, refUrl, lo, n, w, connections, duration, keyed);
             r.dbCpuMsPerTransfer = (dbCpu() - cpu0) / (r.perSecond * duration);
             pgbench.push(r);
             log(`  ${r.name}: ${r.perSecond.toFixed(0)} transfers/s, latency avg ${r.latencyAvgMs.toFixed(1)} ms, Postgres CPU ${r.dbCpuMsPerTransfer.toFixed(2)} ms/transfer`);

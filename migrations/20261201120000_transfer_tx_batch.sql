@@ -43,8 +43,12 @@ CREATE FUNCTION transfer_tx_batch(
 LANGUAGE plpgsql
 -- Its statements take arrays of any length: one generic plan each, made once per connection, rather
 -- than a plan made afresh at every call for the length at hand (that planning cost more than the
--- work of a small batch).
+-- work of a small batch). Every row it reads it finds by a key, so its plans use the indexes
+-- whatever the tables' sizes when a plan is made: a plan made while a table was nearly empty
+-- (a new database, a fresh idempotency table) would otherwise scan it whole for as long as the
+-- connection lives.
 SET plan_cache_mode = force_generic_plan
+SET enable_seqscan = off
 AS $$
 #variable_conflict use_variable
 DECLARE
