@@ -79,6 +79,7 @@ interface HttpPhase extends PhaseResult {
   dbCpuMsPerTransfer?: number;
   /** Items per call of the ledger function during the phase (group commit). */
   avgBatch?: number;
+  peakRssMb?: number;
 }
 
 async function main(): Promise<number> {
@@ -240,9 +241,13 @@ async function main(): Promise<number> {
     };
     const phases: HttpPhase[] = [];
     let peakRss = 0;
+    let phasePeakRss = 0;
+    const idleRss = rssMbOf(server.pid!, 'VmRSS');
     const sampler = setInterval(() => {
       try {
-        peakRss = Math.max(peakRss, rssMbOf(server.pid!, 'VmRSS'));
+        const rss = rssMbOf(server.pid!, 'VmRSS');
+        peakRss = Math.max(peakRss, rss);
+        phasePeakRss = Math.max(phasePeakRss, rss);
       } catch {
         /* gone */
       }
@@ -252,6 +257,7 @@ async function main(): Promise<number> {
     async function httpPhase(workload: string, conns: number, op: (i: number) => Promise<string>): Promise<HttpPhase> {
       await settle();
       const afterId = await lastTransferId();
+      phasePeakRss = 0;
       const [cpu0, db0] = [cpuMsOf(server.pid!), dbCpu()];
       let i = 0;
       const p = await drive(`HTTP ${workload} @${conns}`, conns, duration, () => op(i++));
@@ -265,6 +271,7 @@ async function main(): Promise<number> {
         serverCpuMsPerRequest: (cpu1 - cpu0) / requests,
         dbCpuMsPerTransfer: (db1 - db0) / Math.max(1, written.transfers),
         avgBatch: written.calls > 0 ? written.transfers / written.calls : undefined,
+        peakRssMb: phasePeakRss,
       };
       phases.push(phase);
       log(`  ${phase.name}: ${phase.perSecond.toFixed(0)}/s, p50 ${phase.p50.toFixed(1)} ms, p99 ${phase.p99.toFixed(1)} ms, ` +
@@ -353,7 +360,7 @@ async function main(): Promise<number> {
       phases,
       inProcess,
       targets: Object.fromEntries(targets.map(([k, v, want, ok]) => [k, { value: v, target: want, met: ok }])),
-      serverPeakRssMb: { underLoad: Math.round(peakRss), sinceStart: Math.round(peakHwm) },
+      serverPeakRssMb: { afterSeeding: Math.round(idleRss), underLoad: Math.round(peakRss), sinceStart: Math.round(peakHwm) },
       fivexx,
       deadlocks: Number(dl!.deadlocks),
       ledger: { ok: ledger.ok, violations: ledger.violations, counts: ledger.counts },
@@ -369,16 +376,16 @@ async function main(): Promise<number> {
       '|---|---|---:|---:|---:|',
       ...pgbench.map((p) => `| ${p.design} | ${p.workload} | ${p.clients} | ${p.perSecond.toFixed(0)} | ${f1(p.latencyAvgMs)} |`),
       '',
-      '| HTTP phase | connections | movements/s | p50 ms | p95 ms | p99 ms | outcomes | items per ledger call | server CPU / request | Postgres CPU / movement | load-generator CPU |',
-      '|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|',
-      ...phases.map((p) => `| ${p.workload} | ${p.connections} | ${p.perSecond.toFixed(0)} | ${f1(p.p50)} | ${f1(p.p95)} | ${f1(p.p99)} | ${Object.entries(p.statuses).map(([s, c]) => `${s}: ${c}`).join(', ')} | ${f1(p.avgBatch)} | ${f2(p.serverCpuMsPerRequest)} ms | ${f2(p.dbCpuMsPerTransfer)} ms | ${((p.loadGenCpuShare ?? 0) * 100).toFixed(0)}% of a core |`),
+      '| HTTP phase | connections | movements/s | p50 ms | p95 ms | p99 ms | outcomes | items per ledger call | server CPU / request | Postgres CPU / movement | load-generator CPU | server RSS peak |',
+      '|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|',
+      ...phases.map((p) => `| ${p.workload} | ${p.connections} | ${p.perSecond.toFixed(0)} | ${f1(p.p50)} | ${f1(p.p95)} | ${f1(p.p99)} | ${Object.entries(p.statuses).map(([s, c]) => `${s}: ${c}`).join(', ')} | ${f1(p.avgBatch)} | ${f2(p.serverCpuMsPerRequest)} ms | ${f2(p.dbCpuMsPerTransfer)} ms | ${((p.loadGenCpuShare ?? 0) * 100).toFixed(0)}% of a core | ${p.peakRssMb?.toFixed(0) ?? '–'} MB |`),
       ...(inProcess ? ['', `In-process, one ledger call per transfer from a pool of ${poolSize} (no HTTP, no group commit), spread @${connections}: ${inProcess.perSecond.toFixed(0)}/s, p50 ${f1(inProcess.p50)} ms, p99 ${f1(inProcess.p99)} ms.`] : []),
       '',
       '| target | measured | wanted | |',
       '|---|---:|---|---|',
       ...targets.map(([k, v, want, ok]) => `| ${k} | ${f2(v)} | ${want} | ${ok === undefined ? '' : ok ? '✓' : '✗'} |`),
       '',
-      `- server peak RSS under load: ${result.serverPeakRssMb.underLoad} MB (since start: ${result.serverPeakRssMb.sinceStart} MB); 5xx: ${fivexx}; deadlocks: ${result.deadlocks}`,
+      `- server RSS after seeding ${result.serverPeakRssMb.afterSeeding} MB, peak under load ${result.serverPeakRssMb.underLoad} MB (since start: ${result.serverPeakRssMb.sinceStart} MB); 5xx: ${fivexx}; deadlocks: ${result.deadlocks}`,
       `- ledger after the run: ${ledger.ok ? 'all invariants hold' : `${ledger.violations.length} VIOLATIONS`} (${ledger.counts.transfers} transfers, ${ledger.counts.accounts} accounts)`,
       '',
     ].join('\n');

@@ -360,6 +360,7 @@ export interface operations {
                 "application/json": {
                     /** @description lower-case letters, digits and _, 3–100 */
                     username: string;
+                    /** @description no control characters */
                     full_name: string;
                     /** Format: email */
                     email: string;
@@ -997,6 +998,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description no control characters */
                     full_name?: string;
                     /** Format: email */
                     email?: string;

@@ -107,6 +107,9 @@ const BY_CONSTRAINT: Record<string, (e: PgErrorLike) => DomainError> = {
   sessions_username_fkey: () => new NotFoundError('user not found'),
 };
 
+// Text Postgres cannot store (U+0000, an invalid byte sequence): the caller's input, never a 500.
+const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
+
 /** SQLSTATEs worth another attempt of the whole transaction. */
 export function isRetryable(err: unknown): boolean {
   const code = (err as PgErrorLike | undefined)?.code;
@@ -131,6 +134,7 @@ export function translatePgError(err: unknown): unknown {
   const e = err as PgErrorLike | undefined;
   if (!e || typeof e !== 'object') return err;
   if (e.constraint && BY_CONSTRAINT[e.constraint]) return BY_CONSTRAINT[e.constraint]!(e);
+  if (e.code && UNSTORABLE_TEXT.has(e.code)) return new ValidationError('body', 'contains a character that cannot be stored');
   if (isRetryable(err)) return new UnavailableError('the database stayed too busy to finish this request; retry it');
   if (isUnavailable(err)) return new UnavailableError('the database cannot be reached');
   return err;

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { Currency } from './common.js';
+import { Currency, NO_NUL } from './common.js';
 import { Entry } from './ledger.js';
 
 export const CreateAccountBody = Type.Object({ currency: Currency }, { additionalProperties: false });
@@ -15,7 +15,7 @@ export const ListAccountsQuery = Type.Object(
 export const ListEntriesQuery = Type.Object(
   {
     limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
-    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'next_cursor of the previous page' })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: NO_NUL, description: 'next_cursor of the previous page' })),
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,9 @@
 import Type, { type Static } from 'typebox';
 
+/** Text fields never carry U+0000 (Postgres cannot store it); names, emails, usernames no C0 control at all. */
+export const NO_NUL = '^[^\\u0000]*$';
+export const NO_CONTROL = '^[^\\u0000-\\u001f]*$';
+
 export const CURRENCIES = ['USD', 'EUR', 'CAD'] as const;
 export const Currency = Type.Union(CURRENCIES.map((c) => Type.Literal(c)), {
   description: 'ISO 4217 code, exact case',

@@ -1,10 +1,10 @@
 import Type, { type Static } from 'typebox';
-import { Timestamp } from './common.js';
+import { NO_CONTROL, NO_NUL, Timestamp } from './common.js';
 
 export const Username = Type.String({ pattern: '^[a-z0-9_]{3,100}$', description: 'lower-case letters, digits and _, 3–100' });
-export const FullName = Type.String({ minLength: 1, maxLength: 100 });
-export const Email = Type.String({ format: 'email', maxLength: 200 });
-export const Password = Type.String({ minLength: 8, maxLength: 128, writeOnly: true });
+export const FullName = Type.String({ minLength: 1, maxLength: 100, pattern: NO_CONTROL, description: 'no control characters' });
+export const Email = Type.String({ format: 'email', maxLength: 200, pattern: NO_CONTROL });
+export const Password = Type.String({ minLength: 8, maxLength: 128, pattern: NO_NUL, writeOnly: true });
 export const Role = Type.Union([Type.Literal('depositor'), Type.Literal('banker')]);
 
 export const User = Type.Object(
@@ -35,7 +35,10 @@ export type UpdateUserBody = Static<typeof UpdateUserBody>;
 export const UsernameParams = Type.Object({ username: Username }, { additionalProperties: false });
 
 export const LoginBody = Type.Object(
-  { username: Type.String({ minLength: 1, maxLength: 100 }), password: Type.String({ minLength: 1, maxLength: 128 }) },
+  {
+    username: Type.String({ minLength: 1, maxLength: 100, pattern: NO_CONTROL }),
+    password: Type.String({ minLength: 1, maxLength: 128, pattern: NO_NUL }),
+  },
   { additionalProperties: false },
 );
 
@@ -53,7 +56,7 @@ export const LoginResponse = Type.Object(
 export type LoginResponse = Static<typeof LoginResponse>;
 
 export const RefreshTokenBody = Type.Object(
-  { refresh_token: Type.String({ minLength: 1, maxLength: 2000 }) },
+  { refresh_token: Type.String({ minLength: 1, maxLength: 2000, pattern: NO_NUL }) },
   { additionalProperties: false },
 );
 

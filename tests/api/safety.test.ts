@@ -1,0 +1,102 @@
+// Findings of the hostile review (contract v1.1), each reproduced first: every one of these answered
+// 500 before its fix.
+import { createTestApp, depositAs, expectProblem, openAccount, signUp, snapshot, type TestApp, type TestUser } from '../setup/app.js';
+
+const MAX = Number.MAX_SAFE_INTEGER;
+
+let t: TestApp;
+let banker: TestUser;
+beforeAll(async () => {
+  t = await createTestApp();
+  banker = await signUp(t, { prefix: 'banker', banker: true });
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe('balances stay within ±(2^53 − 1): a movement past it is refused before anything is written', () => {
+  it('a second deposit of 2^53 − 1 into one account is 422 balance_limit_exceeded, and nothing after it answers 500', async () => {
+    const rich = await signUp(t, { prefix: 'rich' });
+    const other = await signUp(t, { prefix: 'other' });
+    const a = (await openAccount(t, rich, 'CAD')).id;
+    const b = (await openAccount(t, other, 'CAD')).id;
+    await depositAs(t, banker, a, MAX);
+
+    const before = await snapshot(t);
+    for (const key of [undefined, 'limit-1']) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/deposits',
+        headers: { ...banker.auth, ...(key ? { 'idempotency-key': key } : {}) },
+        payload: { account_id: a, amount: MAX },
+      });
+      expectProblem(res, 422, 'balance_limit_exceeded');
+    }
+    // The funding account of CAD is at −(2^53 − 1) now: any further deposit in CAD would take it past.
+    expectProblem(
+      await t.app.inject({ method: 'POST', url: '/deposits', headers: banker.auth, payload: { account_id: b, amount: 1 } }),
+      422,
+      'balance_limit_exceeded',
+    );
+    expect(await snapshot(t)).toEqual(before);
+
+    // Reads of the account and money moving out of it still work.
+    const read = await t.app.inject({ method: 'GET', url: `/accounts/${a}`, headers: rich.auth });
+    expect(read.statusCode).toBe(200);
+    expect(read.json().balance).toBe(MAX);
+    const out = await t.app.inject({ method: 'POST', url: '/transfers', headers: rich.auth, payload: { from_account_id: a, to_account_id: b, amount: 5, currency: 'CAD' } });
+    expect(out.statusCode).toBe(201);
+    expect(out.json().from_account.balance).toBe(MAX - 5);
+    const w = await t.app.inject({ method: 'POST', url: '/withdrawals', headers: banker.auth, payload: { account_id: b, amount: 5 } });
+    expect(w.statusCode).toBe(201);
+  });
+
+  it('the table refuses such a balance even when the function is bypassed', async () => {
+    const err = await t.db.pool.query('UPDATE accounts SET balance = $1::bigint + 1 WHERE is_funding AND currency = $2', [String(MAX), 'EUR']).catch((e: unknown) => e);
+    expect((err as { constraint?: string }).constraint).toBe('accounts_balance_within_limit');
+  });
+});
+
+describe('text fields refuse U+0000, and names, emails and usernames any C0 control: 400, never 500', () => {
+  const signUpBody = (over: object) => ({ username: `nul_${Date.now() % 1e6}`, full_name: 'Nul Test', email: `nul${Date.now()}@example.com`, password: 'a-good-password', ...over });
+
+  it.each([
+    ['full_name', { full_name: 'a\u0000b' }],
+    ['full_name', { full_name: 'bell\u0007' }],
+    ['email', { email: 'a\u0000b@example.com' }],
+    ['email', { email: 'tab\u0009x@example.com' }],
+    ['password', { password: 'password\u0000password' }],
+    ['username', { username: 'a\u0000b' }],
+  ])('POST /users with a control character in %s', async (field, over) => {
+    const before = await snapshot(t);
+    const res = await t.app.inject({ method: 'POST', url: '/users', payload: signUpBody(over) });
+    expectProblem(res, 400, 'validation_failed');
+    expect(res.json().errors.map((e: { field: string }) => e.field)).toContain(field);
+    expect(await snapshot(t)).toEqual(before);
+  });
+
+  it('login with a NUL in the username or the password', async () => {
+    for (const payload of [{ username: 'a\u0000b', password: 'whatever-password' }, { username: 'someone', password: 'x\u0000y' }]) {
+      const res = await t.app.inject({ method: 'POST', url: '/users/login', payload });
+      expectProblem(res, 400, 'validation_failed');
+    }
+  });
+
+  it('PATCH with a NUL or a control character', async () => {
+    const u = await signUp(t, { prefix: 'patch' });
+    for (const payload of [{ full_name: 'x\u0000' }, { email: 'e\u0000@example.com' }, { full_name: 'line\nbreak' }]) {
+      const res = await t.app.inject({ method: 'PATCH', url: `/users/${u.username}`, headers: u.auth, payload });
+      expectProblem(res, 400, 'validation_failed');
+    }
+  });
+
+  it('refresh tokens and statement cursors with a NUL', async () => {
+    for (const url of ['/tokens/renew_access', '/tokens/revoke']) {
+      expectProblem(await t.app.inject({ method: 'POST', url, payload: { refresh_token: 'v4.public.\u0000' } }), 400, 'validation_failed');
+    }
+    const u = await signUp(t, { prefix: 'cursor' });
+    const a = (await openAccount(t, u, 'USD')).id;
+    const res = await t.app.inject({ method: 'GET', url: `/accounts/${a}/entries?cursor=%00abc`, headers: u.auth });
+    expectProblem(res, 400, 'validation_failed');
+  });
+});
