@@ -96,7 +96,7 @@ export interface IBlockSessionQuery {
   result: IBlockSessionResult;
 }
 
-const blockSessionIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":49,"b":52}]}],"statement":"UPDATE sessions\nSET is_blocked = true\nWHERE id = :id!\nRETURNING id, is_blocked"};
+const blockSessionIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":49,"b":52}]}],"statement":"UPDATE sessions\nSET is_blocked = true\nWHERE id = :id!\nRETURNING id, is_blocked                                                                                              "};
 
 /**
  * Query generated from SQL:
@@ -104,9 +104,42 @@ const blockSessionIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","
  * UPDATE sessions
  * SET is_blocked = true
  * WHERE id = :id!
- * RETURNING id, is_blocked
+ * RETURNING id, is_blocked                                                                                              
  * ```
  */
 export const blockSession = new PreparedQuery<IBlockSessionParams,IBlockSessionResult>(blockSessionIR);
+
+
+/** 'GetSessionAuthority' parameters type */
+export interface IGetSessionAuthorityParams {
+  id: string;
+}
+
+/** 'GetSessionAuthority' return type */
+export interface IGetSessionAuthorityResult {
+  expires_at: Date;
+  is_blocked: boolean;
+  role: string;
+  username: string;
+}
+
+/** 'GetSessionAuthority' query type */
+export interface IGetSessionAuthorityQuery {
+  params: IGetSessionAuthorityParams;
+  result: IGetSessionAuthorityResult;
+}
+
+const getSessionAuthorityIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":123,"b":126}]}],"statement":"SELECT s.username, s.is_blocked, s.expires_at, u.role\nFROM sessions s\nJOIN users u ON u.username = s.username\nWHERE s.id = :id!"};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * SELECT s.username, s.is_blocked, s.expires_at, u.role
+ * FROM sessions s
+ * JOIN users u ON u.username = s.username
+ * WHERE s.id = :id!
+ * ```
+ */
+export const getSessionAuthority = new PreparedQuery<IGetSessionAuthorityParams,IGetSessionAuthorityResult>(getSessionAuthorityIR);
 
 

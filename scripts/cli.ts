@@ -1,14 +1,14 @@
-// Operator commands: `npm run cli -- grant-banker USERNAME`, `npm run cli -- new-token-key`,
-// `npm run cli -- verify-ledger`.
+// Operator commands: `npm run cli -- grant-banker USERNAME`, `revoke-banker USERNAME`,
+// `new-token-key`, `verify-ledger`.
 import pg from 'pg';
 import { generateSecretKey } from '../src/auth/tokens.js';
 import { NotFoundError } from '../src/db/errors.js';
 import { verifyLedger } from '../src/ledger/ledger.verify.js';
-import { grantBanker } from '../src/users/users.service.js';
+import { grantBanker, revokeBanker } from '../src/users/users.service.js';
 import { fail, withOperatorDatabase } from './with-database.js';
 
 const [command, ...args] = process.argv.slice(2);
-const usage = 'usage: npm run cli -- grant-banker USERNAME | new-token-key | verify-ledger';
+const usage = 'usage: npm run cli -- grant-banker USERNAME | revoke-banker USERNAME | new-token-key | verify-ledger';
 
 async function withClient<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   return withOperatorDatabase(async (url) => {
@@ -24,12 +24,13 @@ async function withClient<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
 
 async function main(): Promise<number> {
   switch (command) {
-    case 'grant-banker': {
+    case 'grant-banker':
+    case 'revoke-banker': {
       const username = args[0];
       if (!username) fail(usage);
       try {
-        const user = await withClient((c) => grantBanker(c, username));
-        console.log(`${user.username} is now a banker`);
+        const user = await withClient((c) => (command === 'grant-banker' ? grantBanker(c, username) : revokeBanker(c, username)));
+        console.log(command === 'grant-banker' ? `${user.username} is now a banker` : `${user.username} is no longer a banker`);
         return 0;
       } catch (err) {
         if (err instanceof NotFoundError) fail(`no user named "${username}"`);

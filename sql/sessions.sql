@@ -13,3 +13,10 @@ UPDATE sessions
 SET is_blocked = true
 WHERE id = :id!
 RETURNING id, is_blocked;
+
+/* What an access token may do now: its session's state and its user's role, read together. */
+/* @name GetSessionAuthority */
+SELECT s.username, s.is_blocked, s.expires_at, u.role
+FROM sessions s
+JOIN users u ON u.username = s.username
+WHERE s.id = :id!;

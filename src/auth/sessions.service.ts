@@ -1,7 +1,7 @@
 // Login, renew and revoke. A session row backs every refresh token; access tokens name their session.
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import pg from 'pg';
-import { blockSession, createSession, getSession } from '../../generated/sessions.queries.js';
+import { blockSession, createSession, getSession, getSessionAuthority } from '../../generated/sessions.queries.js';
 import { getUserCredentials } from '../../generated/users.queries.js';
 import { SessionInvalidError, UnauthenticatedError } from '../db/errors.js';
 import { maybeOne } from '../db/one.js';
@@ -102,16 +102,17 @@ export interface SessionGuardOptions {
 }
 
 /**
- * Access tokens are checked against their session (blocked, deleted or expired → refused). Live
+ * Access tokens are checked against their session (blocked, deleted or expired → refused), and the
+ * role they act with is the user's role in the database now, not the one written in the token. Live
  * sessions are cached to spare a query per request. With a listener, the database announces every
- * changed session and its entry is dropped when the change commits, so entries may live long; while
- * the listener is down (or absent) an entry lives 2 s at most. Nothing read before a change that
- * arrived meanwhile is cached.
+ * changed session and every changed role, and the entries are dropped when the change commits, so
+ * entries may live long; while the listener is down (or absent) an entry lives 2 s at most. Nothing
+ * read before a change that arrived meanwhile is cached.
  */
 export function createSessionGuard(db: Queryable, opts: SessionGuardOptions = {}) {
   const ttlMs = opts.ttlMs ?? 2_000;
   const listeningTtlMs = opts.listeningTtlMs ?? 60_000;
-  const cache = new Map<string, { username: string; until: number }>();
+  const cache = new Map<string, { username: string; role: Role; until: number }>();
   let epoch = 0; // moves on every announcement and every listener outage
   let listener: pg.Client | undefined;
   let listening = false;
@@ -139,7 +140,13 @@ export function createSessionGuard(db: Queryable, opts: SessionGuardOptions = {}
     client.on('end', () => down());
     client.on('notification', (n) => {
       epoch++;
-      if (n.payload) cache.delete(n.payload);
+      const payload = n.payload ?? '';
+      if (payload.startsWith('user:')) {
+        const username = payload.slice(5);
+        for (const [id, e] of cache) if (e.username === username) cache.delete(id);
+      } else {
+        cache.delete(payload);
+      }
     });
     try {
       await client.connect();
@@ -161,22 +168,26 @@ export function createSessionGuard(db: Queryable, opts: SessionGuardOptions = {}
     get listening() {
       return listening;
     },
-    async assertLive(auth: AccessClaims): Promise<void> {
+    /** The role the token's user has now; throws when its session is no longer live. */
+    async assertLive(auth: AccessClaims): Promise<Role> {
       const now = Date.now();
       const hit = cache.get(auth.sessionId);
-      if (hit && hit.until > now && hit.username === auth.username) return;
+      if (hit && hit.until > now && hit.username === auth.username) return hit.role;
       const before = epoch;
-      const s = maybeOne(await getSession.run({ id: auth.sessionId }, db), 'session');
+      const s = maybeOne(await getSessionAuthority.run({ id: auth.sessionId }, db), 'session');
       if (!s || s.is_blocked || s.username !== auth.username || s.expires_at.getTime() <= now) {
         cache.delete(auth.sessionId);
         throw new UnauthenticatedError('the session of this token has been revoked or has expired');
       }
-      if (epoch !== before) return; // a change arrived while we read: do not keep what we read
+      const role: Role = s.role === 'banker' ? 'banker' : 'depositor';
+      if (epoch !== before) return role; // a change arrived while we read: do not keep what we read
       if (cache.size > 100_000) cache.clear();
       cache.set(auth.sessionId, {
         username: s.username,
+        role,
         until: Math.min(now + (listening ? listeningTtlMs : ttlMs), s.expires_at.getTime()),
       });
+      return role;
     },
     forget(sessionId: string): void {
       cache.delete(sessionId);

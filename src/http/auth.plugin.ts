@@ -29,13 +29,15 @@ export default fp(
       if (!header) throw new UnauthenticatedError('the Authorization header is missing');
       const m = /^Bearer ([A-Za-z0-9._-]+)$/.exec(header);
       if (!m) throw new UnauthenticatedError('the Authorization header must be "Bearer <access token>"');
+      let claims: AccessClaims;
       try {
-        request.auth = await opts.tokens.verifyAccessToken(m[1]!);
+        claims = await opts.tokens.verifyAccessToken(m[1]!);
       } catch (err) {
         if (err instanceof InvalidTokenError) throw new UnauthenticatedError('the access token is invalid or expired');
         throw err;
       }
-      await opts.sessions.assertLive(request.auth);
+      // Authority from the database: the role the user has now, whatever the token says.
+      request.auth = { ...claims, role: await opts.sessions.assertLive(claims) };
     });
   },
   { name: 'auth' },

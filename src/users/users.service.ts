@@ -35,3 +35,8 @@ export async function updateUser(
 export async function grantBanker(db: Queryable, username: string): Promise<User> {
   return toUser(one(await setUserRole.run({ username, role: 'banker' }, db), 'user'));
 }
+
+/** Takes the banker role away; tokens already issued lose it too (within 2 s, at once with a listener). */
+export async function revokeBanker(db: Queryable, username: string): Promise<User> {
+  return toUser(one(await setUserRole.run({ username, role: 'depositor' }, db), 'user'));
+}

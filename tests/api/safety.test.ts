@@ -100,3 +100,34 @@ describe('text fields refuse U+0000, and names, emails and usernames any C0 cont
     expectProblem(res, 400, 'validation_failed');
   });
 });
+
+describe('authority comes from the database, not from the token', () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  /** Polls until `status` answers `want` (the contract allows 2 s; with the listener it is at once). */
+  async function answersWithin(ms: number, want: number, req: () => Promise<{ statusCode: number }>): Promise<number> {
+    const t0 = Date.now();
+    for (;;) {
+      if ((await req()).statusCode === want) return Date.now() - t0;
+      if (Date.now() - t0 > ms) return Infinity;
+      await sleep(50);
+    }
+  }
+
+  it('a banker whose role is revoked stops making deposits with the token already issued; a grant applies to old tokens too', async () => {
+    const { revokeBanker, grantBanker } = await import('../../src/users/users.service.js');
+    const b2 = await signUp(t, { prefix: 'bank2', banker: true });
+    const c = await signUp(t, { prefix: 'cust' });
+    const acct = (await openAccount(t, c, 'USD')).id;
+    const deposit = () => t.app.inject({ method: 'POST', url: '/deposits', headers: b2.auth, payload: { account_id: acct, amount: 1 } });
+    expect((await deposit()).statusCode).toBe(201);
+
+    await revokeBanker(t.db.pool, b2.username);
+    expect(await answersWithin(2_000, 403, deposit)).toBeLessThan(2_000);
+    const patchOther = await t.app.inject({ method: 'PATCH', url: `/users/${c.username}`, headers: b2.auth, payload: { full_name: 'Changed By Ex-Banker' } });
+    expectProblem(patchOther, 403, 'forbidden');
+
+    await grantBanker(t.db.pool, c.username); // c's token was issued while c was a depositor
+    const cDeposit = () => t.app.inject({ method: 'POST', url: '/deposits', headers: c.auth, payload: { account_id: acct, amount: 1 } });
+    expect(await answersWithin(2_000, 201, cDeposit)).toBeLessThan(2_000);
+  });
+});
