@@ -80,7 +80,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A new access token for a live session */
+        /**
+         * A new access token for a live session; the refresh token rotates
+         * @description The presented refresh token is spent and a new one returned (same session expiry). Presented again within 10 s (a lost answer) it renews again; later, it is reuse of a stolen token: 401 `session_invalid` and the whole session is blocked.
+         */
         post: operations["renewAccessToken"];
         delete?: never;
         options?: never;
@@ -118,7 +121,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change full name, email or password (yourself, or anyone as a banker) */
+        /**
+         * Change full name, email or password (yourself, or anyone as a banker)
+         * @description Changing your own password needs `current_password` (absent: 400; wrong: 403 `current_password_mismatch`). A password change blocks every other session of the user (a banker's reset blocks them all): their access tokens stop within 2 s, their refresh tokens at once.
+         */
         patch: operations["updateUser"];
         trace?: never;
     };
@@ -319,7 +325,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -338,7 +344,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -404,7 +410,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -423,7 +429,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -442,7 +448,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -461,7 +467,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -480,7 +486,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -499,7 +505,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -576,7 +582,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -595,7 +601,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -614,7 +620,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -633,7 +639,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -652,7 +658,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -671,7 +677,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -690,7 +696,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -728,6 +734,13 @@ export interface operations {
                          * @description RFC 3339, UTC
                          */
                         access_token_expires_at: string;
+                        /** @description the new refresh token: the one presented is spent */
+                        refresh_token: string;
+                        /**
+                         * Format: date-time
+                         * @description RFC 3339, UTC
+                         */
+                        refresh_token_expires_at: string;
                     };
                 };
             };
@@ -742,7 +755,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -761,7 +774,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -780,7 +793,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -799,7 +812,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -818,7 +831,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -837,7 +850,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -880,7 +893,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -899,7 +912,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -918,7 +931,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -937,7 +950,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -956,7 +969,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -975,7 +988,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1003,6 +1016,8 @@ export interface operations {
                     /** Format: email */
                     email?: string;
                     password?: string;
+                    /** @description Required to change your own password; a banker resetting another user's does not send it. */
+                    current_password?: string;
                 };
             };
         };
@@ -1042,7 +1057,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1061,7 +1076,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1080,7 +1095,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1099,7 +1114,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1118,7 +1133,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1137,7 +1152,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1156,7 +1171,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1175,7 +1190,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1194,7 +1209,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1248,7 +1263,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1267,7 +1282,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1286,7 +1301,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1305,7 +1320,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1363,7 +1378,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1382,7 +1397,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1401,7 +1416,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1420,7 +1435,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1439,7 +1454,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1458,7 +1473,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1477,7 +1492,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1530,7 +1545,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1549,7 +1564,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1568,7 +1583,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1587,7 +1602,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1606,7 +1621,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1625,7 +1640,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1685,7 +1700,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1704,7 +1719,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1723,7 +1738,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1742,7 +1757,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1761,7 +1776,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1780,7 +1795,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1883,7 +1898,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1902,7 +1917,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1921,7 +1936,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1940,7 +1955,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1959,7 +1974,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1978,7 +1993,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -1997,7 +2012,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2016,7 +2031,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2035,7 +2050,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2054,7 +2069,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2106,7 +2121,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2125,7 +2140,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2144,7 +2159,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2163,7 +2178,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2182,7 +2197,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2201,7 +2216,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2301,7 +2316,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2320,7 +2335,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2339,7 +2354,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2358,7 +2373,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2377,7 +2392,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2396,7 +2411,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2415,7 +2430,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2434,7 +2449,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2453,7 +2468,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2472,7 +2487,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2572,7 +2587,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2591,7 +2606,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2610,7 +2625,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2629,7 +2644,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2648,7 +2663,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2667,7 +2682,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2686,7 +2701,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2705,7 +2720,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2724,7 +2739,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;
@@ -2743,7 +2758,7 @@ export interface operations {
                         title: string;
                         status: number;
                         detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
                         errors?: {
                             field: string;
                             message: string;

@@ -55,7 +55,9 @@ export interface IGetSessionResult {
   expires_at: Date;
   id: string;
   is_blocked: boolean;
+  previous_refresh_token_hash: Buffer | null;
   refresh_token_hash: Buffer;
+  refresh_token_spent_at: Date | null;
   user_agent: string;
   username: string;
 }
@@ -66,12 +68,13 @@ export interface IGetSessionQuery {
   result: IGetSessionResult;
 }
 
-const getSessionIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":124,"b":127}]}],"statement":"SELECT id, username, refresh_token_hash, user_agent, client_ip, is_blocked, expires_at, created_at\nFROM sessions\nWHERE id = :id!"};
+const getSessionIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":184,"b":187}]}],"statement":"SELECT id, username, refresh_token_hash, previous_refresh_token_hash, refresh_token_spent_at,\n       user_agent, client_ip, is_blocked, expires_at, created_at\nFROM sessions\nWHERE id = :id!"};
 
 /**
  * Query generated from SQL:
  * ```
- * SELECT id, username, refresh_token_hash, user_agent, client_ip, is_blocked, expires_at, created_at
+ * SELECT id, username, refresh_token_hash, previous_refresh_token_hash, refresh_token_spent_at,
+ *        user_agent, client_ip, is_blocked, expires_at, created_at
  * FROM sessions
  * WHERE id = :id!
  * ```
@@ -129,7 +132,7 @@ export interface IGetSessionAuthorityQuery {
   result: IGetSessionAuthorityResult;
 }
 
-const getSessionAuthorityIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":123,"b":126}]}],"statement":"SELECT s.username, s.is_blocked, s.expires_at, u.role\nFROM sessions s\nJOIN users u ON u.username = s.username\nWHERE s.id = :id!"};
+const getSessionAuthorityIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":123,"b":126}]}],"statement":"SELECT s.username, s.is_blocked, s.expires_at, u.role\nFROM sessions s\nJOIN users u ON u.username = s.username\nWHERE s.id = :id!                                                                                                                                                                                                                "};
 
 /**
  * Query generated from SQL:
@@ -137,9 +140,75 @@ const getSessionAuthorityIR: any = {"usedParamSet":{"id":true},"params":[{"name"
  * SELECT s.username, s.is_blocked, s.expires_at, u.role
  * FROM sessions s
  * JOIN users u ON u.username = s.username
- * WHERE s.id = :id!
+ * WHERE s.id = :id!                                                                                                                                                                                                                
  * ```
  */
 export const getSessionAuthority = new PreparedQuery<IGetSessionAuthorityParams,IGetSessionAuthorityResult>(getSessionAuthorityIR);
+
+
+/** 'RotateRefreshToken' parameters type */
+export interface IRotateRefreshTokenParams {
+  id: string;
+  newHash: Buffer;
+  presentedHash: Buffer;
+}
+
+/** 'RotateRefreshToken' return type */
+export interface IRotateRefreshTokenResult {
+  expires_at: Date;
+  id: string;
+  username: string;
+}
+
+/** 'RotateRefreshToken' query type */
+export interface IRotateRefreshTokenQuery {
+  params: IRotateRefreshTokenParams;
+  result: IRotateRefreshTokenResult;
+}
+
+const rotateRefreshTokenIR: any = {"usedParamSet":{"newHash":true,"presentedHash":true,"id":true},"params":[{"name":"newHash","required":true,"transform":{"type":"scalar"},"locs":[{"a":50,"b":58}]},{"name":"presentedHash","required":true,"transform":{"type":"scalar"},"locs":[{"a":126,"b":140},{"a":269,"b":283},{"a":414,"b":428},{"a":471,"b":485}]},{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":339,"b":342}]}],"statement":"UPDATE sessions\nSET refresh_token_hash          = :newHash!,\n    previous_refresh_token_hash = CASE WHEN refresh_token_hash = :presentedHash! THEN refresh_token_hash ELSE previous_refresh_token_hash END,\n    refresh_token_spent_at      = CASE WHEN refresh_token_hash = :presentedHash! THEN now() ELSE refresh_token_spent_at END\nWHERE id = :id! AND NOT is_blocked AND expires_at > now()\n  AND (refresh_token_hash = :presentedHash!\n       OR (previous_refresh_token_hash = :presentedHash! AND refresh_token_spent_at > now() - interval '10 seconds'))\nRETURNING id, username, expires_at                                                                                                     "};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * UPDATE sessions
+ * SET refresh_token_hash          = :newHash!,
+ *     previous_refresh_token_hash = CASE WHEN refresh_token_hash = :presentedHash! THEN refresh_token_hash ELSE previous_refresh_token_hash END,
+ *     refresh_token_spent_at      = CASE WHEN refresh_token_hash = :presentedHash! THEN now() ELSE refresh_token_spent_at END
+ * WHERE id = :id! AND NOT is_blocked AND expires_at > now()
+ *   AND (refresh_token_hash = :presentedHash!
+ *        OR (previous_refresh_token_hash = :presentedHash! AND refresh_token_spent_at > now() - interval '10 seconds'))
+ * RETURNING id, username, expires_at                                                                                                     
+ * ```
+ */
+export const rotateRefreshToken = new PreparedQuery<IRotateRefreshTokenParams,IRotateRefreshTokenResult>(rotateRefreshTokenIR);
+
+
+/** 'BlockOtherSessions' parameters type */
+export interface IBlockOtherSessionsParams {
+  keep?: string | null | void;
+  username: string;
+}
+
+/** 'BlockOtherSessions' return type */
+export type IBlockOtherSessionsResult = void;
+
+/** 'BlockOtherSessions' query type */
+export interface IBlockOtherSessionsQuery {
+  params: IBlockOtherSessionsParams;
+  result: IBlockOtherSessionsResult;
+}
+
+const blockOtherSessionsIR: any = {"usedParamSet":{"username":true,"keep":true},"params":[{"name":"username","required":true,"transform":{"type":"scalar"},"locs":[{"a":55,"b":64}]},{"name":"keep","required":false,"transform":{"type":"scalar"},"locs":[{"a":109,"b":113}]}],"statement":"UPDATE sessions\nSET is_blocked = true\nWHERE username = :username! AND NOT is_blocked AND id IS DISTINCT FROM :keep"};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * UPDATE sessions
+ * SET is_blocked = true
+ * WHERE username = :username! AND NOT is_blocked AND id IS DISTINCT FROM :keep
+ * ```
+ */
+export const blockOtherSessions = new PreparedQuery<IBlockOtherSessionsParams,IBlockOtherSessionsResult>(blockOtherSessionsIR);
 
 

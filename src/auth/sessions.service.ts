@@ -1,7 +1,7 @@
 // Login, renew and revoke. A session row backs every refresh token; access tokens name their session.
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import pg from 'pg';
-import { blockSession, createSession, getSession, getSessionAuthority } from '../../generated/sessions.queries.js';
+import { blockSession, createSession, getSession, getSessionAuthority, rotateRefreshToken } from '../../generated/sessions.queries.js';
 import { getUserCredentials } from '../../generated/users.queries.js';
 import { SessionInvalidError, UnauthenticatedError } from '../db/errors.js';
 import { maybeOne } from '../db/one.js';
@@ -53,8 +53,18 @@ export async function login(
   };
 }
 
-/** The session behind a refresh token, checked: exists, not blocked, same user, same token, not expired. */
-async function liveSession(deps: SessionDeps, refreshToken: string) {
+/** A spent refresh token presented again this soon is a lost answer, not a stolen token. */
+export const REFRESH_GRACE_MS = 10_000;
+
+const sameHash = (a: Buffer | null | undefined, b: Buffer) => !!a && a.length === b.length && timingSafeEqual(a, b);
+
+/**
+ * The session behind a refresh token, checked: a token we signed, a session that exists, is not
+ * blocked, is the token's user's and has not expired, and a token the session accepts now (its
+ * latest, or the one spent less than 10 s ago). A token of this session that it no longer accepts
+ * is a spent token presented again — a stolen one: the whole session is blocked.
+ */
+async function sessionOf(deps: SessionDeps, refreshToken: string) {
   let claims;
   try {
     claims = await deps.tokens.verifyRefreshToken(refreshToken);
@@ -66,24 +76,39 @@ async function liveSession(deps: SessionDeps, refreshToken: string) {
   if (!session) throw new SessionInvalidError('the session does not exist');
   if (session.is_blocked) throw new SessionInvalidError('the session has been revoked');
   if (session.username !== claims.username) throw new SessionInvalidError('the session belongs to another user');
-  const hash = sha256(refreshToken);
-  if (session.refresh_token_hash.length !== hash.length || !timingSafeEqual(session.refresh_token_hash, hash)) {
-    throw new SessionInvalidError('the refresh token does not match its session');
-  }
   if (session.expires_at.getTime() <= Date.now()) throw new SessionInvalidError('the session has expired');
-  return { session, claims };
+  const hash = sha256(refreshToken);
+  const graced =
+    sameHash(session.previous_refresh_token_hash, hash) &&
+    session.refresh_token_spent_at !== null &&
+    session.refresh_token_spent_at.getTime() > Date.now() - REFRESH_GRACE_MS;
+  if (!sameHash(session.refresh_token_hash, hash) && !graced) {
+    await blockSession.run({ id: session.id }, deps.db);
+    throw new SessionInvalidError('this refresh token was already used: the session has been blocked');
+  }
+  return { session, claims, hash };
 }
 
+/** Renewal rotates the refresh token: the presented one is spent, a new one (same session expiry) comes back. */
 export async function renewAccess(deps: SessionDeps, refreshToken: string) {
-  const { claims } = await liveSession(deps, refreshToken);
+  const { session, claims, hash } = await sessionOf(deps, refreshToken);
   const user = maybeOne(await getUserCredentials.run({ username: claims.username }, deps.db), 'user');
   if (!user) throw new SessionInvalidError('the user no longer exists');
-  const access = await deps.tokens.createAccessToken(claims.sessionId, user.username, user.role as Role);
-  return { access_token: access.token, access_token_expires_at: access.expiresAt.toISOString() };
+  const now = new Date();
+  const refresh = await deps.tokens.createRefreshToken(session.id, user.username, now, session.expires_at);
+  const rotated = await rotateRefreshToken.run({ id: session.id, newHash: sha256(refresh.token), presentedHash: hash }, deps.db);
+  if (rotated.length === 0) throw new SessionInvalidError('the refresh token is no longer valid');
+  const access = await deps.tokens.createAccessToken(session.id, user.username, user.role as Role, now);
+  return {
+    access_token: access.token,
+    access_token_expires_at: access.expiresAt.toISOString(),
+    refresh_token: refresh.token,
+    refresh_token_expires_at: refresh.expiresAt.toISOString(),
+  };
 }
 
 export async function revoke(deps: SessionDeps, refreshToken: string): Promise<string> {
-  const { session } = await liveSession(deps, refreshToken);
+  const { session } = await sessionOf(deps, refreshToken);
   await blockSession.run({ id: session.id }, deps.db);
   return session.id;
 }
@@ -190,7 +215,13 @@ export function createSessionGuard(db: Queryable, opts: SessionGuardOptions = {}
       return role;
     },
     forget(sessionId: string): void {
+      epoch++;
       cache.delete(sessionId);
+    },
+    /** Every cached session of a user (this process changed them; other replicas hear the trigger). */
+    forgetUser(username: string): void {
+      epoch++;
+      for (const [id, e] of cache) if (e.username === username) cache.delete(id);
     },
     async close(): Promise<void> {
       closed = true;

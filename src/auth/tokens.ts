@@ -100,8 +100,12 @@ export async function createTokenMaker(paserk: string, durations: { accessTokenM
     createAccessToken(sessionId: string, username: string, role: Role, now = new Date()) {
       return sign(ACCESS, { sub: username, sid: sessionId, role }, durations.accessTokenMs, now);
     },
-    createRefreshToken(sessionId: string, username: string, now = new Date()) {
-      return sign(REFRESH, { sub: username, sid: sessionId }, durations.refreshTokenMs, now);
+    /** A refresh token; `expiresAt` (a rotation) keeps the session's own expiry instead of a new one. */
+    createRefreshToken(sessionId: string, username: string, now = new Date(), expiresAt?: Date) {
+      const ms = expiresAt
+        ? (Math.floor(expiresAt.getTime() / 1000) - Math.floor(now.getTime() / 1000)) * 1000
+        : durations.refreshTokenMs;
+      return sign(REFRESH, { sub: username, sid: sessionId }, ms, now);
     },
     async verifyAccessToken(token: string): Promise<AccessClaims> {
       const hit = verified.get(token);

@@ -149,8 +149,10 @@ export class BankClient {
     const s = this.session!;
     const res = await this.api.POST('/tokens/renew_access', { body: { refresh_token: s.refreshToken } });
     if (res.error || !res.data) throw this.toError(res.response, res.error);
+    // The refresh token rotates: the one presented is spent, keep the new one.
     s.accessToken = res.data.access_token;
     s.accessExpiresAt = Date.parse(res.data.access_token_expires_at);
+    s.refreshToken = res.data.refresh_token;
   }
 
   /**

@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'unauthenticated'
   | 'session_invalid'
   | 'forbidden'
+  | 'current_password_mismatch'
   | 'not_found'
   | 'username_taken'
   | 'email_taken'
@@ -41,6 +42,11 @@ export class NotFoundError extends DomainError {
 }
 export class ForbiddenError extends DomainError {
   readonly code = 'forbidden';
+  readonly status = 403;
+}
+/** A user changing their own password gave a wrong current one. */
+export class CurrentPasswordMismatchError extends DomainError {
+  readonly code = 'current_password_mismatch';
   readonly status = 403;
 }
 export class ConflictError extends DomainError {

@@ -27,6 +27,7 @@ export const ErrorCodes = [
   'unauthenticated',
   'session_invalid',
   'forbidden',
+  'current_password_mismatch',
   'not_found',
   'username_taken',
   'email_taken',

@@ -27,7 +27,20 @@ export const CreateUserBody = Type.Object(
 export type CreateUserBody = Static<typeof CreateUserBody>;
 
 export const UpdateUserBody = Type.Object(
-  { full_name: Type.Optional(FullName), email: Type.Optional(Email), password: Type.Optional(Password) },
+  {
+    full_name: Type.Optional(FullName),
+    email: Type.Optional(Email),
+    password: Type.Optional(Password),
+    current_password: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        pattern: NO_NUL,
+        writeOnly: true,
+        description: 'Required to change your own password; a banker resetting another user\'s does not send it.',
+      }),
+    ),
+  },
   { additionalProperties: false, minProperties: 1 },
 );
 export type UpdateUserBody = Static<typeof UpdateUserBody>;
@@ -61,6 +74,11 @@ export const RefreshTokenBody = Type.Object(
 );
 
 export const RenewResponse = Type.Object(
-  { access_token: Type.String(), access_token_expires_at: Timestamp },
+  {
+    access_token: Type.String(),
+    access_token_expires_at: Timestamp,
+    refresh_token: Type.String({ description: 'the new refresh token: the one presented is spent' }),
+    refresh_token_expires_at: Timestamp,
+  },
   { additionalProperties: false },
 );

@@ -59,7 +59,8 @@ const usersRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { 
     schema: {
       operationId: 'renewAccessToken',
       tags: ['users'],
-      summary: 'A new access token for a live session',
+      summary: 'A new access token for a live session; the refresh token rotates',
+      description: 'The presented refresh token is spent and a new one returned (same session expiry). Presented again within 10 s (a lost answer) it renews again; later, it is reuse of a stolen token: 401 `session_invalid` and the whole session is blocked.',
       body: RefreshTokenBody,
       response: { 200: RenewResponse, ...errorResponses(400, 401, 413, 415) },
     },
@@ -85,14 +86,19 @@ const usersRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { 
       operationId: 'updateUser',
       tags: ['users'],
       summary: 'Change full name, email or password (yourself, or anyone as a banker)',
+      description: 'Changing your own password needs `current_password` (absent: 400; wrong: 403 `current_password_mismatch`). ' +
+        'A password change blocks every other session of the user (a banker\'s reset blocks them all): their access tokens stop within 2 s, their refresh tokens at once.',
       security: [{ bearerAuth: [] }],
       params: UsernameParams,
       body: UpdateUserBody,
       response: { 200: User, ...errorResponses(400, 401, 403, 404, 409, 413, 415) },
     },
   }, async (request) => {
-    assertSelfOrBanker(authOf(request), request.params.username);
-    return updateUser(deps.pool, deps.passwords, request.params.username, request.body);
+    const auth = authOf(request);
+    assertSelfOrBanker(auth, request.params.username);
+    const user = await updateUser(deps.pool, deps.passwords, auth, request.params.username, request.body);
+    if (request.body.password !== undefined) deps.sessions.forgetUser(request.params.username);
+    return user;
   });
 };
 

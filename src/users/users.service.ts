@@ -1,7 +1,10 @@
-import { createUser as createUserQuery, getUser, setUserRole, updateUser as updateUserQuery } from '../../generated/users.queries.js';
+import { blockOtherSessions } from '../../generated/sessions.queries.js';
+import { createUser as createUserQuery, getUserCredentials, setUserRole, updateUser as updateUserQuery } from '../../generated/users.queries.js';
 import type { PasswordHasher } from '../auth/passwords.js';
-import { one } from '../db/one.js';
-import type { Queryable } from '../db/pool.js';
+import { CurrentPasswordMismatchError, ValidationError } from '../db/errors.js';
+import { maybeOne, one } from '../db/one.js';
+import type { Pool, Queryable } from '../db/pool.js';
+import { withTransaction } from '../db/transaction.js';
 import type { CreateUserBody, UpdateUserBody, User } from '../schemas/users.js';
 import { toUser } from './users.mappers.js';
 
@@ -14,22 +17,38 @@ export async function createUser(db: Queryable, passwords: PasswordHasher, body:
   return toUser(one(rows, 'user'));
 }
 
-export async function findUser(db: Queryable, username: string): Promise<User> {
-  return toUser(one(await getUser.run({ username }, db), 'user'));
-}
-
+/**
+ * Changes a user. Changing one's own password needs the current one; a password change blocks every
+ * other session of the user (a change of one's own keeps the session that made it; a banker's reset
+ * blocks them all), in the same transaction.
+ */
 export async function updateUser(
-  db: Queryable,
+  pool: Pool,
   passwords: PasswordHasher,
+  actor: { username: string; sessionId: string },
   username: string,
   patch: UpdateUserBody,
 ): Promise<User> {
+  const own = actor.username === username;
+  if (patch.password !== undefined && own) {
+    if (patch.current_password === undefined) {
+      throw new ValidationError('current_password', 'is required to change your own password');
+    }
+    const cred = maybeOne(await getUserCredentials.run({ username }, pool), 'user');
+    if (!(await passwords.verify(cred?.hashed_password, patch.current_password))) {
+      throw new CurrentPasswordMismatchError('the current password is not right');
+    }
+  }
   const hashedPassword = patch.password === undefined ? null : await passwords.hash(patch.password);
-  const rows = await updateUserQuery.run(
-    { username, fullName: patch.full_name ?? null, email: patch.email ?? null, hashedPassword },
-    db,
-  );
-  return toUser(one(rows, 'user'));
+  return withTransaction(pool, async (tx) => {
+    const rows = await updateUserQuery.run(
+      { username, fullName: patch.full_name ?? null, email: patch.email ?? null, hashedPassword },
+      tx,
+    );
+    const user = toUser(one(rows, 'user'));
+    if (hashedPassword !== null) await blockOtherSessions.run({ username, keep: own ? actor.sessionId : null }, tx);
+    return user;
+  });
 }
 
 export async function grantBanker(db: Queryable, username: string): Promise<User> {

@@ -131,3 +131,72 @@ describe('authority comes from the database, not from the token', () => {
     expect(await answersWithin(2_000, 201, cDeposit)).toBeLessThan(2_000);
   });
 });
+
+describe('password changes and refresh-token rotation', () => {
+  const renew = (refresh_token: string) => t.app.inject({ method: 'POST', url: '/tokens/renew_access', payload: { refresh_token } });
+  const me = (u: { auth: { authorization: string } }) => t.app.inject({ method: 'GET', url: '/accounts', headers: u.auth });
+
+  it('changing one\'s own password needs current_password: absent 400 naming it, wrong 403 current_password_mismatch', async () => {
+    const { logIn } = await import('../setup/app.js');
+    const u = await signUp(t, { prefix: 'pw' });
+    const patch = (payload: object) => t.app.inject({ method: 'PATCH', url: `/users/${u.username}`, headers: u.auth, payload });
+    const absent = await patch({ password: 'a stolen token sets this' });
+    expectProblem(absent, 400, 'validation_failed');
+    expect(absent.json().errors).toEqual([{ field: 'current_password', message: 'is required to change your own password' }]);
+    expectProblem(await patch({ password: 'a stolen token sets this', current_password: 'not the password' }), 403, 'current_password_mismatch');
+    await expect(logIn(t, u.username, u.password)).resolves.toBeTruthy(); // unchanged
+  });
+
+  it('a password change blocks every other session at once (access and refresh tokens); the one that made it goes on', async () => {
+    const { logIn } = await import('../setup/app.js');
+    const u = await signUp(t, { prefix: 'pw2' });
+    const other = await logIn(t, u.username, u.password); // e.g. the attacker's stolen session
+    expect((await me(other)).statusCode).toBe(200);
+    const res = await t.app.inject({ method: 'PATCH', url: `/users/${u.username}`, headers: u.auth, payload: { password: 'the new password!', current_password: u.password } });
+    expect(res.statusCode).toBe(200);
+    expectProblem(await me(other), 401, 'unauthenticated');
+    expectProblem(await renew(other.refreshToken), 401, 'session_invalid');
+    expect((await me(u)).statusCode).toBe(200);
+    expect((await renew(u.refreshToken)).statusCode).toBe(200);
+  });
+
+  it('a banker resets another user\'s password without current_password, and every session of that user stops', async () => {
+    const u = await signUp(t, { prefix: 'pw3' });
+    const res = await t.app.inject({ method: 'PATCH', url: `/users/${u.username}`, headers: banker.auth, payload: { password: 'reset by the bank' } });
+    expect(res.statusCode).toBe(200);
+    expectProblem(await me(u), 401, 'unauthenticated');
+    expectProblem(await renew(u.refreshToken), 401, 'session_invalid');
+  });
+
+  it('renewal rotates the refresh token; a spent one within 10 s renews again; later it blocks the whole session', async () => {
+    const u = await signUp(t, { prefix: 'rot' });
+    const first = await renew(u.refreshToken);
+    expect(first.statusCode).toBe(200);
+    const r1 = first.json();
+    expect(r1.refresh_token).not.toBe(u.refreshToken);
+    const session = await t.db.pool.query<{ expires_at: Date }>('SELECT expires_at FROM sessions WHERE id = $1', [u.sessionId]);
+    expect(r1.refresh_token_expires_at).toBe(session.rows[0]!.expires_at.toISOString()); // the session's own expiry
+
+    // The answer was lost: the spent token again, at once → a new pair; the newest is the session's now.
+    const again = await renew(u.refreshToken);
+    expect(again.statusCode).toBe(200);
+    const r2 = again.json();
+    expect((await renew(r2.refresh_token)).statusCode).toBe(200);
+
+    // Past the grace, the spent token is reuse of a stolen one: 401, and the session is blocked.
+    await t.db.pool.query(`UPDATE sessions SET refresh_token_spent_at = now() - interval '11 seconds' WHERE id = $1`, [u.sessionId]);
+    const { rows } = await t.db.pool.query<{ h: Buffer }>('SELECT previous_refresh_token_hash AS h FROM sessions WHERE id = $1', [u.sessionId]);
+    expect(rows[0]!.h).toBeTruthy();
+    expectProblem(await renew(r2.refresh_token), 401, 'session_invalid');
+    expectProblem(await renew(u.refreshToken), 401, 'session_invalid');
+    const blocked = await t.db.pool.query('SELECT is_blocked FROM sessions WHERE id = $1', [u.sessionId]);
+    expect(blocked.rows[0].is_blocked).toBe(true);
+    expectProblem(await me({ auth: { authorization: `Bearer ${r1.access_token}` } }), 401, 'unauthenticated');
+  });
+
+  it('two renewals racing with one token both get a working pair', async () => {
+    const u = await signUp(t, { prefix: 'race' });
+    const [a, b] = await Promise.all([renew(u.refreshToken), renew(u.refreshToken)]);
+    expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
+  });
+});

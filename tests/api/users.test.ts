@@ -195,7 +195,7 @@ describe('PATCH /users/{username}', () => {
     const before = (await patch(u.username, u.auth, { full_name: 'Renamed' })).json();
     expect(before.full_name).toBe('Renamed');
     expect(before.email).toBe(u.email);
-    const res = await patch(u.username, u.auth, { password: 'a brand new password' });
+    const res = await patch(u.username, u.auth, { password: 'a brand new password', current_password: u.password });
     expect(res.statusCode).toBe(200);
     expect(new Date(res.json().password_changed_at).getTime()).toBeGreaterThan(new Date(before.password_changed_at).getTime());
     await expect(logIn(t, u.username, u.password)).rejects.toThrow(/401/);
