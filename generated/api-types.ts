@@ -43,7 +43,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign up a new user (role depositor) */
+        /**
+         * Sign up a new user (role depositor)
+         * @description Limited per client IP (429 with Retry-After); while password hashing is saturated, 503 `unavailable` with Retry-After.
+         */
         post: operations["createUser"];
         delete?: never;
         options?: never;
@@ -458,6 +461,25 @@ export interface operations {
             };
             /** @description Unsupported Media Type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "rate_limited" | "unavailable" | "internal";
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

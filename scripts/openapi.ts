@@ -20,8 +20,9 @@ export async function renderOpenApi(): Promise<string> {
     tokens: await createTokenMaker(await generateSecretKey(), { accessTokenMs: 60_000, refreshTokenMs: 120_000 }),
     passwords: createPasswordHasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 }),
     sessions: createSessionGuard(pool),
-    loginLimiter: createRateLimiter({ windowMs: 1000 }),
-    loginLimits: { perUsername: 1, perIp: 1 },
+    limiter: createRateLimiter(pool),
+    loginLimits: { perUsername: 1, perIp: 1, windowMs: 1000 },
+    signupLimits: { perIp: 1, windowMs: 1000 },
     idempotencyKeyTtlMs: 86_400_000,
     moneyMover: new GroupCommit(pool, { keyTtlMs: 86_400_000 }),
   }, { docs: false });

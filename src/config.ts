@@ -115,10 +115,19 @@ export function loadConfig(env: Env = process.env) {
       timeCost: int(env, 'ARGON2_TIME_COST', 3, 1, 100),
       parallelism: int(env, 'ARGON2_PARALLELISM', 4, 1, 64),
     },
+    /** Password hashes computed at once (each takes ARGON2_MEMORY_KIB), and how many may wait. */
+    hashing: {
+      maxConcurrent: int(env, 'ARGON2_MAX_CONCURRENT', 2, 1, 64),
+      maxQueued: int(env, 'ARGON2_MAX_QUEUE', 32, 0, 10_000),
+    },
     loginRateLimit: {
       perUsername: int(env, 'LOGIN_RATE_LIMIT_PER_USERNAME', 10, 1, 1_000_000),
       perIp: int(env, 'LOGIN_RATE_LIMIT_PER_IP', 100, 1, 1_000_000),
       windowMs: parseDuration('LOGIN_RATE_LIMIT_WINDOW', str(env, 'LOGIN_RATE_LIMIT_WINDOW', '1m')),
+    },
+    signupRateLimit: {
+      perIp: int(env, 'SIGNUP_RATE_LIMIT_PER_IP', 20, 1, 1_000_000),
+      windowMs: parseDuration('SIGNUP_RATE_LIMIT_WINDOW', str(env, 'SIGNUP_RATE_LIMIT_WINDOW', '10m')),
     },
   };
 }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { PasswordHasher } from './auth/passwords.js';
-import type { createRateLimiter } from './auth/rate-limit.js';
+import type { RateLimiter } from './auth/rate-limit.js';
 import type { SessionGuard } from './auth/sessions.service.js';
 import type { TokenMaker } from './auth/tokens.js';
 import type { GroupCommit } from './ledger/group-commit.js';
@@ -11,8 +11,10 @@ export interface AppDeps {
   passwords: PasswordHasher;
   tokens: TokenMaker;
   sessions: SessionGuard;
-  loginLimiter: ReturnType<typeof createRateLimiter>;
-  loginLimits: { perUsername: number; perIp: number };
+  /** Attempt counters shared by every replica (in Postgres). */
+  limiter: RateLimiter;
+  loginLimits: { perUsername: number; perIp: number; windowMs: number };
+  signupLimits: { perIp: number; windowMs: number };
   idempotencyKeyTtlMs: number;
   /** Every money movement goes through it (group commit). */
   moneyMover: GroupCommit;

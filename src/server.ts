@@ -45,6 +45,7 @@ async function main(): Promise<void> {
   });
   const tokenKey = config.tokenSecretKey ?? (await loadOrCreateKeyFile(config.dataDir));
   const tokens = await createTokenMaker(tokenKey, config);
+  const limiter = createRateLimiter(pool);
   const sessions = createSessionGuard(pool, {
     listenUrl: database.poolUrl,
     onError: (err) => log.warn(`session change listener lost: ${err.message}; sessions are rechecked every 2 s meanwhile`),
@@ -53,22 +54,24 @@ async function main(): Promise<void> {
     {
       pool,
       tokens,
-      passwords: createPasswordHasher(config.argon2),
+      passwords: createPasswordHasher(config.argon2, config.hashing),
       sessions,
-      loginLimiter: createRateLimiter({ windowMs: config.loginRateLimit.windowMs }),
+      limiter,
       loginLimits: config.loginRateLimit,
+      signupLimits: config.signupRateLimit,
       idempotencyKeyTtlMs: config.idempotencyKeyTtlMs,
       moneyMover: new GroupCommit(pool, { ...config.moneyBatch, keyTtlMs: config.idempotencyKeyTtlMs }),
     },
     { logger: log, corsOrigins: config.corsOrigins, bodyLimit: config.bodyLimit, trustProxy: config.trustProxy },
   );
 
-  // Expired Idempotency-Keys are deleted in small batches every 10 minutes.
+  // Expired Idempotency-Keys are deleted in small batches every 10 minutes, stale attempt counters too.
   const cleanup = setInterval(() => {
     deleteExpiredKeys(pool, config.idempotencyKeyTtlMs).then(
       (n) => n > 0 && log.info({ deleted: n }, 'expired idempotency keys deleted'),
       (err) => log.warn({ err }, 'idempotency key cleanup failed; it will run again'),
     );
+    limiter.sweep().catch((err) => log.warn({ err }, 'rate-limit counter cleanup failed; it will run again'));
   }, 600_000);
   cleanup.unref();
 

@@ -1,27 +1,70 @@
-// argon2id at the library's production costs unless config lowers them (tests only).
+// argon2id at the library's production costs unless config lowers them (tests only). Hashing runs
+// with bounded concurrency: each hash takes ARGON2_MEMORY_KIB of memory and most of a core, so a
+// flood of sign-ups or logins must queue (and, past the queue's bound, be refused with 503 and
+// Retry-After) instead of starving every other request and the memory limit. Verifications (logins)
+// go ahead of queued hashes (sign-ups, password changes), so a login waits for at most the hashes
+// already running.
 import argon2 from 'argon2';
 import type { Config } from '../config.js';
+import { UnavailableError } from '../db/errors.js';
 
 export type PasswordHasher = ReturnType<typeof createPasswordHasher>;
 
-export function createPasswordHasher(costs: Config['argon2']) {
+export interface HashingLimits {
+  /** Hashes computed at once. */
+  maxConcurrent?: number;
+  /** Hashes waiting for a slot; one more is refused (503). */
+  maxQueued?: number;
+}
+
+export function createPasswordHasher(costs: Config['argon2'], limits: HashingLimits = {}) {
   const options = { type: argon2.argon2id, ...costs };
+  const maxConcurrent = limits.maxConcurrent ?? 2;
+  const maxQueued = limits.maxQueued ?? 32;
+  let running = 0;
+  const logins: (() => void)[] = [];
+  const others: (() => void)[] = [];
+
+  async function bounded<T>(urgent: boolean, work: () => Promise<T>): Promise<T> {
+    if (running >= maxConcurrent) {
+      if (logins.length + others.length >= maxQueued) {
+        throw new UnavailableError('password hashing is busy; retry shortly', 1);
+      }
+      await new Promise<void>((resolve) => (urgent ? logins : others).push(resolve));
+    } else {
+      running++;
+    }
+    try {
+      return await work();
+    } finally {
+      const next = logins.shift() ?? others.shift();
+      if (next) next(); // the slot passes on
+      else running--;
+    }
+  }
+
   // Verifying against this when the user does not exist costs the same as a real check, so an
   // unknown username and a wrong password cannot be told apart by timing.
   const dummy = argon2.hash('simple-bank dummy password', options);
   return {
-    hash: (password: string) => argon2.hash(password, options),
+    hash: (password: string) => bounded(false, () => argon2.hash(password, options)),
     /** False for a wrong password, an unknown user (hash undefined) or an unusable stored hash. */
-    async verify(hash: string | undefined, password: string): Promise<boolean> {
-      if (hash === undefined || !hash.startsWith('$argon2')) {
-        await argon2.verify(await dummy, password).catch(() => false);
-        return false;
-      }
-      try {
-        return await argon2.verify(hash, password);
-      } catch {
-        return false;
-      }
+    verify(hash: string | undefined, password: string): Promise<boolean> {
+      return bounded(true, async () => {
+        if (hash === undefined || !hash.startsWith('$argon2')) {
+          await argon2.verify(await dummy, password).catch(() => false);
+          return false;
+        }
+        try {
+          return await argon2.verify(hash, password);
+        } catch {
+          return false;
+        }
+      });
+    },
+    /** Hashes running and waiting, for tests and diagnostics. */
+    get load() {
+      return { running, queued: logins.length + others.length };
     },
   };
 }

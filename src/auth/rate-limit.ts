@@ -1,6 +1,9 @@
-// Fixed-window attempt counters kept in memory (one process). Login counts every attempt per
-// client IP and per username; either one over its limit answers 429 with Retry-After.
+// Fixed-window attempt counters kept in Postgres, so every replica counts the same attempts (the
+// limits do not multiply with the replicas). Login counts every attempt per client IP and per
+// username, sign-up per client IP; any key over its limit answers 429 with Retry-After.
+import { deleteStaleRateLimits, hitRateLimits } from '../../generated/rate_limits.queries.js';
 import { DomainError } from '../db/errors.js';
+import type { Queryable } from '../db/pool.js';
 
 export class RateLimitedError extends DomainError {
   readonly code = 'rate_limited';
@@ -10,33 +13,29 @@ export class RateLimitedError extends DomainError {
   }
 }
 
-export function createRateLimiter(opts: { windowMs: number; now?: () => number }) {
-  const now = opts.now ?? Date.now;
-  const windows = new Map<string, { count: number; resetAt: number }>();
-  let lastSweep = now();
+export interface Limit {
+  key: string;
+  max: number;
+}
 
-  function sweep(t: number) {
-    if (t - lastSweep < opts.windowMs) return;
-    lastSweep = t;
-    for (const [k, w] of windows) if (w.resetAt <= t) windows.delete(k);
-  }
+export type RateLimiter = ReturnType<typeof createRateLimiter>;
 
+export function createRateLimiter(db: Queryable) {
   return {
-    /** Counts one attempt for every key; throws RateLimitedError when any key is over its limit. */
-    hit(...limits: { key: string; max: number }[]): void {
-      const t = now();
-      sweep(t);
-      let retryAt = 0;
-      for (const { key, max } of limits) {
-        let w = windows.get(key);
-        if (!w || w.resetAt <= t) {
-          w = { count: 0, resetAt: t + opts.windowMs };
-          windows.set(key, w);
-        }
-        w.count++;
-        if (w.count > max) retryAt = Math.max(retryAt, w.resetAt);
+    /** Counts one attempt for every key in a window of `windowMs`; throws RateLimitedError when any is over its limit. */
+    async hit(windowMs: number, ...limits: Limit[]): Promise<void> {
+      const sorted = [...limits].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      const rows = await hitRateLimits.run({ keys: sorted.map((l) => l.key), windowS: windowMs / 1000 }, db);
+      let retryAfterS = 0;
+      for (const r of rows) {
+        const limit = sorted.find((l) => l.key === r.key);
+        if (limit && r.hits > limit.max) retryAfterS = Math.max(retryAfterS, r.retry_after_s);
       }
-      if (retryAt) throw new RateLimitedError(Math.max(1, Math.ceil((retryAt - t) / 1000)));
+      if (retryAfterS > 0) throw new RateLimitedError(retryAfterS);
+    },
+    /** Drops counters of windows that ended a day ago. */
+    async sweep(): Promise<number> {
+      return (await deleteStaleRateLimits.runWithCounts(undefined, db)).rowCount;
     },
   };
 }

@@ -83,6 +83,10 @@ export class SessionInvalidError extends DomainError {
 export class UnavailableError extends DomainError {
   readonly code = 'unavailable';
   readonly status = 503;
+  /** Seconds after which a retry is worth it (sent as Retry-After), when known. */
+  constructor(message: string, readonly retryAfterS?: number) {
+    super(message);
+  }
 }
 /** The database returned something that breaks an assumption of the code: a bug, never the caller's fault. */
 export class IntegrityError extends Error {

@@ -102,9 +102,8 @@ export function installErrorHandlers(app: FastifyInstance): void {
     const err = translatePgError(rawErr);
     if (err instanceof DomainError) {
       if (err.status === 503) request.log.warn({ err: rawErr }, 'database unavailable');
-      if (err.code === 'rate_limited' && (err as DomainError & { retryAfterS?: number }).retryAfterS) {
-        reply.header('retry-after', String((err as DomainError & { retryAfterS?: number }).retryAfterS));
-      }
+      const retryAfterS = (err as DomainError & { retryAfterS?: number }).retryAfterS;
+      if (retryAfterS) reply.header('retry-after', String(retryAfterS));
       return sendProblem(reply, problem(err.status, err.code, err.message, err.fields));
     }
     const status = rawErr.statusCode ?? 500;

@@ -25,10 +25,12 @@ const usersRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { 
       operationId: 'createUser',
       tags: ['users'],
       summary: 'Sign up a new user (role depositor)',
+      description: 'Limited per client IP (429 with Retry-After); while password hashing is saturated, 503 `unavailable` with Retry-After.',
       body: CreateUserBody,
-      response: { 201: User, ...errorResponses(400, 409, 413, 415) },
+      response: { 201: User, ...errorResponses(400, 409, 413, 415, 429) },
     },
   }, async (request, reply) => {
+    await deps.limiter.hit(deps.signupLimits.windowMs, { key: `signup-ip:${request.ip}`, max: deps.signupLimits.perIp });
     const user = await createUser(deps.pool, deps.passwords, request.body);
     return reply.code(201).send(user);
   });
@@ -43,9 +45,10 @@ const usersRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { 
       response: { 200: LoginResponse, ...errorResponses(400, 401, 413, 415, 429) },
     },
   }, async (request) => {
-    deps.loginLimiter.hit(
-      { key: `ip:${request.ip}`, max: deps.loginLimits.perIp },
-      { key: `user:${request.body.username.toLowerCase()}`, max: deps.loginLimits.perUsername },
+    await deps.limiter.hit(
+      deps.loginLimits.windowMs,
+      { key: `login-ip:${request.ip}`, max: deps.loginLimits.perIp },
+      { key: `login-user:${request.body.username.toLowerCase()}`, max: deps.loginLimits.perUsername },
     );
     return login(sessionDeps, {
       username: request.body.username,

@@ -200,3 +200,42 @@ describe('password changes and refresh-token rotation', () => {
     expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
   });
 });
+
+describe('sign-up limits and bounded password hashing', () => {
+  it('sign-ups are limited per client IP: 429 rate_limited with Retry-After', async () => {
+    const { createTestApp: make } = await import('../setup/app.js');
+    const t2 = await make({ signupPerIp: 3 });
+    try {
+      const attempt = (i: number) => t2.app.inject({ method: 'POST', url: '/users', payload: { username: `flood_${i}`, full_name: 'F', email: `flood${i}@example.com`, password: 'password-123' } });
+      for (let i = 0; i < 3; i++) expect((await attempt(i)).statusCode).toBe(201);
+      const refused = await attempt(3);
+      expectProblem(refused, 429, 'rate_limited');
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    } finally {
+      await t2.close();
+    }
+  });
+
+  it('hashing past its queue is 503 unavailable with Retry-After, never a minutes-long wait', async () => {
+    const { createPasswordHasher } = await import('../../src/auth/passwords.js');
+    const { createTestApp: make } = await import('../setup/app.js');
+    const t2 = await make();
+    try {
+      // Slow enough (tens of ms a hash) that the burst finds the one slot and the one queue place taken.
+      t2.deps.passwords = createPasswordHasher({ memoryCost: 32_768, timeCost: 3, parallelism: 1 }, { maxConcurrent: 1, maxQueued: 1 });
+      const answers = await Promise.all(Array.from({ length: 8 }, (_, i) =>
+        t2.app.inject({ method: 'POST', url: '/users', payload: { username: `burst_${i}`, full_name: 'B', email: `burst${i}@example.com`, password: 'password-123' } })));
+      const statuses = answers.map((a) => a.statusCode).sort();
+      expect(statuses.filter((s) => s === 201).length).toBeGreaterThanOrEqual(2);
+      const refused = answers.filter((a) => a.statusCode === 503);
+      expect(refused.length).toBeGreaterThan(0);
+      for (const r of refused) {
+        expectProblem(r, 503, 'unavailable');
+        expect(r.headers['retry-after']).toBe('1');
+      }
+      expect(statuses.every((s) => s === 201 || s === 503)).toBe(true);
+    } finally {
+      await t2.close();
+    }
+  });
+});

@@ -18,6 +18,7 @@ beforeAll(async () => {
     ARGON2_MEMORY_KIB: '1024',
     ARGON2_TIME_COST: '1',
     ARGON2_PARALLELISM: '1',
+    LOGIN_RATE_LIMIT_PER_USERNAME: '3',
   };
   for (let i = 0; i < 2; i++) {
     const port = await freePort();
@@ -100,4 +101,15 @@ it('a password changed through one replica blocks the other sessions on the othe
   expect((await list(0, mine.access_token)()).status).toBe(200);
   expect((await call(1, 'POST', '/tokens/revoke', { refresh_token: mine.refresh_token })).status).toBe(204);
   expect(await within(2_000, 401, list(0, mine.access_token))).toBeLessThanOrEqual(2_000);
+});
+
+it('login attempts are counted once across both replicas', async () => {
+  expect((await call(0, 'POST', '/users', { username: 'rep_guess', full_name: 'g', email: 'rep_guess@example.com', password: 'password-123' })).status).toBe(201);
+  const guess = (i: number) => call(i, 'POST', '/users/login', { username: 'rep_guess', password: 'wrong-guess' });
+  expect((await guess(0)).status).toBe(401);
+  expect((await guess(1)).status).toBe(401);
+  expect((await guess(0)).status).toBe(401);
+  const fourth = await guess(1); // the limit is 3 per username: the fourth attempt anywhere is refused
+  expect(fourth.status).toBe(429);
+  expect(fourth.body.code).toBe('rate_limited');
 });

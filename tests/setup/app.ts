@@ -24,7 +24,7 @@ export interface TestApp {
 }
 
 export async function createTestApp(
-  opts: { logger?: Logger; loginPerUsername?: number; loginPerIp?: number; accessTokenMs?: number; poolSize?: number } = {},
+  opts: { logger?: Logger; loginPerUsername?: number; loginPerIp?: number; signupPerIp?: number; accessTokenMs?: number; poolSize?: number } = {},
 ): Promise<TestApp> {
   const db = await createTestDb(opts.poolSize ?? 10);
   const tokenKey = await generateSecretKey();
@@ -37,8 +37,9 @@ export async function createTestApp(
     tokens,
     passwords: createPasswordHasher(CHEAP_ARGON2),
     sessions: createSessionGuard(db.pool, { listenUrl: db.url }),
-    loginLimiter: createRateLimiter({ windowMs: 60_000 }),
-    loginLimits: { perUsername: opts.loginPerUsername ?? 1_000, perIp: opts.loginPerIp ?? 100_000 },
+    limiter: createRateLimiter(db.pool),
+    loginLimits: { perUsername: opts.loginPerUsername ?? 1_000, perIp: opts.loginPerIp ?? 100_000, windowMs: 60_000 },
+    signupLimits: { perIp: opts.signupPerIp ?? 100_000, windowMs: 600_000 },
     idempotencyKeyTtlMs: 86_400_000,
     moneyMover: new GroupCommit(db.pool, { keyTtlMs: 86_400_000 }),
   };
