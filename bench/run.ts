@@ -29,7 +29,7 @@ const HELP = `npm run bench -- [flags]
   --accounts N        funded accounts seeded through the API (default 10000)
   --pool N            the service's database pool (default 10)
   --pgbench-dir DIR   the pgbench reference scripts (default ../shared/pgbench); missing: skipped
-  --phases LIST       any of pgbench,ledger,curve,hot,keyed,deposits,inprocess (default: all)
+  --phases LIST       any of pgbench,ledger,curve,hot,keyed,deposits,inprocess,flood (default: all)
   --no-save           print only; do not overwrite bench/results/
   --help              this text
 Results: bench/results/latest.{json,md} (unless --no-save).`;
@@ -49,7 +49,7 @@ const curve = flag('curve', '1,8,32,128').split(',').map(Number);
 const accountCount = Number(flag('accounts', '10000'));
 const poolSize = Number(flag('pool', '10'));
 const pgbenchDir = resolve(projectRoot, flag('pgbench-dir', '../shared/pgbench'));
-const phasesWanted = new Set(flag('phases', 'pgbench,ledger,curve,hot,keyed,deposits,inprocess').split(','));
+const phasesWanted = new Set(flag('phases', 'pgbench,ledger,curve,hot,keyed,deposits,inprocess,flood').split(','));
 const save = !argv.includes('--no-save');
 const log = (m: string) => console.log(`[bench] ${m}`);
 const CURRENCIES = ['USD', 'EUR', 'CAD'] as const;
@@ -133,7 +133,7 @@ async function main(): Promise<number> {
       }
     }
   }
-  if (![...phasesWanted].some((p) => ['curve', 'hot', 'keyed', 'deposits', 'inprocess', 'spread'].includes(p))) {
+  if (![...phasesWanted].some((p) => ['curve', 'hot', 'keyed', 'deposits', 'inprocess', 'spread', 'flood'].includes(p))) {
     console.log(pgbench.map((p) => `${p.name}: ${p.perSecond.toFixed(0)}/s`).join('\n'));
     await admin.end();
     await db.drop();
@@ -148,9 +148,7 @@ async function main(): Promise<number> {
   log('compiling dist/ (tsc -p tsconfig.build.json)');
   const tsc = spawnSync(process.execPath, [join(projectRoot, 'node_modules/typescript/bin/tsc'), '-p', join(projectRoot, 'tsconfig.build.json')], { stdio: 'inherit' });
   if (tsc.status !== 0) throw new Error('tsc failed');
-  const server = spawn(process.execPath, [...profile, join(projectRoot, 'dist/src/server.js')], {
-    cwd: projectRoot,
-    env: {
+  const serverEnv: NodeJS.ProcessEnv = {
       ...process.env,
       DATABASE_URL: db.poolUrl,
       TOKEN_SECRET_KEY: await generateSecretKey(),
@@ -163,7 +161,11 @@ async function main(): Promise<number> {
       ARGON2_PARALLELISM: '1',
       LOGIN_RATE_LIMIT_PER_IP: '1000000',
       NODE_ENV: 'production',
-    },
+      SIGNUP_RATE_LIMIT_PER_IP: '1000000',
+  };
+  const server = spawn(process.execPath, [...profile, join(projectRoot, 'dist/src/server.js')], {
+    cwd: projectRoot,
+    env: serverEnv,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const stopServer = () => {
@@ -240,6 +242,7 @@ async function main(): Promise<number> {
       return { transfers: Number(rows[0]!.n), calls: Number(rows[0]!.tx) };
     };
     const phases: HttpPhase[] = [];
+    const runId = Date.now().toString(36);
     let peakRss = 0;
     let phasePeakRss = 0;
     const idleRss = rssMbOf(server.pid!, 'VmRSS');
@@ -290,8 +293,7 @@ async function main(): Promise<number> {
     if (phasesWanted.has('curve')) for (const c of curve) await httpPhase('spread', c, postTransfer(spreadPair));
     else await httpPhase('spread', connections, postTransfer(spreadPair));
     if (phasesWanted.has('hot')) await httpPhase('hot', connections, postTransfer(hotPair));
-    const runId = Date.now().toString(36);
-    if (phasesWanted.has('keyed')) await httpPhase('spread keyed', connections, postTransfer(spreadPair, (i) => `bench-${runId}-${i}`));
+        if (phasesWanted.has('keyed')) await httpPhase('spread keyed', connections, postTransfer(spreadPair, (i) => `bench-${runId}-${i}`));
     if (phasesWanted.has('deposits')) {
       await httpPhase('deposits', connections, async () => {
         const r = await request('POST', '/deposits', { account_id: pick(accounts).id, amount: amount() }, banker);
@@ -313,6 +315,74 @@ async function main(): Promise<number> {
         }
       });
       log(`  ${inProcess.name}: ${inProcess.perSecond.toFixed(0)}/s, p50 ${inProcess.p50.toFixed(1)} ms, p99 ${inProcess.p99.toFixed(1)} ms`);
+    }
+    // 7. A lone login during a sign-up flood, on a second server with production argon2 costs (the
+    //    same database): hashing is bounded, logins go ahead of waiting sign-ups.
+    let flood: Record<string, unknown> | undefined;
+    if (phasesWanted.has('flood')) {
+      const fport = await freePort();
+      const fbase = `http://127.0.0.1:${fport}`;
+      const fserver = spawn(process.execPath, [join(projectRoot, 'dist/src/server.js')], {
+        cwd: projectRoot,
+        env: { ...serverEnv, PORT: String(fport), ARGON2_MEMORY_KIB: '', ARGON2_TIME_COST: '', ARGON2_PARALLELISM: '',
+          SIGNUP_RATE_LIMIT_PER_IP: '1000000', LOGIN_RATE_LIMIT_PER_USERNAME: '1000000' },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      try {
+        const frequest = createClient(fbase, connections + 2);
+        for (let i = 0; (await frequest('GET', '/readyz').catch(() => ({ status: 0 }))).status !== 200; i++) {
+          if (i > 200) throw new Error('the flood server did not become ready');
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        const probe = { username: `probe_${runId}`, password: 'probe-password' };
+        const made = await frequest('POST', '/users', { ...probe, full_name: 'Probe', email: `${probe.username}@bench.example` });
+        if (made.status !== 201) throw new Error(`probe sign-up: ${made.status} ${made.body}`);
+        const loginOnce = async () => {
+          const t0 = performance.now();
+          const r = await frequest('POST', '/users/login', probe);
+          if (r.status !== 200) throw new Error(`probe login: ${r.status} ${r.body}`);
+          return performance.now() - t0;
+        };
+        const quiet: number[] = [];
+        for (let i = 0; i < 5; i++) quiet.push(await loginOnce());
+        let fpeak = 0;
+        const fsampler = setInterval(() => {
+          try {
+            fpeak = Math.max(fpeak, rssMbOf(fserver.pid!, 'VmRSS'));
+          } catch {
+            /* gone */
+          }
+        }, 100);
+        let n = 0;
+        const logins: number[] = [];
+        const stop = performance.now() + duration * 1000;
+        const signUps = drive(`sign-up flood @${connections}`, connections, duration, async () => {
+          const u = `flood_${runId}_${n++}`;
+          const r = await frequest('POST', '/users', { username: u, full_name: 'Flood', email: `${u}@bench.example`, password: 'flood-password' });
+          return String(r.status);
+        });
+        const lone = (async () => {
+          while (performance.now() < stop) logins.push(await loginOnce());
+        })();
+        const [floodPhase] = await Promise.all([signUps, lone]);
+        clearInterval(fsampler);
+        const sorted = [...logins].sort((a, b) => a - b);
+        const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+        flood = {
+          quietLoginMs: quiet.sort((a, b) => a - b)[2],
+          logins: logins.length,
+          loginP50Ms: pct(50),
+          loginP99Ms: pct(99),
+          loginMaxMs: sorted.at(-1),
+          signUps: floodPhase.statuses,
+          serverPeakRssMb: Math.round(fpeak),
+        };
+        log(`  lone login during ${connections} concurrent sign-ups (production argon2): p50 ${pct(50).toFixed(0)} ms, p99 ${pct(99).toFixed(0)} ms ` +
+          `(quiet: ${(flood.quietLoginMs as number).toFixed(0)} ms); sign-ups ${JSON.stringify(floodPhase.statuses)}; server peak RSS ${Math.round(fpeak)} MB`);
+      } finally {
+        fserver.kill('SIGTERM');
+        await new Promise((r) => (fserver.exitCode === null ? fserver.once('exit', r) : r(null)));
+      }
     }
     clearInterval(sampler);
     const peakHwm = rssMbOf(server.pid!, 'VmHWM');
@@ -345,6 +415,7 @@ async function main(): Promise<number> {
       ['p50 at 1 connection (ms)', lone?.p50, '≤ 3', undefined],
       [`server CPU per transfer request at ${connections} connections, spread and hot (ms)`, cpuAt32, '≤ 0.25', undefined],
       ['server peak RSS under load (MB)', peakRss, '≤ 200', undefined],
+      [`lone login p99 during ${connections} concurrent sign-ups (ms)`, flood?.loginP99Ms as number | undefined, '≤ 2000', undefined],
     ];
     for (const t of targets) {
       const [, v, want] = t;
@@ -359,6 +430,7 @@ async function main(): Promise<number> {
       pgbench,
       phases,
       inProcess,
+      flood,
       targets: Object.fromEntries(targets.map(([k, v, want, ok]) => [k, { value: v, target: want, met: ok }])),
       serverPeakRssMb: { afterSeeding: Math.round(idleRss), underLoad: Math.round(peakRss), sinceStart: Math.round(peakHwm) },
       fivexx,
@@ -379,6 +451,7 @@ async function main(): Promise<number> {
       '| HTTP phase | connections | movements/s | p50 ms | p95 ms | p99 ms | outcomes | items per ledger call | server CPU / request | Postgres CPU / movement | load-generator CPU | server RSS peak |',
       '|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|',
       ...phases.map((p) => `| ${p.workload} | ${p.connections} | ${p.perSecond.toFixed(0)} | ${f1(p.p50)} | ${f1(p.p95)} | ${f1(p.p99)} | ${Object.entries(p.statuses).map(([s, c]) => `${s}: ${c}`).join(', ')} | ${f1(p.avgBatch)} | ${f2(p.serverCpuMsPerRequest)} ms | ${f2(p.dbCpuMsPerTransfer)} ms | ${((p.loadGenCpuShare ?? 0) * 100).toFixed(0)}% of a core | ${p.peakRssMb?.toFixed(0) ?? '–'} MB |`),
+      ...(flood ? ['', `Sign-up flood on a second server with production argon2 (64 MiB, t=3, p=4; at most 2 hashes at once, 32 waiting): ${connections} sign-up loops and one login loop for ${duration} s — lone login p50 ${f1(flood.loginP50Ms as number)} ms, p99 ${f1(flood.loginP99Ms as number)} ms, max ${f1(flood.loginMaxMs as number)} ms (quiet: ${f1(flood.quietLoginMs as number)} ms); sign-ups ${JSON.stringify(flood.signUps)}; that server's peak RSS ${flood.serverPeakRssMb} MB.`] : []),
       ...(inProcess ? ['', `In-process, one ledger call per transfer from a pool of ${poolSize} (no HTTP, no group commit), spread @${connections}: ${inProcess.perSecond.toFixed(0)}/s, p50 ${f1(inProcess.p50)} ms, p99 ${f1(inProcess.p99)} ms.`] : []),
       '',
       '| target | measured | wanted | |',
