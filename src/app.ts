@@ -5,10 +5,14 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { UriTooLongError } from './db/errors.js';
 import accountsRoutes from './accounts/accounts.routes.js';
 import type { AppDeps } from './deps.js';
 import authPlugin from './http/auth.plugin.js';
-import { installErrorHandlers } from './http/problem.js';
+import { securityHeaders } from './http/headers.js';
+import { frameworkError, installErrorHandlers, problem } from './http/problem.js';
 import { installValidators } from './http/validation.js';
 import healthRoutes from './ops/health.routes.js';
 import transfersRoutes from './transfers/transfers.routes.js';
@@ -26,6 +30,32 @@ export interface AppOptions {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const MAX_TARGET = 8 * 1024;
+
+/**
+ * Errors Node's HTTP parser meets before Fastify sees a request (headers over 16 KiB, a malformed
+ * request): answered on the socket as problem+json with the security headers, then closed.
+ */
+function clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, detail] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'headers_too_large', 'the request line and headers are larger than 16 KiB'] as const
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'validation_failed', 'the request did not arrive in time'] as const
+        : [400, 'validation_failed', 'the request is not valid HTTP'] as const;
+  const body = JSON.stringify(problem(status, code, detail));
+  const headers = {
+    'content-type': 'application/problem+json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    connection: 'close',
+    ...securityHeaders('/'),
+  };
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`);
+  }
+  socket.destroy(err);
+}
 
 export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -40,6 +70,9 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
     bodyLimit: opts.bodyLimit ?? 64 * 1024,
     trustProxy: opts.trustProxy ? (_address: string, hop: number) => hop < opts.trustProxy! : false,
     ajv: { customOptions: { removeAdditional: false } },
+    // What the HTTP layer refuses before any route runs is problem+json with our codes and headers too.
+    frameworkErrors: (err, request, reply) => frameworkError(err, request, reply.headers(securityHeaders(request.url))),
+    clientErrorHandler: clientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // A JSON API: any other body type is 415, not a string handed to the validator.
@@ -49,6 +82,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (request.url.length > MAX_TARGET) throw new UriTooLongError('the request target is longer than 8 KiB');
   });
   // Graceful close: in-flight requests finish, and their keep-alive connections are closed after
   // the answer instead of holding the shutdown open until they time out.
@@ -57,19 +91,9 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
     closing = true;
     app.server.closeIdleConnections?.();
   });
-  // Security headers for a JSON API: nothing here is meant to be framed, sniffed, cached or to run
-  // scripts — except the Swagger UI page, which needs its own scripts and styles.
   app.addHook('onSend', async (request, reply) => {
     if (closing) reply.header('connection', 'close');
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('x-frame-options', 'DENY');
-    reply.header('referrer-policy', 'no-referrer');
-    reply.header('cross-origin-resource-policy', 'same-origin');
-    reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
-    if (!request.url.startsWith('/docs')) {
-      reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
-      reply.header('cache-control', 'no-store');
-    }
+    reply.headers(securityHeaders(request.url));
   });
 
   // CORS from an allow-list only: an origin not on it gets no Access-Control-Allow-Origin.

@@ -17,6 +17,10 @@ export type ErrorCode =
   | 'same_account'
   | 'insufficient_funds'
   | 'balance_limit_exceeded'
+  | 'payload_too_large'
+  | 'uri_too_long'
+  | 'unsupported_media_type'
+  | 'headers_too_large'
   | 'rate_limited'
   | 'unavailable'
   | 'internal';
@@ -70,6 +74,11 @@ export class LedgerRefusal extends DomainError {
   constructor(readonly status: number, readonly code: ErrorCode, message: string) {
     super(message);
   }
+}
+/** A request target over 8 KiB (a path parameter over 100 characters is refused by the router). */
+export class UriTooLongError extends DomainError {
+  readonly code = 'uri_too_long';
+  readonly status = 414;
 }
 export class UnauthenticatedError extends DomainError {
   readonly code = 'unauthenticated';

@@ -11,8 +11,11 @@ const TITLES: Record<number, string> = {
   405: 'Method Not Allowed',
   406: 'Not Acceptable',
   409: 'Conflict',
+  408: 'Request Timeout',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
+  431: 'Request Header Fields Too Large',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
@@ -46,7 +49,8 @@ export function sendProblem(reply: FastifyReply, body: ProblemBody): FastifyRepl
 /** The error responses a route declares, so Fastify serialises them and OpenAPI lists them. */
 export function errorResponses(...statuses: number[]) {
   const out: Record<number, { description: string; content: { 'application/problem+json': { schema: typeof Problem } } }> = {};
-  for (const s of [...statuses, 500, 503]) {
+  // Any route can meet these: a request target over 8 KiB, headers over 16 KiB, a fault, the database gone.
+  for (const s of [...statuses, 414, 431, 500, 503]) {
     out[s] = {
       description: TITLES[s] ?? 'Error',
       content: { 'application/problem+json': { schema: Problem } },
@@ -107,11 +111,15 @@ export function installErrorHandlers(app: FastifyInstance): void {
       return sendProblem(reply, problem(err.status, err.code, err.message, err.fields));
     }
     const status = rawErr.statusCode ?? 500;
+    if (status === 413) return sendProblem(reply, problem(413, 'payload_too_large', 'the body is larger than this server accepts'));
+    if (status === 415) {
+      return sendProblem(reply, problem(415, 'unsupported_media_type', 'the body must be application/json'));
+    }
     if (status >= 400 && status < 500) {
-      // Fastify's own 4xx: unparsable JSON, wrong content type, body too large, …
+      // Fastify's own 4xx: unparsable JSON, … — described in our words, never echoing the request.
       const detail = rawErr.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || rawErr instanceof SyntaxError
         ? 'the body is not valid JSON'
-        : rawErr.message;
+        : 'the request is not valid';
       return sendProblem(reply, problem(status, 'validation_failed', detail, [{ field: 'body', message: detail }]));
     }
     request.log.error({ err: rawErr }, 'unhandled error');
@@ -121,4 +129,12 @@ export function installErrorHandlers(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, problem(404, 'not_found', `no route for ${request.method} ${request.url.split('?')[0]}`)),
   );
+}
+
+/** What Fastify answers before any route runs (a path parameter too long, a malformed URL). */
+export function frameworkError(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return sendProblem(reply, problem(414, 'uri_too_long', 'a path parameter is longer than 100 characters'));
+  }
+  return sendProblem(reply, problem(400, 'validation_failed', 'the URL is not valid', [{ field: 'url', message: 'is not valid' }]));
 }

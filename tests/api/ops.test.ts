@@ -63,7 +63,7 @@ it('GET /openapi.json documents every operation of the contract with an operatio
     'GET /transfers/{id}', 'PATCH /users/{username}', 'POST /accounts', 'POST /deposits', 'POST /tokens/renew_access',
     'POST /tokens/revoke', 'POST /transfers', 'POST /users', 'POST /users/login', 'POST /withdrawals',
   ]);
-  expect(Object.keys(doc.paths['/transfers'].post.responses).sort()).toEqual(['201', '400', '401', '403', '404', '409', '413', '415', '422', '500', '503']);
+  expect(Object.keys(doc.paths['/transfers'].post.responses).sort()).toEqual(['201', '400', '401', '403', '404', '409', '413', '414', '415', '422', '431', '500', '503']);
 });
 
 it('the committed generated/openapi.json is the document the server serves', async () => {
@@ -85,7 +85,7 @@ it('an unknown route is a 404 problem', async () => {
 
 it('a body over the limit is 413', async () => {
   const res = await t.app.inject({ method: 'POST', url: '/users', payload: { username: 'big_one', full_name: 'x'.repeat(100_000), email: 'b@example.com', password: 'password1' } });
-  expectProblem(res, 413, 'validation_failed');
+  expectProblem(res, 413, 'payload_too_large');
 });
 
 it('honours an incoming X-Request-Id and returns it; makes one otherwise', async () => {

@@ -239,3 +239,57 @@ describe('sign-up limits and bounded password hashing', () => {
     }
   });
 });
+
+describe('every HTTP-layer refusal is problem+json with its code and the security headers, echoing nothing', () => {
+  const secured = (headers: Record<string, unknown>) => {
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    expect(headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(headers['cache-control']).toBe('no-store');
+  };
+
+  it('413 payload_too_large and 415 unsupported_media_type', async () => {
+    const big = await t.app.inject({ method: 'POST', url: '/users', headers: { 'content-type': 'application/json' }, payload: `{"full_name":"${'x'.repeat(70_000)}"}` });
+    expectProblem(big, 413, 'payload_too_large');
+    secured(big.headers);
+    const form = await t.app.inject({ method: 'POST', url: '/users', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'a=b' });
+    expectProblem(form, 415, 'unsupported_media_type');
+    secured(form.headers);
+  });
+
+  it('414 uri_too_long for a path parameter over 100 characters and for a target over 8 KiB', async () => {
+    const marker = `<script>${'9'.repeat(120)}`;
+    const param = await t.app.inject({ method: 'GET', url: `/accounts/${encodeURIComponent(marker)}`, headers: banker.auth });
+    expectProblem(param, 414, 'uri_too_long');
+    secured(param.headers);
+    expect(param.body).not.toContain('script');
+    const target = await t.app.inject({ method: 'GET', url: `/accounts?page_id=1&x=${'a'.repeat(9_000)}`, headers: banker.auth });
+    expectProblem(target, 414, 'uri_too_long');
+    secured(target.headers);
+  });
+
+  it('431 headers_too_large from the HTTP parser itself, over a real socket', async () => {
+    const { createTestApp: make } = await import('../setup/app.js');
+    const { connect } = await import('node:net');
+    const t2 = await make();
+    try {
+      await t2.app.listen({ host: '127.0.0.1', port: 0 });
+      const addr = t2.app.server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      const raw = await new Promise<string>((resolve, reject) => {
+        const sock = connect(port, '127.0.0.1');
+        let data = '';
+        sock.on('data', (d) => (data += d));
+        sock.on('close', () => resolve(data));
+        sock.on('error', reject);
+        sock.write(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`);
+      });
+      const [head, body] = raw.split('\r\n\r\n');
+      expect(head).toMatch(/^HTTP\/1\.1 431 /);
+      expect(head).toMatch(/content-type: application\/problem\+json/i);
+      expect(head).toMatch(/x-content-type-options: nosniff/i);
+      expect(JSON.parse(body!)).toMatchObject({ status: 431, code: 'headers_too_large', type: 'urn:simple-bank:problem:headers_too_large' });
+    } finally {
+      await t2.close();
+    }
+  });
+});

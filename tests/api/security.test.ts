@@ -41,7 +41,7 @@ it('CORS: an allowed origin gets its preflight and headers; any other origin get
 it('a body over the configured limit is 413 and writes nothing', async () => {
   const app = await buildApp(t.deps, { docs: false, bodyLimit: 2048 });
   const res = await app.inject({ method: 'POST', url: '/users', payload: { username: 'big_body', full_name: 'B', email: 'b@example.com', password: 'x'.repeat(3000) } });
-  expectProblem(res, 413, 'validation_failed');
+  expectProblem(res, 413, 'payload_too_large');
   const { rows } = await t.db.pool.query("SELECT count(*)::int AS n FROM users WHERE username = 'big_body'");
   expect(rows[0].n).toBe(0);
   await app.close();

@@ -72,7 +72,7 @@ describe('POST /transfers', () => {
     const bad = await t.app.inject({ method: 'POST', url: '/transfers', headers: { ...alice.auth, 'content-type': 'application/json' }, payload: '{"amount": ' });
     expectProblem(bad, 400, 'validation_failed');
     const form = await t.app.inject({ method: 'POST', url: '/transfers', headers: { ...alice.auth, 'content-type': 'text/plain' }, payload: 'amount=1' });
-    expectProblem(form, 415, 'validation_failed');
+    expectProblem(form, 415, 'unsupported_media_type');
   });
 
   it('401 without a token, writing nothing', async () => {
