@@ -293,3 +293,38 @@ describe('every HTTP-layer refusal is problem+json with its code and the securit
     }
   });
 });
+
+describe('integer fields: the raw token decides, not the parsed double', () => {
+  it.each(['1.0000000000000001', '9007199254740990.9', '1.0', '1e2', '5E0', '-0.0'])('amount written %s is 400 naming amount, nothing moves', async (raw) => {
+    const u = await signUp(t, { prefix: 'raw' });
+    const a = (await openAccount(t, u, 'USD')).id;
+    const b = (await openAccount(t, await signUp(t, { prefix: 'rawb' }), 'USD')).id;
+    await depositAs(t, banker, a, 100);
+    const before = await snapshot(t);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/transfers',
+      headers: { ...u.auth, 'content-type': 'application/json' },
+      payload: `{"from_account_id":${a},"to_account_id":${b},"amount":${raw},"currency":"USD"}`,
+    });
+    expectProblem(res, 400, 'validation_failed');
+    expect(res.json().errors).toEqual([{ field: 'amount', message: 'must be an integer, written without a fraction or an exponent' }]);
+    expect(await snapshot(t)).toEqual(before);
+  });
+
+  it('ids in bodies too; digits inside strings are fine', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/deposits', headers: { ...banker.auth, 'content-type': 'application/json' }, payload: '{"account_id":1.0,"amount":5}' });
+    expectProblem(res, 400, 'validation_failed');
+    expect(res.json().errors[0].field).toBe('account_id');
+    const named = await t.app.inject({ method: 'POST', url: '/users', payload: { username: 'version_guy', full_name: 'Release 1.5e3 "quoted" \\ ok', email: 'v1.5@example.com', password: 'password 2.0e1' } });
+    expect(named.statusCode).toBe(201);
+  });
+
+  it.each(['/accounts?page_size=1.0', '/accounts?page_size=1e1', '/accounts?page_id=%205', '/accounts/1.0', '/accounts/1e2', '/accounts/0x10', '/accounts/1/entries?limit=2.0'])(
+    'path and query integers in digits only: %s is 400',
+    async (url) => {
+      const res = await t.app.inject({ method: 'GET', url, headers: banker.auth });
+      expectProblem(res, 400, 'validation_failed');
+    },
+  );
+});
