@@ -24,11 +24,15 @@ export type Currency = Account['currency'];
 export class BankApiError extends Error {
   override name = 'BankApiError';
   constructor(
+    /** The HTTP status; 0 when no answer came (network failure, timeout). */
     readonly status: number,
     readonly code: ApiErrorCode,
     readonly problem: Problem | undefined,
+    /** The answer's Retry-After, in seconds, when it had one (429, 503). */
+    readonly retryAfterS?: number,
+    options?: { cause?: unknown },
   ) {
-    super(`${status} ${code}: ${problem?.detail ?? 'the bank could not be reached'}`);
+    super(`${status} ${code}: ${problem?.detail ?? 'the bank could not be reached'}`, options);
   }
 }
 
@@ -37,8 +41,10 @@ export interface BankClientOptions {
   fetch?: (input: Request) => Promise<Response>;
   /** Attempts in all for what may be retried (money moves keep their key). Default 5. */
   attempts?: number;
-  /** First back-off in ms, doubled each attempt, with jitter. Default 100. */
+  /** First back-off in ms, doubled each attempt, with jitter. Default 100. A Retry-After answer waits that long instead (at most 30 s). */
   backoffMs?: number;
+  /** Abandon a request after this many ms (then `unavailable`). Default: no timeout. */
+  timeoutMs?: number;
 }
 
 interface Session {
@@ -57,7 +63,18 @@ export class BankClient {
   private readonly backoffMs: number;
 
   constructor(opts: BankClientOptions) {
-    this.api = createClient<paths>({ baseUrl: opts.baseUrl, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
+    const send = opts.fetch ?? ((req: Request) => fetch(req));
+    const timeoutMs = opts.timeoutMs;
+    // Every network failure and every timeout becomes BankApiError `unavailable` (status 0): for a
+    // money move the outcome is unknown, and its retry carries the same Idempotency-Key.
+    const guarded = async (req: Request): Promise<Response> => {
+      try {
+        return await send(timeoutMs ? new Request(req, { signal: AbortSignal.timeout(timeoutMs) }) : req);
+      } catch (err) {
+        throw new BankApiError(0, 'unavailable', undefined, undefined, { cause: err });
+      }
+    };
+    this.api = createClient<paths>({ baseUrl: opts.baseUrl, fetch: guarded });
     this.attempts = opts.attempts ?? 5;
     this.backoffMs = opts.backoffMs ?? 100;
   }
@@ -165,13 +182,11 @@ export class BankClient {
         return await call();
       } catch (err) {
         const retryable =
-          (err instanceof BankApiError && (err.status === 503 || (moneyMove && err.code === 'idempotency_key_in_use'))) ||
-          (!(err instanceof BankApiError) && err instanceof TypeError); // fetch's network failure
-        if (!retryable || attempt >= this.attempts) {
-          if (!(err instanceof BankApiError) && err instanceof TypeError) throw new BankApiError(0, 'unavailable', undefined);
-          throw err;
-        }
-        await sleep(this.backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random()));
+          err instanceof BankApiError &&
+          (err.status === 0 || err.status === 503 || (moneyMove && err.code === 'idempotency_key_in_use'));
+        if (!retryable || attempt >= this.attempts) throw err;
+        const backoff = this.backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random());
+        await sleep(err.retryAfterS ? Math.min(err.retryAfterS * 1000, 30_000) : backoff);
       }
     }
   }
@@ -183,6 +198,12 @@ export class BankClient {
 
   private toError(response: Response, body: unknown): BankApiError {
     const problem = body && typeof body === 'object' && 'code' in body ? (body as Problem) : undefined;
-    return new BankApiError(response.status, problem?.code ?? (response.status === 503 ? 'unavailable' : 'internal'), problem);
+    const retryAfter = Number(response.headers.get('retry-after'));
+    return new BankApiError(
+      response.status,
+      problem?.code ?? (response.status === 503 ? 'unavailable' : 'internal'),
+      problem,
+      Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+    );
   }
 }

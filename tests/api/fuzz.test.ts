@@ -34,6 +34,9 @@ const hostile = fc.oneof(
   fc.constantFrom(0, -1, 1.5, 2 ** 53, 2 ** 63, -(2 ** 63), Number.MAX_SAFE_INTEGER, 1e308, -0),
   fc.double(),
   fc.constantFrom('100', '1e3', '0x10', ' 7 ', 'USD', 'usd', '', 'null', 'true'),
+  // Text Postgres cannot store, and control characters in names (contract v1.1).
+  fc.constantFrom('a\u0000b', '\u0000', 'bell\u0007', 'x\u001fy', 'tab\tand\nline', 'fz\u0000@example.com'),
+  fc.string({ maxLength: 20 }).map((x) => `${x}\u0000${x}`),
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.string({ minLength: 300, maxLength: 3_000 }),
@@ -58,13 +61,16 @@ const rawPayload = fc.oneof(
   fc.constantFrom('{', '{"amount": 1,}', '[1,2', '{"a":1}{"b":2}', 'null', '12', '"text"', '{"__proto__": {"admin": true}}').map((s) => ({ payload: s, contentType: 'application/json' })),
   fc.tuple(fc.string({ maxLength: 50 }), fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/xml', 'multipart/form-data')).map(([payload, contentType]) => ({ payload, contentType })),
   fc.constant({ payload: JSON.stringify({ pad: 'x'.repeat(70_000) }), contentType: 'application/json' }),
+  // Integers written as floats in the raw JSON: the token decides (contract v1.1).
+  fc.tuple(fc.constantFrom('1.0', '1e2', '1.0000000000000001', '9007199254740990.9', '-0.0', '5E-1', '2e0'), fc.constantFrom('amount', 'account_id', 'from_account_id', 'to_account_id'))
+    .map(([tok, field]) => ({ payload: `{"${field}":${tok},"amount":1,"account_id":1,"currency":"USD"}`, contentType: 'application/json' })),
 );
 
 const pathParam = fc.oneof(
   fc.string({ maxLength: 30 }),
   fc.string({ unit: 'grapheme', maxLength: 10 }),
   fc.integer().map(String),
-  fc.constantFrom('0', '-1', '1.5', '9007199254740992', '9223372036854775808', '1e3', '%00', '..%2F..', 'null'),
+  fc.constantFrom('0', '-1', '1.5', '9007199254740992', '9223372036854775808', '1e3', '%00', '..%2F..', 'null', '1.0', '0x10', ' 5', '+5', 'x'.repeat(101)),
 );
 
 interface Route {
@@ -80,7 +86,7 @@ const routes: Route[] = [
   { method: 'POST', path: () => '/users/login', fields: ['username', 'password'], valid: () => ({ username: user.username, password: 'wrong-password' }), who: () => null },
   { method: 'POST', path: () => '/tokens/renew_access', fields: ['refresh_token'], valid: () => ({ refresh_token: 'v4.public.x' }), who: () => null },
   { method: 'POST', path: () => '/tokens/revoke', fields: ['refresh_token'], valid: () => ({ refresh_token: 'v4.public.x' }), who: () => null },
-  { method: 'PATCH', path: () => `/users/${user.username}`, fields: ['full_name', 'email', 'password'], valid: () => ({ full_name: 'Fuzzed Name' }), who: () => user },
+  { method: 'PATCH', path: () => `/users/${user.username}`, fields: ['full_name', 'email', 'password', 'current_password'], valid: () => ({ full_name: 'Fuzzed Name' }), who: () => user },
   { method: 'POST', path: () => '/accounts', fields: ['currency'], valid: () => ({ currency: 'EUR' }), who: () => user },
   { method: 'POST', path: () => '/transfers', fields: ['from_account_id', 'to_account_id', 'amount', 'currency'], valid: () => ({ from_account_id: accountId, to_account_id: accountId + 1, amount: 1, currency: 'USD' }), who: () => user },
   { method: 'POST', path: () => '/deposits', fields: ['account_id', 'amount'], valid: () => ({ account_id: accountId, amount: 1 }), who: () => banker },

@@ -140,3 +140,51 @@ it('examples/payout-job.ts runs against a local server', async () => {
   expect(res.output).toMatch(/entry \d+: -12000\n.*entry \d+: \+25000/s);
   expect(res.code).toBe(0);
 });
+
+describe('network failures are BankApiError unavailable; timeouts; Retry-After', () => {
+  it('signUp and login against a server that is not there: BankApiError(0, unavailable), not a raw TypeError', async () => {
+    const { freePort } = await import('../process/helpers.js');
+    const nowhere = new BankClient({ baseUrl: `http://127.0.0.1:${await freePort()}`, attempts: 2, backoffMs: 1 });
+    for (const call of [() => nowhere.signUp({ username: 'nobody', full_name: 'N', email: 'n@example.com', password: 'password-1' }), () => nowhere.login('nobody', 'password-1')]) {
+      const err = await call().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(BankApiError);
+      expect(err).toMatchObject({ status: 0, code: 'unavailable' });
+    }
+  });
+
+  it('a server that never answers is abandoned after timeoutMs', async () => {
+    const { createServer } = await import('node:net');
+    const silent = createServer(() => {}); // accepts, never answers
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const addr = silent.address();
+    try {
+      const c = new BankClient({ baseUrl: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`, timeoutMs: 300 });
+      const t0 = Date.now();
+      const err = await c.login('x', 'y').catch((e: unknown) => e);
+      expect(err).toMatchObject({ status: 0, code: 'unavailable' });
+      expect(Date.now() - t0).toBeLessThan(5_000);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('a 503 with Retry-After is retried after that long, not sooner', async () => {
+    let n = 0;
+    const retryAfterFetch = async (req: Request) => {
+      if (new URL(req.url).pathname.startsWith('/accounts/') && n++ === 0) {
+        return new Response(JSON.stringify({ type: 'urn:simple-bank:problem:unavailable', title: 'Service Unavailable', status: 503, detail: 'busy', code: 'unavailable' }), {
+          status: 503,
+          headers: { 'content-type': 'application/problem+json', 'retry-after': '1' },
+        });
+      }
+      return fetch(req);
+    };
+    const c = new BankClient({ baseUrl, fetch: retryAfterFetch, backoffMs: 1 });
+    await user(c);
+    const a = await c.createAccount('CAD');
+    const t0 = Date.now();
+    expect((await c.getAccount(a.id)).id).toBe(a.id);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(950);
+    expect(n).toBe(2);
+  });
+});
