@@ -186,3 +186,40 @@ it('nothing is answered before its COMMIT: every answered transfer is visible to
   expect(missing).toEqual([]);
   expect(mover.stats.largestBatch).toBeGreaterThan(1);
 });
+
+it('the same key raced from two replicas: the movement runs once; the other answer is a replay of it or 409', async () => {
+  // Finding 6 of the review (found by reading, never reproduced): the lock is now taken before the
+  // stored answer is read, in a statement of its own, and the answer is stored with a plain INSERT.
+  const u = await makeUser(db.pool, 'race');
+  const a = (await makeAccount(db.pool, u, 'USD', 1_000_000)).id;
+  const b = (await makeAccount(db.pool, await makeUser(db.pool, 'race'), 'USD', 0)).id;
+  const pools = [createPool(db.url, { max: 4 }), createPool(db.url, { max: 4 })];
+  const replicaA = new GroupCommit(pools[0]!, { keyTtlMs: TTL, maxInFlight: 2 });
+  const replicaB = new GroupCommit(pools[1]!, { keyTtlMs: TTL, maxInFlight: 2 });
+  const before = await countRows(db.pool);
+  const rounds = 150;
+  let replays = 0;
+  let inUse = 0;
+  for (let i = 0; i < rounds; i++) {
+    const req: MovementRequest = {
+      movement: { kind: 'transfer', fromAccountId: a, toAccountId: b, amount: 1, currency: 'USD' },
+      idempotency: { username: u, key: `race-${i}`, fingerprint: Buffer.from('same') },
+    };
+    const [x, y] = await Promise.all([replicaA.submit(req), replicaB.submit(req)]);
+    const fresh = [x, y].filter((r) => r.ok && !r.replayed);
+    expect(fresh).toHaveLength(1);
+    const other = x === fresh[0] ? y : x;
+    if (other.ok) {
+      expect(other.replayed).toBe(true);
+      expect(other.result).toEqual(fresh[0]!.ok && fresh[0]!.result);
+      replays++;
+    } else {
+      expect(other.error.code).toBe('idempotency_key_in_use');
+      inUse++;
+    }
+  }
+  await Promise.all(pools.map((p) => p.end()));
+  expect(replays + inUse).toBe(rounds);
+  expect(await countRows(db.pool)).toEqual({ transfers: before.transfers + rounds, entries: before.entries + 2 * rounds });
+  expect(await balanceOf(db.pool, b)).toBe(rounds);
+});
