@@ -49,10 +49,22 @@ const transfersRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app
           }
         : undefined,
     });
-    if (answer.replayed) reply.header('idempotent-replayed', 'true');
-    if (answer.ok) return reply.code(201).send(answer.result);
-    const e = answer.error;
-    return sendProblem(reply, problem(e.status, e.code, e.message, e.fields));
+    // The movement has committed (or its refusal is final): nothing from here on may answer 500
+    // (invariant 7). The body is serialised here, where a failure can still be answered 503 — the
+    // outcome is then unknown to the caller, and a retry with the same key replays what committed.
+    try {
+      if (answer.replayed) reply.header('idempotent-replayed', 'true');
+      if (answer.ok) {
+        const body = reply.code(201).serialize(answer.result);
+        return reply.type('application/json; charset=utf-8').send(body);
+      }
+      const e = answer.error;
+      return sendProblem(reply, problem(e.status, e.code, e.message, e.fields));
+    } catch (err) {
+      request.log.error({ err }, 'the answer to a committed money movement could not be built');
+      reply.removeHeader('idempotent-replayed');
+      return sendProblem(reply, problem(503, 'unavailable', 'the outcome of this request is unknown; retry it with the same Idempotency-Key'));
+    }
   }
 
   app.post('/transfers', {

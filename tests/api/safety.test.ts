@@ -328,3 +328,38 @@ describe('integer fields: the raw token decides, not the parsed double', () => {
     },
   );
 });
+
+describe('no money-moving answer is 500 after its movement committed (invariant 7)', () => {
+  it('a failure building the answer after COMMIT is 503, and a retry with the same key replays what committed', async () => {
+    const { createTestApp: make } = await import('../setup/app.js');
+    const t2 = await make();
+    try {
+      const bank2 = await signUp(t2, { prefix: 'inv7', banker: true });
+      const c = await signUp(t2, { prefix: 'inv7c' });
+      const acct = (await openAccount(t2, c, 'USD')).id;
+      const real = t2.deps.moneyMover;
+      let corrupt = true;
+      // The real movement commits; then its answer is spoiled on the way back, as a bug would.
+      t2.deps.moneyMover = {
+        submit: async (r: Parameters<typeof real.submit>[0]) => {
+          const a = await real.submit(r);
+          return corrupt && a.ok ? { ...a, result: { transfer: null } as never } : a;
+        },
+      } as unknown as typeof real;
+      const deposit = () => t2.app.inject({ method: 'POST', url: '/deposits', headers: { ...bank2.auth, 'idempotency-key': 'inv7-1' }, payload: { account_id: acct, amount: 25 } });
+      const first = await deposit();
+      expectProblem(first, 503, 'unavailable');
+      const { rows } = await t2.db.pool.query('SELECT balance FROM accounts WHERE id = $1', [acct]);
+      expect(Number(rows[0].balance)).toBe(25); // it did commit
+      corrupt = false;
+      const retry = await deposit();
+      expect(retry.statusCode).toBe(201);
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+      expect(retry.json().to_entry.amount).toBe(25);
+      const again = await t2.db.pool.query('SELECT balance FROM accounts WHERE id = $1', [acct]);
+      expect(Number(again.rows[0].balance)).toBe(25); // and did not move twice
+    } finally {
+      await t2.close();
+    }
+  });
+});
