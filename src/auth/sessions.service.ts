@@ -131,8 +131,9 @@ export interface SessionGuardOptions {
  * role they act with is the user's role in the database now, not the one written in the token. Live
  * sessions are cached to spare a query per request. With a listener, the database announces every
  * changed session and every changed role, and the entries are dropped when the change commits, so
- * entries may live long; while the listener is down (or absent) an entry lives 2 s at most. Nothing
- * read before a change that arrived meanwhile is cached.
+ * entries may live long (a heartbeat notices a listener that stopped answering within 2 s); while the
+ * listener is down (or absent) an entry lives 2 s at most. Nothing read before a change that arrived
+ * meanwhile is cached.
  */
 export function createSessionGuard(db: Queryable, opts: SessionGuardOptions = {}) {
   const ttlMs = opts.ttlMs ?? 2_000;
@@ -186,6 +187,24 @@ export function createSessionGuard(db: Queryable, opts: SessionGuardOptions = {}
     }
   }
   const started = listen();
+  // A listener whose connection hangs without an error would miss announcements unnoticed: ask it
+  // for a sign of life every second, and treat one that stays silent as down (entries then go).
+  const heartbeat = setInterval(() => {
+    const c = listener;
+    if (!c || !listening) return;
+    let answered = false;
+    const timer = setTimeout(() => {
+      if (!answered && listener === c) c.emit('error', new Error('the session listener stopped answering'));
+    }, 1_000);
+    c.query('SELECT 1').then(
+      () => {
+        answered = true;
+        clearTimeout(timer);
+      },
+      () => clearTimeout(timer),
+    );
+  }, 1_000);
+  heartbeat.unref();
 
   return {
     /** Resolves once the first attempt to listen has finished (listening or not). */
@@ -225,6 +244,7 @@ export function createSessionGuard(db: Queryable, opts: SessionGuardOptions = {}
     },
     async close(): Promise<void> {
       closed = true;
+      clearInterval(heartbeat);
       clearTimeout(retryTimer);
       const c = listener;
       listener = undefined;

@@ -126,8 +126,9 @@ export function installErrorHandlers(app: FastifyInstance): void {
     return sendProblem(reply, problem(500, 'internal', 'an internal error occurred; it has been logged'));
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, problem(404, 'not_found', `no route for ${request.method} ${request.url.split('?')[0]}`)),
+  // Nothing of the request is echoed back.
+  app.setNotFoundHandler((_request, reply) =>
+    sendProblem(reply, problem(404, 'not_found', 'there is no such route for this method')),
   );
 }
 

@@ -118,3 +118,41 @@ it('without a listener, a live session is read again after 2 s', async () => {
   expect(c.reads()).toBe(2);
   await guard.close();
 });
+
+it('a listener whose connection hangs silently is noticed by its heartbeat within 2 s, and its entries go', async () => {
+  const { createServer, connect } = await import('node:net');
+  const target = new URL(db.url);
+  // A TCP relay in front of Postgres for the listener only, that can go silent without closing.
+  let frozen = false;
+  const sockets: import('node:net').Socket[] = [];
+  const relay = createServer((client) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    sockets.push(client, upstream);
+    client.on('data', (d) => !frozen && upstream.write(d));
+    upstream.on('data', (d) => !frozen && client.write(d));
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+  const addr = relay.address();
+  const relayed = new URL(db.url);
+  relayed.hostname = '127.0.0.1';
+  relayed.port = String(typeof addr === 'object' && addr ? addr.port : 0);
+
+  const user = await makeUser(db.pool, 'hang');
+  const auth = await newSession(user);
+  const c = counting();
+  const guard = createSessionGuard(c.db, { listenUrl: relayed.toString() });
+  try {
+    await guard.ready();
+    expect(guard.listening).toBe(true);
+    await guard.assertLive(auth);
+    frozen = true; // announcements would now be lost without anyone knowing
+    await db.pool.query('UPDATE sessions SET is_blocked = true WHERE id = $1', [auth.sessionId]);
+    expect(await refusedWithin(guard, auth, 3_000)).toBeLessThanOrEqual(2_500);
+  } finally {
+    await guard.close();
+    for (const s of sockets) s.destroy();
+    relay.close();
+  }
+});
