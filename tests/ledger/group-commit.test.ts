@@ -1,14 +1,13 @@
 // The group commit under concurrency, against real Postgres: concurrent movements share calls, a
 // lone one goes at once, batches and single calls never deadlock, an item that makes a call raise
 // is isolated, and nothing is answered before its COMMIT.
-import pg from 'pg';
 import { DomainError } from '../../src/db/errors.js';
 import { createPool } from '../../src/db/pool.js';
 import { GroupCommit } from '../../src/ledger/group-commit.js';
 import { verifyLedger } from '../../src/ledger/ledger.verify.js';
 import { transfer, type MovementAnswer, type MovementRequest } from '../../src/ledger/transfer.service.js';
 import { createTestDb, type TestDb } from '../setup/db.js';
-import { balanceOf, countRows, makeAccount, makeUser } from '../setup/fixtures.js';
+import { balanceOf, countRows, deadlocksIn, makeAccount, makeUser } from '../setup/fixtures.js';
 
 const TTL = 86_400_000;
 let db: TestDb;
@@ -19,17 +18,7 @@ afterAll(async () => {
   await db.drop();
 });
 
-async function deadlocks(): Promise<number> {
-  const c = new pg.Client({ connectionString: db.url });
-  await c.connect();
-  try {
-    await c.query('SELECT pg_stat_clear_snapshot()');
-    const { rows } = await c.query<{ deadlocks: string }>('SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()');
-    return Number(rows[0]!.deadlocks);
-  } finally {
-    await c.end();
-  }
-}
+const deadlocks = () => deadlocksIn(db.url);
 
 async function fundingBalance(currency: string): Promise<number> {
   const { rows } = await db.pool.query<{ balance: string }>('SELECT balance FROM accounts WHERE is_funding AND currency = $1', [currency]);

@@ -5,7 +5,7 @@ import { createPool } from '../../src/db/pool.js';
 import { verifyLedger } from '../../src/ledger/ledger.verify.js';
 import { deposit, transfer, withdraw } from '../../src/ledger/transfer.service.js';
 import { createTestDb, type TestDb } from '../setup/db.js';
-import { balanceOf, countRows, makeAccount, makeUser } from '../setup/fixtures.js';
+import { balanceOf, countRows, deadlocksIn, makeAccount, makeUser } from '../setup/fixtures.js';
 
 let db: TestDb;
 beforeAll(async () => {
@@ -15,20 +15,7 @@ afterAll(async () => {
   await db.drop();
 });
 
-/** Deadlocks Postgres detected in this database, read after every backend that could report one has exited. */
-async function deadlocks(): Promise<number> {
-  const c = new pg.Client({ connectionString: db.url });
-  await c.connect();
-  try {
-    await c.query('SELECT pg_stat_clear_snapshot()');
-    const { rows } = await c.query<{ deadlocks: string }>(
-      'SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()',
-    );
-    return Number(rows[0]!.deadlocks);
-  } finally {
-    await c.end();
-  }
-}
+const deadlocks = () => deadlocksIn(db.url);
 
 it('10 concurrent transfers A→B: each sees a distinct multiple of the amount, final balances exact', async () => {
   const alice = await makeUser(db.pool, 'alice');

@@ -1,5 +1,6 @@
 // Fixtures written through the same generated queries the service uses.
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { createAccount } from '../../generated/accounts.queries.js';
 import { createUser } from '../../generated/users.queries.js';
 import type { Queryable } from '../../src/db/pool.js';
@@ -33,4 +34,17 @@ export async function countRows(db: Queryable): Promise<{ transfers: number; ent
 export async function balanceOf(db: Queryable, id: number): Promise<number> {
   const { rows } = await db.query<{ balance: string }>('SELECT balance FROM accounts WHERE id = $1', [id]);
   return Number(rows[0]!.balance);
+}
+
+/** Deadlocks Postgres detected in the database at `url`, read on a connection of its own. */
+export async function deadlocksIn(url: string): Promise<number> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query('SELECT pg_stat_clear_snapshot()');
+    const { rows } = await c.query<{ deadlocks: string }>('SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()');
+    return Number(rows[0]!.deadlocks);
+  } finally {
+    await c.end();
+  }
 }
