@@ -7,7 +7,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: 200 while the process runs */
+        /**
+         * Liveness: 200 while the process runs
+         * @description Touches nothing else: a process that answers is alive, whatever the database does.
+         */
         get: operations["healthz"];
         put?: never;
         post?: never;
@@ -24,7 +27,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: 200 when the database answers, else 503 */
+        /**
+         * Readiness: 200 when the database answers, else 503
+         * @description For the load balancer: 503 while the database does not answer within 3 s.
+         */
         get: operations["readyz"];
         put?: never;
         post?: never;
@@ -103,7 +109,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke (block) the session of a refresh token; its access tokens stop working */
+        /**
+         * Revoke (block) the session of a refresh token; its access tokens stop working
+         * @description Blocks the session of the refresh token: every access and refresh token it issued stops working on every replica at once (at most 2 s).
+         */
         post: operations["revokeSession"];
         delete?: never;
         options?: never;
@@ -138,10 +147,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your accounts, by id, a page at a time */
+        /**
+         * Your accounts, by id, a page at a time
+         * @description The caller's own accounts, by id; `page_id` from 1 (default 1), `page_size` 1–100 (default 10).
+         */
         get: operations["listAccounts"];
         put?: never;
-        /** Open an account in a currency for the caller (balance 0) */
+        /**
+         * Open an account in a currency for the caller (balance 0)
+         * @description The owner is the token's user, never the body; the balance starts at 0; one account per currency and owner.
+         */
         post: operations["createAccount"];
         delete?: never;
         options?: never;
@@ -156,7 +171,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One of your accounts */
+        /**
+         * One of your accounts
+         * @description Only the owner sees an account.
+         */
         get: operations["getAccount"];
         put?: never;
         post?: never;
@@ -213,7 +231,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A transfer you sent or received */
+        /**
+         * A transfer you sent or received
+         * @description Visible to the owner of either side.
+         */
         get: operations["getTransfer"];
         put?: never;
         post?: never;
@@ -266,11 +287,204 @@ export interface paths {
 }
 export type webhooks = Record<string, never>;
 export interface components {
-    schemas: never;
+    schemas: {
+        /**
+         * ErrorCode
+         * @description stable, machine-readable: the table of the contract
+         * @enum {string}
+         */
+        ErrorCode: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
+        /**
+         * Problem
+         * @description application/problem+json (RFC 9457)
+         */
+        Problem: {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: components["schemas"]["ErrorCode"];
+            errors?: {
+                field: string;
+                message: string;
+            }[];
+        };
+        /** SignUpRequest */
+        SignUpRequest: {
+            /** @description lower-case letters, digits and _, 3–100 */
+            username: string;
+            /** @description no control characters */
+            full_name: string;
+            /** Format: email */
+            email: string;
+            password: string;
+        };
+        /**
+         * Role
+         * @enum {string}
+         */
+        Role: "depositor" | "banker";
+        /** User */
+        User: {
+            username: string;
+            full_name: string;
+            email: string;
+            role: components["schemas"]["Role"];
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            password_changed_at: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            created_at: string;
+        };
+        /** LoginRequest */
+        LoginRequest: {
+            username: string;
+            password: string;
+        };
+        /** LoginResponse */
+        LoginResponse: {
+            /** Format: uuid */
+            session_id: string;
+            access_token: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            access_token_expires_at: string;
+            refresh_token: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            refresh_token_expires_at: string;
+            user: components["schemas"]["User"];
+        };
+        /** RefreshTokenRequest */
+        RefreshTokenRequest: {
+            refresh_token: string;
+        };
+        /** RenewResponse */
+        RenewResponse: {
+            access_token: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            access_token_expires_at: string;
+            /** @description the new refresh token: the one presented is spent */
+            refresh_token: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            refresh_token_expires_at: string;
+        };
+        /** UpdateUserRequest */
+        UpdateUserRequest: {
+            /** @description no control characters */
+            full_name?: string;
+            /** Format: email */
+            email?: string;
+            password?: string;
+            /** @description Required to change your own password; a banker resetting another user's does not send it. */
+            current_password?: string;
+        };
+        /**
+         * Currency
+         * @description ISO 4217 code, exact case
+         * @enum {string}
+         */
+        Currency: "USD" | "EUR" | "CAD";
+        /** CreateAccountRequest */
+        CreateAccountRequest: {
+            currency: components["schemas"]["Currency"];
+        };
+        /** Account */
+        Account: {
+            id: number;
+            owner: string;
+            /** @description integer minor units (cents) */
+            balance: number;
+            currency: components["schemas"]["Currency"];
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            created_at: string;
+        };
+        /** Entry */
+        Entry: {
+            id: number;
+            account_id: number;
+            /** @description negative for money out, positive for money in */
+            amount: number;
+            transfer_id: number;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            created_at: string;
+        };
+        /** EntryPage */
+        EntryPage: {
+            items: components["schemas"]["Entry"][];
+            /** @description null on the last page */
+            next_cursor: string | null;
+        };
+        /** CreateTransferRequest */
+        CreateTransferRequest: {
+            from_account_id: number;
+            to_account_id: number;
+            /** @description integer minor units (cents), 1 … 9007199254740991 */
+            amount: number;
+            currency: components["schemas"]["Currency"];
+        };
+        /** Transfer */
+        Transfer: {
+            id: number;
+            from_account_id: number;
+            to_account_id: number;
+            /** @description integer minor units (cents), 1 … 9007199254740991 */
+            amount: number;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            created_at: string;
+        };
+        /**
+         * TransferResult
+         * @description What the sender sees: the receiver's account (owner, balance) is not revealed.
+         */
+        TransferResult: {
+            transfer: components["schemas"]["Transfer"];
+            from_account: components["schemas"]["Account"];
+            from_entry: components["schemas"]["Entry"];
+            to_entry: components["schemas"]["Entry"];
+        };
+        /** FundingRequest */
+        FundingRequest: {
+            account_id: number;
+            /** @description integer minor units (cents), 1 … 9007199254740991 */
+            amount: number;
+        };
+    };
     responses: never;
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description The request id: an incoming `X-Request-Id` (1–128 of `A-Za-z0-9._:-`) is honoured, else one is made; it is in the log line too. */
+        XRequestId: string;
+        /** @description `true` when this is the stored answer of an earlier request with the same `Idempotency-Key` (no money moved now). */
+        IdempotentReplayed: "true";
+        /** @description Seconds after which a retry is worth it. */
+        RetryAfter: number;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -287,12 +501,54 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         status: string;
                     };
+                };
+            };
+            /** @description URI Too Long */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Header Fields Too Large */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -309,6 +565,7 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -320,77 +577,42 @@ export interface operations {
             /** @description URI Too Long */
             414: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Request Header Fields Too Large */
             431: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Internal Server Error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -404,211 +626,110 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /** @description lower-case letters, digits and _, 3–100 */
-                    username: string;
-                    /** @description no control characters */
-                    full_name: string;
-                    /** Format: email */
-                    email: string;
-                    password: string;
-                };
+                "application/json": components["schemas"]["SignUpRequest"];
             };
         };
         responses: {
             /** @description Default Response */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        username: string;
-                        full_name: string;
-                        email: string;
-                        role: "depositor" | "banker";
-                        /**
-                         * Format: date-time
-                         * @description RFC 3339, UTC
-                         */
-                        password_changed_at: string;
-                        /**
-                         * Format: date-time
-                         * @description RFC 3339, UTC
-                         */
-                        created_at: string;
-                    };
+                    "application/json": components["schemas"]["User"];
                 };
             };
             /** @description Bad Request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Conflict */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Content Too Large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description URI Too Long */
             414: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unsupported Media Type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Too Many Requests */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Request Header Fields Too Large */
             431: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Internal Server Error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -622,222 +743,110 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    username: string;
-                    password: string;
-                };
+                "application/json": components["schemas"]["LoginRequest"];
             };
         };
         responses: {
             /** @description Default Response */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        session_id: string;
-                        access_token: string;
-                        /**
-                         * Format: date-time
-                         * @description RFC 3339, UTC
-                         */
-                        access_token_expires_at: string;
-                        refresh_token: string;
-                        /**
-                         * Format: date-time
-                         * @description RFC 3339, UTC
-                         */
-                        refresh_token_expires_at: string;
-                        user: {
-                            username: string;
-                            full_name: string;
-                            email: string;
-                            role: "depositor" | "banker";
-                            /**
-                             * Format: date-time
-                             * @description RFC 3339, UTC
-                             */
-                            password_changed_at: string;
-                            /**
-                             * Format: date-time
-                             * @description RFC 3339, UTC
-                             */
-                            created_at: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["LoginResponse"];
                 };
             };
             /** @description Bad Request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Content Too Large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description URI Too Long */
             414: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unsupported Media Type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Too Many Requests */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Request Header Fields Too Large */
             431: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Internal Server Error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -851,185 +860,99 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    refresh_token: string;
-                };
+                "application/json": components["schemas"]["RefreshTokenRequest"];
             };
         };
         responses: {
             /** @description Default Response */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        access_token: string;
-                        /**
-                         * Format: date-time
-                         * @description RFC 3339, UTC
-                         */
-                        access_token_expires_at: string;
-                        /** @description the new refresh token: the one presented is spent */
-                        refresh_token: string;
-                        /**
-                         * Format: date-time
-                         * @description RFC 3339, UTC
-                         */
-                        refresh_token_expires_at: string;
-                    };
+                    "application/json": components["schemas"]["RenewResponse"];
                 };
             };
             /** @description Bad Request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Content Too Large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description URI Too Long */
             414: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unsupported Media Type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Request Header Fields Too Large */
             431: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Internal Server Error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1043,15 +966,14 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    refresh_token: string;
-                };
+                "application/json": components["schemas"]["RefreshTokenRequest"];
             };
         };
         responses: {
             /** @description revoked */
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1059,153 +981,82 @@ export interface operations {
             /** @description Bad Request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Content Too Large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description URI Too Long */
             414: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unsupported Media Type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Request Header Fields Too Large */
             431: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Internal Server Error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1222,258 +1073,138 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /** @description no control characters */
-                    full_name?: string;
-                    /** Format: email */
-                    email?: string;
-                    password?: string;
-                    /** @description Required to change your own password; a banker resetting another user's does not send it. */
-                    current_password?: string;
-                };
+                "application/json": components["schemas"]["UpdateUserRequest"];
             };
         };
         responses: {
             /** @description Default Response */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        username: string;
-                        full_name: string;
-                        email: string;
-                        role: "depositor" | "banker";
-                        /**
-                         * Format: date-time
-                         * @description RFC 3339, UTC
-                         */
-                        password_changed_at: string;
-                        /**
-                         * Format: date-time
-                         * @description RFC 3339, UTC
-                         */
-                        created_at: string;
-                    };
+                    "application/json": components["schemas"]["User"];
                 };
             };
             /** @description Bad Request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Conflict */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Content Too Large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description URI Too Long */
             414: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unsupported Media Type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Request Header Fields Too Large */
             431: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Internal Server Error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
     listAccounts: {
         parameters: {
-            query: {
-                page_id: number;
-                page_size: number;
+            query?: {
+                page_id?: number;
+                page_size?: number;
             };
             header?: never;
             path?: never;
@@ -1484,136 +1215,72 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: number;
-                        owner: string;
-                        /** @description integer minor units (cents) */
-                        balance: number;
-                        /** @description ISO 4217 code, exact case */
-                        currency: "USD" | "EUR" | "CAD";
-                        /**
-                         * Format: date-time
-                         * @description RFC 3339, UTC
-                         */
-                        created_at: string;
-                    }[];
+                    "application/json": components["schemas"]["Account"][];
                 };
             };
             /** @description Bad Request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description URI Too Long */
             414: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Request Header Fields Too Large */
             431: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Internal Server Error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1627,203 +1294,109 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /** @description ISO 4217 code, exact case */
-                    currency: "USD" | "EUR" | "CAD";
-                };
+                "application/json": components["schemas"]["CreateAccountRequest"];
             };
         };
         responses: {
             /** @description Default Response */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: number;
-                        owner: string;
-                        /** @description integer minor units (cents) */
-                        balance: number;
-                        /** @description ISO 4217 code, exact case */
-                        currency: "USD" | "EUR" | "CAD";
-                        /**
-                         * Format: date-time
-                         * @description RFC 3339, UTC
-                         */
-                        created_at: string;
-                    };
+                    "application/json": components["schemas"]["Account"];
                 };
             };
             /** @description Bad Request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Conflict */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Content Too Large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description URI Too Long */
             414: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unsupported Media Type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Request Header Fields Too Large */
             431: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Internal Server Error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1842,182 +1415,100 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: number;
-                        owner: string;
-                        /** @description integer minor units (cents) */
-                        balance: number;
-                        /** @description ISO 4217 code, exact case */
-                        currency: "USD" | "EUR" | "CAD";
-                        /**
-                         * Format: date-time
-                         * @description RFC 3339, UTC
-                         */
-                        created_at: string;
-                    };
+                    "application/json": components["schemas"]["Account"];
                 };
             };
             /** @description Bad Request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description URI Too Long */
             414: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Request Header Fields Too Large */
             431: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Internal Server Error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
     listAccountEntries: {
         parameters: {
-            query: {
-                limit: number;
+            query?: {
+                limit?: number;
                 /** @description next_cursor of the previous page */
                 cursor?: string;
             };
@@ -2032,177 +1523,92 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            id: number;
-                            account_id: number;
-                            /** @description negative for money out, positive for money in */
-                            amount: number;
-                            transfer_id: number;
-                            /**
-                             * Format: date-time
-                             * @description RFC 3339, UTC
-                             */
-                            created_at: string;
-                        }[];
-                        /** @description null on the last page */
-                        next_cursor: string | null;
-                    };
+                    "application/json": components["schemas"]["EntryPage"];
                 };
             };
             /** @description Bad Request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description URI Too Long */
             414: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Request Header Fields Too Large */
             431: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Internal Server Error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2219,302 +1625,141 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    from_account_id: number;
-                    to_account_id: number;
-                    /** @description integer minor units (cents), 1 … 9007199254740991 */
-                    amount: number;
-                    /** @description ISO 4217 code, exact case */
-                    currency: "USD" | "EUR" | "CAD";
-                };
+                "application/json": components["schemas"]["CreateTransferRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What the sender sees: the receiver's account (owner, balance) is not revealed. */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        transfer: {
-                            id: number;
-                            from_account_id: number;
-                            to_account_id: number;
-                            /** @description integer minor units (cents), 1 … 9007199254740991 */
-                            amount: number;
-                            /**
-                             * Format: date-time
-                             * @description RFC 3339, UTC
-                             */
-                            created_at: string;
-                        };
-                        from_account: {
-                            id: number;
-                            owner: string;
-                            /** @description integer minor units (cents) */
-                            balance: number;
-                            /** @description ISO 4217 code, exact case */
-                            currency: "USD" | "EUR" | "CAD";
-                            /**
-                             * Format: date-time
-                             * @description RFC 3339, UTC
-                             */
-                            created_at: string;
-                        };
-                        from_entry: {
-                            id: number;
-                            account_id: number;
-                            /** @description negative for money out, positive for money in */
-                            amount: number;
-                            transfer_id: number;
-                            /**
-                             * Format: date-time
-                             * @description RFC 3339, UTC
-                             */
-                            created_at: string;
-                        };
-                        to_entry: {
-                            id: number;
-                            account_id: number;
-                            /** @description negative for money out, positive for money in */
-                            amount: number;
-                            transfer_id: number;
-                            /**
-                             * Format: date-time
-                             * @description RFC 3339, UTC
-                             */
-                            created_at: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["TransferResult"];
                 };
             };
             /** @description Bad Request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Conflict */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Content Too Large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description URI Too Long */
             414: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unsupported Media Type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unprocessable Content */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Request Header Fields Too Large */
             431: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Internal Server Error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2533,173 +1778,92 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: number;
-                        from_account_id: number;
-                        to_account_id: number;
-                        /** @description integer minor units (cents), 1 … 9007199254740991 */
-                        amount: number;
-                        /**
-                         * Format: date-time
-                         * @description RFC 3339, UTC
-                         */
-                        created_at: string;
-                    };
+                    "application/json": components["schemas"]["Transfer"];
                 };
             };
             /** @description Bad Request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description URI Too Long */
             414: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Request Header Fields Too Large */
             431: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Internal Server Error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2716,299 +1880,141 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    account_id: number;
-                    /** @description integer minor units (cents), 1 … 9007199254740991 */
-                    amount: number;
-                };
+                "application/json": components["schemas"]["FundingRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What the sender sees: the receiver's account (owner, balance) is not revealed. */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        transfer: {
-                            id: number;
-                            from_account_id: number;
-                            to_account_id: number;
-                            /** @description integer minor units (cents), 1 … 9007199254740991 */
-                            amount: number;
-                            /**
-                             * Format: date-time
-                             * @description RFC 3339, UTC
-                             */
-                            created_at: string;
-                        };
-                        from_account: {
-                            id: number;
-                            owner: string;
-                            /** @description integer minor units (cents) */
-                            balance: number;
-                            /** @description ISO 4217 code, exact case */
-                            currency: "USD" | "EUR" | "CAD";
-                            /**
-                             * Format: date-time
-                             * @description RFC 3339, UTC
-                             */
-                            created_at: string;
-                        };
-                        from_entry: {
-                            id: number;
-                            account_id: number;
-                            /** @description negative for money out, positive for money in */
-                            amount: number;
-                            transfer_id: number;
-                            /**
-                             * Format: date-time
-                             * @description RFC 3339, UTC
-                             */
-                            created_at: string;
-                        };
-                        to_entry: {
-                            id: number;
-                            account_id: number;
-                            /** @description negative for money out, positive for money in */
-                            amount: number;
-                            transfer_id: number;
-                            /**
-                             * Format: date-time
-                             * @description RFC 3339, UTC
-                             */
-                            created_at: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["TransferResult"];
                 };
             };
             /** @description Bad Request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Conflict */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Content Too Large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description URI Too Long */
             414: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unsupported Media Type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unprocessable Content */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Request Header Fields Too Large */
             431: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Internal Server Error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3025,299 +2031,141 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    account_id: number;
-                    /** @description integer minor units (cents), 1 … 9007199254740991 */
-                    amount: number;
-                };
+                "application/json": components["schemas"]["FundingRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What the sender sees: the receiver's account (owner, balance) is not revealed. */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        transfer: {
-                            id: number;
-                            from_account_id: number;
-                            to_account_id: number;
-                            /** @description integer minor units (cents), 1 … 9007199254740991 */
-                            amount: number;
-                            /**
-                             * Format: date-time
-                             * @description RFC 3339, UTC
-                             */
-                            created_at: string;
-                        };
-                        from_account: {
-                            id: number;
-                            owner: string;
-                            /** @description integer minor units (cents) */
-                            balance: number;
-                            /** @description ISO 4217 code, exact case */
-                            currency: "USD" | "EUR" | "CAD";
-                            /**
-                             * Format: date-time
-                             * @description RFC 3339, UTC
-                             */
-                            created_at: string;
-                        };
-                        from_entry: {
-                            id: number;
-                            account_id: number;
-                            /** @description negative for money out, positive for money in */
-                            amount: number;
-                            transfer_id: number;
-                            /**
-                             * Format: date-time
-                             * @description RFC 3339, UTC
-                             */
-                            created_at: string;
-                        };
-                        to_entry: {
-                            id: number;
-                            account_id: number;
-                            /** @description negative for money out, positive for money in */
-                            amount: number;
-                            transfer_id: number;
-                            /**
-                             * Format: date-time
-                             * @description RFC 3339, UTC
-                             */
-                            created_at: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["TransferResult"];
                 };
             };
             /** @description Bad Request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Conflict */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Content Too Large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description URI Too Long */
             414: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unsupported Media Type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unprocessable Content */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Request Header Fields Too Large */
             431: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Internal Server Error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        code: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };

@@ -12,6 +12,7 @@ import accountsRoutes from './accounts/accounts.routes.js';
 import type { AppDeps } from './deps.js';
 import authPlugin from './http/auth.plugin.js';
 import { securityHeaders } from './http/headers.js';
+import { refineDocument } from './http/openapi.js';
 import { frameworkError, installErrorHandlers, problem } from './http/problem.js';
 import { installValidators } from './http/validation.js';
 import healthRoutes from './ops/health.routes.js';
@@ -118,11 +119,15 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
   });
 
   await app.register(swagger, {
+    // Named components, optional defaulted parameters, declared headers: src/http/openapi.ts.
+    transformObject: (doc) =>
+      'openapiObject' in doc ? (refineDocument(doc.openapiObject as Record<string, unknown>) as typeof doc.openapiObject) : doc.swaggerObject,
     openapi: {
       openapi: '3.0.3',
+      servers: [{ url: 'http://127.0.0.1:8080', description: 'npm start on this machine (set HOST/PORT); behind your ingress, its URL' }],
       info: {
         title: 'simple bank',
-        version: '1.0.0',
+        version: '1.1.0',
         description:
           'SQL-first banking API. Money is integer minor units (cents). Every 4xx/5xx body is ' +
           'application/problem+json (RFC 9457) with a stable `code`.',

@@ -15,7 +15,7 @@ const accountsRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app,
   app.post('/accounts', {
     onRequest: app.authenticate,
     schema: {
-      operationId: 'createAccount',
+      operationId: 'createAccount', description: 'The owner is the token\'s user, never the body; the balance starts at 0; one account per currency and owner.',
       tags: ['accounts'],
       summary: 'Open an account in a currency for the caller (balance 0)',
       security,
@@ -30,7 +30,7 @@ const accountsRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app,
   app.get('/accounts/:id', {
     onRequest: app.authenticate,
     schema: {
-      operationId: 'getAccount',
+      operationId: 'getAccount', description: 'Only the owner sees an account.',
       tags: ['accounts'],
       summary: 'One of your accounts',
       security,
@@ -46,7 +46,7 @@ const accountsRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app,
   app.get('/accounts', {
     onRequest: app.authenticate,
     schema: {
-      operationId: 'listAccounts',
+      operationId: 'listAccounts', description: 'The caller\'s own accounts, by id; `page_id` from 1 (default 1), `page_size` 1–100 (default 10).',
       tags: ['accounts'],
       summary: 'Your accounts, by id, a page at a time',
       security,

@@ -3,22 +3,25 @@
 // problem+json into BankApiError with a typed `code`, and retries only what is safe to retry.
 import { randomUUID } from 'node:crypto';
 import createClient from 'openapi-fetch';
-import type { paths } from '../../generated/api-types.js';
+import type { components, paths } from '../../generated/api-types.js';
 
-type Json<T> = T extends { content: { 'application/json': infer B } } ? B : never;
-type Problem = NonNullable<paths['/transfers']['post']['responses'][422]['content']['application/problem+json']>;
+type Schemas = components['schemas'];
 
+/** The named models of the OpenAPI document (generated/openapi.json `components.schemas`). */
+export type Problem = Schemas['Problem'];
 /** Every stable error code of the contract. */
-export type ApiErrorCode = Problem['code'];
-export type User = Json<paths['/users']['post']['responses'][201]>;
-export type Account = Json<paths['/accounts']['post']['responses'][201]>;
-export type TransferResult = Json<paths['/transfers']['post']['responses'][201]>;
-export type Transfer = Json<paths['/transfers/{id}']['get']['responses'][200]>;
-export type EntryPage = Json<paths['/accounts/{id}/entries']['get']['responses'][200]>;
-export type TransferBody = paths['/transfers']['post']['requestBody']['content']['application/json'];
-export type FundingBody = paths['/deposits']['post']['requestBody']['content']['application/json'];
-export type SignUpBody = paths['/users']['post']['requestBody']['content']['application/json'];
-export type Currency = Account['currency'];
+export type ApiErrorCode = Schemas['ErrorCode'];
+export type User = Schemas['User'];
+export type Account = Schemas['Account'];
+export type Entry = Schemas['Entry'];
+export type EntryPage = Schemas['EntryPage'];
+export type Transfer = Schemas['Transfer'];
+export type TransferResult = Schemas['TransferResult'];
+export type LoginResponse = Schemas['LoginResponse'];
+export type TransferBody = Schemas['CreateTransferRequest'];
+export type FundingBody = Schemas['FundingRequest'];
+export type SignUpBody = Schemas['SignUpRequest'];
+export type Currency = Schemas['Currency'];
 
 /** A problem+json answer of the bank, or `unavailable` when it could not be reached at all. */
 export class BankApiError extends Error {

@@ -2,7 +2,7 @@ import Type from 'typebox';
 import { Currency, NO_NUL } from './common.js';
 import { Entry } from './ledger.js';
 
-export const CreateAccountBody = Type.Object({ currency: Currency }, { additionalProperties: false });
+export const CreateAccountBody = Type.Object({ currency: Currency }, { additionalProperties: false, title: 'CreateAccountRequest' });
 
 export const ListAccountsQuery = Type.Object(
   {
@@ -25,5 +25,5 @@ export const EntryPage = Type.Object(
     items: Type.Array(Entry),
     next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'null on the last page' }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'EntryPage' },
 );

@@ -6,6 +6,7 @@ export const NO_CONTROL = '^[^\\u0000-\\u001f]*$';
 
 export const CURRENCIES = ['USD', 'EUR', 'CAD'] as const;
 export const Currency = Type.Union(CURRENCIES.map((c) => Type.Literal(c)), {
+  title: 'Currency',
   description: 'ISO 4217 code, exact case',
 });
 export type Currency = Static<typeof Currency>;
@@ -54,11 +55,11 @@ export const Problem = Type.Object(
     title: Type.String(),
     status: Type.Integer(),
     detail: Type.String(),
-    code: Type.Union(ErrorCodes.map((c) => Type.Literal(c))),
+    code: Type.Union(ErrorCodes.map((c) => Type.Literal(c)), { title: 'ErrorCode', description: 'stable, machine-readable: the table of the contract' }),
     errors: Type.Optional(
       Type.Array(Type.Object({ field: Type.String(), message: Type.String() }, { additionalProperties: false })),
     ),
   },
-  { additionalProperties: false, description: 'application/problem+json (RFC 9457)' },
+  { additionalProperties: false, title: 'Problem', description: 'application/problem+json (RFC 9457)' },
 );
 export type Problem = Static<typeof Problem>;

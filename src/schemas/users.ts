@@ -5,7 +5,7 @@ export const Username = Type.String({ pattern: '^[a-z0-9_]{3,100}$', description
 export const FullName = Type.String({ minLength: 1, maxLength: 100, pattern: NO_CONTROL, description: 'no control characters' });
 export const Email = Type.String({ format: 'email', maxLength: 200, pattern: NO_CONTROL });
 export const Password = Type.String({ minLength: 8, maxLength: 128, pattern: NO_NUL, writeOnly: true });
-export const Role = Type.Union([Type.Literal('depositor'), Type.Literal('banker')]);
+export const Role = Type.Union([Type.Literal('depositor'), Type.Literal('banker')], { title: 'Role' });
 
 export const User = Type.Object(
   {
@@ -16,13 +16,13 @@ export const User = Type.Object(
     password_changed_at: Timestamp,
     created_at: Timestamp,
   },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'User' },
 );
 export type User = Static<typeof User>;
 
 export const CreateUserBody = Type.Object(
   { username: Username, full_name: FullName, email: Email, password: Password },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'SignUpRequest' },
 );
 export type CreateUserBody = Static<typeof CreateUserBody>;
 
@@ -41,7 +41,7 @@ export const UpdateUserBody = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false, minProperties: 1 },
+  { additionalProperties: false, minProperties: 1, title: 'UpdateUserRequest' },
 );
 export type UpdateUserBody = Static<typeof UpdateUserBody>;
 
@@ -52,7 +52,7 @@ export const LoginBody = Type.Object(
     username: Type.String({ minLength: 1, maxLength: 100, pattern: NO_CONTROL }),
     password: Type.String({ minLength: 1, maxLength: 128, pattern: NO_NUL }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'LoginRequest' },
 );
 
 export const LoginResponse = Type.Object(
@@ -64,13 +64,13 @@ export const LoginResponse = Type.Object(
     refresh_token_expires_at: Timestamp,
     user: User,
   },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'LoginResponse' },
 );
 export type LoginResponse = Static<typeof LoginResponse>;
 
 export const RefreshTokenBody = Type.Object(
   { refresh_token: Type.String({ minLength: 1, maxLength: 2000, pattern: NO_NUL }) },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'RefreshTokenRequest' },
 );
 
 export const RenewResponse = Type.Object(
@@ -80,5 +80,5 @@ export const RenewResponse = Type.Object(
     refresh_token: Type.String({ description: 'the new refresh token: the one presented is spent' }),
     refresh_token_expires_at: Timestamp,
   },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'RenewResponse' },
 );

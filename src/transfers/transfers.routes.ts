@@ -94,7 +94,7 @@ const transfersRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app
   app.get('/transfers/:id', {
     onRequest: app.authenticate,
     schema: {
-      operationId: 'getTransfer',
+      operationId: 'getTransfer', description: 'Visible to the owner of either side.',
       tags: ['transfers'],
       summary: 'A transfer you sent or received',
       security,

@@ -22,7 +22,7 @@ const usersRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { 
 
   app.post('/users', {
     schema: {
-      operationId: 'createUser',
+      operationId: 'createUser', security: [],
       tags: ['users'],
       summary: 'Sign up a new user (role depositor)',
       description: 'Limited per client IP (429 with Retry-After); while password hashing is saturated, 503 `unavailable` with Retry-After.',
@@ -37,7 +37,7 @@ const usersRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { 
 
   app.post('/users/login', {
     schema: {
-      operationId: 'loginUser',
+      operationId: 'loginUser', security: [],
       tags: ['users'],
       summary: 'Log in: a new session with an access and a refresh token',
       description: 'Unknown user and wrong password answer the same 401. Attempts are limited per client IP and per username (429 with Retry-After).',
@@ -60,7 +60,7 @@ const usersRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { 
 
   app.post('/tokens/renew_access', {
     schema: {
-      operationId: 'renewAccessToken',
+      operationId: 'renewAccessToken', security: [],
       tags: ['users'],
       summary: 'A new access token for a live session; the refresh token rotates',
       description: 'The presented refresh token is spent and a new one returned (same session expiry). Presented again within 10 s (a lost answer) it renews again; later, it is reuse of a stolen token: 401 `session_invalid` and the whole session is blocked.',
@@ -71,7 +71,7 @@ const usersRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { 
 
   app.post('/tokens/revoke', {
     schema: {
-      operationId: 'revokeSession',
+      operationId: 'revokeSession', security: [], description: 'Blocks the session of the refresh token: every access and refresh token it issued stops working on every replica at once (at most 2 s).',
       tags: ['users'],
       summary: 'Revoke (block) the session of a refresh token; its access tokens stop working',
       body: RefreshTokenBody,
