@@ -30,9 +30,9 @@ const HELP = `npm run bench -- [flags]
   --pool N            the service's database pool (default 10)
   --pgbench-dir DIR   the pgbench reference scripts (default ../shared/pgbench); missing: skipped
   --phases LIST       any of pgbench,ledger,curve,hot,keyed,deposits,inprocess,flood (default: all)
-  --no-save           print only; do not overwrite bench/results/
+  --save / --no-save  write bench/results/ (default: only a run with default flags does)
   --help              this text
-Results: bench/results/latest.{json,md} (unless --no-save).`;
+Results: bench/results/latest.{json,md} after a full run with default flags (or --save).`;
 
 const argv = process.argv.slice(2);
 if (argv.includes('--help') || argv.includes('-h')) {
@@ -50,7 +50,9 @@ const accountCount = Number(flag('accounts', '10000'));
 const poolSize = Number(flag('pool', '10'));
 const pgbenchDir = resolve(projectRoot, flag('pgbench-dir', '../shared/pgbench'));
 const phasesWanted = new Set(flag('phases', 'pgbench,ledger,curve,hot,keyed,deposits,inprocess,flood').split(','));
-const save = !argv.includes('--no-save');
+// Only a full run (every phase, default length) replaces the committed results, unless asked.
+const fullRun = !argv.some((a) => ['--phases', '--duration', '--curve', '--accounts', '--connections', '--pool'].includes(a));
+const save = argv.includes('--save') || (fullRun && !argv.includes('--no-save'));
 const log = (m: string) => console.log(`[bench] ${m}`);
 const CURRENCIES = ['USD', 'EUR', 'CAD'] as const;
 

@@ -28,8 +28,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Readiness: 200 when the database answers, else 503
-         * @description For the load balancer: 503 while the database does not answer within 3 s.
+         * Readiness: 200 when the database answers at this build's schema version, else 503
+         * @description For the load balancer: 503 while the database does not answer within 3 s, or is not migrated to the schema version of this build.
          */
         get: operations["readyz"];
         put?: never;

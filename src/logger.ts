@@ -1,8 +1,22 @@
+import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
 
-/** One pino logger: JSON, request id on every line, secrets redacted; pretty only on a terminal. */
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  const pretty = !destination && process.stdout.isTTY && process.env.NODE_ENV !== 'production';
+/** Whether a module can be loaded here (pino-pretty is a dev dependency: absent in production). */
+function installed(name: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * One pino logger: JSON, request id on every line, secrets redacted; pretty only on a terminal, and
+ * only where pino-pretty is installed (with production dependencies it is not: plain JSON then).
+ */
+export function createLogger(level: string, destination?: pino.DestinationStream, prettyModule = 'pino-pretty'): Logger {
+  const pretty = !destination && process.stdout.isTTY && process.env.NODE_ENV !== 'production' && installed(prettyModule);
   return pino(
     {
       level,
@@ -22,7 +36,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         ],
         censor: '[redacted]',
       },
-      ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } } } : {}),
+      ...(pretty ? { transport: { target: prettyModule, options: { translateTime: 'SYS:HH:MM:ss.l' } } } : {}),
     },
     destination,
   );

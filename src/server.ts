@@ -100,10 +100,17 @@ async function main(): Promise<void> {
     await database.close();
     process.exit(1);
   }
-  log.info(
-    { url: `http://${config.host}:${config.port}`, database: database.embedded ? 'embedded' : 'DATABASE_URL' },
-    `simple bank ready: docs at http://${config.host}:${config.port}/docs`,
-  );
+  // Say "ready" only when it is: the same check as /readyz (the database answers, at this build's schema).
+  const url = `http://${config.host}:${config.port}`;
+  const readiness = await app.inject('/readyz');
+  if (readiness.statusCode === 200) {
+    log.info({ url, database: database.embedded ? 'embedded' : 'DATABASE_URL' }, `simple bank ready: docs at ${url}/docs`);
+  } else {
+    log.warn(
+      { url, database: database.embedded ? 'embedded' : 'DATABASE_URL', reason: readiness.json<{ detail?: string }>().detail },
+      'simple bank is listening but not ready (requests answer 503 until the database is reachable and migrated)',
+    );
+  }
 }
 
 main().catch((err) => {

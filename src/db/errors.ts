@@ -136,7 +136,9 @@ export function isRetryable(err: unknown): boolean {
 }
 
 // 57014: a statement outlived statement_timeout (a lock held too long): busy, not broken.
-const UNAVAILABLE_SQLSTATES = new Set(['57014', '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006']);
+// 3D000 / 28000 / 28P01: the database or the role is missing or refused; 42P01: a table missing, a
+// database not migrated yet. The deploy's fault, not the request's: 503, never a 500.
+const UNAVAILABLE_SQLSTATES = new Set(['57014', '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006', '3D000', '28000', '28P01', '42P01']);
 const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
 
 export function isUnavailable(err: unknown): boolean {

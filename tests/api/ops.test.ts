@@ -118,3 +118,25 @@ it('logs one line per request with request id, method, route, status, duration a
     expect(all).not.toContain(secret);
   }
 });
+
+it('/readyz is 503 until the database is at this build\'s schema version; an unmigrated table answers 503, not 500', async () => {
+  const { runDbmate } = await import('../../src/db/migrate.js');
+  const { EXPECTED_SCHEMA_VERSION } = await import('../../src/ops/health.routes.js');
+  const t2 = await createTestApp();
+  try {
+    expect((await t2.app.inject('/readyz')).statusCode).toBe(200);
+    expect((await runDbmate(t2.db.url, ['rollback'])).code).toBe(0); // the newest migration undone
+    const pending = await t2.app.inject('/readyz');
+    expectProblem(pending, 503, 'unavailable');
+    expect(pending.json().detail).toContain(EXPECTED_SCHEMA_VERSION);
+    expect((await runDbmate(t2.db.url, ['up'])).code).toBe(0);
+    expect((await t2.app.inject('/readyz')).statusCode).toBe(200);
+    // A request meeting a table that is not there is the deploy's fault: 503.
+    await t2.db.pool.query('ALTER TABLE rate_limits RENAME TO rate_limits_elsewhere');
+    const signUp = await t2.app.inject({ method: 'POST', url: '/users', payload: { username: 'unmigrated', full_name: 'U', email: 'u@example.com', password: 'password-123' } });
+    expectProblem(signUp, 503, 'unavailable');
+    await t2.db.pool.query('ALTER TABLE rate_limits_elsewhere RENAME TO rate_limits');
+  } finally {
+    await t2.close();
+  }
+});

@@ -20,6 +20,8 @@ describe('deploy/k8s', () => {
   const [ingress] = yamlOf('deploy/k8s/ingress.yaml');
   const [job] = yamlOf('deploy/k8s/migrate-job.yaml');
   const [kustomization] = yamlOf('deploy/k8s/kustomization.yaml');
+  const [pdb] = yamlOf('deploy/k8s/pdb.yaml');
+  const version = JSON.parse(read('package.json')).version as string;
   const container = deployment.spec.template.spec.containers[0];
 
   it('Deployment: /readyz readiness, /healthz liveness, resources, non-root, config from a Secret, no migration at start', () => {
@@ -33,6 +35,29 @@ describe('deploy/k8s', () => {
     expect(container.envFrom).toEqual([{ secretRef: { name: 'simple-bank' } }]);
     expect(container.env).toContainEqual({ name: 'MIGRATE', value: 'false' });
     expect(container.ports).toContainEqual({ name: 'http', containerPort: 8080 });
+  });
+
+  it('images by version, never :latest; the migration Job is named for its release', () => {
+    expect(container.image).toBe(`ghcr.io/simple-bank/simple-bank:${version}`);
+    expect(job.metadata.name).toBe(`simple-bank-migrate-${version.replace(/\./g, '-')}`);
+    for (const f of ['deployment.yaml', 'migrate-job.yaml']) expect(read(`deploy/k8s/${f}`)).not.toMatch(/image:\s*\S+:latest/);
+  });
+
+  it('memory: the limit is above the measured peak with production argon2 (2 hashes at once)', () => {
+    const mib = (q: string) => Number(/^(\d+)Mi$/.exec(q)![1]);
+    const bench = JSON.parse(read('bench/results/latest.json'));
+    const floodPeak = bench.flood?.serverPeakRssMb as number;
+    expect(floodPeak).toBeGreaterThan(0);
+    expect(mib(container.resources.limits.memory)).toBeGreaterThan(floodPeak * 1.5);
+    expect(mib(container.resources.requests.memory)).toBeGreaterThanOrEqual(bench.serverPeakRssMb.underLoad);
+  });
+
+  it('a PodDisruptionBudget keeps one pod; a preStop pause takes the pod out of rotation before it closes', () => {
+    expect(pdb.kind).toBe('PodDisruptionBudget');
+    expect(pdb.spec.minAvailable).toBe(1);
+    expect(pdb.spec.selector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
+    expect(container.lifecycle.preStop.exec.command).toEqual(['sleep', '5']);
+    expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(5 + 20);
   });
 
   it('Service selects the Deployment\'s pods; Ingress terminates TLS with a cert-manager certificate', () => {
@@ -54,7 +79,7 @@ describe('deploy/k8s', () => {
   });
 
   it('kustomization lists every manifest but the example Secret', () => {
-    expect(kustomization.resources.sort()).toEqual(['deployment.yaml', 'ingress.yaml', 'migrate-job.yaml', 'service.yaml']);
+    expect(kustomization.resources.sort()).toEqual(['deployment.yaml', 'ingress.yaml', 'migrate-job.yaml', 'pdb.yaml', 'service.yaml']);
   });
 });
 
@@ -67,6 +92,14 @@ it('docker-compose.yaml: Postgres with a health check, a one-shot migrate servic
   expect(compose.services.api.depends_on.migrate.condition).toBe('service_completed_successfully');
   expect(compose.services.api.environment.MIGRATE).toBe('false');
   expect(compose.services.api.healthcheck.test.join(' ')).toMatch(/readyz/);
+  // Built once: the migrate service uses the api service's image.
+  expect(compose.services.migrate.build).toBeUndefined();
+  expect(compose.services.migrate.image).toBe(compose.services.api.image);
+});
+
+it('.dockerignore keeps the embedded database, its token key, modules and history out of the build context', () => {
+  const ignored = read('.dockerignore').split('\n').map((l) => l.trim());
+  for (const p of ['.data', 'node_modules', '.git', '.env', 'dist']) expect(ignored).toContain(p);
 });
 
 it('Dockerfile: multi-stage on Node 24 slim, production dependencies only, non-root, health check', () => {

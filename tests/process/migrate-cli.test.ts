@@ -14,10 +14,16 @@ it('status, down and up print what they did', async () => {
     const status = await run('scripts/migrate.ts', ['status'], env);
     expect(status.code).toBe(0);
     expect(status.output).toMatch(/Pending: 0/);
-    const down = await run('scripts/migrate.ts', ['down'], env);
+    const unasked = await run('scripts/migrate.ts', ['down'], env);
+    expect(unasked.code).not.toBe(0);
+    expect(unasked.output).toMatch(/run it again with --yes/);
+    const down = await run('scripts/migrate.ts', ['down', '--yes'], env);
     expect(down.code).toBe(0);
     expect(down.output).toContain(`Rolled back: ${latest}`);
-    expect((await run('scripts/migrate.ts', ['status'], env)).output).toMatch(/Pending: 1/);
+    const pending = await run('scripts/migrate.ts', ['status'], env);
+    expect(pending.output).toMatch(/Pending: 1/);
+    expect(pending.code).not.toBe(0); // a deploy gate: non-zero while migrations are pending
+    expect(pending.output).toMatch(/migrations are pending/);
     const up = await run('scripts/migrate.ts', ['up'], env);
     expect(up.code).toBe(0);
     expect(up.output).toContain(`Applied: ${latest}`);
@@ -48,3 +54,22 @@ it('a failing migration exits non-zero and names the file; `new NAME` creates on
     await db.drop();
   }
 });
+
+it('status on a fresh DATA_DIR says there is no database yet and creates none; up gives up on an unreachable server in seconds', async () => {
+  const { mkdtemp, readdir: ls, rm: remove } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { freePort } = await import('./helpers.js');
+  const dataDir = await mkdtemp(join(tmpdir(), 'migrate-fresh-'));
+  try {
+    const status = await run('scripts/migrate.ts', ['status'], { DATABASE_URL: undefined, DATA_DIR: dataDir });
+    expect(status.code).not.toBe(0);
+    expect(status.output).toMatch(/there is no embedded database in .* yet/);
+    expect(await ls(dataDir)).toEqual([]);
+  } finally {
+    await remove(dataDir, { recursive: true, force: true });
+  }
+  const t0 = Date.now();
+  const up = await run('scripts/migrate.ts', ['up'], { DATABASE_URL: `postgres://nobody@127.0.0.1:${await freePort()}/nothing?sslmode=disable`, TOKEN_SECRET_KEY: undefined });
+  expect(up.code).not.toBe(0);
+  expect(Date.now() - t0).toBeLessThan(30_000);
+}, 60_000);
