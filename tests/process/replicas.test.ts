@@ -113,3 +113,71 @@ it('login attempts are counted once across both replicas', async () => {
   expect(fourth.status).toBe(429);
   expect(fourth.body.code).toBe('rate_limited');
 });
+
+it('one replica SIGKILLed under load: every acknowledged transfer exists once, keyed retries on the survivor replay', async () => {
+  const { verifyLedger } = await import('../../src/ledger/ledger.verify.js');
+  for (const u of ['kill_bank', 'kill_a', 'kill_b']) {
+    expect((await call(0, 'POST', '/users', { username: u, full_name: u, email: `${u}@example.com`, password: 'password-123' })).status).toBe(201);
+  }
+  expect((await run('scripts/cli.ts', ['grant-banker', 'kill_bank'], env)).code).toBe(0);
+  const bank = await login(0, 'kill_bank', 'password-123');
+  const a = await login(0, 'kill_a', 'password-123');
+  const b = await login(1, 'kill_b', 'password-123');
+  const aAcct = (await call(0, 'POST', '/accounts', { currency: 'USD' }, a.access_token)).body.id as number;
+  const bAcct = (await call(1, 'POST', '/accounts', { currency: 'USD' }, b.access_token)).body.id as number;
+  expect((await call(0, 'POST', '/deposits', { account_id: aAcct, amount: 1_000_000 }, bank.access_token)).status).toBe(201);
+
+  /** A keyed transfer: sent to `first`; on a network failure (the replica is gone) the same key goes to the other. */
+  const acknowledged = new Map<string, number>(); // key → transfer id of the 201
+  let failovers = 0;
+  async function keyedTransfer(key: string, first: number) {
+    const send = (i: number) =>
+      fetch(servers[i]!.base + '/transfers', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${a.access_token}`, 'idempotency-key': key },
+        body: JSON.stringify({ from_account_id: aAcct, to_account_id: bAcct, amount: 1, currency: 'USD' }),
+      });
+    let res: Response;
+    try {
+      res = await send(first);
+    } catch {
+      failovers++;
+      for (;;) {
+        res = await send(1 - first);
+        if (res.status !== 409) break; // the first attempt may still hold the key for a moment
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { transfer: { id: number } };
+    acknowledged.set(key, body.transfer.id);
+  }
+
+  let n = 0;
+  const until = Date.now() + 3_000;
+  const killAt = Date.now() + 1_200;
+  let killed = false;
+  await Promise.all(Array.from({ length: 12 }, async (_, w) => {
+    while (Date.now() < until) {
+      if (!killed && Date.now() >= killAt) {
+        killed = true;
+        servers[1]!.proc.child.kill('SIGKILL');
+      }
+      const i = n++;
+      await keyedTransfer(`kill-${i}`, killed ? (w % 2) : i % 2);
+    }
+  }));
+  await servers[1]!.proc.exited;
+  expect(killed).toBe(true);
+  expect(failovers).toBeGreaterThan(0);
+
+  // Every acknowledged transfer exists exactly once, and nothing else moved.
+  const ids = [...acknowledged.values()];
+  expect(new Set(ids).size).toBe(ids.length);
+  const { rows } = await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM transfers WHERE from_account_id = $1 AND to_account_id = $2', [aAcct, bAcct]);
+  expect(Number(rows[0]!.n)).toBe(acknowledged.size);
+  const found = await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM transfers WHERE id = ANY($1::bigint[])', [ids]);
+  expect(Number(found.rows[0]!.n)).toBe(ids.length);
+  expect((await db.pool.query('SELECT balance FROM accounts WHERE id = $1', [bAcct])).rows[0].balance).toBe(String(acknowledged.size));
+  expect((await verifyLedger(db.pool)).violations).toEqual([]);
+}, 60_000);
