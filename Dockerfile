@@ -9,6 +9,7 @@ RUN npm ci --ignore-scripts --no-audit --no-fund && npm rebuild argon2
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY generated ./generated
+COPY scripts ./scripts
 RUN npx tsc -p tsconfig.build.json \
  && npm prune --omit=dev --ignore-scripts \
  # The image always talks to an external DATABASE_URL: the embedded Postgres binaries are not needed.
@@ -27,4 +28,5 @@ EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # Waits for the database, applies migrations (unless MIGRATE=false), then runs the server.
+# Operator commands in the image: `node dist/scripts/cli.js grant-banker USERNAME` (npm run cli:prod).
 ENTRYPOINT ["/app/deploy/start.sh"]

@@ -219,3 +219,25 @@ describe('an internal service installing this package', () => {
     expect(r.stdout.trim()).toBe('function');
   });
 });
+
+describe('production dependencies only (npm ci --omit=dev)', () => {
+  it('nothing of the production path needs a dev dependency: compiled dist/, no tsx, prepare builds only where TypeScript is', async () => {
+    const pkg = JSON.parse(read('package.json'));
+    expect(pkg.dependencies.tsx).toBeUndefined();
+    expect(pkg.dependencies['pino-pretty']).toBeUndefined();
+    expect(pkg.scripts['start:prod']).toBe('exec node dist/src/server.js');
+    expect(read('deploy/start.sh')).toMatch(/exec node "\$app\/dist\/src\/server.js"/);
+    // Where TypeScript is not installed (the image, --omit=dev), prepare succeeds and builds nothing.
+    const { mkdtemp, copyFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(join(tmpdir(), 'prepare-'));
+    try {
+      await copyFile(join(projectRoot, 'scripts/prepare.mjs'), join(dir, 'prepare.mjs'));
+      const r = spawnSync(process.execPath, [join(dir, 'prepare.mjs')], { cwd: dir, encoding: 'utf8' });
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/TypeScript is not installed/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
