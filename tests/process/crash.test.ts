@@ -10,7 +10,7 @@ import { attachOrStartEmbedded, startEmbeddedPostgres } from '../../src/db/embed
 import { migrateUp } from '../../src/db/migrate.js';
 import { verifyLedger } from '../../src/ledger/ledger.verify.js';
 import { generateSecretKey } from '../../src/auth/tokens.js';
-import { freePort, run, runTs, waitForReady, type Proc } from './helpers.js';
+import { freePort, run, runTs, waitForOutput, waitForReady, type Proc } from './helpers.js';
 
 import { jest } from '@jest/globals';
 
@@ -206,7 +206,7 @@ it('the embedded database killed (immediate shutdown) mid-load: 503s, self-resta
   }
   expect(postmaster()).not.toBe(killedPid);
   expect(server.child.exitCode).toBeNull();
-  expect(server.output()).toMatch(/embedded Postgres restarted/);
+  await waitForOutput(server, /embedded Postgres restarted/); // logged once its restart returns, maybe after /readyz answers
 
   await retryUntilAnswered(s, reqs);
   const embedded = await attachOrStartEmbedded({ dataDir, port: Number(s.env.EMBEDDED_PG_PORT) });

@@ -152,7 +152,8 @@ beforeAll(() => {
   if (build.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed:\n${build.stdout}${build.stderr}`);
 }, 120_000);
 
-it('`start.sh` migrates and then serves from the compiled dist/ as the image does, on DATABASE_URL', async () => {  const { freePort, waitForReady } = await import('./helpers.js');
+it('`start.sh` migrates and then serves from the compiled dist/ as the image does, on DATABASE_URL', async () => {
+  const { freePort, waitForReady, waitForOutput } = await import('./helpers.js');
   const { spawn } = await import('node:child_process');
   const { generateSecretKey } = await import('../../src/auth/tokens.js');
   const db = await createTestDb(1);
@@ -167,8 +168,11 @@ it('`start.sh` migrates and then serves from the compiled dist/ as the image doe
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     const exited = new Promise<number | null>((r) => child.on('exit', r));
-    await waitForReady(`http://127.0.0.1:${port}`, { child, output: () => out, exited });
+    const proc = { child, output: () => out, exited };
+    await waitForReady(`http://127.0.0.1:${port}`, proc);
     expect(out).toMatch(/Applied: /);
+    // The server logs "ready" after its own /readyz check, which may finish after ours.
+    await waitForOutput(proc, /simple bank ready/);
     expect(out).toMatch(/"database":"DATABASE_URL"/);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -42,6 +42,16 @@ export async function waitForReady(base: string, proc: Proc, ms = 60_000): Promi
   throw new Error(`server not ready after ${ms} ms:\n${proc.output()}`);
 }
 
+/** Waits until the process has printed a line matching `pattern` (its own log, written after it serves). */
+export async function waitForOutput(proc: Proc, pattern: RegExp, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!pattern.test(proc.output())) {
+    if (proc.child.exitCode !== null) throw new Error(`process exited (${proc.child.exitCode}) before printing ${pattern}:\n${proc.output()}`);
+    if (Date.now() > until) throw new Error(`no ${pattern} after ${ms} ms:\n${proc.output()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 export async function run(script: string, args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; output: string }> {
   const p = runTs(script, args, env);
   const code = await p.exited;
