@@ -4,6 +4,8 @@
 FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The workspace's manifest, so that npm ci accepts the lockfile (the client's code is not needed).
+COPY packages/client/package.json ./packages/client/package.json
 # --ignore-scripts here: `prepare` (tsc) needs the sources, which are copied below.
 RUN npm ci --ignore-scripts --no-audit --no-fund && npm rebuild argon2
 COPY tsconfig.json tsconfig.build.json ./

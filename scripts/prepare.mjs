@@ -1,5 +1,6 @@
-// `npm install`'s prepare step: build dist/ (the typed client's entry point, the production server)
-// where TypeScript is installed, and do nothing where it is not (`npm ci --omit=dev`, the image).
+// `npm install`'s prepare step: build dist/ (the production server and its scripts) and the client
+// package's packages/client/dist/ (what `@simple-bank/client` resolves to in this workspace) where
+// TypeScript is installed, and do nothing where it is not (`npm ci --omit=dev`, the image).
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 
@@ -10,5 +11,7 @@ try {
   console.log('prepare: TypeScript is not installed (production dependencies only): dist/ is not built here.');
   process.exit(0);
 }
-const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-process.exit(r.status ?? 1);
+for (const project of ['tsconfig.build.json', 'packages/client/tsconfig.json']) {
+  const r = spawnSync(process.execPath, [tsc, '-p', project], { stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}

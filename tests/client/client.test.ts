@@ -1,5 +1,5 @@
 // The typed client against a real listening server and real Postgres.
-import { BankApiError, BankClient } from '../../src/client/index.js';
+import { BankApiError, BankClient } from '../../packages/client/src/index.js';
 import { grantBanker } from '../../src/users/users.service.js';
 import { createTestApp, uniqueName, type TestApp } from '../setup/app.js';
 import { run } from '../process/helpers.js';
@@ -129,12 +129,17 @@ it('never retries a call that is not safe to repeat (opening an account)', async
   expect(rec.calls.filter((c) => c.path === '/accounts' && c.method === 'POST')).toHaveLength(1);
 });
 
-it('examples/payout-job.ts runs against a local server', async () => {
+it('the client package\'s example (packages/client/examples/payout-job.ts) runs against a local server', async () => {
+  // It imports `@simple-bank/client` as another project does: the workspace link to the built package.
+  const { spawnSync } = await import('node:child_process');
+  const { projectRoot } = await import('../../src/paths.js');
+  const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'packages/client/tsconfig.json'], { cwd: projectRoot, encoding: 'utf8' });
+  expect(build.stdout + build.stderr).toBe('');
   const banker = uniqueName('payout');
   const setup = new BankClient({ baseUrl });
   await setup.signUp({ username: banker, full_name: 'Payout', email: `${banker}@example.com`, password: 'payout-banker' });
   await grantBanker(t.db.pool, banker);
-  const res = await run('examples/payout-job.ts', [], { BANK_URL: baseUrl, BANKER: banker, BANKER_PASSWORD: 'payout-banker' });
+  const res = await run('packages/client/examples/payout-job.ts', [], { BANK_URL: baseUrl, BANKER: banker, BANKER_PASSWORD: 'payout-banker' });
   expect(res.output).toMatch(/payout \d+: 12000 cents, merchant balance now 13000/);
   expect(res.output).toMatch(/second payout refused: insufficient_funds/);
   expect(res.output).toMatch(/entry \d+: -12000\n.*entry \d+: \+25000/s);

@@ -1,7 +1,7 @@
 // Compile-time contract of the typed client: `npm run typecheck` (CI) fails if any line marked as an
 // expected error stops being one, i.e. if the client starts accepting wrong bodies or promising
 // wrong result types. Never executed.
-import type { BankClient, TransferResult } from '../../src/client/index.js';
+import type { BankClient, TransferResult } from '../../packages/client/src/index.js';
 
 export async function wrongUses(c: BankClient): Promise<void> {
   // @ts-expect-error amount is an integer number of cents, never a string

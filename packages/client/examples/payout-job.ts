@@ -1,9 +1,10 @@
 // An internal service using the typed client: a payout job. It logs in as a banker, funds a
 // merchant's account, pays a supplier from it (as the merchant), and prints the statement.
-// In another project: `import { BankClient } from 'simple-bank/client'`.
-//   BANK_URL=http://127.0.0.1:8080 BANKER=... BANKER_PASSWORD=... node --import tsx examples/payout-job.ts
+// Written as another project writes it (`npm install @simple-bank/client`); CI runs it from the packed
+// tarball installed in a scratch project (scripts/client-package-check.sh).
+//   BANK_URL=http://127.0.0.1:8080 BANKER=... BANKER_PASSWORD=... node --import tsx packages/client/examples/payout-job.ts
 import { randomBytes } from 'node:crypto';
-import { BankApiError, BankClient } from '../src/client/index.js';
+import { BankApiError, BankClient } from '@simple-bank/client';
 
 const baseUrl = process.env.BANK_URL ?? 'http://127.0.0.1:8080';
 const banker = process.env.BANKER;

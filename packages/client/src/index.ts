@@ -1,13 +1,14 @@
-// The typed client for internal services: openapi-fetch over the types generated from
-// generated/openapi.json, plus a small layer that keeps the tokens, renews the access token, turns
-// problem+json into BankApiError with a typed `code`, and retries only what is safe to retry.
-import { randomUUID } from 'node:crypto';
+// @simple-bank/client: the typed client for internal services. openapi-fetch over the types generated
+// from the bank's OpenAPI document (./api-types.ts, written by the bank's `npm run client:generate`),
+// plus a small layer that keeps the tokens, renews the access token, turns problem+json into
+// BankApiError with a typed `code`, and retries only what is safe to retry. Runs wherever fetch and
+// Web Crypto exist (Node 20+, browsers, Deno, Bun).
 import createClient from 'openapi-fetch';
-import type { components, paths } from '../../generated/api-types.js';
+import type { components, paths } from './api-types.js';
 
 type Schemas = components['schemas'];
 
-/** The named models of the OpenAPI document (generated/openapi.json `components.schemas`). */
+/** The named models of the OpenAPI document (OpenAPI document's `components.schemas`). */
 export type Problem = Schemas['Problem'];
 /** Every stable error code of the contract. */
 export type ApiErrorCode = Schemas['ErrorCode'];
@@ -135,17 +136,17 @@ export class BankClient {
   // ---- money: one Idempotency-Key per logical operation, retried only with that same key -------
 
   transfer(body: TransferBody, opts: { idempotencyKey?: string } = {}): Promise<TransferResult> {
-    const key = opts.idempotencyKey ?? randomUUID();
+    const key = opts.idempotencyKey ?? globalThis.crypto.randomUUID();
     return this.safely(() => this.authed((headers) => this.api.POST('/transfers', { headers: { ...headers, 'idempotency-key': key }, body })), true);
   }
 
   deposit(body: FundingBody, opts: { idempotencyKey?: string } = {}): Promise<TransferResult> {
-    const key = opts.idempotencyKey ?? randomUUID();
+    const key = opts.idempotencyKey ?? globalThis.crypto.randomUUID();
     return this.safely(() => this.authed((headers) => this.api.POST('/deposits', { headers: { ...headers, 'idempotency-key': key }, body })), true);
   }
 
   withdraw(body: FundingBody, opts: { idempotencyKey?: string } = {}): Promise<TransferResult> {
-    const key = opts.idempotencyKey ?? randomUUID();
+    const key = opts.idempotencyKey ?? globalThis.crypto.randomUUID();
     return this.safely(() => this.authed((headers) => this.api.POST('/withdrawals', { headers: { ...headers, 'idempotency-key': key }, body })), true);
   }
 
