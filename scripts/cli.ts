@@ -2,8 +2,8 @@
 // `new-token-key`, `verify-ledger`.
 import pg from 'pg';
 import { generateSecretKey } from '../src/auth/tokens.js';
-import { NotFoundError } from '../src/db/errors.js';
-import { verifyLedger } from '../src/ledger/ledger.verify.js';
+import { NotFoundError } from '../src/errors.js';
+import { verifyLedger } from '../src/transfers/ledger.verify.js';
 import { grantBanker, revokeBanker } from '../src/users/users.service.js';
 import { fail, withOperatorDatabase } from './with-database.js';
 

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { projectRoot } from '../src/paths.js';
+import { projectRoot } from '../src/platform/paths.js';
 import { createScratchDb } from './scratch-db.js';
 
 const check = process.argv.includes('--check');

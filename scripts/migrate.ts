@@ -1,8 +1,8 @@
 // `npm run migrate -- up|down [--yes]|status|new NAME`: dbmate with DATABASE_URL (or the embedded database).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../src/config.js';
-import { runDbmate } from '../src/db/migrate.js';
+import { loadConfig } from '../src/platform/config.js';
+import { runDbmate } from '../src/platform/migrate.js';
 import { fail, withOperatorDatabase } from './with-database.js';
 
 const [command, ...rest] = process.argv.slice(2);

@@ -5,13 +5,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
-import { buildApp } from '../src/app.js';
+import { buildApp } from '../src/http/app.js';
 import { createPasswordHasher } from '../src/auth/passwords.js';
 import { createRateLimiter } from '../src/auth/rate-limit.js';
 import { createSessionGuard } from '../src/auth/sessions.service.js';
 import { createTokenMaker, generateSecretKey } from '../src/auth/tokens.js';
-import { GroupCommit } from '../src/ledger/group-commit.js';
-import { projectRoot } from '../src/paths.js';
+import { GroupCommit } from '../src/transfers/group-commit.js';
+import { projectRoot } from '../src/platform/paths.js';
 
 export async function renderOpenApi(): Promise<string> {
   const pool = new pg.Pool({ max: 1 }); // never connected: documents need no database

@@ -1,6 +1,6 @@
 // Operator commands run against DATABASE_URL, or the embedded database in DATA_DIR when it is unset.
-import { loadConfig } from '../src/config.js';
-import { attachOrStartEmbedded } from '../src/db/embedded.js';
+import { loadConfig } from '../src/platform/config.js';
+import { attachOrStartEmbedded } from '../src/platform/embedded-postgres.js';
 
 export async function withOperatorDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
   const env = { ...process.env };

@@ -1,18 +1,18 @@
 // The thin edge: config, logger, database, listen, signals, graceful close.
 import closeWithGrace from 'close-with-grace';
-import { buildApp } from './app.js';
+import { buildApp } from './http/app.js';
 import { createPasswordHasher } from './auth/passwords.js';
 import { createRateLimiter } from './auth/rate-limit.js';
 import { createSessionGuard } from './auth/sessions.service.js';
 import { createTokenMaker, loadOrCreateKeyFile } from './auth/tokens.js';
-import { ConfigError, loadConfig } from './config.js';
-import { openDatabase } from './db/database.js';
-import { EmbeddedPostgresError } from './db/embedded.js';
-import { MigrationError } from './db/migrate.js';
+import { ConfigError, loadConfig } from './platform/config.js';
+import { openDatabase } from './platform/database.js';
+import { EmbeddedPostgresError } from './platform/embedded-postgres.js';
+import { MigrationError } from './platform/migrate.js';
 import { createPool } from './db/pool.js';
-import { deleteExpiredKeys } from './idempotency/idempotency.service.js';
-import { GroupCommit } from './ledger/group-commit.js';
-import { createLogger } from './logger.js';
+import { deleteExpiredKeys } from './transfers/idempotency.js';
+import { GroupCommit } from './transfers/group-commit.js';
+import { createLogger } from './platform/logger.js';
 
 async function main(): Promise<void> {
   let config;

@@ -1,10 +1,10 @@
 import { createAccount as createAccountQuery, getAccount, listAccountsByOwner } from '../../generated/accounts.queries.js';
 import { listEntries } from '../../generated/entries.queries.js';
-import { ValidationError } from '../db/errors.js';
+import { ValidationError } from '../errors.js';
 import { one } from '../db/one.js';
 import type { Queryable } from '../db/pool.js';
-import { toAccount, toEntry } from '../ledger/ledger.mappers.js';
-import type { Account, Entry } from '../schemas/ledger.js';
+import { toAccount, toEntry } from './accounts.mappers.js';
+import type { Account, Entry } from './accounts.schemas.js';
 
 export async function createAccount(db: Queryable, owner: string, currency: string): Promise<Account> {
   return toAccount(one(await createAccountQuery.run({ owner, currency }, db), 'account'));

@@ -1,5 +1,5 @@
 // Authorization in one place: every route asks these, nothing else decides who may do what.
-import { ForbiddenError } from '../db/errors.js';
+import { ForbiddenError } from '../errors.js';
 import type { AccessClaims } from './tokens.js';
 
 export function isBanker(auth: AccessClaims): boolean {

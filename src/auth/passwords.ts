@@ -5,8 +5,8 @@
 // go ahead of queued hashes (sign-ups, password changes), so a login waits for at most the hashes
 // already running.
 import argon2 from 'argon2';
-import type { Config } from '../config.js';
-import { UnavailableError } from '../db/errors.js';
+import type { Config } from '../platform/config.js';
+import { UnavailableError } from '../errors.js';
 
 export type PasswordHasher = ReturnType<typeof createPasswordHasher>;
 

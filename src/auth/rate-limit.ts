@@ -2,16 +2,8 @@
 // limits do not multiply with the replicas). Login counts every attempt per client IP and per
 // username, sign-up per client IP; any key over its limit answers 429 with Retry-After.
 import { deleteStaleRateLimits, hitRateLimits } from '../../generated/rate_limits.queries.js';
-import { DomainError } from '../db/errors.js';
+import { RateLimitedError } from '../errors.js';
 import type { Queryable } from '../db/pool.js';
-
-export class RateLimitedError extends DomainError {
-  readonly code = 'rate_limited';
-  readonly status = 429;
-  constructor(readonly retryAfterS: number) {
-    super(`too many attempts; retry in ${retryAfterS} s`);
-  }
-}
 
 export interface Limit {
   key: string;

@@ -3,13 +3,14 @@ import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import pg from 'pg';
 import { blockSession, createSession, getSession, getSessionAuthority, rotateRefreshToken } from '../../generated/sessions.queries.js';
 import { getUserCredentials } from '../../generated/users.queries.js';
-import { SessionInvalidError, UnauthenticatedError } from '../db/errors.js';
+import { SessionInvalidError, UnauthenticatedError } from '../errors.js';
 import { maybeOne } from '../db/one.js';
 import type { Queryable } from '../db/pool.js';
-import type { LoginResponse } from '../schemas/users.js';
+import type { LoginResponse } from '../users/users.schemas.js';
 import { toUser } from '../users/users.mappers.js';
 import type { PasswordHasher } from './passwords.js';
-import { InvalidTokenError, type AccessClaims, type Role, type TokenMaker } from './tokens.js';
+import type { Role } from '../users/users.schemas.js';
+import { InvalidTokenError, type AccessClaims, type TokenMaker } from './tokens.js';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 

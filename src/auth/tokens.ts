@@ -13,6 +13,7 @@ import {
   SignFactory,
   VerifyFactory,
 } from 'paseto/v4/public';
+import { isRole, type Role } from '../users/users.schemas.js';
 
 const v4 = new PublicProtocol(
   GenerateKeyPairFactory,
@@ -26,7 +27,6 @@ const v4 = new PublicProtocol(
 const ISSUER = 'simple-bank';
 const ACCESS = 'simple-bank:access';
 const REFRESH = 'simple-bank:refresh';
-export type Role = 'depositor' | 'banker';
 
 export interface AccessClaims {
   sessionId: string;
@@ -126,7 +126,7 @@ export async function createTokenMaker(paserk: string, durations: { accessTokenM
 
   async function verifyAccessUncached(token: string): Promise<AccessClaims> {
     const c = await verify(ACCESS, token);
-    if (c.role !== 'depositor' && c.role !== 'banker') throw new InvalidTokenError('unknown role');
+    if (!isRole(c.role)) throw new InvalidTokenError('unknown role');
     return {
       sessionId: String(c.sid),
       username: String(c.sub),

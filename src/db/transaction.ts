@@ -1,7 +1,7 @@
 // Transactions are callbacks opened at the edge: begin, commit, roll back, and retry the whole
 // callback on deadlock (40P01) or serialization failure (40001) a bounded number of times.
 import type pg from 'pg';
-import { isRetryable, translatePgError } from './errors.js';
+import { isRetryable, translatePgError } from './pg-errors.js';
 
 export type Tx = pg.PoolClient;
 

@@ -1,7 +1,8 @@
 // Every 4xx/5xx is RFC 9457 problem+json with the contract's stable `code`, built here and only here.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, translatePgError, type ErrorCode } from '../db/errors.js';
-import { Problem } from '../schemas/common.js';
+import { translatePgError } from '../db/pg-errors.js';
+import { DomainError, RateLimitedError, UnavailableError, type ErrorCode } from '../errors.js';
+import { Problem } from '../schemas.js';
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -22,14 +23,7 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-export interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: ErrorCode;
-  errors?: { field: string; message: string }[];
-}
+export type ProblemBody = Problem;
 
 export function problem(status: number, code: ErrorCode, detail: string, errors?: ProblemBody['errors']): ProblemBody {
   return {
@@ -106,7 +100,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
     const err = translatePgError(rawErr);
     if (err instanceof DomainError) {
       if (err.status === 503) request.log.warn({ err: rawErr }, 'database unavailable');
-      const retryAfterS = (err as DomainError & { retryAfterS?: number }).retryAfterS;
+      const retryAfterS = err instanceof RateLimitedError || err instanceof UnavailableError ? err.retryAfterS : undefined;
       if (retryAfterS) reply.header('retry-after', String(retryAfterS));
       return sendProblem(reply, problem(err.status, err.code, err.message, err.fields));
     }

@@ -1,11 +1,11 @@
 import { blockOtherSessions } from '../../generated/sessions.queries.js';
 import { createUser as createUserQuery, getUserCredentials, setUserRole, updateUser as updateUserQuery } from '../../generated/users.queries.js';
 import type { PasswordHasher } from '../auth/passwords.js';
-import { CurrentPasswordMismatchError, ValidationError } from '../db/errors.js';
+import { CurrentPasswordMismatchError, ValidationError } from '../errors.js';
 import { maybeOne, one } from '../db/one.js';
 import type { Pool, Queryable } from '../db/pool.js';
 import { withTransaction } from '../db/transaction.js';
-import type { CreateUserBody, UpdateUserBody, User } from '../schemas/users.js';
+import type { CreateUserBody, UpdateUserBody, User } from './users.schemas.js';
 import { toUser } from './users.mappers.js';
 
 export async function createUser(db: Queryable, passwords: PasswordHasher, body: CreateUserBody): Promise<User> {

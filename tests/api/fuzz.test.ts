@@ -3,7 +3,7 @@
 // types, oversized bodies and bad path and query parameters. Every answer must be a 2xx or a 4xx
 // problem+json with a contract code — never a 5xx — and a refused request must change nothing.
 import fc from 'fast-check';
-import { ErrorCodes } from '../../src/schemas/common.js';
+import { ERROR_CODES } from '../../src/errors.js';
 import { createTestApp, depositAs, openAccount, signUp, snapshot, type TestApp, type TestUser } from '../setup/app.js';
 
 let t: TestApp;
@@ -100,7 +100,7 @@ async function check(res: { statusCode: number; headers: Record<string, unknown>
   if (res.statusCode >= 400) {
     expect(String(res.headers['content-type'])).toMatch(/^application\/problem\+json/);
     const body = JSON.parse(res.body);
-    expect(ErrorCodes).toContain(body.code);
+    expect(ERROR_CODES).toContain(body.code);
     expect(body.status).toBe(res.statusCode);
     expect(await snapshot(t)).toEqual(before);
   }

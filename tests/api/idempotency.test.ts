@@ -1,5 +1,5 @@
 // Idempotency-Key on POST /transfers, /deposits and /withdrawals, against real Postgres.
-import { deleteExpiredKeys } from '../../src/idempotency/idempotency.service.js';
+import { deleteExpiredKeys } from '../../src/transfers/idempotency.js';
 import { createTestApp, depositAs, expectProblem, openAccount, signUp, snapshot, type TestApp, type TestUser } from '../setup/app.js';
 
 let t: TestApp;

@@ -1,9 +1,9 @@
 // Health, readiness, the OpenAPI document, Swagger UI, request ids and the request log.
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { buildApp } from '../../src/app.js';
+import { buildApp } from '../../src/http/app.js';
 import { createPool } from '../../src/db/pool.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/platform/logger.js';
 import { createTestApp, expectProblem, openAccount, signUp, type TestApp } from '../setup/app.js';
 
 let t: TestApp;
@@ -120,8 +120,8 @@ it('logs one line per request with request id, method, route, status, duration a
 });
 
 it('/readyz is 503 until the database is at this build\'s schema version; an unmigrated table answers 503, not 500', async () => {
-  const { runDbmate } = await import('../../src/db/migrate.js');
-  const { EXPECTED_SCHEMA_VERSION } = await import('../../src/ops/health.routes.js');
+  const { runDbmate } = await import('../../src/platform/migrate.js');
+  const { EXPECTED_SCHEMA_VERSION } = await import('../../src/health/health.operations.js');
   const t2 = await createTestApp();
   try {
     expect((await t2.app.inject('/readyz')).statusCode).toBe(200);

@@ -1,7 +1,7 @@
 // Security headers suited to a JSON API, CORS from an allow-list, body size limits, and login
 // answers that do not tell an unknown user from a wrong password — not even by timing class.
 import { createPasswordHasher } from '../../src/auth/passwords.js';
-import { buildApp } from '../../src/app.js';
+import { buildApp } from '../../src/http/app.js';
 import { createTestApp, expectProblem, signUp, uniqueName, type TestApp } from '../setup/app.js';
 
 let t: TestApp;

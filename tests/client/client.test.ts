@@ -132,7 +132,7 @@ it('never retries a call that is not safe to repeat (opening an account)', async
 it('the client package\'s example (packages/client/examples/payout-job.ts) runs against a local server', async () => {
   // It imports `@simple-bank/client` as another project does: the workspace link to the built package.
   const { spawnSync } = await import('node:child_process');
-  const { projectRoot } = await import('../../src/paths.js');
+  const { projectRoot } = await import('../../src/platform/paths.js');
   const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'packages/client/tsconfig.json'], { cwd: projectRoot, encoding: 'utf8' });
   expect(build.stdout + build.stderr).toBe('');
   const banker = uniqueName('payout');

@@ -2,11 +2,11 @@
 // value is refused with one sentence naming it.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config.js';
-import { projectRoot } from '../../src/paths.js';
+import { ConfigError, loadConfig } from '../../src/platform/config.js';
+import { projectRoot } from '../../src/platform/paths.js';
 
-it('.env.example lists every variable src/config.ts reads', () => {
-  const source = readFileSync(join(projectRoot, 'src/config.ts'), 'utf8');
+it('.env.example lists every variable src/platform/config.ts reads', () => {
+  const source = readFileSync(join(projectRoot, 'src/platform/config.ts'), 'utf8');
   const read = new Set([...source.matchAll(/\(env, '([A-Z0-9_]+)'/g)].map((m) => m[1]!));
   const example = readFileSync(join(projectRoot, '.env.example'), 'utf8');
   expect(read.size).toBeGreaterThan(15);

@@ -1,8 +1,8 @@
 // Every migration goes down and up again cleanly, through dbmate as the deploy runs it.
-import { runDbmate } from '../../src/db/migrate.js';
+import { runDbmate } from '../../src/platform/migrate.js';
 import { createTestDb, type TestDb } from '../setup/db.js';
 import { readdirSync } from 'node:fs';
-import { migrationsDir } from '../../src/paths.js';
+import { migrationsDir } from '../../src/platform/paths.js';
 
 let db: TestDb;
 beforeAll(async () => {

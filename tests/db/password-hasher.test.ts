@@ -1,5 +1,5 @@
 // Password hashing under load: bounded concurrency, a bounded queue, logins ahead of sign-ups.
-import { UnavailableError } from '../../src/db/errors.js';
+import { UnavailableError } from '../../src/errors.js';
 import { createPasswordHasher } from '../../src/auth/passwords.js';
 
 const CHEAP = { memoryCost: 1024, timeCost: 2, parallelism: 1 };

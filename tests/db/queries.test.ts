@@ -2,8 +2,8 @@
 import { getFundingAccount } from '../../generated/accounts.queries.js';
 import { listEntriesOfTransfer } from '../../generated/entries.queries.js';
 import { getUser } from '../../generated/users.queries.js';
-import { verifyLedger } from '../../src/ledger/ledger.verify.js';
-import { deposit, transfer } from '../../src/ledger/transfer.service.js';
+import { verifyLedger } from '../../src/transfers/ledger.verify.js';
+import { deposit, transfer } from '../../src/transfers/transfers.service.js';
 import { run } from '../process/helpers.js';
 import { createTestDb, type TestDb } from '../setup/db.js';
 import { makeAccount, makeUser } from '../setup/fixtures.js';

@@ -1,6 +1,6 @@
 // withTransaction: commit, rollback, and bounded retry with jitter on 40P01/40001 — real conflicts.
 import { createPool } from '../../src/db/pool.js';
-import { UnavailableError } from '../../src/db/errors.js';
+import { UnavailableError } from '../../src/errors.js';
 import { withRetry, withTransaction } from '../../src/db/transaction.js';
 import { createTestDb, type TestDb } from '../setup/db.js';
 

@@ -2,8 +2,8 @@
 // alone, refusals never fail their neighbours, and the same random sequence ends in the same
 // state whether it is applied one by one or in batches.
 import { randomBytes } from 'node:crypto';
-import { verifyLedger } from '../../src/ledger/ledger.verify.js';
-import { applyBatch, type MovementAnswer, type MovementRequest } from '../../src/ledger/transfer.service.js';
+import { verifyLedger } from '../../src/transfers/ledger.verify.js';
+import { applyBatch, type MovementAnswer, type MovementRequest } from '../../src/transfers/transfers.service.js';
 import { createTestDb, type TestDb } from '../setup/db.js';
 import { balanceOf, countRows, makeAccount, makeUser } from '../setup/fixtures.js';
 

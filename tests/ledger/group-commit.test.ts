@@ -1,11 +1,11 @@
 // The group commit under concurrency, against real Postgres: concurrent movements share calls, a
 // lone one goes at once, batches and single calls never deadlock, an item that makes a call raise
 // is isolated, and nothing is answered before its COMMIT.
-import { DomainError } from '../../src/db/errors.js';
+import { DomainError } from '../../src/errors.js';
 import { createPool } from '../../src/db/pool.js';
-import { GroupCommit } from '../../src/ledger/group-commit.js';
-import { verifyLedger } from '../../src/ledger/ledger.verify.js';
-import { transfer, type MovementAnswer, type MovementRequest } from '../../src/ledger/transfer.service.js';
+import { GroupCommit } from '../../src/transfers/group-commit.js';
+import { verifyLedger } from '../../src/transfers/ledger.verify.js';
+import { transfer, type MovementAnswer, type MovementRequest } from '../../src/transfers/transfers.service.js';
 import { createTestDb, type TestDb } from '../setup/db.js';
 import { balanceOf, countRows, deadlocksIn, makeAccount, makeUser } from '../setup/fixtures.js';
 

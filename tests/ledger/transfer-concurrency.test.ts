@@ -1,9 +1,9 @@
 // Concurrency claims, proven against real Postgres: no lost update, no deadlock, invariants hold.
 import pg from 'pg';
-import { DomainError } from '../../src/db/errors.js';
+import { DomainError } from '../../src/errors.js';
 import { createPool } from '../../src/db/pool.js';
-import { verifyLedger } from '../../src/ledger/ledger.verify.js';
-import { deposit, transfer, withdraw } from '../../src/ledger/transfer.service.js';
+import { verifyLedger } from '../../src/transfers/ledger.verify.js';
+import { deposit, transfer, withdraw } from '../../src/transfers/transfers.service.js';
 import { createTestDb, type TestDb } from '../setup/db.js';
 import { balanceOf, countRows, deadlocksIn, makeAccount, makeUser } from '../setup/fixtures.js';
 

@@ -1,7 +1,7 @@
 // Each rule of TransferTx: the right typed error, and not a single row written.
-import { ForbiddenError, NotFoundError, RuleViolationError, ValidationError } from '../../src/db/errors.js';
-import { deposit, transfer, withdraw } from '../../src/ledger/transfer.service.js';
-import { verifyLedger } from '../../src/ledger/ledger.verify.js';
+import { ForbiddenError, NotFoundError, RuleViolationError, ValidationError } from '../../src/errors.js';
+import { deposit, transfer, withdraw } from '../../src/transfers/transfers.service.js';
+import { verifyLedger } from '../../src/transfers/ledger.verify.js';
 import { createTestDb, type TestDb } from '../setup/db.js';
 import { balanceOf, countRows, makeAccount, makeUser } from '../setup/fixtures.js';
 

@@ -6,9 +6,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { attachOrStartEmbedded, startEmbeddedPostgres } from '../../src/db/embedded.js';
-import { migrateUp } from '../../src/db/migrate.js';
-import { verifyLedger } from '../../src/ledger/ledger.verify.js';
+import { attachOrStartEmbedded, startEmbeddedPostgres } from '../../src/platform/embedded-postgres.js';
+import { migrateUp } from '../../src/platform/migrate.js';
+import { verifyLedger } from '../../src/transfers/ledger.verify.js';
 import { generateSecretKey } from '../../src/auth/tokens.js';
 import { freePort, run, runTs, waitForOutput, waitForReady, type Proc } from './helpers.js';
 

@@ -1,7 +1,7 @@
 // The contract in docs/API.md and the OpenAPI document the server emits name the same operations.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectRoot } from '../../src/paths.js';
+import { projectRoot } from '../../src/platform/paths.js';
 
 it('every route of docs/API.md is in generated/openapi.json, and every operation of the document is in docs/API.md', () => {
   const md = readFileSync(join(projectRoot, 'docs/API.md'), 'utf8');

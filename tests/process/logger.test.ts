@@ -1,11 +1,11 @@
 // On a terminal the logger is pretty where pino-pretty is installed, and plain JSON where it is not
 // (production dependencies only): it never crashes looking for a dev dependency.
 import { spawnSync } from 'node:child_process';
-import { projectRoot } from '../../src/paths.js';
+import { projectRoot } from '../../src/platform/paths.js';
 
 /** Runs a snippet under a pseudo-terminal (util-linux `script`), so stdout is a TTY. */
 function onTerminal(prettyModule: string): string {
-  const snippet = `import('./src/logger.ts').then((m) => m.createLogger('info', undefined, '${prettyModule}').info('hello from a tty'))`;
+  const snippet = `import('./src/platform/logger.ts').then((m) => m.createLogger('info', undefined, '${prettyModule}').info('hello from a tty'))`;
   const r = spawnSync('script', ['-qec', `node --import tsx -e "${snippet}"`, '/dev/null'], {
     cwd: projectRoot,
     encoding: 'utf8',

@@ -2,7 +2,7 @@
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { migrationsDir } from '../../src/paths.js';
+import { migrationsDir } from '../../src/platform/paths.js';
 import { createTestDb } from '../setup/db.js';
 import { run } from './helpers.js';
 

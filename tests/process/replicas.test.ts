@@ -115,7 +115,7 @@ it('login attempts are counted once across both replicas', async () => {
 });
 
 it('one replica SIGKILLed under load: every acknowledged transfer exists once, keyed retries on the survivor replay', async () => {
-  const { verifyLedger } = await import('../../src/ledger/ledger.verify.js');
+  const { verifyLedger } = await import('../../src/transfers/ledger.verify.js');
   for (const u of ['kill_bank', 'kill_a', 'kill_b']) {
     expect((await call(0, 'POST', '/users', { username: u, full_name: u, email: `${u}@example.com`, password: 'password-123' })).status).toBe(201);
   }

@@ -1,7 +1,7 @@
 // The whole contract end to end through a real listening HTTP server and real Postgres.
 import { createTestApp, type TestApp } from '../setup/app.js';
 import { grantBanker } from '../../src/users/users.service.js';
-import { verifyLedger } from '../../src/ledger/ledger.verify.js';
+import { verifyLedger } from '../../src/transfers/ledger.verify.js';
 
 let t: TestApp;
 let base: string;

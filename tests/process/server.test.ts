@@ -115,7 +115,7 @@ it('on SIGTERM an in-flight request still completes before the server stops', as
 
   // Hold the payer's account row from outside, so the transfer provably sits inside the server,
   // waiting in Postgres, when SIGTERM arrives.
-  const { attachOrStartEmbedded } = await import('../../src/db/embedded.js');
+  const { attachOrStartEmbedded } = await import('../../src/platform/embedded-postgres.js');
   const pgLib = (await import('pg')).default;
   const db = await attachOrStartEmbedded({ dataDir, port: pgPort });
   const blocker = new pgLib.Client({ connectionString: db.url });

@@ -3,13 +3,13 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { buildApp } from '../../src/app.js';
+import { buildApp } from '../../src/http/app.js';
 import { createPasswordHasher } from '../../src/auth/passwords.js';
 import { createRateLimiter } from '../../src/auth/rate-limit.js';
 import { createSessionGuard } from '../../src/auth/sessions.service.js';
 import { createTokenMaker, generateSecretKey, type TokenMaker } from '../../src/auth/tokens.js';
-import type { AppDeps } from '../../src/deps.js';
-import { GroupCommit } from '../../src/ledger/group-commit.js';
+import type { AppDeps } from '../../src/operations.js';
+import { GroupCommit } from '../../src/transfers/group-commit.js';
 import { grantBanker } from '../../src/users/users.service.js';
 import { createTestDb, type TestDb } from './db.js';
 

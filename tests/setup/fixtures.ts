@@ -4,9 +4,9 @@ import pg from 'pg';
 import { createAccount } from '../../generated/accounts.queries.js';
 import { createUser } from '../../generated/users.queries.js';
 import type { Queryable } from '../../src/db/pool.js';
-import { toAccount } from '../../src/ledger/ledger.mappers.js';
-import { deposit } from '../../src/ledger/transfer.service.js';
-import type { Account } from '../../src/schemas/ledger.js';
+import { toAccount } from '../../src/accounts/accounts.mappers.js';
+import { deposit } from '../../src/transfers/transfers.service.js';
+import type { Account } from '../../src/accounts/accounts.schemas.js';
 
 export async function makeUser(db: Queryable, prefix = 'user'): Promise<string> {
   const username = `${prefix}_${randomBytes(4).toString('hex')}`;

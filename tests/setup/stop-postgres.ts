@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import pg from 'pg';
-import type { EmbeddedPostgres } from '../../src/db/embedded.js';
+import type { EmbeddedPostgres } from '../../src/platform/embedded-postgres.js';
 import { TEMPLATE_DB } from './urls.js';
 
 export default async function globalTeardown(): Promise<void> {

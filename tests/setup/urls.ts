@@ -1,2 +1,2 @@
 export const TEMPLATE_DB = 'simplebank_test_template';
-export { withDatabase } from '../../src/db/urls.js';
+export { withDatabase } from '../../src/platform/urls.js';

@@ -291,7 +291,7 @@ export interface components {
         /**
          * ErrorCode
          * @description stable, machine-readable: the table of the contract
-         * @enum {string}
+         * @enum {unknown}
          */
         ErrorCode: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
         /**

@@ -1,11 +1,15 @@
 import Type, { type Static } from 'typebox';
-import { NO_CONTROL, NO_NUL, Timestamp } from './common.js';
+import { NO_CONTROL, NO_NUL, Timestamp } from '../schemas.js';
 
 export const Username = Type.String({ pattern: '^[a-z0-9_]{3,100}$', description: 'lower-case letters, digits and _, 3–100' });
 export const FullName = Type.String({ minLength: 1, maxLength: 100, pattern: NO_CONTROL, description: 'no control characters' });
 export const Email = Type.String({ format: 'email', maxLength: 200, pattern: NO_CONTROL });
 export const Password = Type.String({ minLength: 8, maxLength: 128, pattern: NO_NUL, writeOnly: true });
-export const Role = Type.Union([Type.Literal('depositor'), Type.Literal('banker')], { title: 'Role' });
+/** The roles, declared once: the schema, the tokens and the database's check constraint agree on them. */
+export const ROLES = ['depositor', 'banker'] as const;
+export const Role = Type.Union([Type.Literal(ROLES[0]), Type.Literal(ROLES[1])], { title: 'Role' });
+export type Role = (typeof ROLES)[number];
+export const isRole = (r: unknown): r is Role => (ROLES as readonly unknown[]).includes(r);
 
 export const User = Type.Object(
   {
@@ -54,6 +58,7 @@ export const LoginBody = Type.Object(
   },
   { additionalProperties: false, title: 'LoginRequest' },
 );
+export type LoginBody = Static<typeof LoginBody>;
 
 export const LoginResponse = Type.Object(
   {
@@ -72,6 +77,7 @@ export const RefreshTokenBody = Type.Object(
   { refresh_token: Type.String({ minLength: 1, maxLength: 2000, pattern: NO_NUL }) },
   { additionalProperties: false, title: 'RefreshTokenRequest' },
 );
+export type RefreshTokenBody = Static<typeof RefreshTokenBody>;
 
 export const RenewResponse = Type.Object(
   {
@@ -82,3 +88,4 @@ export const RenewResponse = Type.Object(
   },
   { additionalProperties: false, title: 'RenewResponse' },
 );
+export type RenewResponse = Static<typeof RenewResponse>;

@@ -1,7 +1,7 @@
 // Rows are not DTOs: int8 strings become safe integers, dates become RFC 3339 strings.
 import { toSafeInt } from '../db/one.js';
-import type { Currency } from '../schemas/common.js';
-import type { Account, Entry, Transfer } from '../schemas/ledger.js';
+import type { Currency } from '../schemas.js';
+import type { Account, Entry } from './accounts.schemas.js';
 
 interface AccountRow {
   id: string;
@@ -15,13 +15,6 @@ interface EntryRow {
   account_id: string;
   amount: string;
   transfer_id: string;
-  created_at: Date;
-}
-interface TransferRow {
-  id: string;
-  from_account_id: string;
-  to_account_id: string;
-  amount: string;
   created_at: Date;
 }
 
@@ -38,13 +31,5 @@ export const toEntry = (r: EntryRow): Entry => ({
   account_id: toSafeInt(r.account_id),
   amount: toSafeInt(r.amount),
   transfer_id: toSafeInt(r.transfer_id),
-  created_at: r.created_at.toISOString(),
-});
-
-export const toTransfer = (r: TransferRow): Transfer => ({
-  id: toSafeInt(r.id),
-  from_account_id: toSafeInt(r.from_account_id),
-  to_account_id: toSafeInt(r.to_account_id),
-  amount: toSafeInt(r.amount),
   created_at: r.created_at.toISOString(),
 });

@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { ERROR_CODES } from './errors.js';
 
 /** Text fields never carry U+0000 (Postgres cannot store it); names, emails, usernames no C0 control at all. */
 export const NO_NUL = '^[^\\u0000]*$';
@@ -23,30 +24,6 @@ export const Timestamp = Type.String({ format: 'date-time', description: 'RFC 33
 
 export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
 
-export const ErrorCodes = [
-  'validation_failed',
-  'unauthenticated',
-  'session_invalid',
-  'forbidden',
-  'current_password_mismatch',
-  'not_found',
-  'username_taken',
-  'email_taken',
-  'account_exists',
-  'idempotency_key_in_use',
-  'idempotency_key_reused',
-  'currency_mismatch',
-  'same_account',
-  'insufficient_funds',
-  'balance_limit_exceeded',
-  'payload_too_large',
-  'uri_too_long',
-  'unsupported_media_type',
-  'headers_too_large',
-  'rate_limited',
-  'unavailable',
-  'internal',
-] as const;
 
 /** RFC 9457 problem details with the contract's stable `code`. */
 export const Problem = Type.Object(
@@ -55,7 +32,7 @@ export const Problem = Type.Object(
     title: Type.String(),
     status: Type.Integer(),
     detail: Type.String(),
-    code: Type.Union(ErrorCodes.map((c) => Type.Literal(c)), { title: 'ErrorCode', description: 'stable, machine-readable: the table of the contract' }),
+    code: Type.Enum(ERROR_CODES, { title: 'ErrorCode', description: 'stable, machine-readable: the table of the contract' }),
     errors: Type.Optional(
       Type.Array(Type.Object({ field: Type.String(), message: Type.String() }, { additionalProperties: false })),
     ),

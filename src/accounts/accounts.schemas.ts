@@ -1,8 +1,26 @@
-import Type from 'typebox';
-import { Currency, NO_NUL } from './common.js';
-import { Entry } from './ledger.js';
+import Type, { type Static } from 'typebox';
+import { Currency, Id, Money, NO_NUL, Timestamp } from '../schemas.js';
+
+export const Account = Type.Object(
+  { id: Id, owner: Type.String(), balance: Money, currency: Currency, created_at: Timestamp },
+  { additionalProperties: false, title: 'Account' },
+);
+export type Account = Static<typeof Account>;
+
+export const Entry = Type.Object(
+  {
+    id: Id,
+    account_id: Id,
+    amount: Type.Integer({ description: 'negative for money out, positive for money in' }),
+    transfer_id: Id,
+    created_at: Timestamp,
+  },
+  { additionalProperties: false, title: 'Entry' },
+);
+export type Entry = Static<typeof Entry>;
 
 export const CreateAccountBody = Type.Object({ currency: Currency }, { additionalProperties: false, title: 'CreateAccountRequest' });
+export type CreateAccountBody = Static<typeof CreateAccountBody>;
 
 export const ListAccountsQuery = Type.Object(
   {
@@ -11,6 +29,7 @@ export const ListAccountsQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+export type ListAccountsQuery = Static<typeof ListAccountsQuery>;
 
 export const ListEntriesQuery = Type.Object(
   {
@@ -19,6 +38,7 @@ export const ListEntriesQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+export type ListEntriesQuery = Static<typeof ListEntriesQuery>;
 
 export const EntryPage = Type.Object(
   {
@@ -27,3 +47,4 @@ export const EntryPage = Type.Object(
   },
   { additionalProperties: false, title: 'EntryPage' },
 );
+export type EntryPage = Static<typeof EntryPage>;

@@ -1,106 +1,13 @@
-// Typed domain errors, and the one place where Postgres errors become them: by the constraint
-// that fired. (The ledger function reports its refusals as values: src/ledger/transfer.service.ts.)
-
-export type ErrorCode =
-  | 'validation_failed'
-  | 'unauthenticated'
-  | 'session_invalid'
-  | 'forbidden'
-  | 'current_password_mismatch'
-  | 'not_found'
-  | 'username_taken'
-  | 'email_taken'
-  | 'account_exists'
-  | 'idempotency_key_in_use'
-  | 'idempotency_key_reused'
-  | 'currency_mismatch'
-  | 'same_account'
-  | 'insufficient_funds'
-  | 'balance_limit_exceeded'
-  | 'payload_too_large'
-  | 'uri_too_long'
-  | 'unsupported_media_type'
-  | 'headers_too_large'
-  | 'rate_limited'
-  | 'unavailable'
-  | 'internal';
-
-export abstract class DomainError extends Error {
-  abstract readonly code: ErrorCode;
-  abstract readonly status: number;
-  /** Field-level details for validation failures. */
-  fields?: { field: string; message: string }[];
-}
-
-export class ValidationError extends DomainError {
-  readonly code = 'validation_failed';
-  readonly status = 400;
-  constructor(field: string, message: string) {
-    super(`${field} ${message}`);
-    this.fields = [{ field, message }];
-  }
-}
-export class NotFoundError extends DomainError {
-  readonly code = 'not_found';
-  readonly status = 404;
-}
-export class ForbiddenError extends DomainError {
-  readonly code = 'forbidden';
-  readonly status = 403;
-}
-/** A user changing their own password gave a wrong current one. */
-export class CurrentPasswordMismatchError extends DomainError {
-  readonly code = 'current_password_mismatch';
-  readonly status = 403;
-}
-export class ConflictError extends DomainError {
-  readonly status = 409;
-  constructor(readonly code: 'username_taken' | 'email_taken' | 'account_exists' | 'idempotency_key_in_use', message: string) {
-    super(message);
-  }
-}
-/** A ledger rule refused the request (422): nothing was written. */
-export class RuleViolationError extends DomainError {
-  readonly status = 422;
-  constructor(
-    readonly code: 'currency_mismatch' | 'same_account' | 'insufficient_funds' | 'balance_limit_exceeded' | 'idempotency_key_reused',
-    message: string,
-  ) {
-    super(message);
-  }
-}
-/** A refusal of the ledger function with a code this build does not name (kept as it was said). */
-export class LedgerRefusal extends DomainError {
-  constructor(readonly status: number, readonly code: ErrorCode, message: string) {
-    super(message);
-  }
-}
-/** A request target over 8 KiB (a path parameter over 100 characters is refused by the router). */
-export class UriTooLongError extends DomainError {
-  readonly code = 'uri_too_long';
-  readonly status = 414;
-}
-export class UnauthenticatedError extends DomainError {
-  readonly code = 'unauthenticated';
-  readonly status = 401;
-}
-export class SessionInvalidError extends DomainError {
-  readonly code = 'session_invalid';
-  readonly status = 401;
-}
-/** The database cannot be reached, or a conflict outlived its retries: the outcome may be unknown. */
-export class UnavailableError extends DomainError {
-  readonly code = 'unavailable';
-  readonly status = 503;
-  /** Seconds after which a retry is worth it (sent as Retry-After), when known. */
-  constructor(message: string, readonly retryAfterS?: number) {
-    super(message);
-  }
-}
-/** The database returned something that breaks an assumption of the code: a bug, never the caller's fault. */
-export class IntegrityError extends Error {
-  override name = 'IntegrityError';
-}
+// The one place where Postgres errors become domain errors: by the constraint that fired, or by the
+// SQLSTATE class (retryable conflicts, an unreachable or unmigrated database).
+import {
+  ConflictError,
+  DomainError,
+  NotFoundError,
+  RuleViolationError,
+  UnavailableError,
+  ValidationError,
+} from '../errors.js';
 
 interface PgErrorLike {
   code?: string;

@@ -1,7 +1,7 @@
 // dbmate is the one migration tool: the start script, `npm run migrate`, tests and the deploy all call it.
 import { spawn } from 'node:child_process';
 import { resolveBinary } from 'dbmate';
-import { migrationsDir } from '../paths.js';
+import { migrationsDir } from './paths.js';
 
 export interface DbmateResult {
   code: number;

@@ -3,7 +3,7 @@
 // (migrations/*_transfer_tx_batch.sql): it locks every account of the call in ascending id order,
 // applies the items in order with the rules checked per item, and writes transfers, entries,
 // balances and stored idempotent answers, all in one transaction. A single movement is a batch of
-// one; src/ledger/group-commit.ts gathers concurrent requests into larger ones.
+// one; src/transfers/group-commit.ts gathers concurrent requests into larger ones.
 import { transferTxBatch } from '../../generated/transfers.queries.js';
 import {
   ConflictError,
@@ -14,10 +14,11 @@ import {
   RuleViolationError,
   ValidationError,
   type ErrorCode,
-} from '../db/errors.js';
+} from '../errors.js';
 import type { Queryable } from '../db/pool.js';
 import { withRetry, type RetryOptions } from '../db/transaction.js';
-import type { Account, TransferResult } from '../schemas/ledger.js';
+import type { Account } from '../accounts/accounts.schemas.js';
+import type { TransferResult } from './transfers.schemas.js';
 
 export type FundingDirection = 'deposit' | 'withdrawal';
 

@@ -7,17 +7,17 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { UriTooLongError } from './db/errors.js';
-import accountsRoutes from './accounts/accounts.routes.js';
-import type { AppDeps } from './deps.js';
-import authPlugin from './http/auth.plugin.js';
-import { securityHeaders } from './http/headers.js';
-import { refineDocument } from './http/openapi.js';
-import { frameworkError, installErrorHandlers, problem } from './http/problem.js';
-import { installValidators } from './http/validation.js';
-import healthRoutes from './ops/health.routes.js';
-import transfersRoutes from './transfers/transfers.routes.js';
-import usersRoutes from './users/users.routes.js';
+import { UriTooLongError } from '../errors.js';
+import accountsRoutes from './routes/accounts.routes.js';
+import { createOperations, type AppDeps } from '../operations.js';
+import authPlugin from './auth.plugin.js';
+import { securityHeaders } from './headers.js';
+import { refineDocument } from './openapi.js';
+import { frameworkError, installErrorHandlers, problem } from './problem.js';
+import { installValidators } from './validation.js';
+import healthRoutes from './routes/health.routes.js';
+import transfersRoutes from './routes/transfers.routes.js';
+import usersRoutes from './routes/users.routes.js';
 
 export interface AppOptions {
   logger?: FastifyServerOptions['loggerInstance'];
@@ -147,11 +147,13 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
   });
   if (opts.docs ?? true) await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  await app.register(authPlugin, { tokens: deps.tokens, sessions: deps.sessions });
-  await app.register(healthRoutes, { deps });
-  await app.register(usersRoutes, { deps });
-  await app.register(accountsRoutes, { deps });
-  await app.register(transfersRoutes, { deps });
+  // The routes adapt the operation layer: every rule and authorization is there, none here.
+  const ops = createOperations(deps);
+  await app.register(authPlugin, { ops });
+  await app.register(healthRoutes, { ops });
+  await app.register(usersRoutes, { ops });
+  await app.register(accountsRoutes, { ops });
+  await app.register(transfersRoutes, { ops });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

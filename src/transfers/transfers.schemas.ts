@@ -1,23 +1,6 @@
 import Type, { type Static } from 'typebox';
-import { Amount, Currency, Id, Money, Timestamp } from './common.js';
-
-export const Account = Type.Object(
-  { id: Id, owner: Type.String(), balance: Money, currency: Currency, created_at: Timestamp },
-  { additionalProperties: false, title: 'Account' },
-);
-export type Account = Static<typeof Account>;
-
-export const Entry = Type.Object(
-  {
-    id: Id,
-    account_id: Id,
-    amount: Type.Integer({ description: 'negative for money out, positive for money in' }),
-    transfer_id: Id,
-    created_at: Timestamp,
-  },
-  { additionalProperties: false, title: 'Entry' },
-);
-export type Entry = Static<typeof Entry>;
+import { Account, Entry } from '../accounts/accounts.schemas.js';
+import { Amount, Currency, Id, Timestamp } from '../schemas.js';
 
 export const Transfer = Type.Object(
   { id: Id, from_account_id: Id, to_account_id: Id, amount: Amount, created_at: Timestamp },
@@ -31,3 +14,12 @@ export const TransferResult = Type.Object(
   { additionalProperties: false, title: 'TransferResult', description: 'What the sender sees: the receiver\'s account (owner, balance) is not revealed.' },
 );
 export type TransferResult = Static<typeof TransferResult>;
+
+export const CreateTransferBody = Type.Object(
+  { from_account_id: Id, to_account_id: Id, amount: Amount, currency: Currency },
+  { additionalProperties: false, title: 'CreateTransferRequest' },
+);
+export type CreateTransferBody = Static<typeof CreateTransferBody>;
+
+export const FundingBody = Type.Object({ account_id: Id, amount: Amount }, { additionalProperties: false, title: 'FundingRequest' });
+export type FundingBody = Static<typeof FundingBody>;

@@ -7,10 +7,10 @@
 // Faults: a deadlock or serialization failure retries the whole batch (bounded); a lost connection
 // answers 503 to each item (the outcome may be unknown: retry with the same Idempotency-Key). An
 // item that makes the call raise is isolated by splitting the batch, so it cannot fail the others.
-import { isUnavailable, translatePgError } from '../db/errors.js';
+import { isUnavailable, translatePgError } from '../db/pg-errors.js';
 import type { Queryable } from '../db/pool.js';
 import type { RetryOptions } from '../db/transaction.js';
-import { applyWithRetry, type MovementAnswer, type MovementRequest } from './transfer.service.js';
+import { applyWithRetry, type MovementAnswer, type MovementRequest } from './transfers.service.js';
 
 export interface GroupCommitOptions {
   /** Most items in one call. */

@@ -1,10 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { assertSelfOrBanker } from '../auth/authorize.js';
-import { login, renewAccess, revoke } from '../auth/sessions.service.js';
-import type { AppDeps } from '../deps.js';
-import { authOf } from '../http/auth.plugin.js';
-import { errorResponses } from '../http/problem.js';
+import type { Operations } from '../../operations.js';
+import { authOf, originOf } from '../auth.plugin.js';
+import { errorResponses } from '../problem.js';
 import {
   CreateUserBody,
   LoginBody,
@@ -14,11 +12,9 @@ import {
   UpdateUserBody,
   User,
   UsernameParams,
-} from '../schemas/users.js';
-import { createUser, updateUser } from './users.service.js';
+} from '../../users/users.schemas.js';
 
-const usersRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const sessionDeps = { db: deps.pool, tokens: deps.tokens, passwords: deps.passwords };
+const usersRoutes: FastifyPluginAsyncTypebox<{ ops: Operations }> = async (app, { ops }) => {
 
   app.post('/users', {
     schema: {
@@ -30,9 +26,7 @@ const usersRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { 
       response: { 201: User, ...errorResponses(400, 409, 413, 415, 429) },
     },
   }, async (request, reply) => {
-    await deps.limiter.hit(deps.signupLimits.windowMs, { key: `signup-ip:${request.ip}`, max: deps.signupLimits.perIp });
-    const user = await createUser(deps.pool, deps.passwords, request.body);
-    return reply.code(201).send(user);
+    return reply.code(201).send(await ops.users.signUp(originOf(request), request.body));
   });
 
   app.post('/users/login', {
@@ -44,19 +38,7 @@ const usersRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { 
       body: LoginBody,
       response: { 200: LoginResponse, ...errorResponses(400, 401, 413, 415, 429) },
     },
-  }, async (request) => {
-    await deps.limiter.hit(
-      deps.loginLimits.windowMs,
-      { key: `login-ip:${request.ip}`, max: deps.loginLimits.perIp },
-      { key: `login-user:${request.body.username.toLowerCase()}`, max: deps.loginLimits.perUsername },
-    );
-    return login(sessionDeps, {
-      username: request.body.username,
-      password: request.body.password,
-      userAgent: request.headers['user-agent'] ?? '',
-      clientIp: request.ip,
-    });
-  });
+  }, async (request) => ops.users.login(originOf(request), request.body));
 
   app.post('/tokens/renew_access', {
     schema: {
@@ -67,7 +49,7 @@ const usersRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { 
       body: RefreshTokenBody,
       response: { 200: RenewResponse, ...errorResponses(400, 401, 413, 415) },
     },
-  }, async (request) => renewAccess(sessionDeps, request.body.refresh_token));
+  }, async (request) => ops.users.renewAccess(originOf(request), request.body));
 
   app.post('/tokens/revoke', {
     schema: {
@@ -78,8 +60,7 @@ const usersRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { 
       response: { 204: Type.Null({ description: 'revoked' }), ...errorResponses(400, 401, 413, 415) },
     },
   }, async (request, reply) => {
-    const sessionId = await revoke(sessionDeps, request.body.refresh_token);
-    deps.sessions.forget(sessionId);
+    await ops.users.revokeSession(originOf(request), request.body);
     return reply.code(204).send(null);
   });
 
@@ -96,13 +77,7 @@ const usersRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { 
       body: UpdateUserBody,
       response: { 200: User, ...errorResponses(400, 401, 403, 404, 409, 413, 415) },
     },
-  }, async (request) => {
-    const auth = authOf(request);
-    assertSelfOrBanker(auth, request.params.username);
-    const user = await updateUser(deps.pool, deps.passwords, auth, request.params.username, request.body);
-    if (request.body.password !== undefined) deps.sessions.forgetUser(request.params.username);
-    return user;
-  });
+  }, async (request) => ops.users.updateUser(authOf(request), { username: request.params.username, changes: request.body }));
 };
 
 export default usersRoutes;

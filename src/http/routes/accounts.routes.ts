@@ -1,15 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { assertOwner } from '../auth/authorize.js';
-import type { AppDeps } from '../deps.js';
-import { authOf } from '../http/auth.plugin.js';
-import { errorResponses } from '../http/problem.js';
-import { CreateAccountBody, EntryPage, ListAccountsQuery, ListEntriesQuery } from '../schemas/accounts.js';
-import { IdParams } from '../schemas/common.js';
-import { Account } from '../schemas/ledger.js';
-import { createAccount, findAccount, listAccountEntries, listAccounts } from './accounts.service.js';
+import type { Operations } from '../../operations.js';
+import { authOf } from '../auth.plugin.js';
+import { errorResponses } from '../problem.js';
+import { CreateAccountBody, EntryPage, ListAccountsQuery, ListEntriesQuery } from '../../accounts/accounts.schemas.js';
+import { IdParams } from '../../schemas.js';
+import { Account } from '../../accounts/accounts.schemas.js';
 
-const accountsRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+const accountsRoutes: FastifyPluginAsyncTypebox<{ ops: Operations }> = async (app, { ops }) => {
   const security = [{ bearerAuth: [] }];
 
   app.post('/accounts', {
@@ -23,8 +21,7 @@ const accountsRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app,
       response: { 201: Account, ...errorResponses(400, 401, 409, 413, 415) },
     },
   }, async (request, reply) => {
-    const account = await createAccount(deps.pool, authOf(request).username, request.body.currency);
-    return reply.code(201).send(account);
+    return reply.code(201).send(await ops.accounts.createAccount(authOf(request), request.body));
   });
 
   app.get('/accounts/:id', {
@@ -37,11 +34,7 @@ const accountsRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app,
       params: IdParams,
       response: { 200: Account, ...errorResponses(400, 401, 403, 404) },
     },
-  }, async (request) => {
-    const account = await findAccount(deps.pool, request.params.id);
-    assertOwner(authOf(request), account.owner, 'this account');
-    return account;
-  });
+  }, async (request) => ops.accounts.getAccount(authOf(request), request.params));
 
   app.get('/accounts', {
     onRequest: app.authenticate,
@@ -53,9 +46,7 @@ const accountsRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app,
       querystring: ListAccountsQuery,
       response: { 200: Type.Array(Account), ...errorResponses(400, 401) },
     },
-  }, async (request) =>
-    listAccounts(deps.pool, authOf(request).username, request.query.page_id, request.query.page_size),
-  );
+  }, async (request) => ops.accounts.listAccounts(authOf(request), request.query));
 
   app.get('/accounts/:id/entries', {
     onRequest: app.authenticate,
@@ -69,11 +60,7 @@ const accountsRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app,
       querystring: ListEntriesQuery,
       response: { 200: EntryPage, ...errorResponses(400, 401, 403, 404) },
     },
-  }, async (request) => {
-    const account = await findAccount(deps.pool, request.params.id);
-    assertOwner(authOf(request), account.owner, 'this account');
-    return listAccountEntries(deps.pool, account.id, request.query.limit, request.query.cursor);
-  });
+  }, async (request) => ops.accounts.listAccountEntries(authOf(request), { ...request.params, ...request.query }));
 };
 
 export default accountsRoutes;

@@ -1,0 +1,37 @@
+// Liveness and readiness, for every transport (HTTP /healthz and /readyz, gRPC grpc.health.v1).
+import { readdirSync } from 'node:fs';
+import type { AppDeps } from '../context.js';
+import { UnavailableError } from '../errors.js';
+import { migrationsDir } from '../platform/paths.js';
+
+/** The schema version this build expects: its newest migration (dbmate's version is the file's prefix). */
+export const EXPECTED_SCHEMA_VERSION = readdirSync(migrationsDir)
+  .map((f) => /^(\d+)_.*\.sql$/.exec(f)?.[1])
+  .filter((v): v is string => v !== undefined)
+  .sort()
+  .at(-1)!;
+
+const PROBE_TIMEOUT_MS = 3_000;
+
+export function healthOperations(deps: Pick<AppDeps, 'pool'>) {
+  return {
+    /**
+     * Ready only on a database that answers within 3 s and is migrated to this build's schema: pods
+     * of a release whose migrations have not run yet get no traffic. Else UnavailableError.
+     */
+    async readiness(): Promise<{ status: 'ready' }> {
+      let migrated: boolean;
+      try {
+        const { rows } = (await Promise.race([
+          deps.pool.query<{ ok: boolean }>('SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1) AS ok', [EXPECTED_SCHEMA_VERSION]),
+          new Promise((_, reject) => setTimeout(() => reject(new Error('readiness probe timed out')), PROBE_TIMEOUT_MS).unref()),
+        ])) as { rows: { ok: boolean }[] };
+        migrated = rows[0]?.ok === true;
+      } catch {
+        throw new UnavailableError('the database cannot be reached');
+      }
+      if (!migrated) throw new UnavailableError(`the database schema is not at version ${EXPECTED_SCHEMA_VERSION} yet: migrations are pending`);
+      return { status: 'ready' };
+    },
+  };
+}
