@@ -6,7 +6,7 @@ export const NO_NUL = '^[^\\u0000]*$';
 export const NO_CONTROL = '^[^\\u0000-\\u001f]*$';
 
 export const CURRENCIES = ['USD', 'EUR', 'CAD'] as const;
-export const Currency = Type.Union(CURRENCIES.map((c) => Type.Literal(c)), {
+export const Currency = Type.Enum(CURRENCIES, {
   title: 'Currency',
   description: 'ISO 4217 code, exact case',
 });

@@ -23,9 +23,16 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(
-  opts: { logger?: Logger; loginPerUsername?: number; loginPerIp?: number; signupPerIp?: number; accessTokenMs?: number; poolSize?: number } = {},
-): Promise<TestApp> {
+export interface TestDepsOptions {
+  loginPerUsername?: number;
+  loginPerIp?: number;
+  signupPerIp?: number;
+  accessTokenMs?: number;
+  poolSize?: number;
+}
+
+/** The operations' dependencies on a database of its own (no Fastify): tests of the operation layer. */
+export async function createTestDeps(opts: TestDepsOptions = {}): Promise<{ db: TestDb; deps: AppDeps; tokenKey: string; close(): Promise<void> }> {
   const db = await createTestDb(opts.poolSize ?? 10);
   const tokenKey = await generateSecretKey();
   const tokens: TokenMaker = await createTokenMaker(tokenKey, {
@@ -43,6 +50,19 @@ export async function createTestApp(
     idempotencyKeyTtlMs: 86_400_000,
     moneyMover: new GroupCommit(db.pool, { keyTtlMs: 86_400_000 }),
   };
+  return {
+    db,
+    deps,
+    tokenKey,
+    async close() {
+      await deps.sessions.close();
+      await db.drop();
+    },
+  };
+}
+
+export async function createTestApp(opts: TestDepsOptions & { logger?: Logger } = {}): Promise<TestApp> {
+  const { db, deps, tokenKey } = await createTestDeps(opts);
   const app = await buildApp(deps, { logger: opts.logger, docs: true });
   await app.ready();
   return {

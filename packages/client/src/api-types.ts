@@ -397,7 +397,7 @@ export interface components {
         /**
          * Currency
          * @description ISO 4217 code, exact case
-         * @enum {string}
+         * @enum {unknown}
          */
         Currency: "USD" | "EUR" | "CAD";
         /** CreateAccountRequest */

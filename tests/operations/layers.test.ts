@@ -1,0 +1,58 @@
+// The architecture, checked: adapters → operations → services → data access, never imported upwards.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
+import { projectRoot } from '../../src/platform/paths.js';
+
+const SRC = join(projectRoot, 'src');
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+/** 4 edge, 3 adapter, 2 operations, 1 services and everything they use, 0 data access (and the errors it raises). */
+function layer(path: string): number {
+  const rel = relative(projectRoot, path);
+  if (rel === 'src/server.ts') return 4;
+  if (rel.startsWith('src/http/')) return 3;
+  if (rel === 'src/operations.ts' || rel === 'src/context.ts' || rel.endsWith('.operations.ts')) return 2;
+  if (rel.startsWith('src/db/') || rel.startsWith('generated/') || rel === 'src/errors.ts') return 0;
+  return 1;
+}
+
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(/(?:from|import\()\s*'(\.{1,2}\/[^']+)'/g)].map((m) => normalize(join(dirname(file), m[1]!.replace(/\.js$/, '.ts'))));
+}
+
+const all = files(SRC);
+
+it('no module imports from a layer above it', () => {
+  const upward = all.flatMap((f) =>
+    importsOf(f).filter((i) => layer(i) > layer(f)).map((i) => `${relative(projectRoot, f)} → ${relative(projectRoot, i)}`),
+  );
+  expect(upward).toEqual([]);
+});
+
+it('only the HTTP adapter knows Fastify; the operations and below know no transport', () => {
+  const fastify = all.filter((f) => layer(f) <= 2 && /from '(fastify|@fastify\/[^']+)'/.test(readFileSync(f, 'utf8')));
+  expect(fastify.map((f) => relative(projectRoot, f))).toEqual([]);
+});
+
+it('the routes call operations, never a service, a generated query or the database', () => {
+  const routes = all.filter((f) => relative(projectRoot, f).startsWith('src/http/routes/'));
+  expect(routes.length).toBeGreaterThanOrEqual(4);
+  const reach = routes.flatMap((f) =>
+    importsOf(f).filter((i) => /\.service\.ts$|\/generated\/|\/src\/db\//.test(i)).map((i) => `${relative(projectRoot, f)} → ${relative(projectRoot, i)}`),
+  );
+  expect(reach).toEqual([]);
+});
+
+it('the data access layer imports no feature', () => {
+  const db = all.filter((f) => layer(f) === 0);
+  const reach = db.flatMap((f) => importsOf(f).filter((i) => layer(i) > 0));
+  expect(db.map((f) => relative(projectRoot, f))).toContain('src/errors.ts');
+  expect(reach.map((i) => relative(projectRoot, i))).toEqual([]);
+});
