@@ -1,5 +1,6 @@
 // The app is a factory: it registers everything and never listens (src/server.ts does).
 import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -11,7 +12,7 @@ import { UriTooLongError } from '../errors.js';
 import accountsRoutes from './routes/accounts.routes.js';
 import { createOperations, type AppDeps } from '../operations.js';
 import authPlugin from './auth.plugin.js';
-import { securityHeaders } from './headers.js';
+import { DOCS_HELMET_OPTIONS, HELMET_OPTIONS, NO_STORE, STATIC_SECURITY_HEADERS } from './headers.js';
 import { refineDocument } from './openapi.js';
 import { frameworkError, installErrorHandlers, problem } from './problem.js';
 import { installValidators } from './validation.js';
@@ -50,7 +51,7 @@ function clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
     'content-type': 'application/problem+json; charset=utf-8',
     'content-length': String(Buffer.byteLength(body)),
     connection: 'close',
-    ...securityHeaders('/'),
+    ...STATIC_SECURITY_HEADERS,
   };
   if (socket.writable) {
     socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`);
@@ -72,7 +73,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
     trustProxy: opts.trustProxy ? (_address: string, hop: number) => hop < opts.trustProxy! : false,
     ajv: { customOptions: { removeAdditional: false } },
     // What the HTTP layer refuses before any route runs is problem+json with our codes and headers too.
-    frameworkErrors: (err, request, reply) => frameworkError(err, request, reply.headers(securityHeaders(request.url))),
+    frameworkErrors: (err, request, reply) => frameworkError(err, request, reply.headers(STATIC_SECURITY_HEADERS)),
     clientErrorHandler: clientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -80,6 +81,12 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
   app.removeContentTypeParser('text/plain');
   installValidators(app);
   installErrorHandlers(app);
+  // Security headers on every answer (helmet), set first so that even a request refused by a later
+  // hook carries them; the Swagger UI page keeps its scripts (no CSP there).
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) route.helmet = DOCS_HELMET_OPTIONS;
+  });
+  await app.register(helmet, HELMET_OPTIONS);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -94,7 +101,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
   });
   app.addHook('onSend', async (request, reply) => {
     if (closing) reply.header('connection', 'close');
-    reply.headers(securityHeaders(request.url));
+    if (!request.url.startsWith('/docs')) reply.headers(NO_STORE);
   });
 
   // CORS from an allow-list only: an origin not on it gets no Access-Control-Allow-Origin.

@@ -243,7 +243,7 @@ describe('sign-up limits and bounded password hashing', () => {
 describe('every HTTP-layer refusal is problem+json with its code and the security headers, echoing nothing', () => {
   const secured = (headers: Record<string, unknown>) => {
     expect(headers['x-content-type-options']).toBe('nosniff');
-    expect(headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'");
     expect(headers['cache-control']).toBe('no-store');
   };
 

@@ -18,7 +18,7 @@ it('every API answer carries the security headers; errors too', async () => {
       'x-content-type-options': 'nosniff',
       'x-frame-options': 'DENY',
       'referrer-policy': 'no-referrer',
-      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+      'content-security-policy': "default-src 'none';frame-ancestors 'none'",
       'cache-control': 'no-store',
       'strict-transport-security': expect.stringMatching(/^max-age=\d+/),
     });
