@@ -464,10 +464,10 @@ async function main(): Promise<number> {
       `- ledger after the run: ${ledger.ok ? 'all invariants hold' : `${ledger.violations.length} VIOLATIONS`} (${ledger.counts.transfers} transfers, ${ledger.counts.accounts} accounts)`,
       '',
     ].join('\n');
-    console.log('\n' + md);
+    console.log(`\n${md}`);
     if (save) {
       await mkdir(join(projectRoot, 'bench/results'), { recursive: true });
-      await writeFile(join(projectRoot, 'bench/results/latest.json'), JSON.stringify(result, null, 2) + '\n');
+      await writeFile(join(projectRoot, 'bench/results/latest.json'), `${JSON.stringify(result, null, 2)}\n`);
       await writeFile(join(projectRoot, 'bench/results/latest.md'), md);
       log('wrote bench/results/latest.json and bench/results/latest.md');
     }

@@ -76,7 +76,7 @@ export async function drive(
   clearInterval(ticker);
   const elapsed = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  if (tty) process.stdout.write('\r' + ' '.repeat(80) + '\r');
+  if (tty) process.stdout.write(`\r${' '.repeat(80)}\r`);
   const result = summarise(name, latencies, elapsed, statuses);
   result.loadGenCpuShare = (cpu.user + cpu.system) / 1e6 / elapsed;
   return result;

@@ -5,8 +5,8 @@ import { createPasswordHasher } from './auth/passwords.js';
 import { createRateLimiter } from './auth/rate-limit.js';
 import { createSessionGuard } from './auth/sessions.service.js';
 import { createTokenMaker, loadOrCreateKeyFile } from './auth/tokens.js';
-import { ConfigError, loadConfig } from './platform/config.js';
-import { openDatabase } from './platform/database.js';
+import { type Config, ConfigError, loadConfig } from './platform/config.js';
+import { type Database, openDatabase } from './platform/database.js';
 import { EmbeddedPostgresError } from './platform/embedded-postgres.js';
 import { MigrationError } from './platform/migrate.js';
 import { createPool } from './db/pool.js';
@@ -15,7 +15,7 @@ import { GroupCommit } from './transfers/group-commit.js';
 import { createLogger } from './platform/logger.js';
 
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (err) {
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.logLevel);
 
-  let database;
+  let database: Database;
   try {
     database = await openDatabase(config, { info: (m) => log.info(m), warn: (m) => log.warn(m), debug: (m) => log.debug(m) });
   } catch (err) {

@@ -10,7 +10,7 @@ import type { LoginResponse } from '../users/users.schemas.js';
 import { toUser } from '../users/users.mappers.js';
 import type { PasswordHasher } from './passwords.js';
 import type { Role } from '../users/users.schemas.js';
-import { InvalidTokenError, type AccessClaims, type TokenMaker } from './tokens.js';
+import { InvalidTokenError, type AccessClaims, type RefreshClaims, type TokenMaker } from './tokens.js';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
@@ -66,7 +66,7 @@ const sameHash = (a: Buffer | null | undefined, b: Buffer) => !!a && a.length ==
  * is a spent token presented again — a stolen one: the whole session is blocked.
  */
 async function sessionOf(deps: SessionDeps, refreshToken: string) {
-  let claims;
+  let claims: RefreshClaims;
   try {
     claims = await deps.tokens.verifyRefreshToken(refreshToken);
   } catch (err) {

@@ -58,7 +58,7 @@ export async function loadOrCreateKeyFile(dataDir: string): Promise<string> {
   if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
   await mkdir(dataDir, { recursive: true, mode: 0o755 });
   const key = await generateSecretKey();
-  await writeFile(file, key + '\n', { mode: 0o600, flag: 'wx' });
+  await writeFile(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
   return key;
 }
 

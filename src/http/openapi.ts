@@ -41,8 +41,10 @@ function collapseStringUnion(node: Json): Json {
 }
 
 export function refineDocument(doc: Json): Json {
-  const components = (doc.components ??= {}) as Json;
-  const schemas = ((components.schemas as Json | undefined) ??= {}) as Json;
+  doc.components ??= {};
+  const components = doc.components as Json;
+  components.schemas ??= {};
+  const schemas = components.schemas as Json;
   components.headers = { ...(components.headers as Json | undefined), ...HEADERS };
 
   const walk = (node: unknown): unknown => {

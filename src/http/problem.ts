@@ -32,7 +32,7 @@ export function problem(status: number, code: ErrorCode, detail: string, errors?
     status,
     detail,
     code,
-    ...(errors && errors.length ? { errors } : {}),
+    ...(errors?.length ? { errors } : {}),
   };
 }
 

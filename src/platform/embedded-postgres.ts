@@ -174,7 +174,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     password = (await readFile(passwordFile, 'utf8')).trim();
   } else {
     password = randomBytes(18).toString('base64url');
-    await writeFile(passwordFile, password + '\n', { mode: 0o600 });
+    await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
   }
 
   const EmbeddedPostgresClass = await loadEmbeddedPostgres();

@@ -31,7 +31,7 @@ export function runDbmate(
       const lines = text.split('\n');
       partial = lines.pop() ?? '';
       for (const line of lines) {
-        output += line + '\n';
+        output += `${line}\n`;
         if (line.trim()) onLine(line);
       }
     };

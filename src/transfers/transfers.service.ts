@@ -7,7 +7,7 @@
 import { transferTxBatch } from '../../generated/transfers.queries.js';
 import {
   ConflictError,
-  DomainError,
+  type DomainError,
   ForbiddenError,
   LedgerRefusal,
   NotFoundError,

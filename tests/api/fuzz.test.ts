@@ -166,7 +166,7 @@ describe('path and query parameters', () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.string({ maxLength: 300 }), fc.string({ minLength: 250, maxLength: 300 })), async (key) => {
         const before = await snapshot(t);
-        let res;
+        let res: Awaited<ReturnType<typeof t.app.inject>>;
         try {
           res = await t.app.inject({ method: 'POST', url: '/transfers', headers: { ...user.auth, 'idempotency-key': key }, payload: { from_account_id: accountId, to_account_id: 999_999_999, amount: 1, currency: 'USD' } });
         } catch {

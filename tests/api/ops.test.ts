@@ -1,6 +1,6 @@
 // Health, readiness, the OpenAPI document, Swagger UI, request ids and the request log.
 import { Writable } from 'node:stream';
-import pino from 'pino';
+import type pino from 'pino';
 import { buildApp } from '../../src/http/app.js';
 import { createPool } from '../../src/db/pool.js';
 import { createLogger } from '../../src/platform/logger.js';

@@ -13,7 +13,7 @@ async function project(query: string) {
   const config = join(dir, 'pgtyped.json');
   await writeFile(config, JSON.stringify({
     transforms: [{ mode: 'sql', include: '*.sql', emitTemplate: join(dir, 'out', '{{name}}.queries.ts') }],
-    srcDir: join(dir, 'sql') + '/',
+    srcDir: `${join(dir, 'sql')}/`,
     failOnError: true,
   }));
   return { dir, config };

@@ -20,7 +20,12 @@ afterAll(async () => {
 function counting(): { db: Queryable; reads: () => number } {
   let n = 0;
   return {
-    db: { query: (...args: unknown[]) => (n++, (db.pool.query as (...a: unknown[]) => unknown)(...args)) } as unknown as Queryable,
+    db: {
+      query: (...args: unknown[]) => {
+        n++;
+        return (db.pool.query as (...a: unknown[]) => unknown)(...args);
+      },
+    } as unknown as Queryable,
     reads: () => n,
   };
 }

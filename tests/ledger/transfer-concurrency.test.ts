@@ -1,5 +1,4 @@
-// Concurrency claims, proven against real Postgres: no lost update, no deadlock, invariants hold.
-import pg from 'pg';
+
 import { DomainError } from '../../src/errors.js';
 import { createPool } from '../../src/db/pool.js';
 import { verifyLedger } from '../../src/transfers/ledger.verify.js';

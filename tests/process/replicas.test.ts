@@ -132,7 +132,7 @@ it('one replica SIGKILLed under load: every acknowledged transfer exists once, k
   let failovers = 0;
   async function keyedTransfer(key: string, first: number) {
     const send = (i: number) =>
-      fetch(servers[i]!.base + '/transfers', {
+      fetch(`${servers[i]!.base}/transfers`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${a.access_token}`, 'idempotency-key': key },
         body: JSON.stringify({ from_account_id: aAcct, to_account_id: bAcct, amount: 1, currency: 'USD' }),

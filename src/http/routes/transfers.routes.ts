@@ -60,7 +60,7 @@ const transfersRoutes: FastifyPluginAsyncTypebox<{ ops: Operations }> = async (a
       operationId: 'createTransfer',
       tags: ['transfers'],
       summary: 'Move money from one of your accounts to another account of the same currency',
-      description: 'One database transaction (shared with concurrent movements, each checked on its own): the transfer, both entries and both balances, or nothing. 422 codes: currency_mismatch, same_account, insufficient_funds, balance_limit_exceeded.' + IDEMPOTENCY_NOTE,
+      description: `One database transaction (shared with concurrent movements, each checked on its own): the transfer, both entries and both balances, or nothing. 422 codes: currency_mismatch, same_account, insufficient_funds, balance_limit_exceeded.${IDEMPOTENCY_NOTE}`,
       security,
       headers: IdempotencyHeaders,
       body: CreateTransferBody,
@@ -95,7 +95,7 @@ const transfersRoutes: FastifyPluginAsyncTypebox<{ ops: Operations }> = async (a
         summary: direction === 'deposit'
           ? 'Banker: pay money into an account from the bank\'s funding account of its currency'
           : 'Banker: pay money out of an account into the bank\'s funding account of its currency',
-        description: 'An ordinary transfer with the funding account, with its two entries.' + IDEMPOTENCY_NOTE,
+        description: `An ordinary transfer with the funding account, with its two entries.${IDEMPOTENCY_NOTE}`,
         security,
         headers: IdempotencyHeaders,
         body: FundingBody,
