@@ -1,9 +1,11 @@
-// `npm run codegen`: SQL → typed functions in generated/. `npm run codegen -- --check` fails when
-// generated/ differs from what the SQL and the migrations produce now (CI's drift check).
+// `npm run codegen`: SQL → typed functions in generated/, and the schema the migrations make as one
+// readable file (generated/schema.sql). `npm run codegen -- --check` fails when generated/ differs
+// from what the SQL and the migrations produce now (CI's drift check).
 import { spawn } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { projectRoot } from '../src/platform/paths.js';
+import { renderSchema } from './schema-dump.js';
 import { createScratchDb } from './scratch-db.js';
 
 const check = process.argv.includes('--check');
@@ -16,7 +18,7 @@ const log = (line: string) => console.log(`[codegen] ${line}`);
 async function snapshot(): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   for (const f of await readdir(generatedDir).catch(() => [] as string[])) {
-    if (f.endsWith('.queries.ts')) files.set(f, await readFile(join(generatedDir, f), 'utf8'));
+    if (f.endsWith('.queries.ts') || f === 'schema.sql') files.set(f, await readFile(join(generatedDir, f), 'utf8'));
   }
   return files;
 }
@@ -57,6 +59,10 @@ async function main(): Promise<number> {
       console.error(`[codegen] FAILED: pgtyped reported ${errors.length} error(s) (exit ${code}); generated/ is not trustworthy.`);
       return 1;
     }
+    if (configArg < 0) {
+      log('writing generated/schema.sql from the migrated database');
+      await writeFile(join(generatedDir, 'schema.sql'), await renderSchema(db.url));
+    }
   } finally {
     await db.drop();
   }
@@ -64,7 +70,7 @@ async function main(): Promise<number> {
   const after = await snapshot();
   const changed = [...new Set([...before.keys(), ...after.keys()])].filter((f) => before.get(f) !== after.get(f));
   const sqlFiles = (await readdir(join(projectRoot, 'sql'))).filter((f) => f.endsWith('.sql'));
-  const orphans = [...after.keys()].filter((f) => !sqlFiles.includes(f.replace(/\.queries\.ts$/, '.sql')));
+  const orphans = [...after.keys()].filter((f) => f.endsWith('.queries.ts') && !sqlFiles.includes(f.replace(/\.queries\.ts$/, '.sql')));
   if (orphans.length) {
     console.error(`[codegen] generated/ holds files with no SQL source: ${orphans.join(', ')} — delete them.`);
     return 1;

@@ -36,3 +36,25 @@ it('succeeds and writes typed functions for a valid query', async () => {
   expect(out).toMatch(/export interface IFineResult \{\s+balance: string;\s+id: string;/);
   await rm(p.dir, { recursive: true, force: true });
 });
+
+describe('generated/schema.sql: the schema in one readable file', () => {
+  it('is exactly what the migrations make today, and names every table, function and trigger', async () => {
+    const { createTestDb } = await import('../setup/db.js');
+    const { renderSchema } = await import('../../scripts/schema-dump.js');
+    const { projectRoot } = await import('../../src/platform/paths.js');
+    const db = await createTestDb(1);
+    try {
+      const rendered = await renderSchema(db.url);
+      expect(rendered).toBe(await readFile(join(projectRoot, 'generated', 'schema.sql'), 'utf8'));
+      const { rows } = await db.pool.query<{ name: string }>(`
+        SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'
+        UNION ALL SELECT proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'
+        UNION ALL SELECT tgname FROM pg_trigger WHERE NOT tgisinternal`);
+      expect(rows.length).toBeGreaterThan(10);
+      for (const { name } of rows) expect(rendered).toContain(name);
+      expect(rendered).toMatch(/CREATE UNLOGGED TABLE rate_limits/);
+    } finally {
+      await db.drop();
+    }
+  });
+});
