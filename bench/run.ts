@@ -21,6 +21,7 @@ import { createClient } from './http.js';
 import { findPgbench, prepareLedgerRef, preparePgbench, runLedgerBatch, runPgbench, type PgbenchResult } from './pgbench.js';
 import { cpuMsOf, postgresCpuMs, rssMbOf } from './procs.js';
 import { drive, type PhaseResult } from './stats.js';
+import { asAccountId, asCents } from '../src/ids.js';
 
 const HELP = `npm run bench -- [flags]
   --duration S        seconds per phase (default 8)
@@ -310,7 +311,7 @@ async function main(): Promise<number> {
       inProcess = await drive('in-process single call spread', connections, duration, async () => {
         const { from, to } = spreadPair();
         try {
-          await transfer(pool, { fromAccountId: from.id, toAccountId: to.id, amount: amount(), currency: from.currency });
+          await transfer(pool, { fromAccountId: asAccountId(from.id), toAccountId: asAccountId(to.id), amount: asCents(amount()), currency: from.currency });
           return 'ok';
         } catch (err) {
           return label(err);

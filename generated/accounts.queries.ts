@@ -1,6 +1,8 @@
 /** Types generated for queries found in "sql/accounts.sql" */
 import { PreparedQuery } from '@pgtyped/runtime';
 
+import type { AccountId, Cents, Int8 } from '../src/ids.js';
+
 export type NumberOrString = number | string;
 
 /** 'CreateAccount' parameters type */
@@ -11,10 +13,10 @@ export interface ICreateAccountParams {
 
 /** 'CreateAccount' return type */
 export interface ICreateAccountResult {
-  balance: string;
+  balance: Int8<Cents>;
   created_at: Date;
   currency: string;
-  id: string;
+  id: Int8<AccountId>;
   owner: string;
 }
 
@@ -39,15 +41,15 @@ export const createAccount = new PreparedQuery<ICreateAccountParams,ICreateAccou
 
 /** 'GetAccount' parameters type */
 export interface IGetAccountParams {
-  id: NumberOrString;
+  id: AccountId;
 }
 
 /** 'GetAccount' return type */
 export interface IGetAccountResult {
-  balance: string;
+  balance: Int8<Cents>;
   created_at: Date;
   currency: string;
-  id: string;
+  id: Int8<AccountId>;
   is_funding: boolean;
   owner: string;
 }
@@ -58,14 +60,14 @@ export interface IGetAccountQuery {
   result: IGetAccountResult;
 }
 
-const getAccountIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":85,"b":88}]}],"statement":"SELECT id, owner, balance, currency, is_funding, created_at\nFROM accounts\nWHERE id = :id!"};
+const getAccountIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":85,"b":88}]}],"statement":"SELECT id, owner, balance, currency, is_funding, created_at\nFROM accounts\nWHERE id = :id!::account_id"};
 
 /**
  * Query generated from SQL:
  * ```
  * SELECT id, owner, balance, currency, is_funding, created_at
  * FROM accounts
- * WHERE id = :id!
+ * WHERE id = :id!::account_id
  * ```
  */
 export const getAccount = new PreparedQuery<IGetAccountParams,IGetAccountResult>(getAccountIR);
@@ -80,10 +82,10 @@ export interface IListAccountsByOwnerParams {
 
 /** 'ListAccountsByOwner' return type */
 export interface IListAccountsByOwnerResult {
-  balance: string;
+  balance: Int8<Cents>;
   created_at: Date;
   currency: string;
-  id: string;
+  id: Int8<AccountId>;
   owner: string;
 }
 
@@ -115,10 +117,10 @@ export interface IGetFundingAccountParams {
 
 /** 'GetFundingAccount' return type */
 export interface IGetFundingAccountResult {
-  balance: string;
+  balance: Int8<Cents>;
   created_at: Date;
   currency: string;
-  id: string;
+  id: Int8<AccountId>;
   owner: string;
 }
 

@@ -1,22 +1,24 @@
 /** Types generated for queries found in "sql/entries.sql" */
 import { PreparedQuery } from '@pgtyped/runtime';
 
+import type { AccountId, Cents, EntryId, Int8, TransferId } from '../src/ids.js';
+
 export type NumberOrString = number | string;
 
 /** 'ListEntries' parameters type */
 export interface IListEntriesParams {
-  accountId: NumberOrString;
-  beforeId: NumberOrString;
+  accountId: AccountId;
+  beforeId: EntryId;
   limit: NumberOrString;
 }
 
 /** 'ListEntries' return type */
 export interface IListEntriesResult {
-  account_id: string;
-  amount: string;
+  account_id: Int8<AccountId>;
+  amount: Int8<Cents>;
   created_at: Date;
-  id: string;
-  transfer_id: string;
+  id: Int8<EntryId>;
+  transfer_id: Int8<TransferId>;
 }
 
 /** 'ListEntries' query type */
@@ -25,14 +27,14 @@ export interface IListEntriesQuery {
   result: IListEntriesResult;
 }
 
-const listEntriesIR: any = {"usedParamSet":{"accountId":true,"beforeId":true,"limit":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":87,"b":97}]},{"name":"beforeId","required":true,"transform":{"type":"scalar"},"locs":[{"a":108,"b":117}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":142,"b":148}]}],"statement":"SELECT id, account_id, amount, transfer_id, created_at\nFROM entries\nWHERE account_id = :accountId! AND id < :beforeId!\nORDER BY id DESC\nLIMIT :limit!"};
+const listEntriesIR: any = {"usedParamSet":{"accountId":true,"beforeId":true,"limit":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":87,"b":97}]},{"name":"beforeId","required":true,"transform":{"type":"scalar"},"locs":[{"a":120,"b":129}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":164,"b":170}]}],"statement":"SELECT id, account_id, amount, transfer_id, created_at\nFROM entries\nWHERE account_id = :accountId!::account_id AND id < :beforeId!::entry_id\nORDER BY id DESC\nLIMIT :limit!"};
 
 /**
  * Query generated from SQL:
  * ```
  * SELECT id, account_id, amount, transfer_id, created_at
  * FROM entries
- * WHERE account_id = :accountId! AND id < :beforeId!
+ * WHERE account_id = :accountId!::account_id AND id < :beforeId!::entry_id
  * ORDER BY id DESC
  * LIMIT :limit!
  * ```
@@ -42,16 +44,16 @@ export const listEntries = new PreparedQuery<IListEntriesParams,IListEntriesResu
 
 /** 'ListEntriesOfTransfer' parameters type */
 export interface IListEntriesOfTransferParams {
-  transferId: NumberOrString;
+  transferId: TransferId;
 }
 
 /** 'ListEntriesOfTransfer' return type */
 export interface IListEntriesOfTransferResult {
-  account_id: string;
-  amount: string;
+  account_id: Int8<AccountId>;
+  amount: Int8<Cents>;
   created_at: Date;
-  id: string;
-  transfer_id: string;
+  id: Int8<EntryId>;
+  transfer_id: Int8<TransferId>;
 }
 
 /** 'ListEntriesOfTransfer' query type */
@@ -60,14 +62,14 @@ export interface IListEntriesOfTransferQuery {
   result: IListEntriesOfTransferResult;
 }
 
-const listEntriesOfTransferIR: any = {"usedParamSet":{"transferId":true},"params":[{"name":"transferId","required":true,"transform":{"type":"scalar"},"locs":[{"a":88,"b":99}]}],"statement":"SELECT id, account_id, amount, transfer_id, created_at\nFROM entries\nWHERE transfer_id = :transferId!\nORDER BY id"};
+const listEntriesOfTransferIR: any = {"usedParamSet":{"transferId":true},"params":[{"name":"transferId","required":true,"transform":{"type":"scalar"},"locs":[{"a":88,"b":99}]}],"statement":"SELECT id, account_id, amount, transfer_id, created_at\nFROM entries\nWHERE transfer_id = :transferId!::transfer_id\nORDER BY id"};
 
 /**
  * Query generated from SQL:
  * ```
  * SELECT id, account_id, amount, transfer_id, created_at
  * FROM entries
- * WHERE transfer_id = :transferId!
+ * WHERE transfer_id = :transferId!::transfer_id
  * ORDER BY id
  * ```
  */

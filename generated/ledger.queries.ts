@@ -1,15 +1,17 @@
 /** Types generated for queries found in "sql/ledger.sql" */
 import { PreparedQuery } from '@pgtyped/runtime';
 
+import type { AccountId, Cents, Int8, TransferId } from '../src/ids.js';
+
 /** 'AccountsOutOfBalance' parameters type */
 export type IAccountsOutOfBalanceParams = void;
 
 /** 'AccountsOutOfBalance' return type */
 export interface IAccountsOutOfBalanceResult {
-  balance: string;
+  balance: Int8<Cents>;
   currency: string;
   entries_total: string;
-  id: string;
+  id: Int8<AccountId>;
 }
 
 /** 'AccountsOutOfBalance' query type */
@@ -67,9 +69,9 @@ export type INegativeCustomerAccountsParams = void;
 
 /** 'NegativeCustomerAccounts' return type */
 export interface INegativeCustomerAccountsResult {
-  balance: string;
+  balance: Int8<Cents>;
   currency: string;
-  id: string;
+  id: Int8<AccountId>;
 }
 
 /** 'NegativeCustomerAccounts' query type */
@@ -96,9 +98,9 @@ export type IMalformedTransfersParams = void;
 
 /** 'MalformedTransfers' return type */
 export interface IMalformedTransfersResult {
-  amount: string;
+  amount: Int8<Cents>;
   entry_count: number;
-  id: string;
+  id: Int8<TransferId>;
 }
 
 /** 'MalformedTransfers' query type */

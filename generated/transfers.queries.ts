@@ -1,6 +1,8 @@
 /** Types generated for queries found in "sql/transfers.sql" */
 import { PreparedQuery } from '@pgtyped/runtime';
 
+import type { AccountId, Cents, Int8, TransferId } from '../src/ids.js';
+
 export type BufferArray = (Buffer)[];
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -57,18 +59,18 @@ export const transferTxBatch = new PreparedQuery<ITransferTxBatchParams,ITransfe
 
 /** 'GetTransfer' parameters type */
 export interface IGetTransferParams {
-  id: NumberOrString;
+  id: TransferId;
 }
 
 /** 'GetTransfer' return type */
 export interface IGetTransferResult {
-  amount: string;
+  amount: Int8<Cents>;
   created_at: Date;
   currency: string;
-  from_account_id: string;
+  from_account_id: Int8<AccountId>;
   from_owner: string;
-  id: string;
-  to_account_id: string;
+  id: Int8<TransferId>;
+  to_account_id: Int8<AccountId>;
   to_owner: string;
 }
 
@@ -78,7 +80,7 @@ export interface IGetTransferQuery {
   result: IGetTransferResult;
 }
 
-const getTransferIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":251,"b":254}]}],"statement":"SELECT t.id, t.from_account_id, t.to_account_id, t.amount, t.currency, t.created_at,\n       f.owner AS from_owner, r.owner AS to_owner\nFROM transfers t\nJOIN accounts f ON f.id = t.from_account_id\nJOIN accounts r ON r.id = t.to_account_id\nWHERE t.id = :id!"};
+const getTransferIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":251,"b":254}]}],"statement":"SELECT t.id, t.from_account_id, t.to_account_id, t.amount, t.currency, t.created_at,\n       f.owner AS from_owner, r.owner AS to_owner\nFROM transfers t\nJOIN accounts f ON f.id = t.from_account_id\nJOIN accounts r ON r.id = t.to_account_id\nWHERE t.id = :id!::transfer_id"};
 
 /**
  * Query generated from SQL:
@@ -88,7 +90,7 @@ const getTransferIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","r
  * FROM transfers t
  * JOIN accounts f ON f.id = t.from_account_id
  * JOIN accounts r ON r.id = t.to_account_id
- * WHERE t.id = :id!
+ * WHERE t.id = :id!::transfer_id
  * ```
  */
 export const getTransfer = new PreparedQuery<IGetTransferParams,IGetTransferResult>(getTransferIR);

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { projectRoot } from '../src/platform/paths.js';
+import { brandResultColumns } from './codegen-brands.js';
 import { renderSchema } from './schema-dump.js';
 import { createScratchDb } from './scratch-db.js';
 
@@ -60,6 +61,7 @@ async function main(): Promise<number> {
       return 1;
     }
     if (configArg < 0) {
+      log(`branded ${await brandResultColumns(db.url, generatedDir)} result columns of the id and money domains`);
       log('writing generated/schema.sql from the migrated database');
       await writeFile(join(generatedDir, 'schema.sql'), await renderSchema(db.url));
     }

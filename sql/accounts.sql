@@ -6,7 +6,7 @@ RETURNING id, owner, balance, currency, created_at;
 /* @name GetAccount */
 SELECT id, owner, balance, currency, is_funding, created_at
 FROM accounts
-WHERE id = :id!;
+WHERE id = :id!::account_id;
 
 /* @name ListAccountsByOwner */
 SELECT id, owner, balance, currency, created_at

@@ -2,12 +2,12 @@
 /* @name ListEntries */
 SELECT id, account_id, amount, transfer_id, created_at
 FROM entries
-WHERE account_id = :accountId! AND id < :beforeId!
+WHERE account_id = :accountId!::account_id AND id < :beforeId!::entry_id
 ORDER BY id DESC
 LIMIT :limit!;
 
 /* @name ListEntriesOfTransfer */
 SELECT id, account_id, amount, transfer_id, created_at
 FROM entries
-WHERE transfer_id = :transferId!
+WHERE transfer_id = :transferId!::transfer_id
 ORDER BY id;

@@ -11,4 +11,4 @@ SELECT t.id, t.from_account_id, t.to_account_id, t.amount, t.currency, t.created
 FROM transfers t
 JOIN accounts f ON f.id = t.from_account_id
 JOIN accounts r ON r.id = t.to_account_id
-WHERE t.id = :id!;
+WHERE t.id = :id!::transfer_id;

@@ -1,35 +1,35 @@
-// Rows are not DTOs: int8 strings become safe integers, dates become RFC 3339 strings.
-import { toSafeInt } from '../db/one.js';
+// Rows are not DTOs: int8 text becomes safe integers of their brand, dates become RFC 3339 strings.
+import { fromInt8, type AccountId, type Cents, type EntryId, type Int8, type TransferId } from '../ids.js';
 import type { Currency } from '../schemas.js';
 import type { Account, Entry } from './accounts.schemas.js';
 
 interface AccountRow {
-  id: string;
+  id: Int8<AccountId>;
   owner: string;
-  balance: string;
+  balance: Int8<Cents>;
   currency: string;
   created_at: Date;
 }
 interface EntryRow {
-  id: string;
-  account_id: string;
-  amount: string;
-  transfer_id: string;
+  id: Int8<EntryId>;
+  account_id: Int8<AccountId>;
+  amount: Int8<Cents>;
+  transfer_id: Int8<TransferId>;
   created_at: Date;
 }
 
 export const toAccount = (r: AccountRow): Account => ({
-  id: toSafeInt(r.id),
+  id: fromInt8(r.id),
   owner: r.owner,
-  balance: toSafeInt(r.balance),
+  balance: fromInt8(r.balance),
   currency: r.currency as Currency,
   created_at: r.created_at.toISOString(),
 });
 
 export const toEntry = (r: EntryRow): Entry => ({
-  id: toSafeInt(r.id),
-  account_id: toSafeInt(r.account_id),
-  amount: toSafeInt(r.amount),
-  transfer_id: toSafeInt(r.transfer_id),
+  id: fromInt8(r.id),
+  account_id: fromInt8(r.account_id),
+  amount: fromInt8(r.amount),
+  transfer_id: fromInt8(r.transfer_id),
   created_at: r.created_at.toISOString(),
 });

@@ -1,11 +1,12 @@
 // The accounts' operations, for every transport. Only the owner sees an account and its statement.
 import { assertOwner } from '../auth/authorize.js';
 import type { AppDeps, Caller } from '../context.js';
+import type { AccountId } from '../ids.js';
 import type { Account, CreateAccountBody, EntryPage, ListAccountsQuery, ListEntriesQuery } from './accounts.schemas.js';
 import { createAccount, findAccount, listAccountEntries, listAccounts } from './accounts.service.js';
 
 export function accountOperations(deps: Pick<AppDeps, 'pool'>) {
-  async function ownAccount(caller: Caller, id: number): Promise<Account> {
+  async function ownAccount(caller: Caller, id: AccountId): Promise<Account> {
     const account = await findAccount(deps.pool, id);
     assertOwner(caller, account.owner, 'this account');
     return account;
@@ -15,14 +16,14 @@ export function accountOperations(deps: Pick<AppDeps, 'pool'>) {
     createAccount(caller: Caller, input: CreateAccountBody): Promise<Account> {
       return createAccount(deps.pool, caller.username, input.currency);
     },
-    getAccount(caller: Caller, input: { id: number }): Promise<Account> {
+    getAccount(caller: Caller, input: { id: AccountId }): Promise<Account> {
       return ownAccount(caller, input.id);
     },
     listAccounts(caller: Caller, input: ListAccountsQuery): Promise<Account[]> {
       return listAccounts(deps.pool, caller.username, input.page_id, input.page_size);
     },
     /** Newest first, keyset-paged. */
-    async listAccountEntries(caller: Caller, input: { id: number } & ListEntriesQuery): Promise<EntryPage> {
+    async listAccountEntries(caller: Caller, input: { id: AccountId } & ListEntriesQuery): Promise<EntryPage> {
       const account = await ownAccount(caller, input.id);
       return listAccountEntries(deps.pool, account.id, input.limit, input.cursor);
     },

@@ -1,18 +1,19 @@
 import Type, { type Static } from 'typebox';
-import { Currency, Id, Money, NO_NUL, Timestamp } from '../schemas.js';
+import type { Cents } from '../ids.js';
+import { AccountIdSchema, Currency, EntryIdSchema, Money, NO_NUL, Timestamp, TransferIdSchema } from '../schemas.js';
 
 export const Account = Type.Object(
-  { id: Id, owner: Type.String(), balance: Money, currency: Currency, created_at: Timestamp },
+  { id: AccountIdSchema, owner: Type.String(), balance: Money, currency: Currency, created_at: Timestamp },
   { additionalProperties: false, title: 'Account' },
 );
 export type Account = Static<typeof Account>;
 
 export const Entry = Type.Object(
   {
-    id: Id,
-    account_id: Id,
-    amount: Type.Integer({ description: 'negative for money out, positive for money in' }),
-    transfer_id: Id,
+    id: EntryIdSchema,
+    account_id: AccountIdSchema,
+    amount: Type.Unsafe<Cents>(Type.Integer({ description: 'negative for money out, positive for money in' })),
+    transfer_id: TransferIdSchema,
     created_at: Timestamp,
   },
   { additionalProperties: false, title: 'Entry' },

@@ -5,13 +5,14 @@ import { one } from '../db/one.js';
 import type { Queryable } from '../db/pool.js';
 import { toAccount, toEntry } from './accounts.mappers.js';
 import type { Account, Entry } from './accounts.schemas.js';
+import { asEntryId, type AccountId, type EntryId } from '../ids.js';
 
 export async function createAccount(db: Queryable, owner: string, currency: string): Promise<Account> {
   return toAccount(one(await createAccountQuery.run({ owner, currency }, db), 'account'));
 }
 
 /** The account and its owner, or NotFoundError. */
-export async function findAccount(db: Queryable, id: number): Promise<Account> {
+export async function findAccount(db: Queryable, id: AccountId): Promise<Account> {
   return toAccount(one(await getAccount.run({ id }, db), `account ${id}`));
 }
 
@@ -20,26 +21,29 @@ export async function listAccounts(db: Queryable, owner: string, page: number, s
   return rows.map(toAccount);
 }
 
+/** Above every entry id: ids this service hands out stay within 2^53 - 1. */
+const NEWEST = asEntryId(Number.MAX_SAFE_INTEGER);
+
 // The cursor is opaque to clients: the id of the last entry they saw, encoded.
 const CURSOR_PREFIX = 'e1:';
-const encodeCursor = (id: number) => Buffer.from(CURSOR_PREFIX + id).toString('base64url');
-function decodeCursor(cursor: string): number {
+const encodeCursor = (id: EntryId) => Buffer.from(CURSOR_PREFIX + id).toString('base64url');
+function decodeCursor(cursor: string): EntryId {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const id = text.startsWith(CURSOR_PREFIX) ? Number(text.slice(CURSOR_PREFIX.length)) : NaN;
-  if (!Number.isSafeInteger(id) || id < 1 || encodeCursor(id) !== cursor) {
+  if (!Number.isSafeInteger(id) || id < 1 || encodeCursor(id as EntryId) !== cursor) {
     throw new ValidationError('cursor', 'is not a cursor this API returned');
   }
-  return id;
+  return id as EntryId; // checked just above
 }
 
 /** Newest first, keyset-paged on the entry id (no OFFSET scan). */
 export async function listAccountEntries(
   db: Queryable,
-  accountId: number,
+  accountId: AccountId,
   limit: number,
   cursor: string | undefined,
 ): Promise<{ items: Entry[]; next_cursor: string | null }> {
-  const beforeId = cursor === undefined ? '9223372036854775807' : decodeCursor(cursor);
+  const beforeId = cursor === undefined ? NEWEST : decodeCursor(cursor);
   const rows = await listEntries.run({ accountId, beforeId, limit: limit + 1 }, db);
   const items = rows.slice(0, limit).map(toEntry);
   const last = items[items.length - 1];

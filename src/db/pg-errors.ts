@@ -23,6 +23,10 @@ const BY_CONSTRAINT: Record<string, (e: PgErrorLike) => DomainError> = {
   accounts_balance_nonnegative: () => new RuleViolationError('insufficient_funds', 'insufficient funds'),
   accounts_balance_within_limit: () =>
     new RuleViolationError('balance_limit_exceeded', 'the movement would take a balance past ±9007199254740991'),
+  // The cents domain: amounts are validated before they reach the database, so only a balance
+  // pushed past the limit by arithmetic can meet it.
+  cents_within_safe_integer: () =>
+    new RuleViolationError('balance_limit_exceeded', 'the movement would take a balance past ±9007199254740991'),
   transfers_distinct_accounts: () => new RuleViolationError('same_account', 'from and to are the same account'),
   transfers_amount_positive: () => new ValidationError('amount', 'must be a positive integer'),
   accounts_currency_supported: () => new ValidationError('currency', 'is not a supported currency'),

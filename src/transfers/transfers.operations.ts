@@ -5,6 +5,7 @@ import { getTransfer } from '../../generated/transfers.queries.js';
 import { assertBanker, assertEitherOwner } from '../auth/authorize.js';
 import type { AppDeps, Caller, MoveOptions } from '../context.js';
 import { one } from '../db/one.js';
+import type { TransferId } from '../ids.js';
 import { fingerprint } from './idempotency.js';
 import { toTransfer } from './transfers.mappers.js';
 import type { CreateTransferBody, FundingBody, Transfer } from './transfers.schemas.js';
@@ -58,7 +59,7 @@ export function transferOperations(deps: Pick<AppDeps, 'pool' | 'moneyMover'>) {
       return move(caller, { kind: 'withdrawal', accountId: input.account_id, amount: input.amount }, input, opts);
     },
     /** Visible to the owner of either side. */
-    async getTransfer(caller: Caller, input: { id: number }): Promise<Transfer> {
+    async getTransfer(caller: Caller, input: { id: TransferId }): Promise<Transfer> {
       const row = one(await getTransfer.run({ id: input.id }, deps.pool), `transfer ${input.id}`);
       assertEitherOwner(caller, [row.from_owner, row.to_owner]);
       return toTransfer(row);

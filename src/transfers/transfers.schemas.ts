@@ -1,9 +1,9 @@
 import Type, { type Static } from 'typebox';
 import { Account, Entry } from '../accounts/accounts.schemas.js';
-import { Amount, Currency, Id, Timestamp } from '../schemas.js';
+import { AccountIdSchema, Amount, Currency, Timestamp, TransferIdSchema } from '../schemas.js';
 
 export const Transfer = Type.Object(
-  { id: Id, from_account_id: Id, to_account_id: Id, amount: Amount, created_at: Timestamp },
+  { id: TransferIdSchema, from_account_id: AccountIdSchema, to_account_id: AccountIdSchema, amount: Amount, created_at: Timestamp },
   { additionalProperties: false, title: 'Transfer' },
 );
 export type Transfer = Static<typeof Transfer>;
@@ -16,10 +16,10 @@ export const TransferResult = Type.Object(
 export type TransferResult = Static<typeof TransferResult>;
 
 export const CreateTransferBody = Type.Object(
-  { from_account_id: Id, to_account_id: Id, amount: Amount, currency: Currency },
+  { from_account_id: AccountIdSchema, to_account_id: AccountIdSchema, amount: Amount, currency: Currency },
   { additionalProperties: false, title: 'CreateTransferRequest' },
 );
 export type CreateTransferBody = Static<typeof CreateTransferBody>;
 
-export const FundingBody = Type.Object({ account_id: Id, amount: Amount }, { additionalProperties: false, title: 'FundingRequest' });
+export const FundingBody = Type.Object({ account_id: AccountIdSchema, amount: Amount }, { additionalProperties: false, title: 'FundingRequest' });
 export type FundingBody = Static<typeof FundingBody>;

@@ -16,6 +16,7 @@ import {
   type ErrorCode,
 } from '../errors.js';
 import type { Queryable } from '../db/pool.js';
+import type { AccountId, Cents } from '../ids.js';
 import { withRetry, type RetryOptions } from '../db/transaction.js';
 import type { Account } from '../accounts/accounts.schemas.js';
 import type { TransferResult } from './transfers.schemas.js';
@@ -25,14 +26,14 @@ export type FundingDirection = 'deposit' | 'withdrawal';
 export type Movement =
   | {
       kind: 'transfer';
-      fromAccountId: number;
-      toAccountId: number;
-      amount: number;
+      fromAccountId: AccountId;
+      toAccountId: AccountId;
+      amount: Cents;
       currency: string;
       /** When set, the from-account must belong to this user (else 403 forbidden). */
       actingOwner?: string | null;
     }
-  | { kind: FundingDirection; accountId: number; amount: number };
+  | { kind: FundingDirection; accountId: AccountId; amount: Cents };
 
 /** An Idempotency-Key claim: the caller it is scoped to, the key, and the request's fingerprint. */
 export interface IdempotencyClaim {
@@ -181,10 +182,10 @@ export function transfer(
   return move(db, { kind: 'transfer', ...input }, retry);
 }
 
-export function deposit(db: Queryable, accountId: number, amount: number, retry?: RetryOptions) {
+export function deposit(db: Queryable, accountId: AccountId, amount: Cents, retry?: RetryOptions) {
   return move(db, { kind: 'deposit', accountId, amount }, retry);
 }
 
-export function withdraw(db: Queryable, accountId: number, amount: number, retry?: RetryOptions) {
+export function withdraw(db: Queryable, accountId: AccountId, amount: Cents, retry?: RetryOptions) {
   return move(db, { kind: 'withdrawal', accountId, amount }, retry);
 }

@@ -53,7 +53,10 @@ describe('balances stay within ±(2^53 − 1): a movement past it is refused bef
 
   it('the table refuses such a balance even when the function is bypassed', async () => {
     const err = await t.db.pool.query('UPDATE accounts SET balance = $1::bigint + 1 WHERE is_funding AND currency = $2', [String(MAX), 'EUR']).catch((e: unknown) => e);
-    expect((err as { constraint?: string }).constraint).toBe('accounts_balance_within_limit');
+    // The column's domain (cents) refuses it first; the table's own check stands behind it.
+    expect((err as { constraint?: string }).constraint).toBe('cents_within_safe_integer');
+    const { translatePgError } = await import('../../src/db/pg-errors.js');
+    expect(translatePgError(err)).toMatchObject({ status: 422, code: 'balance_limit_exceeded' });
   });
 });
 

@@ -7,6 +7,7 @@ import { deposit, transfer } from '../../src/transfers/transfers.service.js';
 import { run } from '../process/helpers.js';
 import { createTestDb, type TestDb } from '../setup/db.js';
 import { makeAccount, makeUser } from '../setup/fixtures.js';
+import { asAccountId, asCents } from '../../src/ids.js';
 
 let db: TestDb;
 beforeAll(async () => {
@@ -26,7 +27,7 @@ it('GetUser, GetFundingAccount and ListEntriesOfTransfer return what was written
     expect(rows[0]).toMatchObject({ owner: 'simplebank_system', currency });
   }
   const a = await makeAccount(db.pool, alice, 'USD');
-  const out = await deposit(db.pool, a.id, 42);
+  const out = await deposit(db.pool, a.id, asCents(42));
   const entries = await listEntriesOfTransfer.run({ transferId: out.transfer.id }, db.pool);
   expect(entries.map((e) => [Number(e.account_id), Number(e.amount)])).toEqual([
     [out.from_account.id, -42],
@@ -43,7 +44,7 @@ describe('verifyLedger and `npm run verify-ledger` find each kind of corruption'
     b = (await makeAccount(db.pool, u, 'CAD', 1_000)).id;
     const v = await makeUser(db.pool, 'ledger');
     const c = (await makeAccount(db.pool, v, 'EUR')).id;
-    await transfer(db.pool, { fromAccountId: a, toAccountId: c, amount: 100, currency: 'EUR' });
+    await transfer(db.pool, { fromAccountId: asAccountId(a), toAccountId: c, amount: asCents(100), currency: 'EUR' });
   });
 
   it('a clean ledger passes, in code and on the command line', async () => {

@@ -6,6 +6,7 @@ import { verifyLedger } from '../../src/transfers/ledger.verify.js';
 import { applyBatch, type MovementAnswer, type MovementRequest } from '../../src/transfers/transfers.service.js';
 import { createTestDb, type TestDb } from '../setup/db.js';
 import { balanceOf, countRows, makeAccount, makeUser } from '../setup/fixtures.js';
+import { asAccountId, asCents, type AccountId } from '../../src/ids.js';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 const TTL = 86_400_000;
@@ -56,20 +57,20 @@ describe('a batch mixing good items with every refusal', () => {
     const [s, s2] = [await setup(db), await setup(twin)];
     expect([s2.a, s2.b, s2.e, s2.big]).toEqual([s.a, s.b, s.e, s.big]);
     const items = (x: typeof s): MovementRequest[] => [
-      { movement: { kind: 'transfer', fromAccountId: x.a, toAccountId: x.b, amount: 300, currency: 'USD', actingOwner: x.alice } },
-      { movement: { kind: 'transfer', fromAccountId: x.a, toAccountId: x.a, amount: 1, currency: 'USD' } }, // same_account
-      { movement: { kind: 'transfer', fromAccountId: x.a, toAccountId: x.b, amount: 701, currency: 'USD' } }, // insufficient (700 left)
-      { movement: { kind: 'transfer', fromAccountId: x.a, toAccountId: x.e, amount: 1, currency: 'USD' } }, // currency_mismatch
-      { movement: { kind: 'transfer', fromAccountId: 9_999_999, toAccountId: x.b, amount: 1, currency: 'USD' } }, // from not found
-      { movement: { kind: 'transfer', fromAccountId: x.a, toAccountId: 9_999_998, amount: 1, currency: 'USD' } }, // to not found
-      { movement: { kind: 'transfer', fromAccountId: x.b, toAccountId: x.a, amount: 1, currency: 'USD', actingOwner: x.alice } }, // forbidden
-      { movement: { kind: 'deposit', accountId: x.e, amount: 40 } },
-      { movement: { kind: 'withdrawal', accountId: x.e, amount: 41 } }, // insufficient (40)
-      { movement: { kind: 'deposit', accountId: 9_999_997, amount: 1 } }, // not found
-      { movement: { kind: 'deposit', accountId: x.big, amount: MAX } },
-      { movement: { kind: 'deposit', accountId: x.big, amount: 1 } }, // balance_limit_exceeded (both sides)
-      { movement: { kind: 'transfer', fromAccountId: x.a, toAccountId: x.b, amount: 700, currency: 'USD' } }, // exactly what is left
-      { movement: { kind: 'withdrawal', accountId: x.e, amount: 40 } },
+      { movement: { kind: 'transfer', fromAccountId: x.a, toAccountId: x.b, amount: asCents(300), currency: 'USD', actingOwner: x.alice } },
+      { movement: { kind: 'transfer', fromAccountId: x.a, toAccountId: x.a, amount: asCents(1), currency: 'USD' } }, // same_account
+      { movement: { kind: 'transfer', fromAccountId: x.a, toAccountId: x.b, amount: asCents(701), currency: 'USD' } }, // insufficient (700 left)
+      { movement: { kind: 'transfer', fromAccountId: x.a, toAccountId: x.e, amount: asCents(1), currency: 'USD' } }, // currency_mismatch
+      { movement: { kind: 'transfer', fromAccountId: asAccountId(9_999_999), toAccountId: x.b, amount: asCents(1), currency: 'USD' } }, // from not found
+      { movement: { kind: 'transfer', fromAccountId: x.a, toAccountId: asAccountId(9_999_998), amount: asCents(1), currency: 'USD' } }, // to not found
+      { movement: { kind: 'transfer', fromAccountId: x.b, toAccountId: x.a, amount: asCents(1), currency: 'USD', actingOwner: x.alice } }, // forbidden
+      { movement: { kind: 'deposit', accountId: x.e, amount: asCents(40) } },
+      { movement: { kind: 'withdrawal', accountId: x.e, amount: asCents(41) } }, // insufficient (40)
+      { movement: { kind: 'deposit', accountId: asAccountId(9_999_997), amount: asCents(1) } }, // not found
+      { movement: { kind: 'deposit', accountId: x.big, amount: asCents(MAX) } },
+      { movement: { kind: 'deposit', accountId: x.big, amount: asCents(1) } }, // balance_limit_exceeded (both sides)
+      { movement: { kind: 'transfer', fromAccountId: x.a, toAccountId: x.b, amount: asCents(700), currency: 'USD' } }, // exactly what is left
+      { movement: { kind: 'withdrawal', accountId: x.e, amount: asCents(40) } },
     ];
     const before = await countRows(db.pool);
     const batched = await applyBatch(db.pool, items(s), TTL);
@@ -99,7 +100,7 @@ describe('differential: the same random sequence, one by one and in batches', ()
   it('ends in the same balances with the same per-item outcomes', async () => {
     const setup = async (d: TestDb) => {
       const users = [await makeUser(d.pool, 'p'), await makeUser(d.pool, 'q'), await makeUser(d.pool, 'r')];
-      const accounts: { id: number; owner: string; currency: string }[] = [];
+      const accounts: { id: AccountId; owner: string; currency: string }[] = [];
       for (const u of users) {
         for (const c of ['USD', 'EUR']) accounts.push({ id: (await makeAccount(d.pool, u, c, 200)).id, owner: u, currency: c });
       }
@@ -124,14 +125,14 @@ describe('differential: the same random sequence, one by one and in batches', ()
       plan.map((p) => {
         const from = xs[p.from]!;
         const to = xs[p.to]!;
-        if (p.kind === 0) return { movement: { kind: 'deposit', accountId: from.id, amount: p.amount } };
-        if (p.kind === 1) return { movement: { kind: 'withdrawal', accountId: from.id, amount: p.amount } };
+        if (p.kind === 0) return { movement: { kind: 'deposit', accountId: from.id, amount: asCents(p.amount) } };
+        if (p.kind === 1) return { movement: { kind: 'withdrawal', accountId: from.id, amount: asCents(p.amount) } };
         return {
           movement: {
             kind: 'transfer',
             fromAccountId: from.id,
             toAccountId: to.id,
-            amount: p.amount,
+            amount: asCents(p.amount),
             currency: p.cur === 0 ? to.currency : from.currency,
             actingOwner: p.owner ? xs[(p.from + 2) % xs.length]!.owner : from.owner,
           },
@@ -161,7 +162,7 @@ describe('idempotency inside a batch', () => {
     const b = (await makeAccount(db.pool, await makeUser(db.pool, 'other'), 'USD', 0)).id;
     const claim = { username: u, key: `k-${randomBytes(4).toString('hex')}`, fingerprint: Buffer.from('same request') };
     const other = { ...claim, fingerprint: Buffer.from('another request') };
-    const move: MovementRequest['movement'] = { kind: 'transfer', fromAccountId: a, toAccountId: b, amount: 30, currency: 'USD', actingOwner: u };
+    const move: MovementRequest['movement'] = { kind: 'transfer', fromAccountId: a, toAccountId: b, amount: asCents(30), currency: 'USD', actingOwner: u };
     const before = await countRows(db.pool);
     const [first, second, reused] = await applyBatch(db.pool, [
       { movement: move, idempotency: claim },
@@ -185,11 +186,11 @@ describe('idempotency inside a batch', () => {
     const a = (await makeAccount(db.pool, u, 'USD', 5)).id;
     const b = (await makeAccount(db.pool, await makeUser(db.pool, 'payee'), 'USD', 0)).id;
     const claim = { username: u, key: 'broke-1', fingerprint: Buffer.from('x') };
-    const move: MovementRequest['movement'] = { kind: 'transfer', fromAccountId: a, toAccountId: b, amount: 10, currency: 'USD' };
+    const move: MovementRequest['movement'] = { kind: 'transfer', fromAccountId: a, toAccountId: b, amount: asCents(10), currency: 'USD' };
     const [refused] = await applyBatch(db.pool, [{ movement: move, idempotency: claim }], TTL);
     expect(refused).toMatchObject({ ok: false, replayed: false, error: { code: 'insufficient_funds' } });
     const [topUp, replay] = await applyBatch(db.pool, [
-      { movement: { kind: 'deposit', accountId: a, amount: 100 } },
+      { movement: { kind: 'deposit', accountId: a, amount: asCents(100) } },
       { movement: move, idempotency: claim },
     ], TTL);
     expect(topUp!.ok).toBe(true);
@@ -205,7 +206,7 @@ describe('idempotency inside a batch', () => {
     try {
       await holder.query('BEGIN');
       await holder.query(`SELECT pg_advisory_xact_lock(hashtextextended($1 || E'\\n' || $2, 0))`, [u, 'busy']);
-      const move: MovementRequest['movement'] = { kind: 'transfer', fromAccountId: a, toAccountId: b, amount: 1, currency: 'USD' };
+      const move: MovementRequest['movement'] = { kind: 'transfer', fromAccountId: a, toAccountId: b, amount: asCents(1), currency: 'USD' };
       const [held, free] = await applyBatch(db.pool, [
         { movement: move, idempotency: { username: u, key: 'busy', fingerprint: Buffer.from('f') } },
         { movement: move, idempotency: { username: u, key: 'free', fingerprint: Buffer.from('f') } },
@@ -223,7 +224,7 @@ describe('idempotency inside a batch', () => {
     const a = (await makeAccount(db.pool, u, 'USD', 100)).id;
     const b = (await makeAccount(db.pool, await makeUser(db.pool, 'payee'), 'USD', 0)).id;
     const claim = { username: u, key: 'old', fingerprint: Buffer.from('f') };
-    const move: MovementRequest['movement'] = { kind: 'transfer', fromAccountId: a, toAccountId: b, amount: 10, currency: 'USD' };
+    const move: MovementRequest['movement'] = { kind: 'transfer', fromAccountId: a, toAccountId: b, amount: asCents(10), currency: 'USD' };
     await applyBatch(db.pool, [{ movement: move, idempotency: claim }], TTL);
     await db.pool.query(`UPDATE idempotency_keys SET created_at = now() - interval '2 days' WHERE username = $1`, [u]);
     const [again] = await applyBatch(db.pool, [{ movement: move, idempotency: claim }], TTL);
@@ -242,7 +243,7 @@ it('timestamps in the answer are those the database stored, to the millisecond',
   expect(rows[0]).toEqual({ a: '2026-12-01T17:00:00.999Z', b: '2026-12-01T17:00:00.000Z' });
   const u = await makeUser(db.pool, 'ts');
   const a = (await makeAccount(db.pool, u, 'USD', 100)).id;
-  const [out] = await applyBatch(db.pool, [{ movement: { kind: 'withdrawal', accountId: a, amount: 1 } }], TTL);
+  const [out] = await applyBatch(db.pool, [{ movement: { kind: 'withdrawal', accountId: a, amount: asCents(1) } }], TTL);
   const { rows: [t] } = await db.pool.query<{ created_at: Date }>('SELECT created_at FROM transfers WHERE id = $1', [out!.ok && out!.result.transfer.id]);
   expect(out!.ok && out!.result.transfer.created_at).toBe(t!.created_at.toISOString());
 });

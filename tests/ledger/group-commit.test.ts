@@ -8,6 +8,7 @@ import { verifyLedger } from '../../src/transfers/ledger.verify.js';
 import { transfer, type MovementAnswer, type MovementRequest } from '../../src/transfers/transfers.service.js';
 import { createTestDb, type TestDb } from '../setup/db.js';
 import { balanceOf, countRows, deadlocksIn, makeAccount, makeUser } from '../setup/fixtures.js';
+import { asCents, type AccountId } from '../../src/ids.js';
 
 const TTL = 86_400_000;
 let db: TestDb;
@@ -30,7 +31,7 @@ it('a lone request goes at once, alone; concurrent ones share calls', async () =
   const a = (await makeAccount(db.pool, u, 'USD', 10_000)).id;
   const b = (await makeAccount(db.pool, await makeUser(db.pool, 'gc'), 'USD', 0)).id;
   const mover = new GroupCommit(db.pool, { keyTtlMs: TTL, maxInFlight: 1, maxBatch: 16 });
-  const move: MovementRequest = { movement: { kind: 'transfer', fromAccountId: a, toAccountId: b, amount: 1, currency: 'USD' } };
+  const move: MovementRequest = { movement: { kind: 'transfer', fromAccountId: a, toAccountId: b, amount: asCents(1), currency: 'USD' } };
 
   const alone = await mover.submit(move);
   expect(alone.ok).toBe(true);
@@ -55,7 +56,7 @@ it('deposits stop queueing on the funding row: 300 concurrent deposits take a ha
   const before = await fundingBalance('EUR');
   const mover = new GroupCommit(db.pool, { keyTtlMs: TTL, maxInFlight: 2, maxBatch: 64 });
   const answers = await Promise.all(
-    Array.from({ length: 300 }, (_, i) => mover.submit({ movement: { kind: 'deposit', accountId: accounts[i % 30]!, amount: 7 } })),
+    Array.from({ length: 300 }, (_, i) => mover.submit({ movement: { kind: 'deposit', accountId: accounts[i % 30]!, amount: asCents(7) } })),
   );
   expect(answers.every((x) => x.ok)).toBe(true);
   expect(mover.stats.batches).toBeLessThanOrEqual(2 + Math.ceil(298 / 64));
@@ -66,7 +67,7 @@ it('deposits stop queueing on the funding row: 300 concurrent deposits take a ha
 
 it('torture: batches and single calls, opposite directions and a hot pair mixed, never deadlock', async () => {
   const users = await Promise.all(Array.from({ length: 6 }, () => makeUser(db.pool, 'tor')));
-  const accounts: number[] = [];
+  const accounts: AccountId[] = [];
   for (const u of users) accounts.push((await makeAccount(db.pool, u, 'CAD', 3_000)).id);
   const [hotA, hotB] = [accounts[0]!, accounts[1]!];
   const start = await countRows(db.pool);
@@ -94,7 +95,7 @@ it('torture: batches and single calls, opposite directions and a hot pair mixed,
       const amount = 1 + Math.floor(Math.random() * 400);
       // Hot pair both ways, and random pairs both ways.
       const [from, to] = roll < 0.4 ? (Math.random() < 0.5 ? [hotA, hotB] : [hotB, hotA]) : [pick(), pick()];
-      const movement = { kind: 'transfer' as const, fromAccountId: from, toAccountId: to, amount, currency: 'CAD' };
+      const movement = { kind: 'transfer' as const, fromAccountId: from, toAccountId: to, amount: asCents(amount), currency: 'CAD' };
       if (w % 4 === 0) {
         // A single call straight to the pool beside the batches.
         try {
@@ -131,7 +132,7 @@ it('an item that makes the call raise is isolated: its neighbours commit, it alo
   const a = (await makeAccount(db.pool, u, 'USD', 1_000)).id;
   const b = (await makeAccount(db.pool, await makeUser(db.pool, 'iso'), 'USD', 0)).id;
   const mover = new GroupCommit(db.pool, { keyTtlMs: TTL, maxInFlight: 1, maxBatch: 64 });
-  const move = { kind: 'transfer' as const, fromAccountId: a, toAccountId: b, amount: 10, currency: 'USD' };
+  const move = { kind: 'transfer' as const, fromAccountId: a, toAccountId: b, amount: asCents(10), currency: 'USD' };
   // Holding a lock on `a` from a side transaction makes the next items queue into one batch.
   const holder = await db.pool.connect();
   await holder.query('BEGIN');
@@ -166,7 +167,7 @@ it('nothing is answered before its COMMIT: every answered transfer is visible to
   const observer = createPool(db.url, { max: 4 }); // connections of its own, not the mover's
   const missing: number[] = [];
   await Promise.all(Array.from({ length: 120 }, async () => {
-    const x = await mover.submit({ movement: { kind: 'transfer', fromAccountId: a, toAccountId: b, amount: 1, currency: 'USD' } });
+    const x = await mover.submit({ movement: { kind: 'transfer', fromAccountId: a, toAccountId: b, amount: asCents(1), currency: 'USD' } });
     if (!x.ok) throw x.error;
     const { rows } = await observer.query('SELECT 1 FROM transfers WHERE id = $1', [x.result.transfer.id]);
     if (rows.length !== 1) missing.push(x.result.transfer.id);
@@ -191,7 +192,7 @@ it('the same key raced from two replicas: the movement runs once; the other answ
   let inUse = 0;
   for (let i = 0; i < rounds; i++) {
     const req: MovementRequest = {
-      movement: { kind: 'transfer', fromAccountId: a, toAccountId: b, amount: 1, currency: 'USD' },
+      movement: { kind: 'transfer', fromAccountId: a, toAccountId: b, amount: asCents(1), currency: 'USD' },
       idempotency: { username: u, key: `race-${i}`, fingerprint: Buffer.from('same') },
     };
     const [x, y] = await Promise.all([replicaA.submit(req), replicaB.submit(req)]);

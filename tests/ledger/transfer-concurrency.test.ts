@@ -5,6 +5,7 @@ import { verifyLedger } from '../../src/transfers/ledger.verify.js';
 import { deposit, transfer, withdraw } from '../../src/transfers/transfers.service.js';
 import { createTestDb, type TestDb } from '../setup/db.js';
 import { balanceOf, countRows, deadlocksIn, makeAccount, makeUser } from '../setup/fixtures.js';
+import { asAccountId, asCents } from '../../src/ids.js';
 
 let db: TestDb;
 beforeAll(async () => {
@@ -22,7 +23,7 @@ it('10 concurrent transfers A→B: each sees a distinct multiple of the amount, 
   const a = await makeAccount(db.pool, alice, 'USD', 1_000);
   const b = await makeAccount(db.pool, bob, 'USD', 0);
   const n = 10;
-  const amount = 10;
+  const amount = asCents(10);
 
   const results = await Promise.all(
     Array.from({ length: n }, () => transfer(db.pool, { fromAccountId: a.id, toAccountId: b.id, amount, currency: 'USD' })),
@@ -77,8 +78,8 @@ it('200 concurrent transfers alternating A→B / B→A: no error, balances uncha
   const settled = await Promise.allSettled(
     Array.from({ length: n }, (_, i) =>
       i % 2 === 0
-        ? transfer(pool, { fromAccountId: a.id, toAccountId: b.id, amount: 7, currency: 'USD' })
-        : transfer(pool, { fromAccountId: b.id, toAccountId: a.id, amount: 7, currency: 'USD' }),
+        ? transfer(pool, { fromAccountId: a.id, toAccountId: b.id, amount: asCents(7), currency: 'USD' })
+        : transfer(pool, { fromAccountId: b.id, toAccountId: a.id, amount: asCents(7), currency: 'USD' }),
     ),
   );
   await pool.end(); // backends exit, so their statistics are flushed
@@ -114,13 +115,13 @@ it('torture: 2,000 random transfers, deposits and withdrawals among 20 accounts 
       const roll = Math.random();
       const amount = 1 + Math.floor(Math.random() * 1_500);
       try {
-        if (roll < 0.1) await deposit(pool, pick().id, amount);
-        else if (roll < 0.2) await withdraw(pool, pick().id, amount);
+        if (roll < 0.1) await deposit(pool, asAccountId(pick().id), asCents(amount));
+        else if (roll < 0.2) await withdraw(pool, asAccountId(pick().id), asCents(amount));
         else {
           const from = pick();
           const to = pick();
           // Mostly same-currency pairs; some deliberately mismatched or identical to exercise the refusals.
-          await transfer(pool, { fromAccountId: from.id, toAccountId: to.id, amount, currency: Math.random() < 0.9 ? from.currency : to.currency });
+          await transfer(pool, { fromAccountId: asAccountId(from.id), toAccountId: asAccountId(to.id), amount: asCents(amount), currency: Math.random() < 0.9 ? from.currency : to.currency });
         }
         successes++;
       } catch (err) {

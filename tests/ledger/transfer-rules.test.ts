@@ -4,6 +4,7 @@ import { deposit, transfer, withdraw } from '../../src/transfers/transfers.servi
 import { verifyLedger } from '../../src/transfers/ledger.verify.js';
 import { createTestDb, type TestDb } from '../setup/db.js';
 import { balanceOf, countRows, makeAccount, makeUser } from '../setup/fixtures.js';
+import { asAccountId, asCents } from '../../src/ids.js';
 
 let db: TestDb;
 beforeAll(async () => {
@@ -21,7 +22,7 @@ describe('TransferTx success', () => {
     const b = await makeAccount(db.pool, bob, 'USD', 0);
     const before = await countRows(db.pool);
 
-    const out = await transfer(db.pool, { fromAccountId: a.id, toAccountId: b.id, amount: 250, currency: 'USD', actingOwner: alice });
+    const out = await transfer(db.pool, { fromAccountId: a.id, toAccountId: b.id, amount: asCents(250), currency: 'USD', actingOwner: alice });
 
     expect(out.transfer).toMatchObject({ from_account_id: a.id, to_account_id: b.id, amount: 250 });
     expect(out.from_account).toMatchObject({ id: a.id, owner: alice, balance: 750, currency: 'USD' });
@@ -38,11 +39,11 @@ describe('TransferTx success', () => {
   it('moves deposits and withdrawals through the funding account of the currency', async () => {
     const carol = await makeUser(db.pool, 'carol');
     const c = await makeAccount(db.pool, carol, 'EUR');
-    const dep = await deposit(db.pool, c.id, 500);
+    const dep = await deposit(db.pool, c.id, asCents(500));
     expect(dep.from_account.owner).toBe('simplebank_system');
     expect(dep.from_account.currency).toBe('EUR');
     expect(dep.to_account).toMatchObject({ id: c.id, balance: 500 });
-    const wd = await withdraw(db.pool, c.id, 200);
+    const wd = await withdraw(db.pool, c.id, asCents(200));
     expect(wd.to_account.id).toBe(dep.from_account.id);
     expect(wd.from_account).toMatchObject({ id: c.id, balance: 300 });
     expect(wd.to_account.balance).toBe(dep.from_account.balance + 200);
@@ -82,7 +83,8 @@ describe('TransferTx rule violations write nothing', () => {
   it.each(cases)('%s', async (_name, input, errorClass, code) => {
     const before = await countRows(db.pool);
     const balances = [await balanceOf(db.pool, usdA), await balanceOf(db.pool, usdB), await balanceOf(db.pool, eurB)];
-    const err = await transfer(db.pool, input()).catch((e: unknown) => e);
+    // Plain numbers, as a caller the types do not bind would send: the run-time checks refuse them.
+    const err = await transfer(db.pool, input() as unknown as Parameters<typeof transfer>[1]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(errorClass);
     expect((err as { code?: string }).code).toBe(code);
     expect(await countRows(db.pool)).toEqual(before);
@@ -91,7 +93,7 @@ describe('TransferTx rule violations write nothing', () => {
 
   it('a withdrawal beyond the balance is insufficient_funds and writes nothing', async () => {
     const before = await countRows(db.pool);
-    const err = await withdraw(db.pool, usdA, 1_000_000).catch((e: unknown) => e);
+    const err = await withdraw(db.pool, asAccountId(usdA), asCents(1_000_000)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RuleViolationError);
     expect((err as RuleViolationError).code).toBe('insufficient_funds');
     expect(await countRows(db.pool)).toEqual(before);
@@ -99,7 +101,7 @@ describe('TransferTx rule violations write nothing', () => {
 
   it('a deposit to an unknown account is not_found and writes nothing', async () => {
     const before = await countRows(db.pool);
-    await expect(deposit(db.pool, 424242, 10)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(deposit(db.pool, asAccountId(424242), asCents(10))).rejects.toBeInstanceOf(NotFoundError);
     expect(await countRows(db.pool)).toEqual(before);
   });
 

@@ -16,6 +16,7 @@ import {
 import { createOperations, type Caller, type Operations, type Origin } from '../../src/operations.js';
 import { grantBanker } from '../../src/users/users.service.js';
 import { createTestDeps, uniqueName } from '../setup/app.js';
+import { asAccountId, asCents, type Cents } from '../../src/ids.js';
 
 let t: Awaited<ReturnType<typeof createTestDeps>>;
 let ops: Operations;
@@ -102,7 +103,7 @@ it('accounts: the owner is the caller; others see 403, unknown ids 404; statemen
   expect((await rejection(ops.accounts.createAccount(dan.caller, { currency: 'EUR' }))).code).toBe('account_exists');
   expect(await ops.accounts.getAccount(dan.caller, { id: acct.id })).toEqual(acct);
   expect(await rejection(ops.accounts.getAccount(eve.caller, { id: acct.id }))).toBeInstanceOf(ForbiddenError);
-  expect(await rejection(ops.accounts.getAccount(dan.caller, { id: 2 ** 40 }))).toBeInstanceOf(NotFoundError);
+  expect(await rejection(ops.accounts.getAccount(dan.caller, { id: asAccountId(2 ** 40) }))).toBeInstanceOf(NotFoundError);
   expect(await ops.accounts.listAccounts(dan.caller, { page_id: 1, page_size: 10 })).toEqual([acct]);
   expect(await ops.accounts.listAccounts(eve.caller, { page_id: 1, page_size: 10 })).toEqual([]);
   expect(await ops.accounts.listAccountEntries(dan.caller, { id: acct.id, limit: 10 })).toEqual({ items: [], next_cursor: null });
@@ -118,35 +119,35 @@ it('money: deposits need a banker; a transfer moves, refuses an overdraft withou
   const from = await ops.accounts.createAccount(payer.caller, { currency: 'USD' });
   const to = await ops.accounts.createAccount(payee.caller, { currency: 'USD' });
 
-  expect(await rejection(ops.transfers.createDeposit(payer.caller, { account_id: from.id, amount: 100 }))).toBeInstanceOf(ForbiddenError);
-  const dep = await ops.transfers.createDeposit(banker.caller, { account_id: from.id, amount: 1_000 });
+  expect(await rejection(ops.transfers.createDeposit(payer.caller, { account_id: from.id, amount: asCents(100) }))).toBeInstanceOf(ForbiddenError);
+  const dep = await ops.transfers.createDeposit(banker.caller, { account_id: from.id, amount: asCents(1_000) });
   expect(dep).toMatchObject({ ok: true, replayed: false });
 
-  const body = { from_account_id: from.id, to_account_id: to.id, amount: 400, currency: 'USD' as const };
+  const body = { from_account_id: from.id, to_account_id: to.id, amount: asCents(400), currency: 'USD' as const };
   const first = await ops.transfers.createTransfer(payer.caller, body, { idempotencyKey: 'op-key-1' });
   if (!first.ok) throw first.error;
   expect(first.result.from_account.balance).toBe(600);
   const again = await ops.transfers.createTransfer(payer.caller, body, { idempotencyKey: 'op-key-1' });
   expect(again).toEqual({ ok: true, replayed: true, result: first.result });
-  const reused = await ops.transfers.createTransfer(payer.caller, { ...body, amount: 5 }, { idempotencyKey: 'op-key-1' });
+  const reused = await ops.transfers.createTransfer(payer.caller, { ...body, amount: asCents(5) }, { idempotencyKey: 'op-key-1' });
   expect(reused).toMatchObject({ ok: false, error: { code: 'idempotency_key_reused' } });
 
   // A refusal is an answer, not a throw: it committed nothing and can be replayed.
-  const over = await ops.transfers.createTransfer(payer.caller, { ...body, amount: 10_000 }, { idempotencyKey: 'op-key-2' });
+  const over = await ops.transfers.createTransfer(payer.caller, { ...body, amount: asCents(10_000) }, { idempotencyKey: 'op-key-2' });
   expect(over).toMatchObject({ ok: false, replayed: false, error: { status: 422, code: 'insufficient_funds' } });
-  expect(await ops.transfers.createTransfer(payer.caller, { ...body, amount: 10_000 }, { idempotencyKey: 'op-key-2' }))
+  expect(await ops.transfers.createTransfer(payer.caller, { ...body, amount: asCents(10_000) }, { idempotencyKey: 'op-key-2' }))
     .toMatchObject({ ok: false, replayed: true, error: { code: 'insufficient_funds' } });
 
   // From someone else's account: refused as forbidden by the ledger function itself.
   expect(await ops.transfers.createTransfer(payee.caller, body)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   // An amount no schema let through is still refused here (callers other than HTTP).
-  expect(await rejection(ops.transfers.createTransfer(payer.caller, { ...body, amount: 1.5 }))).toBeInstanceOf(ValidationError);
+  expect(await rejection(ops.transfers.createTransfer(payer.caller, { ...body, amount: 1.5 as Cents }))).toBeInstanceOf(ValidationError);
 
   const seen = await ops.transfers.getTransfer(payee.caller, { id: first.result.transfer.id });
   expect(seen).toEqual(first.result.transfer);
   expect(await rejection(ops.transfers.getTransfer(banker.caller, { id: first.result.transfer.id }))).toBeInstanceOf(ForbiddenError);
 
-  const w = await ops.transfers.createWithdrawal(banker.caller, { account_id: to.id, amount: 400 });
+  const w = await ops.transfers.createWithdrawal(banker.caller, { account_id: to.id, amount: asCents(400) });
   expect(w).toMatchObject({ ok: true, result: { from_account: { id: to.id, balance: 0 } } });
   const statement = await ops.accounts.listAccountEntries(payee.caller, { id: to.id, limit: 1 });
   expect(statement.items.map((e) => e.amount)).toEqual([-400]);

@@ -7,6 +7,7 @@ import type { Queryable } from '../../src/db/pool.js';
 import { toAccount } from '../../src/accounts/accounts.mappers.js';
 import { deposit } from '../../src/transfers/transfers.service.js';
 import type { Account } from '../../src/accounts/accounts.schemas.js';
+import { asCents, fromInt8 } from '../../src/ids.js';
 
 export async function makeUser(db: Queryable, prefix = 'user'): Promise<string> {
   const username = `${prefix}_${randomBytes(4).toString('hex')}`;
@@ -20,8 +21,8 @@ export async function makeUser(db: Queryable, prefix = 'user'): Promise<string> 
 export async function makeAccount(db: Queryable, owner: string, currency = 'USD', balance = 0): Promise<Account> {
   const [row] = await createAccount.run({ owner, currency }, db);
   if (!row) throw new Error('createAccount returned no row');
-  if (balance > 0) await deposit(db, Number(row.id), balance);
-  return { ...toAccount(row), balance };
+  if (balance > 0) await deposit(db, fromInt8(row.id), asCents(balance));
+  return { ...toAccount(row), balance: asCents(balance) };
 }
 
 export async function countRows(db: Queryable): Promise<{ transfers: number; entries: number }> {

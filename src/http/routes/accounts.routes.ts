@@ -4,7 +4,7 @@ import type { Operations } from '../../operations.js';
 import { authOf } from '../auth.plugin.js';
 import { errorResponses } from '../problem.js';
 import { CreateAccountBody, EntryPage, ListAccountsQuery, ListEntriesQuery } from '../../accounts/accounts.schemas.js';
-import { IdParams } from '../../schemas.js';
+import { AccountIdParams } from '../../schemas.js';
 import { Account } from '../../accounts/accounts.schemas.js';
 
 const accountsRoutes: FastifyPluginAsyncTypebox<{ ops: Operations }> = async (app, { ops }) => {
@@ -31,7 +31,7 @@ const accountsRoutes: FastifyPluginAsyncTypebox<{ ops: Operations }> = async (ap
       tags: ['accounts'],
       summary: 'One of your accounts',
       security,
-      params: IdParams,
+      params: AccountIdParams,
       response: { 200: Account, ...errorResponses(400, 401, 403, 404) },
     },
   }, async (request) => ops.accounts.getAccount(authOf(request), request.params));
@@ -56,7 +56,7 @@ const accountsRoutes: FastifyPluginAsyncTypebox<{ ops: Operations }> = async (ap
       summary: 'Statement: the entries of one of your accounts, newest first',
       description: 'Keyset-paged: pass `next_cursor` back as `cursor` for the next page; it is null on the last page.',
       security,
-      params: IdParams,
+      params: AccountIdParams,
       querystring: ListEntriesQuery,
       response: { 200: EntryPage, ...errorResponses(400, 401, 403, 404) },
     },

@@ -7,7 +7,7 @@ import type { Operations } from '../../operations.js';
 import type { MoneyAnswer } from '../../transfers/transfers.operations.js';
 import { authOf } from '../auth.plugin.js';
 import { errorResponses, problem, sendProblem } from '../problem.js';
-import { IdParams } from '../../schemas.js';
+import { TransferIdParams } from '../../schemas.js';
 import { CreateTransferBody, FundingBody, Transfer, TransferResult } from '../../transfers/transfers.schemas.js';
 
 const IdempotencyHeaders = Type.Object({
@@ -77,7 +77,7 @@ const transfersRoutes: FastifyPluginAsyncTypebox<{ ops: Operations }> = async (a
       tags: ['transfers'],
       summary: 'A transfer you sent or received',
       security,
-      params: IdParams,
+      params: TransferIdParams,
       response: { 200: Transfer, ...errorResponses(400, 401, 403, 404) },
     },
   }, async (request) => ops.transfers.getTransfer(authOf(request), request.params));
