@@ -15,8 +15,34 @@ function connectionSurvives(err: unknown): boolean {
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^(08|57|53)/.test(code);
 }
 
+/**
+ * The service's pool. pg-pool's own query() destroys the connection after ANY error, so every
+ * refused transfer (insufficient funds, …) would cost a new backend: this one keeps connections that
+ * only saw a SQL error, and drops those whose error says the connection is gone.
+ */
+export class BankPool extends pg.Pool {
+  // pg.Pool's query() is overloaded (callbacks, streams); the service uses its promise forms only.
+  // biome-ignore lint/suspicious/noExplicitAny: an override must be assignable to every overload
+  override query(text: string | pg.QueryConfig, values?: unknown): any {
+    return this.keepAlive(text, values as unknown[] | undefined);
+  }
+
+  private async keepAlive(text: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult> {
+    const client = await this.connect();
+    let broken: Error | undefined;
+    try {
+      return await client.query(text as string, values);
+    } catch (err) {
+      if (!connectionSurvives(err)) broken = err as Error;
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+}
+
 export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
-  const pool = new pg.Pool({
+  const pool = new BankPool({
     connectionString: url,
     max: opts.max ?? 10,
     // A request must answer 503 within seconds when the database is gone, never hang.
@@ -32,21 +58,5 @@ export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
   const onError = opts.onError ?? (() => {});
   pool.on('error', onError);
   pool.on('connect', (client) => client.on('error', onError));
-
-  // pg-pool's own query() destroys the connection after ANY error, so every refused transfer
-  // (insufficient funds, …) would cost a new backend. Keep connections that only saw a SQL error.
-  const connect = pool.connect.bind(pool);
-  pool.query = (async (text: string | pg.QueryConfig, values?: unknown[]) => {
-    const client = await connect();
-    let broken: Error | undefined;
-    try {
-      return await client.query(text as string, values);
-    } catch (err) {
-      if (!connectionSurvives(err)) broken = err as Error;
-      throw err;
-    } finally {
-      client.release(broken);
-    }
-  }) as typeof pool.query;
   return pool;
 }

@@ -1,5 +1,8 @@
-// Configuration is the validated environment. A wrong value stops start-up with one sentence
-// naming the variable (ConfigError); every variable is listed in .env.example.
+// Configuration is the validated environment, declared once: `EnvSchema` (TypeBox) names every
+// variable with its type, bounds, default and description; `loadConfig` reads the environment
+// against it, here and nowhere else. A wrong value stops start-up with one sentence naming the
+// variable (ConfigError); .env.example lists every variable of the schema (a test holds them equal).
+import Type, { type Static, type TSchema } from 'typebox';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -8,32 +11,87 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const DURATION = '^\\d+(ms|s|m|h|d)$';
 
-function str(env: Env, name: string, fallback: string): string {
-  const v = env[name];
-  return v === undefined || v === '' ? fallback : v;
+const int = (def: number, minimum: number, maximum: number, description: string) => Type.Integer({ default: def, minimum, maximum, description });
+const duration = (def: string, description: string) => Type.String({ default: def, pattern: DURATION, description });
+const flag = (def: boolean, description: string) => Type.Boolean({ default: def, description });
+/** A string variable; `error` is the sentence said when it does not match `pattern`. */
+const text = (description: string, opts: { default?: string; pattern?: string; error?: string } = {}) =>
+  Type.String({ description, ...(opts.default !== undefined ? { default: opts.default } : {}), ...(opts.pattern ? { pattern: opts.pattern } : {}), ...(opts.error ? { 'x-error': opts.error } : {}) });
+
+export const EnvSchema = Type.Object({
+  HOST: text('where the HTTP server listens (the image sets 0.0.0.0)', { default: '127.0.0.1' }),
+  PORT: int(8080, 0, 65535, 'HTTP port'),
+  DATABASE_URL: Type.Optional(text('an external PostgreSQL; unset: an embedded one', { pattern: '^postgres(ql)?://', error: 'must be a postgres:// or postgresql:// URL' })),
+  MIGRATE_ON_START: flag(false, 'with DATABASE_URL, migrate at start (else the deploy migrates)'),
+  DB_POOL_SIZE: int(10, 1, 500, 'pooled connections'),
+  MONEY_BATCH_MAX_ITEMS: int(64, 1, 1000, 'group commit: most movements per ledger call'),
+  MONEY_BATCH_IN_FLIGHT: int(2, 1, 100, 'group commit: most ledger calls in flight'),
+  DATA_DIR: text('embedded mode: the Postgres data, its password and the token key', { default: '.data' }),
+  EMBEDDED_PG_PORT: int(54329, 1, 65535, 'embedded mode: the Postgres port'),
+  TOKEN_SECRET_KEY: Type.Optional(text('PASERK k4.secret key signing the tokens', { pattern: '^k4\\.secret\\.', error: 'must be a PASERK k4.secret key (k4.secret.…)' })),
+  ACCESS_TOKEN_DURATION: duration('15m', 'access token lifetime'),
+  REFRESH_TOKEN_DURATION: duration('24h', 'refresh token (session) lifetime'),
+  LOGIN_RATE_LIMIT_PER_USERNAME: int(10, 1, 1_000_000, 'login attempts per window per username'),
+  LOGIN_RATE_LIMIT_PER_IP: int(100, 1, 1_000_000, 'login attempts per window per client IP'),
+  LOGIN_RATE_LIMIT_WINDOW: duration('1m', 'login limit window'),
+  SIGNUP_RATE_LIMIT_PER_IP: int(20, 1, 1_000_000, 'sign-ups per window per client IP'),
+  SIGNUP_RATE_LIMIT_WINDOW: duration('10m', 'sign-up limit window'),
+  ARGON2_MEMORY_KIB: int(65536, 1024, 4_194_304, 'argon2id memory cost'),
+  ARGON2_TIME_COST: int(3, 1, 100, 'argon2id time cost'),
+  ARGON2_PARALLELISM: int(4, 1, 64, 'argon2id parallelism'),
+  ARGON2_MAX_CONCURRENT: int(2, 1, 64, 'password hashes computed at once'),
+  ARGON2_MAX_QUEUE: int(32, 0, 10_000, 'password hashes that may wait'),
+  LOG_LEVEL: Type.Enum(LOG_LEVELS, { default: 'info', description: 'pino level' }),
+  IDEMPOTENCY_KEY_TTL: duration('24h', 'how long an Idempotency-Key is kept (at least 24h)'),
+  CORS_ORIGINS: text('browser origins allowed to call the API, comma-separated', { default: '' }),
+  BODY_LIMIT_BYTES: int(64 * 1024, 1024, 10 * 1024 * 1024, 'largest accepted request body'),
+  TRUST_PROXY_HOPS: int(0, 0, 10, 'X-Forwarded-For hops to trust'),
+});
+export type EnvVars = Static<typeof EnvSchema>;
+
+interface VarSchema {
+  type?: string;
+  enum?: readonly string[];
+  minimum?: number;
+  maximum?: number;
+  pattern?: string;
+  default?: unknown;
+  'x-error'?: string;
 }
 
-function optional(env: Env, name: string): string | undefined {
-  const v = env[name];
-  return v === undefined || v === '' ? undefined : v;
-}
-
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = optional(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}".`);
+/** One variable: its raw text (empty = unset) → the schema's value, or the sentence that refuses it. */
+function readVar(name: string, schema: VarSchema, raw: string | undefined): unknown {
+  if (raw === undefined || raw === '') return schema.default;
+  if (schema.type === 'integer') {
+    if (!/^\d+$/.test(raw) || Number(raw) < schema.minimum! || Number(raw) > schema.maximum!) {
+      throw new ConfigError(`${name} must be a whole number from ${schema.minimum} to ${schema.maximum}, got "${raw}".`);
+    }
+    return Number(raw);
   }
-  return Number(raw);
+  if (schema.type === 'boolean') {
+    const v = raw.toLowerCase();
+    if (['1', 'true', 'yes'].includes(v)) return true;
+    if (['0', 'false', 'no'].includes(v)) return false;
+    throw new ConfigError(`${name} must be true or false, got "${raw}".`);
+  }
+  if (schema.enum) {
+    if (!schema.enum.includes(raw)) throw new ConfigError(`${name} must be one of ${schema.enum.join(', ')}, got "${raw}".`);
+    return raw;
+  }
+  if (schema.pattern === DURATION) return raw.trim();
+  if (schema.pattern && !new RegExp(schema.pattern).test(raw)) throw new ConfigError(`${name} ${schema['x-error'] ?? `must match ${schema.pattern}`}.`);
+  return raw;
 }
 
-function bool(env: Env, name: string, fallback: boolean): boolean {
-  const raw = optional(env, name);
-  if (raw === undefined) return fallback;
-  if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
-  if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
-  throw new ConfigError(`${name} must be true or false, got "${raw}".`);
+/** The environment read against EnvSchema: every variable present, defaults filled in. */
+export function readEnv(env: Env = process.env): EnvVars {
+  const out: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(EnvSchema.properties as Record<string, TSchema>)) {
+    out[name] = readVar(name, schema as VarSchema, env[name]);
+  }
+  return out as EnvVars;
 }
 
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -47,87 +105,61 @@ export function parseDuration(name: string, raw: string): number {
   return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
 }
 
-export function loadConfig(env: Env = process.env) {
-  const databaseUrl = optional(env, 'DATABASE_URL');
-  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL.');
-  }
-  const logLevel = str(env, 'LOG_LEVEL', 'info');
-  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
-    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}".`);
-  }
-  const tokenSecretKey = optional(env, 'TOKEN_SECRET_KEY');
-  if (tokenSecretKey !== undefined && !tokenSecretKey.startsWith('k4.secret.')) {
-    throw new ConfigError('TOKEN_SECRET_KEY must be a PASERK k4.secret key (k4.secret.…).');
-  }
-  if (tokenSecretKey === undefined && databaseUrl !== undefined) {
+export function loadConfig(environment: Env = process.env) {
+  const env = readEnv(environment);
+  if (env.TOKEN_SECRET_KEY === undefined && env.DATABASE_URL !== undefined) {
     throw new ConfigError(
       'TOKEN_SECRET_KEY is required when DATABASE_URL is set (generate one with `npm run cli -- new-token-key`).',
     );
   }
-  const accessTokenMs = parseDuration('ACCESS_TOKEN_DURATION', str(env, 'ACCESS_TOKEN_DURATION', '15m'));
-  const refreshTokenMs = parseDuration('REFRESH_TOKEN_DURATION', str(env, 'REFRESH_TOKEN_DURATION', '24h'));
+  const accessTokenMs = parseDuration('ACCESS_TOKEN_DURATION', env.ACCESS_TOKEN_DURATION);
+  const refreshTokenMs = parseDuration('REFRESH_TOKEN_DURATION', env.REFRESH_TOKEN_DURATION);
   if (refreshTokenMs <= accessTokenMs) {
     throw new ConfigError('REFRESH_TOKEN_DURATION must be longer than ACCESS_TOKEN_DURATION.');
   }
-  const corsOrigins = (optional(env, 'CORS_ORIGINS') ?? '')
-    .split(',')
-    .map((o) => o.trim())
-    .filter(Boolean);
+  const idempotencyKeyTtlMs = parseDuration('IDEMPOTENCY_KEY_TTL', env.IDEMPOTENCY_KEY_TTL);
+  if (idempotencyKeyTtlMs < 86_400_000) throw new ConfigError('IDEMPOTENCY_KEY_TTL must be at least 24h.');
+  const corsOrigins = env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
   for (const o of corsOrigins) {
     if (!/^https?:\/\/[^/\s]+$/.test(o)) {
       throw new ConfigError(`CORS_ORIGINS must be a comma-separated list of origins such as https://app.example.com, got "${o}".`);
     }
   }
   return {
-    host: str(env, 'HOST', '127.0.0.1'),
+    host: env.HOST,
     /** Browser origins allowed to call the API (CORS); none by default. */
     corsOrigins,
     /** Behind a load balancer: trust its X-Forwarded-For for this many hops (client IPs for rate limits). */
-    trustProxy: int(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
+    trustProxy: env.TRUST_PROXY_HOPS,
     /** Largest accepted request body, in bytes. */
-    bodyLimit: int(env, 'BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
-    port: int(env, 'PORT', 8080, 0, 65535),
-    databaseUrl,
-    dataDir: str(env, 'DATA_DIR', '.data'),
-    embeddedPgPort: int(env, 'EMBEDDED_PG_PORT', 54329, 1, 65535),
+    bodyLimit: env.BODY_LIMIT_BYTES,
+    port: env.PORT,
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.DATA_DIR,
+    embeddedPgPort: env.EMBEDDED_PG_PORT,
     /** With DATABASE_URL set, migrations are the deploy's job unless this asks for them at start. */
-    migrateOnStart: bool(env, 'MIGRATE_ON_START', false),
-    dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1, 500),
+    migrateOnStart: env.MIGRATE_ON_START,
+    dbPoolSize: env.DB_POOL_SIZE,
     /** Group commit: most movements per ledger call, and most calls in flight (one connection each). */
-    moneyBatch: {
-      maxBatch: int(env, 'MONEY_BATCH_MAX_ITEMS', 64, 1, 1000),
-      maxInFlight: int(env, 'MONEY_BATCH_IN_FLIGHT', 2, 1, 100),
-    },
-    tokenSecretKey,
+    moneyBatch: { maxBatch: env.MONEY_BATCH_MAX_ITEMS, maxInFlight: env.MONEY_BATCH_IN_FLIGHT },
+    tokenSecretKey: env.TOKEN_SECRET_KEY,
     accessTokenMs,
     refreshTokenMs,
-    logLevel: logLevel as (typeof LOG_LEVELS)[number],
+    logLevel: env.LOG_LEVEL,
     /** How long an Idempotency-Key is kept (the contract promises at least 24 h). */
-    idempotencyKeyTtlMs: (() => {
-      const ms = parseDuration('IDEMPOTENCY_KEY_TTL', str(env, 'IDEMPOTENCY_KEY_TTL', '24h'));
-      if (ms < 86_400_000) throw new ConfigError('IDEMPOTENCY_KEY_TTL must be at least 24h.');
-      return ms;
-    })(),
+    idempotencyKeyTtlMs,
     /** argon2id costs; production defaults unless lowered (tests only) through these variables. */
-    argon2: {
-      memoryCost: int(env, 'ARGON2_MEMORY_KIB', 65536, 1024, 4_194_304),
-      timeCost: int(env, 'ARGON2_TIME_COST', 3, 1, 100),
-      parallelism: int(env, 'ARGON2_PARALLELISM', 4, 1, 64),
-    },
+    argon2: { memoryCost: env.ARGON2_MEMORY_KIB, timeCost: env.ARGON2_TIME_COST, parallelism: env.ARGON2_PARALLELISM },
     /** Password hashes computed at once (each takes ARGON2_MEMORY_KIB), and how many may wait. */
-    hashing: {
-      maxConcurrent: int(env, 'ARGON2_MAX_CONCURRENT', 2, 1, 64),
-      maxQueued: int(env, 'ARGON2_MAX_QUEUE', 32, 0, 10_000),
-    },
+    hashing: { maxConcurrent: env.ARGON2_MAX_CONCURRENT, maxQueued: env.ARGON2_MAX_QUEUE },
     loginRateLimit: {
-      perUsername: int(env, 'LOGIN_RATE_LIMIT_PER_USERNAME', 10, 1, 1_000_000),
-      perIp: int(env, 'LOGIN_RATE_LIMIT_PER_IP', 100, 1, 1_000_000),
-      windowMs: parseDuration('LOGIN_RATE_LIMIT_WINDOW', str(env, 'LOGIN_RATE_LIMIT_WINDOW', '1m')),
+      perUsername: env.LOGIN_RATE_LIMIT_PER_USERNAME,
+      perIp: env.LOGIN_RATE_LIMIT_PER_IP,
+      windowMs: parseDuration('LOGIN_RATE_LIMIT_WINDOW', env.LOGIN_RATE_LIMIT_WINDOW),
     },
     signupRateLimit: {
-      perIp: int(env, 'SIGNUP_RATE_LIMIT_PER_IP', 20, 1, 1_000_000),
-      windowMs: parseDuration('SIGNUP_RATE_LIMIT_WINDOW', str(env, 'SIGNUP_RATE_LIMIT_WINDOW', '10m')),
+      perIp: env.SIGNUP_RATE_LIMIT_PER_IP,
+      windowMs: parseDuration('SIGNUP_RATE_LIMIT_WINDOW', env.SIGNUP_RATE_LIMIT_WINDOW),
     },
   };
 }

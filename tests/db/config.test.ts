@@ -1,16 +1,31 @@
 // Configuration: every variable the service reads is documented in .env.example, and each wrong
 // value is refused with one sentence naming it.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../../src/platform/config.js';
+import { ConfigError, EnvSchema, loadConfig, readEnv } from '../../src/platform/config.js';
 import { projectRoot } from '../../src/platform/paths.js';
 
-it('.env.example lists every variable src/platform/config.ts reads', () => {
-  const source = readFileSync(join(projectRoot, 'src/platform/config.ts'), 'utf8');
-  const read = new Set([...source.matchAll(/\(env, '([A-Z0-9_]+)'/g)].map((m) => m[1]!));
+it('.env.example lists exactly the variables of the one schema (EnvSchema), with its defaults', () => {
   const example = readFileSync(join(projectRoot, '.env.example'), 'utf8');
-  expect(read.size).toBeGreaterThan(15);
-  for (const name of read) expect(example).toMatch(new RegExp(`^#? ?${name}=`, 'm'));
+  const listed = [...example.matchAll(/^#? ?([A-Z0-9_]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!] as const);
+  const names = Object.keys(EnvSchema.properties);
+  expect(names.length).toBeGreaterThan(25);
+  expect([...new Set(listed.map(([n]) => n))].sort()).toEqual([...names].sort());
+  // A line that is not commented out shows the default, as the schema says it.
+  const defaults = readEnv({});
+  for (const [name, value] of listed) {
+    const d = defaults[name as keyof typeof defaults];
+    if (d !== undefined && !example.includes(`# ${name}=`)) expect(`${name}=${value}`).toBe(`${name}=${String(d)}`);
+  }
+});
+
+it('nothing else in src/ reads the environment (but NODE_ENV for the log format and the tests\' MIGRATIONS_DIR)', () => {
+  const files = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? files(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : []));
+  const reads = files(join(projectRoot, 'src'))
+    .filter((f) => !f.endsWith('src/platform/config.ts'))
+    .flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/process\.env\.([A-Z_]+)|process\.env\[/g)].map((m) => `${f.slice(projectRoot.length + 1)}: ${m[1] ?? '[…]'}`));
+  expect(reads.sort()).toEqual(['src/platform/logger.ts: NODE_ENV', 'src/platform/paths.ts: MIGRATIONS_DIR']);
 });
 
 it("defaults are the contract's", () => {

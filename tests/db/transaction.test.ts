@@ -93,3 +93,14 @@ it('a connection that broke inside a transaction is dropped from the pool, not r
   expect(await pid()).not.toBe(first);
   await pool.end();
 });
+
+it('pool.query keeps a connection that only saw a SQL error, and drops one whose connection broke', async () => {
+  const pool = createPool(db.url, { max: 1 });
+  const pid = async () => (await pool.query('SELECT pg_backend_pid() AS p')).rows[0].p as number;
+  const first = await pid();
+  for (let i = 0; i < 5; i++) await expect(pool.query('SELECT 1 / 0')).rejects.toMatchObject({ code: '22012' });
+  expect(await pid()).toBe(first); // pg-pool alone would have opened a new backend after each error
+  await expect(pool.query('SELECT pg_terminate_backend(pg_backend_pid())')).rejects.toBeTruthy();
+  expect(await pid()).not.toBe(first);
+  await pool.end();
+});
