@@ -156,6 +156,7 @@ async function main(): Promise<number> {
       DATABASE_URL: db.poolUrl,
       TOKEN_SECRET_KEY: await generateSecretKey(),
       PORT: String(port),
+      GRPC_PORT: '0',
       DB_POOL_SIZE: String(poolSize),
       LOG_LEVEL: 'info', // one JSON line per request, as in production (to /dev/null here)
       // Seeding signs up thousands of users: cheap hashes, since login speed is not what is measured.

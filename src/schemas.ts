@@ -48,3 +48,5 @@ export const Problem = Type.Object(
   { additionalProperties: false, title: 'Problem', description: 'application/problem+json (RFC 9457)' },
 );
 export type Problem = Static<typeof Problem>;
+export type AccountIdParams = Static<typeof AccountIdParams>;
+export type TransferIdParams = Static<typeof TransferIdParams>;

@@ -13,6 +13,8 @@ import { createPool } from './db/pool.js';
 import { deleteExpiredKeys } from './transfers/idempotency.js';
 import { GroupCommit } from './transfers/group-commit.js';
 import { createLogger } from './platform/logger.js';
+import { createGrpcServer } from './grpc/server.js';
+import { type AppDeps, createOperations } from './operations.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -50,8 +52,7 @@ async function main(): Promise<void> {
     listenUrl: database.poolUrl,
     onError: (err) => log.warn(`session change listener lost: ${err.message}; sessions are rechecked every 2 s meanwhile`),
   });
-  const app = await buildApp(
-    {
+  const deps: AppDeps = {
       pool,
       tokens,
       passwords: createPasswordHasher(config.argon2, config.hashing),
@@ -61,9 +62,10 @@ async function main(): Promise<void> {
       signupLimits: config.signupRateLimit,
       idempotencyKeyTtlMs: config.idempotencyKeyTtlMs,
       moneyMover: new GroupCommit(pool, { ...config.moneyBatch, keyTtlMs: config.idempotencyKeyTtlMs }),
-    },
-    { logger: log, corsOrigins: config.corsOrigins, bodyLimit: config.bodyLimit, trustProxy: config.trustProxy },
-  );
+  };
+  // Two transports over one operation layer: HTTP JSON (Fastify) and gRPC (Connect, HTTP/2).
+  const app = await buildApp(deps, { logger: log, corsOrigins: config.corsOrigins, bodyLimit: config.bodyLimit, trustProxy: config.trustProxy });
+  const grpc = createGrpcServer(createOperations(deps), { log, readMaxBytes: config.bodyLimit });
 
   // Expired Idempotency-Keys are deleted in small batches every 10 minutes, stale attempt counters too.
   const cleanup = setInterval(() => {
@@ -80,21 +82,27 @@ async function main(): Promise<void> {
     if (err) log.error({ err }, 'closing after an error');
     else log.info({ signal }, 'shutting down');
     clearInterval(cleanup);
-    await app.close();
+    await Promise.all([app.close(), grpc.close()]);
     await sessions.close();
     await pool.end();
     await database.close();
     log.info('stopped');
   });
 
+  let grpcPort = config.grpcPort;
+  let listening = 'PORT';
   try {
     await app.listen({ host: config.host, port: config.port });
+    listening = 'GRPC_PORT';
+    grpcPort = await grpc.listen(config.grpcPort, config.host);
   } catch (err) {
     const code = (err as { code?: string }).code;
+    const port = listening === 'PORT' ? config.port : config.grpcPort;
     const why = code === 'EADDRINUSE'
-      ? `port ${config.port} on ${config.host} is already in use: set PORT to a free port.`
-      : `could not listen on ${config.host}:${config.port}: ${(err as Error).message}`;
+      ? `port ${port} on ${config.host} is already in use: set ${listening} to a free port.`
+      : `could not listen on ${config.host}:${port}: ${(err as Error).message}`;
     console.error(`simple bank cannot start: ${why}`);
+    await Promise.all([app.close(), grpc.close()]);
     await sessions.close();
     await pool.end();
     await database.close();
@@ -104,7 +112,7 @@ async function main(): Promise<void> {
   const url = `http://${config.host}:${config.port}`;
   const readiness = await app.inject('/readyz');
   if (readiness.statusCode === 200) {
-    log.info({ url, database: database.embedded ? 'embedded' : 'DATABASE_URL' }, `simple bank ready: docs at ${url}/docs`);
+    log.info({ url, grpc: `${config.host}:${grpcPort}`, database: database.embedded ? 'embedded' : 'DATABASE_URL' }, `simple bank ready: docs at ${url}/docs, gRPC on ${config.host}:${grpcPort}`);
   } else {
     log.warn(
       { url, database: database.embedded ? 'embedded' : 'DATABASE_URL', reason: readiness.json<{ detail?: string }>().detail },

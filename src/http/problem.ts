@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { translatePgError } from '../db/pg-errors.js';
 import { DomainError, RateLimitedError, UnavailableError, type ErrorCode } from '../errors.js';
 import { Problem } from '../schemas.js';
+import { type AjvError, validationFields } from '../validate.js';
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -51,43 +52,6 @@ export function errorResponses(...statuses: number[]) {
     };
   }
   return out;
-}
-
-interface AjvError {
-  instancePath?: string;
-  keyword?: string;
-  message?: string;
-  params?: Record<string, unknown>;
-}
-
-function fieldOf(e: AjvError, context: string | undefined): string {
-  const path = (e.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
-  const leaf =
-    (e.keyword === 'required' && String(e.params?.missingProperty ?? '')) ||
-    (e.keyword === 'additionalProperties' && String(e.params?.additionalProperty ?? '')) ||
-    '';
-  const name = [path, leaf].filter(Boolean).join('.');
-  return name || (context === 'body' ? 'body' : context ?? 'request');
-}
-
-function messageOf(e: AjvError): string {
-  if (e.keyword === 'required') return 'is required';
-  if (e.keyword === 'additionalProperties') return 'is not allowed';
-  if (e.keyword === 'anyOf' || e.keyword === 'const') return 'is not one of the allowed values';
-  if (e.keyword === 'minProperties') return 'must name at least one field';
-  return e.message ?? 'is invalid';
-}
-
-/** Validation failures: one entry per failing field, deduplicated (union members repeat themselves). */
-export function validationFields(errors: AjvError[], context: string | undefined) {
-  const seen = new Map<string, string>();
-  for (const e of errors) {
-    // Members of a union fail one by one: the union's own error says it better.
-    if (e.keyword === 'const' && errors.some((o) => o.keyword === 'anyOf' && o.instancePath === e.instancePath)) continue;
-    const field = fieldOf(e, context);
-    if (!seen.has(field)) seen.set(field, messageOf(e));
-  }
-  return [...seen].map(([field, message]) => ({ field, message }));
 }
 
 export function installErrorHandlers(app: FastifyInstance): void {

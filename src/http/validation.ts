@@ -3,19 +3,9 @@
 // an integer parameter must be written in digits only ("1.0", "1e2", "0x10", " 5" are refused).
 // The raw JSON decides for bodies too: a number written with a fraction or an exponent is refused
 // before it is parsed into a double (every number of this API is an integer).
-import { Ajv, type Options } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance, FastifySchemaValidationError } from 'fastify';
 import { ValidationError } from '../errors.js';
-
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-
-function makeAjv(coerceTypes: boolean): Ajv {
-  const options: Options = { allErrors: true, coerceTypes, removeAdditional: false, useDefaults: true, strict: false };
-  const ajv = new Ajv(options);
-  addFormats(ajv);
-  return ajv;
-}
+import { makeAjv } from '../validate.js';
 
 const DIGITS = /^[0-9]{1,16}$/;
 

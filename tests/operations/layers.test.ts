@@ -16,7 +16,7 @@ function files(dir: string): string[] {
 function layer(path: string): number {
   const rel = relative(projectRoot, path);
   if (rel === 'src/server.ts') return 4;
-  if (rel.startsWith('src/http/')) return 3;
+  if (rel.startsWith('src/http/') || rel.startsWith('src/grpc/')) return 3;
   if (rel === 'src/operations.ts' || rel === 'src/context.ts' || rel.endsWith('.operations.ts')) return 2;
   if (rel.startsWith('src/db/') || rel.startsWith('generated/') || rel === 'src/errors.ts') return 0;
   return 1;
@@ -41,13 +41,22 @@ it('only the HTTP adapter knows Fastify; the operations and below know no transp
   expect(fastify.map((f) => relative(projectRoot, f))).toEqual([]);
 });
 
-it('the routes call operations, never a service, a generated query or the database', () => {
-  const routes = all.filter((f) => relative(projectRoot, f).startsWith('src/http/routes/'));
-  expect(routes.length).toBeGreaterThanOrEqual(4);
+it('the routes and RPCs call operations, never a service, a generated query or the database', () => {
+  const routes = all.filter((f) => /^src\/(http\/routes|grpc)\//.test(relative(projectRoot, f)));
+  expect(routes.length).toBeGreaterThanOrEqual(8);
   const reach = routes.flatMap((f) =>
-    importsOf(f).filter((i) => /\.service\.ts$|\/generated\/|\/src\/db\//.test(i)).map((i) => `${relative(projectRoot, f)} → ${relative(projectRoot, i)}`),
+    importsOf(f).filter((i) => /\.service\.ts$|\/generated\/[^/]+\.queries\.ts$|\/src\/db\//.test(i)).map((i) => `${relative(projectRoot, f)} → ${relative(projectRoot, i)}`),
   );
   expect(reach).toEqual([]);
+});
+
+it('the two adapters do not import each other', () => {
+  const cross = all.flatMap((f) => {
+    const rel = relative(projectRoot, f);
+    const other = rel.startsWith('src/http/') ? '/src/grpc/' : rel.startsWith('src/grpc/') ? '/src/http/' : null;
+    return other ? importsOf(f).filter((i) => i.includes(other)).map((i) => `${rel} → ${relative(projectRoot, i)}`) : [];
+  });
+  expect(cross).toEqual([]);
 });
 
 it('the data access layer imports no feature', () => {

@@ -117,7 +117,7 @@ it('the CI workflow runs the checks of .ci/run on Node 22 and 24 against a Postg
   expect(wf.jobs.test.services.postgres.image).toMatch(/^postgres:/);
   expect(wf.jobs.test.env.DATABASE_URL).toMatch(/^postgres:\/\//);
   const runs = wf.jobs.test.steps.map((s: { run?: string }) => s.run).filter(Boolean);
-  expect(runs).toEqual(['npm ci', 'npm run typecheck', 'npm run lint', 'npm run codegen:check', 'npm run openapi:check', 'npm run client:check', 'npm test']);
+  expect(runs).toEqual(['npm ci', 'npm run typecheck', 'npm run lint', 'npm run codegen:check', 'npm run openapi:check', 'npm run proto:check', 'npm run client:check', 'npm test']);
   const ciRun = read('.ci/run');
   for (const r of runs) expect(ciRun).toContain(r.replace('npm ci', 'npm ci --no-audit --no-fund'));
   expect(wf.jobs.image.steps.some((s: { uses?: string }) => s.uses?.startsWith('docker/build-push-action'))).toBe(true);
@@ -161,7 +161,7 @@ it('`start.sh` migrates and then serves from the compiled dist/ as the image doe
   try {
     await db.pool.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
     const child = spawn('sh', [join(projectRoot, 'deploy/start.sh')], {
-      env: { PATH: process.env.PATH, DATABASE_URL: db.url, TOKEN_SECRET_KEY: await generateSecretKey(), PORT: String(port), HOST: '127.0.0.1' },
+      env: { PATH: process.env.PATH, DATABASE_URL: db.url, TOKEN_SECRET_KEY: await generateSecretKey(), PORT: String(port), GRPC_PORT: '0', HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -17,7 +17,8 @@ export interface Proc {
 export function runTs(script: string, args: string[], env: Record<string, string | undefined>): Proc {
   const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, script), ...args], {
     cwd: projectRoot,
-    env: { ...process.env, NODE_ENV: 'test', ...env },
+    // GRPC_PORT 0: each server process of the suite gets a free gRPC port of its own.
+    env: { ...process.env, NODE_ENV: 'test', GRPC_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

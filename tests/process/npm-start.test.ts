@@ -13,7 +13,7 @@ it('SIGTERM to `npm start` stops node and its embedded Postgres', async () => {
   const pgPort = await freePort();
   const child = spawn('npm', ['start'], {
     cwd: projectRoot,
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), DATABASE_URL: '', LOG_LEVEL: 'warn', NODE_ENV: 'test' },
+    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), GRPC_PORT: '0', EMBEDDED_PG_PORT: String(pgPort), DATABASE_URL: '', LOG_LEVEL: 'warn', NODE_ENV: 'test' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -1,0 +1,95 @@
+// The gRPC adapter's server: HTTP/2 cleartext on GRPC_PORT, speaking gRPC (binary and JSON codecs),
+// gRPC-Web and the Connect protocol (Connect's Node adapter). One log line per RPC; x-request-id
+// honoured and returned; every refusal mapped by ./errors.ts. TLS ends at the ingress or mesh.
+import { randomUUID } from 'node:crypto';
+import http2 from 'node:http2';
+import { type ConnectRouter, createContextValues, type Interceptor } from '@connectrpc/connect';
+import { connectNodeAdapter } from '@connectrpc/connect-node';
+import type { Logger } from 'pino';
+import type { Operations } from '../operations.js';
+import { toConnectError } from './errors.js';
+import { kClientIp, kUser, simpleBankRoutes } from './service.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface GrpcServerOptions {
+  log?: Logger;
+  /** Largest accepted message, in bytes (as BODY_LIMIT_BYTES on HTTP). */
+  readMaxBytes?: number;
+  /** More services on the same server (health, reflection). */
+  extraRoutes?: ((router: ConnectRouter) => void)[];
+}
+
+export interface GrpcServer {
+  server: http2.Http2Server;
+  listen(port: number, host: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export function createGrpcServer(ops: Operations, opts: GrpcServerOptions = {}): GrpcServer {
+  const log = opts.log;
+  const logAndMap: Interceptor = (next) => async (req) => {
+    const started = performance.now();
+    const incoming = req.header.get('x-request-id');
+    const reqId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const line = (status: string) =>
+      log?.info(
+        { reqId, rpc: `${req.service.typeName}/${req.method.name}`, status, ms: Math.round((performance.now() - started) * 10) / 10, user: req.contextValues.get(kUser).username },
+        'rpc',
+      );
+    try {
+      const res = await next(req);
+      res.header.set('x-request-id', reqId);
+      line('OK');
+      return res;
+    } catch (raw) {
+      const { error, unexpected } = toConnectError(raw);
+      if (unexpected) log?.error({ err: raw, reqId }, 'unhandled error in an RPC');
+      error.metadata.set('x-request-id', reqId);
+      line(codeName(error.code));
+      throw error;
+    }
+  };
+
+  const handler = connectNodeAdapter({
+    routes: (router) => {
+      simpleBankRoutes(ops)(router);
+      for (const r of opts.extraRoutes ?? []) r(router);
+    },
+    interceptors: [logAndMap],
+    // The JSON codec speaks the HTTP API's snake_case names.
+    jsonOptions: { useProtoFieldName: true, ignoreUnknownFields: false },
+    readMaxBytes: opts.readMaxBytes ?? 64 * 1024,
+    contextValues: (req) => createContextValues().set(kClientIp, req.socket.remoteAddress ?? '').set(kUser, {}),
+  });
+  const server = http2.createServer(handler);
+  const sessions = new Set<http2.Http2Session>();
+  server.on('session', (s) => {
+    sessions.add(s);
+    s.on('close', () => sessions.delete(s));
+  });
+
+  return {
+    server,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const a = server.address();
+          resolve(typeof a === 'object' && a ? a.port : port);
+        });
+      });
+    },
+    // Graceful: no new streams; calls in flight finish, then the sessions close.
+    close() {
+      return new Promise((resolve) => {
+        for (const s of sessions) s.close();
+        server.close(() => resolve());
+      });
+    },
+  };
+}
+
+const NAMES = ['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED'];
+const codeName = (code: number) => NAMES[code] ?? String(code);
