@@ -6,8 +6,14 @@ import http2 from 'node:http2';
 import { type ConnectRouter, createContextValues, type Interceptor } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import type { Logger } from 'pino';
+import { file_grpc_health_v1_health, Health } from '../../generated/proto/grpc/health/v1/health_pb.js';
+import { file_grpc_reflection_v1_reflection, ServerReflection as ReflectionV1 } from '../../generated/proto/grpc/reflection/v1/reflection_pb.js';
+import { file_grpc_reflection_v1alpha_reflection, ServerReflection as ReflectionV1alpha } from '../../generated/proto/grpc/reflection/v1alpha/reflection_pb.js';
+import { file_simplebank_v1_simplebank, SimpleBank } from '../../generated/proto/simplebank/v1/simplebank_pb.js';
 import type { Operations } from '../operations.js';
 import { toConnectError } from './errors.js';
+import { healthRoutes } from './health.js';
+import { reflectionRoutes } from './reflection.js';
 import { kClientIp, kUser, simpleBankRoutes } from './service.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -16,9 +22,11 @@ export interface GrpcServerOptions {
   log?: Logger;
   /** Largest accepted message, in bytes (as BODY_LIMIT_BYTES on HTTP). */
   readMaxBytes?: number;
-  /** More services on the same server (health, reflection). */
-  extraRoutes?: ((router: ConnectRouter) => void)[];
 }
+
+/** What the server serves: the bank, its health, and reflection over all three. */
+const FILES = [file_simplebank_v1_simplebank, file_grpc_health_v1_health, file_grpc_reflection_v1_reflection, file_grpc_reflection_v1alpha_reflection];
+const SERVICES = [SimpleBank, Health, ReflectionV1, ReflectionV1alpha].map((s) => s.typeName);
 
 export interface GrpcServer {
   server: http2.Http2Server;
@@ -52,9 +60,10 @@ export function createGrpcServer(ops: Operations, opts: GrpcServerOptions = {}):
   };
 
   const handler = connectNodeAdapter({
-    routes: (router) => {
+    routes: (router: ConnectRouter) => {
       simpleBankRoutes(ops)(router);
-      for (const r of opts.extraRoutes ?? []) r(router);
+      healthRoutes(ops)(router);
+      reflectionRoutes(FILES, SERVICES)(router);
     },
     interceptors: [logAndMap],
     // The JSON codec speaks the HTTP API's snake_case names.

@@ -195,3 +195,82 @@ describe('the other protocols of the same server', () => {
     expect([refused.status, refused.json.code]).toEqual([409, 'already_exists']);
   });
 });
+
+describe('health and reflection', () => {
+  it('grpc.health.v1: SERVING while the database answers at this schema, NOT_SERVING while it does not; Watch sees the flip', async () => {
+    const { Health, HealthCheckResponse_ServingStatus: Status } = await import('../../generated/proto/grpc/health/v1/health_pb.js');
+    const { EXPECTED_SCHEMA_VERSION } = await import('../../src/health/health.operations.js');
+    const health = createClient(Health, createGrpcTransport({ baseUrl }));
+    expect((await health.check({})).status).toBe(Status.SERVING);
+    expect((await health.check({ service: 'simplebank.v1.SimpleBank' })).status).toBe(Status.SERVING);
+    expect((await refusal(health.check({ service: 'no.such.Service' }))).code).toBe(Code.NotFound);
+
+    const abort = new AbortController();
+    const seen: number[] = [];
+    const watching = (async () => {
+      try {
+        for await (const r of health.watch({}, { signal: abort.signal })) seen.push(r.status);
+      } catch {
+        /* aborted */
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 300));
+    await t.db.pool.query('UPDATE schema_migrations SET version = $1 WHERE version = $2', ['19990101000000', EXPECTED_SCHEMA_VERSION]);
+    try {
+      expect((await health.check({})).status).toBe(Status.NOT_SERVING);
+      await new Promise((r) => setTimeout(r, 1_500));
+    } finally {
+      await t.db.pool.query('UPDATE schema_migrations SET version = $1 WHERE version = $2', [EXPECTED_SCHEMA_VERSION, '19990101000000']);
+    }
+    await new Promise((r) => setTimeout(r, 1_500));
+    abort.abort();
+    await watching;
+    expect(seen).toEqual([Status.SERVING, Status.NOT_SERVING, Status.SERVING]);
+  });
+
+  it('a server whose database is unreachable answers NOT_SERVING, and the bank\'s RPCs UNAVAILABLE within 10 s', async () => {
+    const pg = (await import('pg')).default;
+    const { Health, HealthCheckResponse_ServingStatus: Status } = await import('../../generated/proto/grpc/health/v1/health_pb.js');
+    const { freePort } = await import('../process/helpers.js');
+    const deadPool = new pg.Pool({ connectionString: `postgres://nobody@127.0.0.1:${await freePort()}/none`, connectionTimeoutMillis: 2_000 });
+    const down = createGrpcServer(createOperations({ ...t.deps, pool: deadPool }));
+    const port = await down.listen(0, '127.0.0.1');
+    try {
+      const transport = createGrpcTransport({ baseUrl: `http://127.0.0.1:${port}` });
+      expect((await createClient(Health, transport).check({})).status).toBe(Status.NOT_SERVING);
+      const started = Date.now();
+      const r = await refusal(createClient(SimpleBank, transport).createUser({ username: uniqueName('g'), fullName: 'X', email: 'down@example.com', password: 'password-1' }));
+      expect([r.code, r.errorCode]).toEqual([Code.Unavailable, 'unavailable']);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await down.close();
+      await deadPool.end();
+    }
+  });
+
+  it.each(['v1', 'v1alpha'] as const)('reflection %s lists the services and serves the descriptors with their imports', async (version) => {
+    const api = version === 'v1'
+      ? await import('../../generated/proto/grpc/reflection/v1/reflection_pb.js')
+      : await import('../../generated/proto/grpc/reflection/v1alpha/reflection_pb.js');
+    const { fromBinary } = await import('@bufbuild/protobuf');
+    const { FileDescriptorProtoSchema } = await import('@bufbuild/protobuf/wkt');
+    const reflection = createClient(api.ServerReflection as typeof import('../../generated/proto/grpc/reflection/v1/reflection_pb.js').ServerReflection, createGrpcTransport({ baseUrl }));
+    async function* requests() {
+      yield { messageRequest: { case: 'listServices' as const, value: '' } };
+      yield { messageRequest: { case: 'fileContainingSymbol' as const, value: 'simplebank.v1.SimpleBank' } };
+      yield { messageRequest: { case: 'fileContainingSymbol' as const, value: 'simplebank.v1.SimpleBank.CreateTransfer' } };
+      yield { messageRequest: { case: 'fileByFilename' as const, value: 'no/such.proto' } };
+    }
+    const answers = [];
+    for await (const a of reflection.serverReflectionInfo(requests())) answers.push(a.messageResponse);
+    expect(answers[0]?.case).toBe('listServicesResponse');
+    const listed = answers[0]?.case === 'listServicesResponse' ? answers[0].value.service.map((s) => s.name) : [];
+    expect(listed).toEqual(expect.arrayContaining(['simplebank.v1.SimpleBank', 'grpc.health.v1.Health', `grpc.reflection.${version}.ServerReflection`]));
+    for (const a of [answers[1], answers[2]]) {
+      expect(a?.case).toBe('fileDescriptorResponse');
+      const names = a?.case === 'fileDescriptorResponse' ? a.value.fileDescriptorProto.map((b) => fromBinary(FileDescriptorProtoSchema, b).name) : [];
+      expect(names).toEqual(['simplebank/v1/simplebank.proto', 'google/protobuf/empty.proto', 'google/protobuf/timestamp.proto']);
+    }
+    expect(answers[3]).toMatchObject({ case: 'errorResponse', value: { errorCode: 5 } });
+  });
+});
