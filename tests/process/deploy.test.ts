@@ -79,7 +79,21 @@ describe('deploy/k8s', () => {
   });
 
   it('kustomization lists every manifest but the example Secret', () => {
-    expect(kustomization.resources.sort()).toEqual(['deployment.yaml', 'ingress.yaml', 'migrate-job.yaml', 'pdb.yaml', 'service.yaml']);
+    expect(kustomization.resources.sort()).toEqual(['deployment.yaml', 'ingress-grpc.yaml', 'ingress.yaml', 'migrate-job.yaml', 'pdb.yaml', 'service.yaml']);
+  });
+
+  it('gRPC: the pods expose 9090, the Service names it h2c, a second Ingress routes gRPC, the probes stay on HTTP', () => {
+    const [grpcIngress] = yamlOf('deploy/k8s/ingress-grpc.yaml');
+    expect(container.ports).toContainEqual({ name: 'grpc', containerPort: 9090 });
+    expect(service.spec.ports).toContainEqual({ name: 'grpc', port: 9090, targetPort: 'grpc', appProtocol: 'kubernetes.io/h2c' });
+    expect(grpcIngress.metadata.annotations['nginx.ingress.kubernetes.io/backend-protocol']).toBe('GRPC');
+    expect(grpcIngress.spec.rules[0].http.paths[0].backend.service).toEqual({ name: 'simple-bank', port: { name: 'grpc' } });
+    expect(grpcIngress.spec.tls[0].secretName).toBeTruthy();
+    expect(container.readinessProbe.httpGet.port).toBe('http');
+    expect(container.livenessProbe.httpGet.port).toBe('http');
+    expect(read('Dockerfile')).toMatch(/^EXPOSE 8080 9090$/m);
+    expect(read('Dockerfile')).toMatch(/GRPC_PORT=9090/);
+    expect(parse(read('docker-compose.yaml')).services.api.ports).toEqual(['8080:8080', '9090:9090']);
   });
 });
 
@@ -200,12 +214,19 @@ describe('the client is a package of its own (@simple-bank/client)', () => {
     expect(read('.ci/run')).toContain('npm run client:check');
   });
 
-  it('its source imports nothing of the server and no Node-only module', () => {
-    const files = readdirSync(join(projectRoot, 'packages/client/src'));
-    expect(files.sort()).toEqual(['api-types.ts', 'index.ts']);
-    const foreign = files.flatMap((f) => [...read(`packages/client/src/${f}`).matchAll(/from '([^']+)'/g)].map((m) => `${f}: ${m[1]}`));
-    expect(foreign.filter((i) => !/: (openapi-fetch|\.\/api-types\.js)$/.test(i))).toEqual([]);
-    expect(foreign).toContain('index.ts: openapi-fetch');
+  it('its source imports nothing of the server and no Node-only module; gRPC needs only its optional peers', () => {
+    const root = join(projectRoot, 'packages/client/src');
+    const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).sort();
+    expect(files).toEqual(['api-types.ts', 'grpc.ts', 'index.ts', 'proto/google/rpc/error_details_pb.ts', 'proto/simplebank/v1/simplebank_pb.ts']);
+    const imports = (f: string) => [...read(`packages/client/src/${f}`).matchAll(/from ['"]([^'"]+)['"]/g)].map((m) => m[1]!);
+    expect(imports('index.ts').sort()).toEqual(['./api-types.js', 'openapi-fetch']);
+    const grpcSide = ['grpc.ts', 'proto/google/rpc/error_details_pb.ts', 'proto/simplebank/v1/simplebank_pb.ts'].flatMap(imports);
+    const packages = [...new Set(grpcSide.filter((i) => !i.startsWith('.')).map((i) => i.split('/').slice(0, 2).join('/')))].sort();
+    expect(packages).toEqual(['@bufbuild/protobuf', '@connectrpc/connect']);
+    const client = JSON.parse(read('packages/client/package.json'));
+    expect(Object.keys(client.peerDependencies).sort()).toEqual(packages);
+    for (const p of packages) expect(client.peerDependenciesMeta[p]).toEqual({ optional: true });
+    expect(client.exports['./grpc']).toEqual({ types: './dist/grpc.d.ts', default: './dist/grpc.js' });
   });
 });
 
