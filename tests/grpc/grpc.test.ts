@@ -84,9 +84,19 @@ it('every RPC works over gRPC: users, accounts, money, statements', async () => 
   expect(http.json().items.map((e: { amount: number }) => e.amount)).toEqual([-50, 250]);
 });
 
-it('refusals carry the status of the contract, the code in x-error-code and in ErrorInfo', async () => {
-  const alice = await user();
-  const bob = await user();
+describe.each([
+  ['binary', () => bank],
+  ['JSON', () => createClient(SimpleBank, createGrpcTransport({ baseUrl, useBinaryFormat: false }))],
+] as const)('refusals over gRPC (%s codec)', (_codec, clientOf) => {
+it('carry the status of the contract, the code in x-error-code and in ErrorInfo; the authorization matrix', async () => {
+  const bank = clientOf();
+  const alice = await user({ client: bank });
+  const bob = await user({ client: bank });
+  const carol = await user({ client: bank });
+  const banker = await user({ client: bank, banker: true });
+  const usd = (await bank.createAccount({ currency: 'USD' }, bob.call)).account!;
+  await bank.createDeposit({ accountId: usd.id, amount: 100n }, banker.call);
+  const bobsTransfer = (await bank.createTransfer({ fromAccountId: usd.id, toAccountId: (await bank.createAccount({ currency: 'USD' }, carol.call)).account!.id, amount: 10n, currency: 'USD' }, bob.call)).result!.transfer!;
   const a = (await bank.createAccount({ currency: 'EUR' }, alice.call)).account!;
   const b = (await bank.createAccount({ currency: 'EUR' }, bob.call)).account!;
   const cases: [string, () => Promise<unknown>, Code, string][] = [
@@ -109,6 +119,14 @@ it('refusals carry the status of the contract, the code in x-error-code and in E
     ['someone else', () => bank.updateUser({ username: bob.username, fullName: 'X' }, alice.call), Code.PermissionDenied, 'forbidden'],
     ['forged refresh token', () => bank.renewAccessToken({ refreshToken: 'v4.public.forged' }), Code.Unauthenticated, 'session_invalid'],
     ['forged cursor', () => bank.listEntries({ accountId: a.id, cursor: 'forged' }, alice.call), Code.InvalidArgument, 'validation_failed'],
+    ['currency of neither account', () => bank.createTransfer({ fromAccountId: usd.id, toAccountId: b.id, amount: 1n, currency: 'USD' }, bob.call), Code.FailedPrecondition, 'currency_mismatch'],
+    ['someone else\'s statement', () => bank.listEntries({ accountId: usd.id }, alice.call), Code.PermissionDenied, 'forbidden'],
+    ['a transfer of others', () => bank.getTransfer({ id: bobsTransfer.id }, alice.call), Code.PermissionDenied, 'forbidden'],
+    ['from someone else\'s account', () => bank.createTransfer({ fromAccountId: usd.id, toAccountId: a.id, amount: 1n, currency: 'USD' }, alice.call), Code.PermissionDenied, 'forbidden'],
+    ['withdrawal by a depositor', () => bank.createWithdrawal({ accountId: usd.id, amount: 1n }, bob.call), Code.PermissionDenied, 'forbidden'],
+    ['amount 0', () => bank.createDeposit({ accountId: usd.id, amount: 0n }, banker.call), Code.InvalidArgument, 'validation_failed'],
+    ['amount past 2^53', () => bank.createDeposit({ accountId: usd.id, amount: 2n ** 60n }, banker.call), Code.InvalidArgument, 'validation_failed'],
+    ['a forged access token', () => bank.listAccounts({}, bearer('v4.public.forged')), Code.Unauthenticated, 'unauthenticated'],
   ];
   for (const [name, call, code, errorCode] of cases) {
     const r = await refusal(call());
@@ -117,8 +135,9 @@ it('refusals carry the status of the contract, the code in x-error-code and in E
   }
   // The login limit of this server (5 per username) answers RESOURCE_EXHAUSTED with rate_limited.
   let last: Awaited<ReturnType<typeof refusal>> | undefined;
-  for (let i = 0; i < 6; i++) last = await refusal(bank.loginUser({ username: bob.username, password: 'wrong-wrong' }));
+  for (let i = 0; i < 6; i++) last = await refusal(bank.loginUser({ username: carol.username, password: 'wrong-wrong' }));
   expect([last?.code, last?.errorCode]).toEqual([Code.ResourceExhausted, 'rate_limited']);
+});
 });
 
 it('idempotent replays work across transports: a key first used over HTTP replays over gRPC', async () => {
