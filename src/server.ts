@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   };
   // Two transports over one operation layer: HTTP JSON (Fastify) and gRPC (Connect, HTTP/2).
   const app = await buildApp(deps, { logger: log, corsOrigins: config.corsOrigins, bodyLimit: config.bodyLimit, trustProxy: config.trustProxy });
-  const grpc = createGrpcServer(createOperations(deps), { log, readMaxBytes: config.bodyLimit });
+  const grpc = config.grpcPort === 0 ? undefined : createGrpcServer(createOperations(deps), { log, readMaxBytes: config.bodyLimit });
 
   // Expired Idempotency-Keys are deleted in small batches every 10 minutes, stale attempt counters too.
   const cleanup = setInterval(() => {
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     if (err) log.error({ err }, 'closing after an error');
     else log.info({ signal }, 'shutting down');
     clearInterval(cleanup);
-    await Promise.all([app.close(), grpc.close()]);
+    await Promise.all([app.close(), grpc?.close()]);
     await sessions.close();
     await pool.end();
     await database.close();
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   try {
     await app.listen({ host: config.host, port: config.port });
     listening = 'GRPC_PORT';
-    grpcPort = await grpc.listen(config.grpcPort, config.host);
+    if (grpc) grpcPort = await grpc.listen(config.grpcPort, config.host);
   } catch (err) {
     const code = (err as { code?: string }).code;
     const port = listening === 'PORT' ? config.port : config.grpcPort;
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
       ? `port ${port} on ${config.host} is already in use: set ${listening} to a free port.`
       : `could not listen on ${config.host}:${port}: ${(err as Error).message}`;
     console.error(`simple bank cannot start: ${why}`);
-    await Promise.all([app.close(), grpc.close()]);
+    await Promise.all([app.close(), grpc?.close()]);
     await sessions.close();
     await pool.end();
     await database.close();
@@ -112,7 +112,8 @@ async function main(): Promise<void> {
   const url = `http://${config.host}:${config.port}`;
   const readiness = await app.inject('/readyz');
   if (readiness.statusCode === 200) {
-    log.info({ url, grpc: `${config.host}:${grpcPort}`, database: database.embedded ? 'embedded' : 'DATABASE_URL' }, `simple bank ready: docs at ${url}/docs, gRPC on ${config.host}:${grpcPort}`);
+    const grpcAt = grpc ? `${config.host}:${grpcPort}` : 'off';
+    log.info({ url, grpc: grpcAt, database: database.embedded ? 'embedded' : 'DATABASE_URL' }, `simple bank ready: docs at ${url}/docs, gRPC ${grpc ? `on ${grpcAt}` : 'off (GRPC_PORT=0)'}`);
   } else {
     log.warn(
       { url, database: database.embedded ? 'embedded' : 'DATABASE_URL', reason: readiness.json<{ detail?: string }>().detail },

@@ -23,7 +23,7 @@ const text = (description: string, opts: { default?: string; pattern?: string; e
 export const EnvSchema = Type.Object({
   HOST: text('where the HTTP server listens (the image sets 0.0.0.0)', { default: '127.0.0.1' }),
   PORT: int(8080, 0, 65535, 'HTTP port'),
-  GRPC_PORT: int(9090, 0, 65535, 'gRPC port (HTTP/2 cleartext); 0: any free port'),
+  GRPC_PORT: int(9090, 0, 65535, 'gRPC port (HTTP/2 cleartext, same HOST); 0 turns gRPC off'),
   DATABASE_URL: Type.Optional(text('an external PostgreSQL; unset: an embedded one', { pattern: '^postgres(ql)?://', error: 'must be a postgres:// or postgresql:// URL' })),
   MIGRATE_ON_START: flag(false, 'with DATABASE_URL, migrate at start (else the deploy migrates)'),
   DB_POOL_SIZE: int(10, 1, 500, 'pooled connections'),
@@ -135,6 +135,7 @@ export function loadConfig(environment: Env = process.env) {
     /** Largest accepted request body, in bytes. */
     bodyLimit: env.BODY_LIMIT_BYTES,
     port: env.PORT,
+    /** 0: no gRPC server. */
     grpcPort: env.GRPC_PORT,
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR,

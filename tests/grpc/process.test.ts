@@ -53,3 +53,16 @@ it('a taken GRPC_PORT is refused with one sentence naming it', async () => {
     blocker.close();
   }
 });
+
+it('GRPC_PORT=0 turns gRPC off, as the contract says', async () => {
+  const port = await freePort();
+  const proc = runTs('src/server.ts', [], { ...env, PORT: String(port), GRPC_PORT: '0' });
+  try {
+    await waitForReady(`http://127.0.0.1:${port}`, proc);
+    await waitForOutput(proc, /gRPC off \(GRPC_PORT=0\)/);
+    expect(proc.output()).toMatch(/"grpc":"off"/);
+  } finally {
+    proc.child.kill('SIGTERM');
+  }
+  expect(await proc.exited).toBe(0);
+});

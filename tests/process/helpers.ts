@@ -17,7 +17,7 @@ export interface Proc {
 export function runTs(script: string, args: string[], env: Record<string, string | undefined>): Proc {
   const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, script), ...args], {
     cwd: projectRoot,
-    // GRPC_PORT 0: each server process of the suite gets a free gRPC port of its own.
+    // GRPC_PORT 0: no gRPC server (the suite's processes would otherwise all want 9090); tests of gRPC set one.
     env: { ...process.env, NODE_ENV: 'test', GRPC_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
