@@ -45,10 +45,15 @@ async function refusal(p: Promise<unknown>): Promise<{ code: Code; errorCode: st
   return { code: err.code, errorCode: err.metadata.get('x-error-code'), reason: err.findDetails(ErrorInfoSchema)[0]?.reason, message: err.rawMessage };
 }
 
-it('every RPC works over gRPC: users, accounts, money, statements', async () => {
-  const banker = await user({ banker: true });
-  const alice = await user();
-  const bob = await user();
+describe.each([
+  ['binary', () => bank],
+  ['JSON', () => createClient(SimpleBank, createGrpcTransport({ baseUrl, useBinaryFormat: false }))],
+] as const)('every RPC over gRPC (%s codec)', (_codec, clientOf) => {
+it('users, accounts, money, statements', async () => {
+  const bank = clientOf();
+  const banker = await user({ banker: true, client: bank });
+  const alice = await user({ client: bank });
+  const bob = await user({ client: bank });
 
   const a = (await bank.createAccount({ currency: 'USD' }, alice.call)).account!;
   const b = (await bank.createAccount({ currency: 'USD' }, bob.call)).account!;
@@ -82,6 +87,7 @@ it('every RPC works over gRPC: users, accounts, money, statements', async () => 
   // Money moved over gRPC is in the HTTP statement.
   const http = await t.app.inject({ method: 'GET', url: `/accounts/${b.id}/entries`, headers: { authorization: `Bearer ${bob.token}` } });
   expect(http.json().items.map((e: { amount: number }) => e.amount)).toEqual([-50, 250]);
+});
 });
 
 describe.each([
@@ -127,6 +133,7 @@ it('carry the status of the contract, the code in x-error-code and in ErrorInfo;
     ['amount 0', () => bank.createDeposit({ accountId: usd.id, amount: 0n }, banker.call), Code.InvalidArgument, 'validation_failed'],
     ['amount past 2^53', () => bank.createDeposit({ accountId: usd.id, amount: 2n ** 60n }, banker.call), Code.InvalidArgument, 'validation_failed'],
     ['a forged access token', () => bank.listAccounts({}, bearer('v4.public.forged')), Code.Unauthenticated, 'unauthenticated'],
+    ['taken email', () => bank.createUser({ username: uniqueName('g'), fullName: 'X', email: `${alice.username}@example.com`, password: 'password-1' }), Code.AlreadyExists, 'email_taken'],
   ];
   for (const [name, call, code, errorCode] of cases) {
     const r = await refusal(call());
@@ -138,6 +145,22 @@ it('carry the status of the contract, the code in x-error-code and in ErrorInfo;
   for (let i = 0; i < 6; i++) last = await refusal(bank.loginUser({ username: carol.username, password: 'wrong-wrong' }));
   expect([last?.code, last?.errorCode]).toEqual([Code.ResourceExhausted, 'rate_limited']);
 });
+});
+
+it('balance_limit_exceeded over gRPC', async () => {
+  const banker = await user({ banker: true });
+  const alice = await user();
+  const bob = await user();
+  const a = (await bank.createAccount({ currency: 'CAD' }, alice.call)).account!;
+  const b = (await bank.createAccount({ currency: 'CAD' }, bob.call)).account!;
+  const MAX = BigInt(Number.MAX_SAFE_INTEGER);
+  await bank.createDeposit({ accountId: b.id, amount: MAX }, banker.call);
+  try {
+    const over = await refusal(bank.createDeposit({ accountId: b.id, amount: 1n }, banker.call));
+    expect([over.code, over.errorCode]).toEqual([Code.FailedPrecondition, 'balance_limit_exceeded']);
+  } finally {
+    await bank.createWithdrawal({ accountId: b.id, amount: MAX }, banker.call); // the funding account back to where it was
+  }
 });
 
 it('idempotent replays work across transports: a key first used over HTTP replays over gRPC', async () => {
@@ -292,4 +315,39 @@ describe('health and reflection', () => {
     }
     expect(answers[3]).toMatchObject({ case: 'errorResponse', value: { errorCode: 5 } });
   });
+});
+
+it('every error code of the contract maps to its gRPC status, with the code in x-error-code and ErrorInfo', async () => {
+  const { ERROR_CODES, LedgerRefusal } = await import('../../src/errors.js');
+  const { toConnectError } = await import('../../src/grpc/errors.js');
+  const contract: Record<string, Code> = {
+    validation_failed: Code.InvalidArgument,
+    unauthenticated: Code.Unauthenticated,
+    session_invalid: Code.Unauthenticated,
+    forbidden: Code.PermissionDenied,
+    current_password_mismatch: Code.PermissionDenied,
+    not_found: Code.NotFound,
+    username_taken: Code.AlreadyExists,
+    email_taken: Code.AlreadyExists,
+    account_exists: Code.AlreadyExists,
+    idempotency_key_in_use: Code.Aborted,
+    idempotency_key_reused: Code.FailedPrecondition,
+    currency_mismatch: Code.FailedPrecondition,
+    same_account: Code.FailedPrecondition,
+    insufficient_funds: Code.FailedPrecondition,
+    balance_limit_exceeded: Code.FailedPrecondition,
+    rate_limited: Code.ResourceExhausted,
+    unavailable: Code.Unavailable,
+    payload_too_large: Code.ResourceExhausted, // the gRPC convention for a message over the limit
+  };
+  for (const code of ERROR_CODES) {
+    const { error } = toConnectError(new LedgerRefusal(400, code, `refused: ${code}`));
+    expect({ code, status: error.code }).toEqual({ code, status: contract[code] ?? Code.Internal });
+    expect(error.metadata.get('x-error-code')).toBe(code);
+    expect(error.findDetails(ErrorInfoSchema)[0]).toMatchObject({ reason: code, domain: 'simplebank.v1' });
+  }
+  // Anything that is not a domain error is INTERNAL, saying nothing of what went wrong.
+  const { error, unexpected } = toConnectError(new Error('relation "users" does not exist at /src/x.ts:1'));
+  expect([error.code, error.metadata.get('x-error-code'), unexpected]).toEqual([Code.Internal, 'internal', true]);
+  expect(error.rawMessage).toBe('an internal error occurred; it has been logged');
 });
