@@ -149,9 +149,7 @@ it('carry the status of the contract, the code in x-error-code and in ErrorInfo;
 
 it('balance_limit_exceeded over gRPC', async () => {
   const banker = await user({ banker: true });
-  const alice = await user();
   const bob = await user();
-  const a = (await bank.createAccount({ currency: 'CAD' }, alice.call)).account!;
   const b = (await bank.createAccount({ currency: 'CAD' }, bob.call)).account!;
   const MAX = BigInt(Number.MAX_SAFE_INTEGER);
   await bank.createDeposit({ accountId: b.id, amount: MAX }, banker.call);
