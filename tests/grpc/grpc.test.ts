@@ -254,15 +254,21 @@ describe('health and reflection', () => {
         /* aborted */
       }
     })();
-    await new Promise((r) => setTimeout(r, 300));
+    const until = async (what: () => boolean) => {
+      for (const end = Date.now() + 15_000; !what(); ) {
+        if (Date.now() > end) throw new Error(`Watch saw only ${JSON.stringify(seen)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    await until(() => seen.length === 1); // the first answer: the state now
     await t.db.pool.query('UPDATE schema_migrations SET version = $1 WHERE version = $2', ['19990101000000', EXPECTED_SCHEMA_VERSION]);
     try {
       expect((await health.check({})).status).toBe(Status.NOT_SERVING);
-      await new Promise((r) => setTimeout(r, 1_500));
+      await until(() => seen.length === 2);
     } finally {
       await t.db.pool.query('UPDATE schema_migrations SET version = $1 WHERE version = $2', [EXPECTED_SCHEMA_VERSION, '19990101000000']);
     }
-    await new Promise((r) => setTimeout(r, 1_500));
+    await until(() => seen.length === 3);
     abort.abort();
     await watching;
     expect(seen).toEqual([Status.SERVING, Status.NOT_SERVING, Status.SERVING]);

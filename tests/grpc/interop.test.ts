@@ -102,7 +102,7 @@ it('a deadline that passes while a transfer waits on a lock is DEADLINE_EXCEEDED
   const started = Date.now();
   const late = await unary('CreateTransfer', CreateTransferRequestSchema, CreateTransferResponseSchema, req, md(), { deadline: Date.now() + 300 });
   expect(late.error?.code).toBe(grpc.status.DEADLINE_EXCEEDED);
-  expect(Date.now() - started).toBeLessThan(2_000);
+  expect(Date.now() - started).toBeLessThan(5_000); // answered at the deadline, not when the lock goes
   await holder.query('COMMIT');
   holder.release();
   // The outcome of a call past its deadline is the database's: retrying with the key replays it or runs it once.
