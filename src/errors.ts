@@ -36,6 +36,8 @@ export abstract class DomainError extends Error {
   abstract readonly status: number;
   /** Field-level details for validation failures. */
   fields?: { field: string; message: string }[];
+  /** Seconds after which a retry is worth it, when known: HTTP's Retry-After, gRPC's `retry-after`. */
+  readonly retryAfterS?: number;
 }
 
 export class ValidationError extends DomainError {
@@ -99,7 +101,7 @@ export class UnavailableError extends DomainError {
   readonly code = 'unavailable';
   readonly status = 503;
   /** Seconds after which a retry is worth it (sent as Retry-After), when known. */
-  constructor(message: string, readonly retryAfterS?: number) {
+  constructor(message: string, override readonly retryAfterS?: number) {
     super(message);
   }
 }
@@ -111,7 +113,7 @@ export class IntegrityError extends Error {
 export class RateLimitedError extends DomainError {
   readonly code = 'rate_limited';
   readonly status = 429;
-  constructor(readonly retryAfterS: number) {
+  constructor(override readonly retryAfterS: number) {
     super(`too many attempts; retry in ${retryAfterS} s`);
   }
 }

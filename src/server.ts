@@ -64,8 +64,9 @@ async function main(): Promise<void> {
       moneyMover: new GroupCommit(pool, { ...config.moneyBatch, keyTtlMs: config.idempotencyKeyTtlMs }),
   };
   // Two transports over one operation layer: HTTP JSON (Fastify) and gRPC (Connect, HTTP/2).
-  const app = await buildApp(deps, { logger: log, corsOrigins: config.corsOrigins, bodyLimit: config.bodyLimit, trustProxy: config.trustProxy });
-  const grpc = config.grpcPort === 0 ? undefined : createGrpcServer(createOperations(deps), { log, readMaxBytes: config.bodyLimit });
+  const operations = createOperations(deps);
+  const app = await buildApp(deps, { logger: log, corsOrigins: config.corsOrigins, bodyLimit: config.bodyLimit, trustProxy: config.trustProxy, operations });
+  const grpc = config.grpcPort === 0 ? undefined : createGrpcServer(operations, { log, readMaxBytes: config.bodyLimit });
 
   // Expired Idempotency-Keys are deleted in small batches every 10 minutes, stale attempt counters too.
   const cleanup = setInterval(() => {

@@ -2,7 +2,7 @@
 // code travels in the trailer `x-error-code` and as the reason of a google.rpc.ErrorInfo detail.
 import { Code, ConnectError } from '@connectrpc/connect';
 import { ErrorInfoSchema } from '../../generated/proto/google/rpc/error_details_pb.js';
-import { DomainError, type ErrorCode, RateLimitedError, UnavailableError, ValidationError } from '../errors.js';
+import { DomainError, type ErrorCode, ValidationError } from '../errors.js';
 
 export const ERROR_DOMAIN = 'simplebank.v1';
 
@@ -44,13 +44,12 @@ export function toConnectError(raw: unknown): { error: ConnectError; unexpected:
     return { error: raw, unexpected: false };
   }
   // The operations hand out domain errors only (src/operations.ts translates the database's).
-  const err = raw;
-  if (err instanceof DomainError) {
+  if (raw instanceof DomainError) {
+    const err = raw;
     const status = STATUS[err.code] ?? Code.Internal;
     const metadata: Record<string, string> = {};
     if (err instanceof ValidationError && err.fields?.length) metadata.fields = err.fields.map((f) => f.field).join(',');
-    const retryAfterS = err instanceof RateLimitedError || err instanceof UnavailableError ? err.retryAfterS : undefined;
-    if (retryAfterS) metadata['retry-after'] = String(retryAfterS);
+    if (err.retryAfterS) metadata['retry-after'] = String(err.retryAfterS);
     return { error: refusal(err.code, err.message, status, metadata), unexpected: status === Code.Internal };
   }
   return { error: refusal('internal', 'an internal error occurred; it has been logged', Code.Internal), unexpected: true };

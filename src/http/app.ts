@@ -10,7 +10,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { UriTooLongError } from '../errors.js';
 import accountsRoutes from './routes/accounts.routes.js';
-import { createOperations, type AppDeps } from '../operations.js';
+import { createOperations, type AppDeps, type Operations } from '../operations.js';
 import authPlugin from './auth.plugin.js';
 import { DOCS_HELMET_OPTIONS, HELMET_OPTIONS, NO_STORE, STATIC_SECURITY_HEADERS } from './headers.js';
 import { refineDocument } from './openapi.js';
@@ -29,6 +29,8 @@ export interface AppOptions {
   trustProxy?: number;
   /** Origins allowed by CORS; empty: no cross-origin browser access. */
   corsOrigins?: string[];
+  /** The operation layer to adapt, when the caller shares it with another transport; else made from deps. */
+  operations?: Operations;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -155,7 +157,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
   if (opts.docs ?? true) await app.register(swaggerUi, { routePrefix: '/docs' });
 
   // The routes adapt the operation layer: every rule and authorization is there, none here.
-  const ops = createOperations(deps);
+  const ops = opts.operations ?? createOperations(deps);
   await app.register(authPlugin, { ops });
   await app.register(healthRoutes, { ops });
   await app.register(usersRoutes, { ops });

@@ -1,7 +1,7 @@
 // Every 4xx/5xx is RFC 9457 problem+json with the contract's stable `code`, built here and only here.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { translatePgError } from '../db/pg-errors.js';
-import { DomainError, RateLimitedError, UnavailableError, type ErrorCode } from '../errors.js';
+import { DomainError, type ErrorCode } from '../errors.js';
 import { Problem } from '../schemas.js';
 import { type AjvError, validationFields } from '../validate.js';
 
@@ -64,8 +64,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
     const err = translatePgError(rawErr);
     if (err instanceof DomainError) {
       if (err.status === 503) request.log.warn({ err: rawErr }, 'database unavailable');
-      const retryAfterS = err instanceof RateLimitedError || err instanceof UnavailableError ? err.retryAfterS : undefined;
-      if (retryAfterS) reply.header('retry-after', String(retryAfterS));
+      if (err.retryAfterS) reply.header('retry-after', String(err.retryAfterS));
       return sendProblem(reply, problem(err.status, err.code, err.message, err.fields));
     }
     const status = rawErr.statusCode ?? 500;

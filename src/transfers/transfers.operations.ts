@@ -23,12 +23,12 @@ export type MoneyAnswer = MovementAnswer;
  * keys stored before this layer existed still match) and its input. Every transport shares it: a
  * retry over gRPC of a request first sent over HTTP replays it.
  */
-const SCOPE = { transfer: 'POST /transfers', deposit: 'POST /deposits', withdrawal: 'POST /withdrawals' } as const;
+const SCOPE = { transfer: ['POST', '/transfers'], deposit: ['POST', '/deposits'], withdrawal: ['POST', '/withdrawals'] } as const;
 
 export function transferOperations(deps: Pick<AppDeps, 'pool' | 'moneyMover'>) {
   function move(caller: Caller, movement: Movement, input: object, opts: MoveOptions): Promise<MoneyAnswer> {
     checkAmount(movement.amount);
-    const [method, route] = SCOPE[movement.kind].split(' ') as [string, string];
+    const [method, route] = SCOPE[movement.kind];
     return deps.moneyMover.submit({
       movement,
       idempotency: opts.idempotencyKey === undefined
