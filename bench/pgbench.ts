@@ -25,7 +25,12 @@ export interface PgbenchResult {
   dbCpuMsPerTransfer?: number;
 }
 
-const SCRIPTS: Record<string, string> = { A: 'A_naive_simplebank.sql', B: 'B_one_statement_cte.sql', C: 'C_stored_function.sql', D: 'D_batch_function.sql' };
+const SCRIPTS: Record<string, string> = {
+  A: 'A_naive_simplebank.sql',
+  B: 'B_one_statement_cte.sql',
+  C: 'C_stored_function.sql',
+  D: 'D_batch_function.sql',
+};
 
 function findBinary(name: string): string | undefined {
   const onPath = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
@@ -74,8 +79,22 @@ export function runPgbench(
   const naccounts = workload === 'spread' ? 10_000 : 2;
   const r = spawnSync(
     tools.pgbench,
-    ['-n', '-M', 'prepared', '-T', String(seconds), '-c', String(clients), '-j', String(Math.min(clients, 2)),
-      '-D', `naccounts=${naccounts}`, '-f', join(tools.scripts, SCRIPTS[design]!), url],
+    [
+      '-n',
+      '-M',
+      'prepared',
+      '-T',
+      String(seconds),
+      '-c',
+      String(clients),
+      '-j',
+      String(Math.min(clients, 2)),
+      '-D',
+      `naccounts=${naccounts}`,
+      '-f',
+      join(tools.scripts, SCRIPTS[design]!),
+      url,
+    ],
     { encoding: 'utf8' },
   );
   const out = `${r.stdout}\n${r.stderr}`;
@@ -118,15 +137,35 @@ export function runLedgerBatch(
   seconds: number,
   keyed = false,
 ): PgbenchResult {
-  const count = () => Number(spawnSync(tools.psql, [url, '-At', '-c', 'SELECT count(*) FROM transfers'], { encoding: 'utf8' }).stdout.trim());
+  const count = () =>
+    Number(spawnSync(tools.psql, [url, '-At', '-c', 'SELECT count(*) FROM transfers'], { encoding: 'utf8' }).stdout.trim());
   psql(tools, url, ['-c', 'VACUUM ANALYZE accounts, transfers, entries']);
   psql(tools, url, ['-c', 'CHECKPOINT']);
   const before = count();
   const r = spawnSync(
     tools.pgbench,
-    ['-n', '-M', 'prepared', '-T', String(seconds), '-c', String(clients), '-j', String(Math.min(clients, 2)),
-      '-D', `naccounts=${workload === 'spread' ? 10_000 : 2}`, '-D', `lo=${lo}`, '-D', `batch=${batch}`, '-D', `keyed=${keyed ? 1 : 0}`,
-      '-f', join(LEDGER_SCRIPTS, 'ledger_batch.sql'), url],
+    [
+      '-n',
+      '-M',
+      'prepared',
+      '-T',
+      String(seconds),
+      '-c',
+      String(clients),
+      '-j',
+      String(Math.min(clients, 2)),
+      '-D',
+      `naccounts=${workload === 'spread' ? 10_000 : 2}`,
+      '-D',
+      `lo=${lo}`,
+      '-D',
+      `batch=${batch}`,
+      '-D',
+      `keyed=${keyed ? 1 : 0}`,
+      '-f',
+      join(LEDGER_SCRIPTS, 'ledger_batch.sql'),
+      url,
+    ],
     { encoding: 'utf8' },
   );
   const out = `${r.stdout}\n${r.stderr}`;

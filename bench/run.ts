@@ -6,22 +6,22 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { generateSecretKey } from '../src/auth/tokens.js';
-import { DomainError } from '../src/errors.js';
-import { createPool } from '../src/db/pool.js';
-import { migrateUp } from '../src/platform/migrate.js';
-import { withDatabase } from '../src/platform/urls.js';
-import { verifyLedger } from '../src/transfers/ledger.verify.js';
-import { transfer } from '../src/transfers/transfers.service.js';
-import { projectRoot } from '../src/platform/paths.js';
-import { grantBanker } from '../src/users/users.service.js';
 import { freePort } from '../scripts/free-port.js';
 import { createScratchDb } from '../scripts/scratch-db.js';
+import { generateSecretKey } from '../src/auth/tokens.js';
+import { createPool } from '../src/db/pool.js';
+import { DomainError } from '../src/errors.js';
+import { asAccountId, asCents } from '../src/ids.js';
+import { migrateUp } from '../src/platform/migrate.js';
+import { projectRoot } from '../src/platform/paths.js';
+import { withDatabase } from '../src/platform/urls.js';
+import { applyBatch } from '../src/transfers/ledger.js';
+import { verifyLedger } from '../src/transfers/ledger.verify.js';
+import { grantBanker } from '../src/users/users.service.js';
 import { createClient } from './http.js';
-import { findPgbench, prepareLedgerRef, preparePgbench, runLedgerBatch, runPgbench, type PgbenchResult } from './pgbench.js';
+import { findPgbench, type PgbenchResult, prepareLedgerRef, preparePgbench, runLedgerBatch, runPgbench } from './pgbench.js';
 import { cpuMsOf, postgresCpuMs, rssMbOf } from './procs.js';
 import { drive, type PhaseResult } from './stats.js';
-import { asAccountId, asCents } from '../src/ids.js';
 
 const HELP = `npm run bench -- [flags]
   --duration S        seconds per phase (default 8)
@@ -66,12 +66,14 @@ async function each<T>(label: string, items: T[], concurrency: number, fn: (item
     () => process.stdout.write(tty ? `\r  ${label}: ${done}/${items.length}   ` : `  ${label}: ${done}/${items.length}\n`),
     tty ? 500 : 3000,
   );
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < items.length) {
-      await fn(items[next++]!);
-      done++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) {
+        await fn(items[next++]!);
+        done++;
+      }
+    }),
+  );
   clearInterval(ticker);
   process.stdout.write(`\r  ${label}: ${done}/${items.length}   \n`);
 }
@@ -86,7 +88,9 @@ interface HttpPhase extends PhaseResult {
 }
 
 async function main(): Promise<number> {
-  log(`${duration} s per phase, ${connections} connections (curve ${curve.join(', ')}), ${accountCount} accounts, service pool ${poolSize}`);
+  log(
+    `${duration} s per phase, ${connections} connections (curve ${curve.join(', ')}), ${accountCount} accounts, service pool ${poolSize}`,
+  );
   const db = await createScratchDb(log);
   const postmasterPid = db.pgDir ? Number(readFileSync(join(db.pgDir, 'postmaster.pid'), 'utf8').split('\n')[0]) : undefined;
   const dbCpu = () => (postmasterPid ? postgresCpuMs(postmasterPid) : NaN);
@@ -121,7 +125,13 @@ async function main(): Promise<number> {
         await admin.query('CREATE DATABASE ledger_ref');
         const refUrl = withDatabase(db.poolUrl, 'ledger_ref');
         const lo = await prepareLedgerRef(tools, withDatabase(db.url, 'ledger_ref'), (u) => migrateUp(u));
-        const runs = [[1, 'spread', false], [16, 'spread', false], [16, 'spread', true], [1, 'hot', false], [16, 'hot', false]] as const;
+        const runs = [
+          [1, 'spread', false],
+          [16, 'spread', false],
+          [16, 'spread', true],
+          [1, 'hot', false],
+          [16, 'hot', false],
+        ] as const;
         for (const [n, w, keyed] of runs) {
           {
             log(`pgbench: the ledger function, ${n} per call${keyed ? ', keyed' : ''}, ${w} @${connections} (${duration} s)`);
@@ -129,7 +139,9 @@ async function main(): Promise<number> {
             const r = runLedgerBatch(tools, refUrl, lo, n, w, connections, duration, keyed);
             r.dbCpuMsPerTransfer = (dbCpu() - cpu0) / (r.perSecond * duration);
             pgbench.push(r);
-            log(`  ${r.name}: ${r.perSecond.toFixed(0)} transfers/s, latency avg ${r.latencyAvgMs.toFixed(1)} ms, Postgres CPU ${r.dbCpuMsPerTransfer.toFixed(2)} ms/transfer`);
+            log(
+              `  ${r.name}: ${r.perSecond.toFixed(0)} transfers/s, latency avg ${r.latencyAvgMs.toFixed(1)} ms, Postgres CPU ${r.dbCpuMsPerTransfer.toFixed(2)} ms/transfer`,
+            );
           }
         }
         await admin.query('DROP DATABASE ledger_ref WITH (FORCE)');
@@ -149,23 +161,27 @@ async function main(): Promise<number> {
   const profile = process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${join(projectRoot, 'bench/results/profiles')}`] : [];
   // The production artifact, as the image runs it: compiled dist/, no TypeScript loader.
   log('compiling dist/ (tsc -p tsconfig.build.json)');
-  const tsc = spawnSync(process.execPath, [join(projectRoot, 'node_modules/typescript/bin/tsc'), '-p', join(projectRoot, 'tsconfig.build.json')], { stdio: 'inherit' });
+  const tsc = spawnSync(
+    process.execPath,
+    [join(projectRoot, 'node_modules/typescript/bin/tsc'), '-p', join(projectRoot, 'tsconfig.build.json')],
+    { stdio: 'inherit' },
+  );
   if (tsc.status !== 0) throw new Error('tsc failed');
   const serverEnv: NodeJS.ProcessEnv = {
-      ...process.env,
-      DATABASE_URL: db.poolUrl,
-      TOKEN_SECRET_KEY: await generateSecretKey(),
-      PORT: String(port),
-      GRPC_PORT: '0',
-      DB_POOL_SIZE: String(poolSize),
-      LOG_LEVEL: 'info', // one JSON line per request, as in production (to /dev/null here)
-      // Seeding signs up thousands of users: cheap hashes, since login speed is not what is measured.
-      ARGON2_MEMORY_KIB: '1024',
-      ARGON2_TIME_COST: '1',
-      ARGON2_PARALLELISM: '1',
-      LOGIN_RATE_LIMIT_PER_IP: '1000000',
-      NODE_ENV: 'production',
-      SIGNUP_RATE_LIMIT_PER_IP: '1000000',
+    ...process.env,
+    DATABASE_URL: db.poolUrl,
+    TOKEN_SECRET_KEY: await generateSecretKey(),
+    PORT: String(port),
+    GRPC_PORT: '0',
+    DB_POOL_SIZE: String(poolSize),
+    LOG_LEVEL: 'info', // one JSON line per request, as in production (to /dev/null here)
+    // Seeding signs up thousands of users: cheap hashes, since login speed is not what is measured.
+    ARGON2_MEMORY_KIB: '1024',
+    ARGON2_TIME_COST: '1',
+    ARGON2_PARALLELISM: '1',
+    LOGIN_RATE_LIMIT_PER_IP: '1000000',
+    NODE_ENV: 'production',
+    SIGNUP_RATE_LIMIT_PER_IP: '1000000',
   };
   const server = spawn(process.execPath, [...profile, join(projectRoot, 'dist/src/server.js')], {
     cwd: projectRoot,
@@ -198,7 +214,12 @@ async function main(): Promise<number> {
     const userCount = Math.ceil(accountCount / CURRENCIES.length);
     const users = Array.from({ length: userCount }, (_, i) => ({ username: `bench_${i}`, token: '' }));
     await each('sign-ups', users, connections, async (u) => {
-      const r = await request('POST', '/users', { username: u.username, full_name: 'Bench', email: `${u.username}@bench.example`, password: 'bench-password' });
+      const r = await request('POST', '/users', {
+        username: u.username,
+        full_name: 'Bench',
+        email: `${u.username}@bench.example`,
+        password: 'bench-password',
+      });
       if (r.status !== 201) throw new Error(`sign-up: ${r.status} ${r.body}`);
     });
     await grantBanker(pool, 'bench_0');
@@ -207,7 +228,10 @@ async function main(): Promise<number> {
       if (r.status !== 200) throw new Error(`login: ${r.status} ${r.body}`);
       u.token = JSON.parse(r.body).access_token;
     });
-    const slots = Array.from({ length: accountCount }, (_, i) => ({ user: users[i % userCount]!, currency: CURRENCIES[Math.floor(i / userCount)]! }));
+    const slots = Array.from({ length: accountCount }, (_, i) => ({
+      user: users[i % userCount]!,
+      currency: CURRENCIES[Math.floor(i / userCount)]!,
+    }));
     const accounts: { id: number; token: string; currency: string }[] = [];
     await each('accounts', slots, connections, async (s) => {
       const r = await request('POST', '/accounts', { currency: s.currency }, s.user.token);
@@ -238,11 +262,14 @@ async function main(): Promise<number> {
 
     // Every phase starts from the same state: dead row versions of the last one vacuumed away.
     const settle = () => pool.query('VACUUM (ANALYZE) accounts, transfers, entries, idempotency_keys');
-    const lastTransferId = async () => Number((await pool.query<{ n: string | null }>('SELECT max(id) AS n FROM transfers')).rows[0]!.n ?? 0);
+    const lastTransferId = async () =>
+      Number((await pool.query<{ n: string | null }>('SELECT max(id) AS n FROM transfers')).rows[0]!.n ?? 0);
     /** Transfers written since `afterId`, and the transactions that wrote them (one per ledger call). */
     const writtenSince = async (afterId: number) => {
       const { rows } = await pool.query<{ n: string; tx: string }>(
-        'SELECT count(*) AS n, count(DISTINCT xmin::text) AS tx FROM transfers WHERE id > $1', [afterId]);
+        'SELECT count(*) AS n, count(DISTINCT xmin::text) AS tx FROM transfers WHERE id > $1',
+        [afterId],
+      );
       return { transfers: Number(rows[0]!.n), calls: Number(rows[0]!.tx) };
     };
     const phases: HttpPhase[] = [];
@@ -281,15 +308,23 @@ async function main(): Promise<number> {
         peakRssMb: phasePeakRss,
       };
       phases.push(phase);
-      log(`  ${phase.name}: ${phase.perSecond.toFixed(0)}/s, p50 ${phase.p50.toFixed(1)} ms, p99 ${phase.p99.toFixed(1)} ms, ` +
-        `server ${phase.serverCpuMsPerRequest!.toFixed(2)} ms CPU/req, batch ≈ ${phase.avgBatch?.toFixed(1) ?? '–'} ${JSON.stringify(phase.statuses)}`);
+      log(
+        `  ${phase.name}: ${phase.perSecond.toFixed(0)}/s, p50 ${phase.p50.toFixed(1)} ms, p99 ${phase.p99.toFixed(1)} ms, ` +
+          `server ${phase.serverCpuMsPerRequest!.toFixed(2)} ms CPU/req, batch ≈ ${phase.avgBatch?.toFixed(1) ?? '–'} ${JSON.stringify(phase.statuses)}`,
+      );
       return phase;
     }
-    const postTransfer = (pair: () => { from: (typeof accounts)[number]; to: (typeof accounts)[number] }, key?: (i: number) => string) =>
+    const postTransfer =
+      (pair: () => { from: (typeof accounts)[number]; to: (typeof accounts)[number] }, key?: (i: number) => string) =>
       async (i: number) => {
         const { from, to } = pair();
-        const r = await request('POST', '/transfers', { from_account_id: from.id, to_account_id: to.id, amount: amount(), currency: from.currency }, from.token,
-          key ? { 'idempotency-key': key(i) } : undefined);
+        const r = await request(
+          'POST',
+          '/transfers',
+          { from_account_id: from.id, to_account_id: to.id, amount: amount(), currency: from.currency },
+          from.token,
+          key ? { 'idempotency-key': key(i) } : undefined,
+        );
         return String(r.status);
       };
 
@@ -297,7 +332,12 @@ async function main(): Promise<number> {
     if (phasesWanted.has('curve')) for (const c of curve) await httpPhase('spread', c, postTransfer(spreadPair));
     else await httpPhase('spread', connections, postTransfer(spreadPair));
     if (phasesWanted.has('hot')) await httpPhase('hot', connections, postTransfer(hotPair));
-        if (phasesWanted.has('keyed')) await httpPhase('spread keyed', connections, postTransfer(spreadPair, (i) => `bench-${runId}-${i}`));
+    if (phasesWanted.has('keyed'))
+      await httpPhase(
+        'spread keyed',
+        connections,
+        postTransfer(spreadPair, (i) => `bench-${runId}-${i}`),
+      );
     if (phasesWanted.has('deposits')) {
       await httpPhase('deposits', connections, async () => {
         const r = await request('POST', '/deposits', { account_id: pick(accounts).id, amount: amount() }, banker);
@@ -312,13 +352,22 @@ async function main(): Promise<number> {
       inProcess = await drive('in-process single call spread', connections, duration, async () => {
         const { from, to } = spreadPair();
         try {
-          await transfer(pool, { fromAccountId: asAccountId(from.id), toAccountId: asAccountId(to.id), amount: asCents(amount()), currency: from.currency });
-          return 'ok';
+          const movement = {
+            kind: 'transfer',
+            fromAccountId: asAccountId(from.id),
+            toAccountId: asAccountId(to.id),
+            amount: asCents(amount()),
+            currency: from.currency,
+          } as const;
+          const [answer] = await applyBatch(pool, [{ movement }], 0);
+          return answer!.ok ? 'ok' : answer!.error.code;
         } catch (err) {
           return label(err);
         }
       });
-      log(`  ${inProcess.name}: ${inProcess.perSecond.toFixed(0)}/s, p50 ${inProcess.p50.toFixed(1)} ms, p99 ${inProcess.p99.toFixed(1)} ms`);
+      log(
+        `  ${inProcess.name}: ${inProcess.perSecond.toFixed(0)}/s, p50 ${inProcess.p50.toFixed(1)} ms, p99 ${inProcess.p99.toFixed(1)} ms`,
+      );
     }
     // 7. A lone login during a sign-up flood, on a second server with production argon2 costs (the
     //    same database): hashing is bounded, logins go ahead of waiting sign-ups.
@@ -328,8 +377,15 @@ async function main(): Promise<number> {
       const fbase = `http://127.0.0.1:${fport}`;
       const fserver = spawn(process.execPath, [join(projectRoot, 'dist/src/server.js')], {
         cwd: projectRoot,
-        env: { ...serverEnv, PORT: String(fport), ARGON2_MEMORY_KIB: '', ARGON2_TIME_COST: '', ARGON2_PARALLELISM: '',
-          SIGNUP_RATE_LIMIT_PER_IP: '1000000', LOGIN_RATE_LIMIT_PER_USERNAME: '1000000' },
+        env: {
+          ...serverEnv,
+          PORT: String(fport),
+          ARGON2_MEMORY_KIB: '',
+          ARGON2_TIME_COST: '',
+          ARGON2_PARALLELISM: '',
+          SIGNUP_RATE_LIMIT_PER_IP: '1000000',
+          LOGIN_RATE_LIMIT_PER_USERNAME: '1000000',
+        },
         stdio: ['ignore', 'ignore', 'inherit'],
       });
       try {
@@ -362,7 +418,12 @@ async function main(): Promise<number> {
         const stop = performance.now() + duration * 1000;
         const signUps = drive(`sign-up flood @${connections}`, connections, duration, async () => {
           const u = `flood_${runId}_${n++}`;
-          const r = await frequest('POST', '/users', { username: u, full_name: 'Flood', email: `${u}@bench.example`, password: 'flood-password' });
+          const r = await frequest('POST', '/users', {
+            username: u,
+            full_name: 'Flood',
+            email: `${u}@bench.example`,
+            password: 'flood-password',
+          });
           return String(r.status);
         });
         const lone = (async () => {
@@ -381,8 +442,10 @@ async function main(): Promise<number> {
           signUps: floodPhase.statuses,
           serverPeakRssMb: Math.round(fpeak),
         };
-        log(`  lone login during ${connections} concurrent sign-ups (production argon2): p50 ${pct(50).toFixed(0)} ms, p99 ${pct(99).toFixed(0)} ms ` +
-          `(quiet: ${(flood.quietLoginMs as number).toFixed(0)} ms); sign-ups ${JSON.stringify(floodPhase.statuses)}; server peak RSS ${Math.round(fpeak)} MB`);
+        log(
+          `  lone login during ${connections} concurrent sign-ups (production argon2): p50 ${pct(50).toFixed(0)} ms, p99 ${pct(99).toFixed(0)} ms ` +
+            `(quiet: ${(flood.quietLoginMs as number).toFixed(0)} ms); sign-ups ${JSON.stringify(floodPhase.statuses)}; server peak RSS ${Math.round(fpeak)} MB`,
+        );
       } finally {
         fserver.kill('SIGTERM');
         await new Promise((r) => (fserver.exitCode === null ? fserver.once('exit', r) : r(null)));
@@ -393,10 +456,14 @@ async function main(): Promise<number> {
 
     log('checking the ledger invariants');
     const ledger = await verifyLedger(pool);
-    const { rows: [pgInfo] } = await pool.query<{ version: string; fsync: string; sc: string; av: string }>(
+    const {
+      rows: [pgInfo],
+    } = await pool.query<{ version: string; fsync: string; sc: string; av: string }>(
       "SELECT current_setting('server_version') AS version, current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS sc, current_setting('autovacuum') AS av",
     );
-    const { rows: [dl] } = await pool.query<{ deadlocks: string }>('SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()');
+    const {
+      rows: [dl],
+    } = await pool.query<{ deadlocks: string }>('SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()');
 
     const http = (w: string, c = connections) => phases.find((p) => p.workload === w && p.connections === c);
     const ref = (d: string, w: string) => pgbench.find((p) => p.design === d && p.workload === w)?.perSecond;
@@ -405,7 +472,14 @@ async function main(): Promise<number> {
     const hot = http('hot');
     const keyed = http('spread keyed');
     const lone = http('spread', 1);
-    const fivexx = phases.reduce((n, p) => n + Object.entries(p.statuses).filter(([s]) => s.startsWith('5')).reduce((m, [, c]) => m + c, 0), 0);
+    const fivexx = phases.reduce(
+      (n, p) =>
+        n +
+        Object.entries(p.statuses)
+          .filter(([s]) => s.startsWith('5'))
+          .reduce((m, [, c]) => m + c, 0),
+      0,
+    );
     // Per-request CPU at the load the targets are set for (at 1 connection the idle wake-ups dominate: see the table).
     const cpuAt32 = Math.max(...[spread, hot].map((p) => p?.serverCpuMsPerRequest ?? NaN).filter(Number.isFinite));
     const targets: [string, number | undefined, string, boolean | undefined][] = [
@@ -454,9 +528,28 @@ async function main(): Promise<number> {
       '',
       '| HTTP phase | connections | movements/s | p50 ms | p95 ms | p99 ms | outcomes | items per ledger call | server CPU / request | Postgres CPU / movement | load-generator CPU | server RSS peak |',
       '|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|',
-      ...phases.map((p) => `| ${p.workload} | ${p.connections} | ${p.perSecond.toFixed(0)} | ${f1(p.p50)} | ${f1(p.p95)} | ${f1(p.p99)} | ${Object.entries(p.statuses).map(([s, c]) => `${s}: ${c}`).join(', ')} | ${f1(p.avgBatch)} | ${f2(p.serverCpuMsPerRequest)} ms | ${f2(p.dbCpuMsPerTransfer)} ms | ${((p.loadGenCpuShare ?? 0) * 100).toFixed(0)}% of a core | ${p.peakRssMb?.toFixed(0) ?? '–'} MB |`),
-      ...(flood ? ['', `Sign-up flood on a second server with production argon2 (64 MiB, t=3, p=4; at most 2 hashes at once, 32 waiting): ${connections} sign-up loops and one login loop for ${duration} s — lone login p50 ${f1(flood.loginP50Ms as number)} ms, p99 ${f1(flood.loginP99Ms as number)} ms, max ${f1(flood.loginMaxMs as number)} ms (quiet: ${f1(flood.quietLoginMs as number)} ms); sign-ups ${JSON.stringify(flood.signUps)}; that server's peak RSS ${flood.serverPeakRssMb} MB.`] : []),
-      ...(inProcess ? ['', `In-process, one ledger call per transfer from a pool of ${poolSize} (no HTTP, no group commit), spread @${connections}: ${inProcess.perSecond.toFixed(0)}/s, p50 ${f1(inProcess.p50)} ms, p99 ${f1(inProcess.p99)} ms.`] : []),
+      ...phases.map(
+        (p) =>
+          `| ${p.workload} | ${p.connections} | ${p.perSecond.toFixed(0)} | ${f1(p.p50)} | ${f1(p.p95)} | ${f1(p.p99)} | ${Object.entries(
+            p.statuses,
+          )
+            .map(([s, c]) => `${s}: ${c}`)
+            .join(
+              ', ',
+            )} | ${f1(p.avgBatch)} | ${f2(p.serverCpuMsPerRequest)} ms | ${f2(p.dbCpuMsPerTransfer)} ms | ${((p.loadGenCpuShare ?? 0) * 100).toFixed(0)}% of a core | ${p.peakRssMb?.toFixed(0) ?? '–'} MB |`,
+      ),
+      ...(flood
+        ? [
+            '',
+            `Sign-up flood on a second server with production argon2 (64 MiB, t=3, p=4; at most 2 hashes at once, 32 waiting): ${connections} sign-up loops and one login loop for ${duration} s — lone login p50 ${f1(flood.loginP50Ms as number)} ms, p99 ${f1(flood.loginP99Ms as number)} ms, max ${f1(flood.loginMaxMs as number)} ms (quiet: ${f1(flood.quietLoginMs as number)} ms); sign-ups ${JSON.stringify(flood.signUps)}; that server's peak RSS ${flood.serverPeakRssMb} MB.`,
+          ]
+        : []),
+      ...(inProcess
+        ? [
+            '',
+            `In-process, one ledger call per transfer from a pool of ${poolSize} (no HTTP, no group commit), spread @${connections}: ${inProcess.perSecond.toFixed(0)}/s, p50 ${f1(inProcess.p50)} ms, p99 ${f1(inProcess.p99)} ms.`,
+          ]
+        : []),
       '',
       '| target | measured | wanted | |',
       '|---|---:|---|---|',
@@ -491,7 +584,10 @@ async function main(): Promise<number> {
   return exitCode;
 }
 
-main().then((c) => process.exit(c), (err) => {
-  console.error(`[bench] FAILED: ${err instanceof Error ? err.stack : String(err)}`);
-  process.exit(1);
-});
+main().then(
+  (c) => process.exit(c),
+  (err) => {
+    console.error(`[bench] FAILED: ${err instanceof Error ? err.stack : String(err)}`);
+    process.exit(1);
+  },
+);

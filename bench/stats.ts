@@ -39,12 +39,7 @@ export function summarise(name: string, latencies: number[], seconds: number, st
  * Runs `op` from `concurrency` loops for `seconds`, printing progress every second.
  * `op` resolves to a status label ("201", "ok", "insufficient_funds", …).
  */
-export async function drive(
-  name: string,
-  concurrency: number,
-  seconds: number,
-  op: () => Promise<string>,
-): Promise<PhaseResult> {
+export async function drive(name: string, concurrency: number, seconds: number, op: () => Promise<string>): Promise<PhaseResult> {
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   const started = performance.now();
@@ -52,11 +47,14 @@ export async function drive(
   const cpu0 = process.cpuUsage();
   let done = 0;
   const tty = process.stdout.isTTY;
-  const ticker = setInterval(() => {
-    const el = (performance.now() - started) / 1000;
-    const line = `  ${name}: ${el.toFixed(0)}s/${seconds}s, ${done} done, ${(done / el).toFixed(0)}/s`;
-    process.stdout.write(tty ? `\r${line}   ` : `${line}\n`);
-  }, tty ? 1000 : 2000);
+  const ticker = setInterval(
+    () => {
+      const el = (performance.now() - started) / 1000;
+      const line = `  ${name}: ${el.toFixed(0)}s/${seconds}s, ${done} done, ${(done / el).toFixed(0)}/s`;
+      process.stdout.write(tty ? `\r${line}   ` : `${line}\n`);
+    },
+    tty ? 1000 : 2000,
+  );
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < until) {

@@ -23,7 +23,17 @@ export async function brandResultColumns(url: string, dir: string): Promise<numb
   await client.connect();
   const u = new URL(url);
   const wire = new AsyncQueue();
-  await startup({ host: u.hostname, port: Number(u.port || 5432), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), dbName: u.pathname.slice(1), ssl: /^(require|verify-ca|verify-full|prefer)$/.test(u.searchParams.get('sslmode') ?? '') ? {} : undefined }, wire);
+  await startup(
+    {
+      host: u.hostname,
+      port: Number(u.port || 5432),
+      user: decodeURIComponent(u.username),
+      password: decodeURIComponent(u.password),
+      dbName: u.pathname.slice(1),
+      ssl: /^(require|verify-ca|verify-full|prefer)$/.test(u.searchParams.get('sslmode') ?? '') ? {} : undefined,
+    },
+    wire,
+  );
   let branded = 0;
   try {
     for (const file of (await readdir(dir)).filter((f) => f.endsWith('.queries.ts')).sort()) {
@@ -40,7 +50,9 @@ export async function brandResultColumns(url: string, dir: string): Promise<numb
         await client.query(`PREPARE codegen_probe AS ${query}`);
         let types: string[];
         try {
-          const { rows } = await client.query<{ types: string[] }>("SELECT result_types::text[] AS types FROM pg_prepared_statements WHERE name = 'codegen_probe'");
+          const { rows } = await client.query<{ types: string[] }>(
+            "SELECT result_types::text[] AS types FROM pg_prepared_statements WHERE name = 'codegen_probe'",
+          );
           types = rows[0]?.types ?? [];
         } finally {
           await client.query('DEALLOCATE codegen_probe');
@@ -67,7 +79,9 @@ export async function brandResultColumns(url: string, dir: string): Promise<numb
       }
       if (used.size) {
         const line = `import type { ${[...used].sort().join(', ')} } from '../src/ids.js';\n\n`;
-        text = IDS_IMPORT.test(text) ? text.replace(IDS_IMPORT, line) : text.replace(/^(import \{ PreparedQuery \} from '@pgtyped\/runtime';\n\n)/m, `$1${line}`);
+        text = IDS_IMPORT.test(text)
+          ? text.replace(IDS_IMPORT, line)
+          : text.replace(/^(import \{ PreparedQuery \} from '@pgtyped\/runtime';\n\n)/m, `$1${line}`);
       }
       await writeFile(path, text);
     }

@@ -27,11 +27,10 @@ async function snapshot(): Promise<Map<string, string>> {
 /** pgtyped exits 0 even when a query is invalid (upstream #574): its output is what tells. */
 function runPgtyped(url: string): Promise<{ code: number; errors: string[] }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [join(projectRoot, 'node_modules/@pgtyped/cli/lib/index.js'), '-c', configPath],
-      { cwd: projectRoot, env: { ...process.env, DATABASE_URL: url, SCARF_ANALYTICS: 'false' } },
-    );
+    const child = spawn(process.execPath, [join(projectRoot, 'node_modules/@pgtyped/cli/lib/index.js'), '-c', configPath], {
+      cwd: projectRoot,
+      env: { ...process.env, DATABASE_URL: url, SCARF_ANALYTICS: 'false' },
+    });
     const errors: string[] = [];
     let pending = '';
     const take = (chunk: Buffer) => {

@@ -18,11 +18,15 @@ async function main(): Promise<number> {
   const rollingBack = command === 'down' || command === 'rollback';
   // Rolling back a database someone else runs drops what the newest migration made: say so first.
   if (rollingBack && process.env.DATABASE_URL && !rest.includes('--yes')) {
-    fail('migrate down rolls back the newest migration of the database at DATABASE_URL (its tables and data may go): run it again with --yes to do so.');
+    fail(
+      'migrate down rolls back the newest migration of the database at DATABASE_URL (its tables and data may go): run it again with --yes to do so.',
+    );
   }
   // Reading or rolling back needs a database that exists: never create an embedded one for that.
   if (!process.env.DATABASE_URL && !rollingBack && command === 'status' && !embeddedExists()) {
-    fail(`there is no embedded database in ${loadConfig({ ...process.env }).dataDir} yet: npm start (or npm run migrate -- up) creates it.`);
+    fail(
+      `there is no embedded database in ${loadConfig({ ...process.env }).dataDir} yet: npm start (or npm run migrate -- up) creates it.`,
+    );
   }
   if (!process.env.DATABASE_URL && rollingBack && !embeddedExists()) {
     fail(`there is no embedded database in ${loadConfig({ ...process.env }).dataDir} yet: nothing to roll back.`);

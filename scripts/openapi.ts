@@ -5,30 +5,17 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
-import { buildApp } from '../src/http/app.js';
-import { createPasswordHasher } from '../src/auth/passwords.js';
-import { createRateLimiter } from '../src/auth/rate-limit.js';
-import { createSessionGuard } from '../src/auth/sessions.service.js';
-import { createTokenMaker, generateSecretKey } from '../src/auth/tokens.js';
-import { GroupCommit } from '../src/transfers/group-commit.js';
+import { generateSecretKey } from '../src/auth/tokens.js';
+import { createBank } from '../src/bank.js';
+import { loadConfig } from '../src/platform/config.js';
 import { projectRoot } from '../src/platform/paths.js';
 
 export async function renderOpenApi(): Promise<string> {
   const pool = new pg.Pool({ max: 1 }); // never connected: documents need no database
-  const app = await buildApp({
-    pool,
-    tokens: await createTokenMaker(await generateSecretKey(), { accessTokenMs: 60_000, refreshTokenMs: 120_000 }),
-    passwords: createPasswordHasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 }),
-    sessions: createSessionGuard(pool),
-    limiter: createRateLimiter(pool),
-    loginLimits: { perUsername: 1, perIp: 1, windowMs: 1000 },
-    signupLimits: { perIp: 1, windowMs: 1000 },
-    idempotencyKeyTtlMs: 86_400_000,
-    moneyMover: new GroupCommit(pool, { keyTtlMs: 86_400_000 }),
-  }, { docs: false });
-  await app.ready();
-  const doc = `${JSON.stringify(app.swagger(), null, 2)}\n`;
-  await app.close();
+  const bank = await createBank(loadConfig({}), { pool, tokenKey: await generateSecretKey() }, { docs: false, grpc: false });
+  await bank.http.ready();
+  const doc = `${JSON.stringify(bank.http.swagger(), null, 2)}\n`;
+  await bank.close();
   await pool.end();
   return doc;
 }
@@ -64,8 +51,11 @@ async function main(): Promise<number> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  main().then((c) => process.exit(c), (err) => {
-    console.error(`[openapi] FAILED: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  });
+  main().then(
+    (c) => process.exit(c),
+    (err) => {
+      console.error(`[openapi] FAILED: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(1);
+    },
+  );
 }

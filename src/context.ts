@@ -1,24 +1,27 @@
-// What every operation is given, whatever the transport: its dependencies, and who is calling.
+// What every operation is given, whatever the transport: its dependencies (made once, in
+// src/bank.ts), where an anonymous call comes from, and a money movement's options.
 import type pg from 'pg';
-import type { PasswordHasher } from './auth/passwords.js';
 import type { RateLimiter } from './auth/rate-limit.js';
-import type { SessionGuard } from './auth/sessions.service.js';
-import type { AccessClaims, TokenMaker } from './auth/tokens.js';
-import type { GroupCommit } from './transfers/group-commit.js';
+import type { SessionCache } from './auth/session-cache.js';
+import type { TokenMaker } from './auth/tokens.js';
+import type { GroupCommit } from './transfers/ledger.js';
+import type { PasswordHasher } from './users/passwords.js';
 
-/** What the operations are built from; tests may pass their own. */
+export type { Caller } from './caller.js';
+
+/** What the operations are built from. */
 export interface AppDeps {
   pool: pg.Pool;
   passwords: PasswordHasher;
   tokens: TokenMaker;
-  sessions: SessionGuard;
+  /** Live sessions, cached; the database announces changes. */
+  sessions: SessionCache;
   /** Attempt counters shared by every replica (in Postgres). */
   limiter: RateLimiter;
   loginLimits: { perUsername: number; perIp: number; windowMs: number };
   signupLimits: { perIp: number; windowMs: number };
-  idempotencyKeyTtlMs: number;
-  /** Every money movement goes through it (group commit). */
-  moneyMover: GroupCommit;
+  /** Every money movement is an item of it: concurrent movements share one ledger call and one COMMIT. */
+  groupCommit: GroupCommit;
 }
 
 /** Where an anonymous call comes from, as the transport saw it (rate limits, the session's record). */
@@ -26,12 +29,6 @@ export interface Origin {
   clientIp: string;
   userAgent: string;
 }
-
-/**
- * An authenticated caller: the claims of a verified access token of a live session, with the role the
- * user has now in the database (never the token's). Made by `operations.auth.authenticate`.
- */
-export type Caller = AccessClaims;
 
 /** Options of a money movement. */
 export interface MoveOptions {

@@ -1,7 +1,7 @@
 // The domain's errors: every refusal an operation can answer, with its stable code and status. They
 // belong to no transport: HTTP turns them into problem+json (src/http/problem.ts), gRPC into a status
 // with the code in a trailer. Postgres errors become them in src/db/pg-errors.ts. (The ledger
-// function reports its refusals as values: src/transfers/transfers.service.ts.)
+// function reports its refusals as values: src/transfers/ledger.ts.)
 
 /** Every stable error code of the contract, declared once: the OpenAPI enum, the Problem schema, the
  * client's ApiErrorCode and the gRPC trailer all derive from this list. */
@@ -63,7 +63,10 @@ export class CurrentPasswordMismatchError extends DomainError {
 }
 export class ConflictError extends DomainError {
   readonly status = 409;
-  constructor(readonly code: 'username_taken' | 'email_taken' | 'account_exists' | 'idempotency_key_in_use', message: string) {
+  constructor(
+    readonly code: 'username_taken' | 'email_taken' | 'account_exists' | 'idempotency_key_in_use',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -79,7 +82,11 @@ export class RuleViolationError extends DomainError {
 }
 /** A refusal of the ledger function with a code this build does not name (kept as it was said). */
 export class LedgerRefusal extends DomainError {
-  constructor(readonly status: number, readonly code: ErrorCode, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -101,7 +108,10 @@ export class UnavailableError extends DomainError {
   readonly code = 'unavailable';
   readonly status = 503;
   /** Seconds after which a retry is worth it (sent as Retry-After), when known. */
-  constructor(message: string, override readonly retryAfterS?: number) {
+  constructor(
+    message: string,
+    override readonly retryAfterS?: number,
+  ) {
     super(message);
   }
 }

@@ -15,11 +15,13 @@ export type Cents = Branded<number, 'Cents'>;
 declare const int8Of: unique symbol;
 export type Int8<T extends AccountId | TransferId | EntryId | Cents> = string & { readonly [int8Of]: T };
 
-/** The text of a domain-typed bigint column → its branded number (refusing what JSON cannot carry). */
-export function fromInt8<T extends AccountId | TransferId | EntryId | Cents>(value: Int8<T>): T {
+/** The text of a bigint column → its number (branded for a domain-typed column), refusing what JSON cannot carry. */
+export function fromInt8<T extends AccountId | TransferId | EntryId | Cents>(value: Int8<T>): T;
+export function fromInt8(value: string): number;
+export function fromInt8(value: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n)) throw new RangeError(`integer ${value} is beyond 2^53 - 1`);
-  return n as T;
+  return n;
 }
 
 const positive = (what: string, n: number) => {

@@ -21,17 +21,18 @@ export const TransferIdSchema = Type.Unsafe<TransferId>(id());
 export const EntryIdSchema = Type.Unsafe<EntryId>(id());
 
 /** Integer minor units (cents) moved by one movement; never a float, never a string. */
-export const Amount = Type.Unsafe<Cents>(Type.Integer({
-  minimum: 1,
-  maximum: Number.MAX_SAFE_INTEGER,
-  description: 'integer minor units (cents), 1 … 9007199254740991',
-}));
+export const Amount = Type.Unsafe<Cents>(
+  Type.Integer({
+    minimum: 1,
+    maximum: Number.MAX_SAFE_INTEGER,
+    description: 'integer minor units (cents), 1 … 9007199254740991',
+  }),
+);
 export const Money = Type.Unsafe<Cents>(Type.Integer({ description: 'integer minor units (cents)' }));
 export const Timestamp = Type.String({ format: 'date-time', description: 'RFC 3339, UTC' });
 
 export const AccountIdParams = Type.Object({ id: AccountIdSchema }, { additionalProperties: false });
 export const TransferIdParams = Type.Object({ id: TransferIdSchema }, { additionalProperties: false });
-
 
 /** RFC 9457 problem details with the contract's stable `code`. */
 export const Problem = Type.Object(
@@ -41,9 +42,7 @@ export const Problem = Type.Object(
     status: Type.Integer(),
     detail: Type.String(),
     code: Type.Enum(ERROR_CODES, { title: 'ErrorCode', description: 'stable, machine-readable: the table of the contract' }),
-    errors: Type.Optional(
-      Type.Array(Type.Object({ field: Type.String(), message: Type.String() }, { additionalProperties: false })),
-    ),
+    errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }, { additionalProperties: false }))),
   },
   { additionalProperties: false, title: 'Problem', description: 'application/problem+json (RFC 9457)' },
 );

@@ -1,20 +1,14 @@
 // The thin edge: config, logger, database, listen, signals, graceful close.
 import closeWithGrace from 'close-with-grace';
-import { buildApp } from './http/app.js';
-import { createPasswordHasher } from './auth/passwords.js';
-import { createRateLimiter } from './auth/rate-limit.js';
-import { createSessionGuard } from './auth/sessions.service.js';
-import { createTokenMaker, loadOrCreateKeyFile } from './auth/tokens.js';
+import { loadOrCreateKeyFile } from './auth/tokens.js';
+import { createBank } from './bank.js';
+import { createPool } from './db/pool.js';
 import { type Config, ConfigError, loadConfig } from './platform/config.js';
 import { type Database, openDatabase } from './platform/database.js';
 import { EmbeddedPostgresError } from './platform/embedded-postgres.js';
-import { MigrationError } from './platform/migrate.js';
-import { createPool } from './db/pool.js';
-import { deleteExpiredKeys } from './transfers/idempotency.js';
-import { GroupCommit } from './transfers/group-commit.js';
 import { createLogger } from './platform/logger.js';
-import { createGrpcServer } from './grpc/server.js';
-import { type AppDeps, createOperations } from './operations.js';
+import { MigrationError } from './platform/migrate.js';
+import { deleteExpiredKeys } from './transfers/idempotency.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -46,27 +40,16 @@ async function main(): Promise<void> {
     onError: (err) => log.warn(`database connection lost: ${err.message}`),
   });
   const tokenKey = config.tokenSecretKey ?? (await loadOrCreateKeyFile(config.dataDir));
-  const tokens = await createTokenMaker(tokenKey, config);
-  const limiter = createRateLimiter(pool);
-  const sessions = createSessionGuard(pool, {
-    listenUrl: database.poolUrl,
-    onError: (err) => log.warn(`session change listener lost: ${err.message}; sessions are rechecked every 2 s meanwhile`),
-  });
-  const deps: AppDeps = {
-      pool,
-      tokens,
-      passwords: createPasswordHasher(config.argon2, config.hashing),
-      sessions,
-      limiter,
-      loginLimits: config.loginRateLimit,
-      signupLimits: config.signupRateLimit,
-      idempotencyKeyTtlMs: config.idempotencyKeyTtlMs,
-      moneyMover: new GroupCommit(pool, { ...config.moneyBatch, keyTtlMs: config.idempotencyKeyTtlMs }),
-  };
-  // Two transports over one operation layer: HTTP JSON (Fastify) and gRPC (Connect, HTTP/2).
-  const operations = createOperations(deps);
-  const app = await buildApp(deps, { logger: log, corsOrigins: config.corsOrigins, bodyLimit: config.bodyLimit, trustProxy: config.trustProxy, operations });
-  const grpc = config.grpcPort === 0 ? undefined : createGrpcServer(operations, { log, readMaxBytes: config.bodyLimit });
+  const bank = await createBank(
+    config,
+    { pool, listenUrl: database.poolUrl, tokenKey },
+    {
+      logger: log,
+      onListenerError: (err) => log.warn(`session change listener lost: ${err.message}; sessions are rechecked every 2 s meanwhile`),
+    },
+  );
+  const { http: app, grpc, deps } = bank;
+  const limiter = deps.limiter;
 
   // Expired Idempotency-Keys are deleted in small batches every 10 minutes, stale attempt counters too.
   const cleanup = setInterval(() => {
@@ -83,8 +66,7 @@ async function main(): Promise<void> {
     if (err) log.error({ err }, 'closing after an error');
     else log.info({ signal }, 'shutting down');
     clearInterval(cleanup);
-    await Promise.all([app.close(), grpc?.close()]);
-    await sessions.close();
+    await bank.close();
     await pool.end();
     await database.close();
     log.info('stopped');
@@ -99,12 +81,12 @@ async function main(): Promise<void> {
   } catch (err) {
     const code = (err as { code?: string }).code;
     const port = listening === 'PORT' ? config.port : config.grpcPort;
-    const why = code === 'EADDRINUSE'
-      ? `port ${port} on ${config.host} is already in use: set ${listening} to a free port.`
-      : `could not listen on ${config.host}:${port}: ${(err as Error).message}`;
+    const why =
+      code === 'EADDRINUSE'
+        ? `port ${port} on ${config.host} is already in use: set ${listening} to a free port.`
+        : `could not listen on ${config.host}:${port}: ${(err as Error).message}`;
     console.error(`simple bank cannot start: ${why}`);
-    await Promise.all([app.close(), grpc?.close()]);
-    await sessions.close();
+    await bank.close();
     await pool.end();
     await database.close();
     process.exit(1);
@@ -114,7 +96,10 @@ async function main(): Promise<void> {
   const readiness = await app.inject('/readyz');
   if (readiness.statusCode === 200) {
     const grpcAt = grpc ? `${config.host}:${grpcPort}` : 'off';
-    log.info({ url, grpc: grpcAt, database: database.embedded ? 'embedded' : 'DATABASE_URL' }, `simple bank ready: docs at ${url}/docs, gRPC ${grpc ? `on ${grpcAt}` : 'off (GRPC_PORT=0)'}`);
+    log.info(
+      { url, grpc: grpcAt, database: database.embedded ? 'embedded' : 'DATABASE_URL' },
+      `simple bank ready: docs at ${url}/docs, gRPC ${grpc ? `on ${grpcAt}` : 'off (GRPC_PORT=0)'}`,
+    );
   } else {
     log.warn(
       { url, database: database.embedded ? 'embedded' : 'DATABASE_URL', reason: readiness.json<{ detail?: string }>().detail },

@@ -1,5 +1,5 @@
 // The TypeBox schemas as validators, for every transport: HTTP compiles them into Fastify's
-// validation (src/http/validation.ts), gRPC validates each request message's fields against the
+// validation (src/http/validators.ts), gRPC validates each request message's fields against the
 // same schemas (src/grpc/). A failure is one ValidationError naming every failing field.
 import { Ajv, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -29,7 +29,7 @@ function fieldOf(e: AjvError, context: string | undefined): string {
     (e.keyword === 'additionalProperties' && String(e.params?.additionalProperty ?? '')) ||
     '';
   const name = [path, leaf].filter(Boolean).join('.');
-  return name || (context === 'body' ? 'body' : context ?? 'request');
+  return name || (context === 'body' ? 'body' : (context ?? 'request'));
 }
 
 function messageOf(e: AjvError): string {
@@ -51,7 +51,6 @@ export function validationFields(errors: AjvError[], context: string | undefined
   }
   return [...seen].map(([field, message]) => ({ field, message }));
 }
-
 
 const strict = makeAjv(false);
 const compiled = new WeakMap<TSchema, ReturnType<Ajv['compile']>>();

@@ -1,22 +1,13 @@
 // Rows are not DTOs: int8 text becomes safe integers of their brand, dates become RFC 3339 strings.
-import { fromInt8, type AccountId, type Cents, type EntryId, type Int8, type TransferId } from '../ids.js';
+import type { ICreateAccountResult } from '../../generated/accounts.queries.js';
+import type { IListEntriesResult } from '../../generated/entries.queries.js';
+import { fromInt8 } from '../ids.js';
 import type { Currency } from '../schemas.js';
 import type { Account, Entry } from './accounts.schemas.js';
 
-interface AccountRow {
-  id: Int8<AccountId>;
-  owner: string;
-  balance: Int8<Cents>;
-  currency: string;
-  created_at: Date;
-}
-interface EntryRow {
-  id: Int8<EntryId>;
-  account_id: Int8<AccountId>;
-  amount: Int8<Cents>;
-  transfer_id: Int8<TransferId>;
-  created_at: Date;
-}
+/** The columns of an account row and of an entry row, as pgtyped types them. */
+type AccountRow = Pick<ICreateAccountResult, 'id' | 'owner' | 'balance' | 'currency' | 'created_at'>;
+type EntryRow = IListEntriesResult;
 
 export const toAccount = (r: AccountRow): Account => ({
   id: fromInt8(r.id),

@@ -1,9 +1,9 @@
 // The accounts' operations, for every transport. Only the owner sees an account and its statement.
-import { assertOwner } from '../auth/authorize.js';
+import { assertOwner } from '../caller.js';
 import type { AppDeps, Caller } from '../context.js';
 import type { AccountId } from '../ids.js';
 import type { Account, CreateAccountBody, EntryPage, ListAccountsQuery, ListEntriesQuery } from './accounts.schemas.js';
-import { createAccount, findAccount, listAccountEntries, listAccounts } from './accounts.service.js';
+import { findAccount, listAccountEntries, listAccounts, openAccount } from './accounts.service.js';
 
 export function accountOperations(deps: Pick<AppDeps, 'pool'>) {
   async function ownAccount(caller: Caller, id: AccountId): Promise<Account> {
@@ -14,7 +14,7 @@ export function accountOperations(deps: Pick<AppDeps, 'pool'>) {
   return {
     /** The owner is the caller, never the input; the balance starts at 0. */
     createAccount(caller: Caller, input: CreateAccountBody): Promise<Account> {
-      return createAccount(deps.pool, caller.username, input.currency);
+      return openAccount(deps.pool, caller.username, input.currency);
     },
     getAccount(caller: Caller, input: { id: AccountId }): Promise<Account> {
       return ownAccount(caller, input.id);

@@ -1,14 +1,15 @@
-import { createAccount as createAccountQuery, getAccount, listAccountsByOwner } from '../../generated/accounts.queries.js';
+import { createAccount, getAccount, listAccountsByOwner } from '../../generated/accounts.queries.js';
 import { listEntries } from '../../generated/entries.queries.js';
-import { ValidationError } from '../errors.js';
 import { one } from '../db/one.js';
 import type { Queryable } from '../db/pool.js';
+import { ValidationError } from '../errors.js';
+import { type AccountId, asEntryId, type EntryId } from '../ids.js';
 import { toAccount, toEntry } from './accounts.mappers.js';
 import type { Account, Entry } from './accounts.schemas.js';
-import { asEntryId, type AccountId, type EntryId } from '../ids.js';
 
-export async function createAccount(db: Queryable, owner: string, currency: string): Promise<Account> {
-  return toAccount(one(await createAccountQuery.run({ owner, currency }, db), 'account'));
+/** A new account of `owner`'s, balance 0. */
+export async function openAccount(db: Queryable, owner: string, currency: string): Promise<Account> {
+  return toAccount(one(await createAccount.run({ owner, currency }, db), 'account'));
 }
 
 /** The account and its owner, or NotFoundError. */

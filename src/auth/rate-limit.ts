@@ -2,8 +2,8 @@
 // limits do not multiply with the replicas). Login counts every attempt per client IP and per
 // username, sign-up per client IP; any key over its limit answers 429 with Retry-After.
 import { deleteStaleRateLimits, hitRateLimits } from '../../generated/rate_limits.queries.js';
-import { RateLimitedError } from '../errors.js';
 import type { Queryable } from '../db/pool.js';
+import { RateLimitedError } from '../errors.js';
 
 export interface Limit {
   key: string;

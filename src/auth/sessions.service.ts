@@ -1,16 +1,15 @@
 // Login, renew and revoke. A session row backs every refresh token; access tokens name their session.
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import pg from 'pg';
-import { blockSession, createSession, getSession, getSessionAuthority, rotateRefreshToken } from '../../generated/sessions.queries.js';
+import { blockSession, createSession, getSession, rotateRefreshToken } from '../../generated/sessions.queries.js';
 import { getUserCredentials } from '../../generated/users.queries.js';
-import { SessionInvalidError, UnauthenticatedError } from '../errors.js';
 import { maybeOne } from '../db/one.js';
 import type { Queryable } from '../db/pool.js';
-import type { LoginResponse } from '../users/users.schemas.js';
+import { SessionInvalidError, UnauthenticatedError } from '../errors.js';
+import type { PasswordHasher } from '../users/passwords.js';
 import { toUser } from '../users/users.mappers.js';
-import type { PasswordHasher } from './passwords.js';
-import type { Role } from '../users/users.schemas.js';
-import { InvalidTokenError, type AccessClaims, type RefreshClaims, type TokenMaker } from './tokens.js';
+import { roleOf } from '../users/users.schemas.js';
+import type { LoginResponse } from './auth.schemas.js';
+import { InvalidTokenError, type RefreshClaims, type TokenMaker } from './tokens.js';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
@@ -30,7 +29,7 @@ export async function login(
 
   const sessionId = randomUUID();
   const now = new Date();
-  const role = user.role as Role;
+  const role = roleOf(user.role);
   const access = await deps.tokens.createAccessToken(sessionId, user.username, role, now);
   const refresh = await deps.tokens.createRefreshToken(sessionId, user.username, now);
   await createSession.run(
@@ -99,7 +98,7 @@ export async function renewAccess(deps: SessionDeps, refreshToken: string) {
   const refresh = await deps.tokens.createRefreshToken(session.id, user.username, now, session.expires_at);
   const rotated = await rotateRefreshToken.run({ id: session.id, newHash: sha256(refresh.token), presentedHash: hash }, deps.db);
   if (rotated.length === 0) throw new SessionInvalidError('the refresh token is no longer valid');
-  const access = await deps.tokens.createAccessToken(session.id, user.username, user.role as Role, now);
+  const access = await deps.tokens.createAccessToken(session.id, user.username, roleOf(user.role), now);
   return {
     access_token: access.token,
     access_token_expires_at: access.expiresAt.toISOString(),
@@ -113,145 +112,3 @@ export async function revoke(deps: SessionDeps, refreshToken: string): Promise<s
   await blockSession.run({ id: session.id }, deps.db);
   return session.id;
 }
-
-/** The channel on which the database announces changed sessions (migrations/*_session_notify.sql). */
-export const SESSIONS_CHANNEL = 'simplebank_sessions';
-
-export interface SessionGuardOptions {
-  /** Where to LISTEN for changed sessions; unset: no listener, every entry lives `ttlMs` at most. */
-  listenUrl?: string;
-  /** How long a live session is trusted without a listener (or while it is down). */
-  ttlMs?: number;
-  /** How long while the listener is up: a change is announced, so the entry is dropped at once. */
-  listeningTtlMs?: number;
-  onError?: (err: Error) => void;
-}
-
-/**
- * Access tokens are checked against their session (blocked, deleted or expired → refused), and the
- * role they act with is the user's role in the database now, not the one written in the token. Live
- * sessions are cached to spare a query per request. With a listener, the database announces every
- * changed session and every changed role, and the entries are dropped when the change commits, so
- * entries may live long (a heartbeat notices a listener that stopped answering within 2 s); while the
- * listener is down (or absent) an entry lives 2 s at most. Nothing read before a change that arrived
- * meanwhile is cached.
- */
-export function createSessionGuard(db: Queryable, opts: SessionGuardOptions = {}) {
-  const ttlMs = opts.ttlMs ?? 2_000;
-  const listeningTtlMs = opts.listeningTtlMs ?? 60_000;
-  const cache = new Map<string, { username: string; role: Role; until: number }>();
-  let epoch = 0; // moves on every announcement and every listener outage
-  let listener: pg.Client | undefined;
-  let listening = false;
-  let closed = false;
-  let retryTimer: NodeJS.Timeout | undefined;
-
-  const forgetAll = () => {
-    epoch++;
-    cache.clear();
-  };
-  async function listen(attempt = 0): Promise<void> {
-    if (closed || !opts.listenUrl) return;
-    const client = new pg.Client({ connectionString: opts.listenUrl, application_name: 'simple-bank-sessions' });
-    const down = (err?: Error) => {
-      if (listener !== client) return;
-      listener = undefined;
-      listening = false;
-      forgetAll();
-      if (err) opts.onError?.(err);
-      client.end().catch(() => {});
-      if (!closed) retryTimer = setTimeout(() => void listen(attempt + 1), Math.min(250 * 2 ** attempt, 5_000));
-    };
-    listener = client;
-    client.on('error', down);
-    client.on('end', () => down());
-    client.on('notification', (n) => {
-      epoch++;
-      const payload = n.payload ?? '';
-      if (payload.startsWith('user:')) {
-        const username = payload.slice(5);
-        for (const [id, e] of cache) if (e.username === username) cache.delete(id);
-      } else {
-        cache.delete(payload);
-      }
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${SESSIONS_CHANNEL}`);
-      if (listener !== client) return;
-      // Whatever changed while nobody listened is unknown: start from nothing.
-      forgetAll();
-      listening = true;
-      attempt = 0;
-    } catch (err) {
-      down(err as Error);
-    }
-  }
-  const started = listen();
-  // A listener whose connection hangs without an error would miss announcements unnoticed: ask it
-  // for a sign of life every second, and treat one that stays silent as down (entries then go).
-  const heartbeat = setInterval(() => {
-    const c = listener;
-    if (!c || !listening) return;
-    let answered = false;
-    const timer = setTimeout(() => {
-      if (!answered && listener === c) c.emit('error', new Error('the session listener stopped answering'));
-    }, 1_000);
-    c.query('SELECT 1').then(
-      () => {
-        answered = true;
-        clearTimeout(timer);
-      },
-      () => clearTimeout(timer),
-    );
-  }, 1_000);
-  heartbeat.unref();
-
-  return {
-    /** Resolves once the first attempt to listen has finished (listening or not). */
-    ready: () => started,
-    get listening() {
-      return listening;
-    },
-    /** The role the token's user has now; throws when its session is no longer live. */
-    async assertLive(auth: AccessClaims): Promise<Role> {
-      const now = Date.now();
-      const hit = cache.get(auth.sessionId);
-      if (hit && hit.until > now && hit.username === auth.username) return hit.role;
-      const before = epoch;
-      const s = maybeOne(await getSessionAuthority.run({ id: auth.sessionId }, db), 'session');
-      if (!s || s.is_blocked || s.username !== auth.username || s.expires_at.getTime() <= now) {
-        cache.delete(auth.sessionId);
-        throw new UnauthenticatedError('the session of this token has been revoked or has expired');
-      }
-      const role: Role = s.role === 'banker' ? 'banker' : 'depositor';
-      if (epoch !== before) return role; // a change arrived while we read: do not keep what we read
-      if (cache.size > 100_000) cache.clear();
-      cache.set(auth.sessionId, {
-        username: s.username,
-        role,
-        until: Math.min(now + (listening ? listeningTtlMs : ttlMs), s.expires_at.getTime()),
-      });
-      return role;
-    },
-    forget(sessionId: string): void {
-      epoch++;
-      cache.delete(sessionId);
-    },
-    /** Every cached session of a user (this process changed them; other replicas hear the trigger). */
-    forgetUser(username: string): void {
-      epoch++;
-      for (const [id, e] of cache) if (e.username === username) cache.delete(id);
-    },
-    async close(): Promise<void> {
-      closed = true;
-      clearInterval(heartbeat);
-      clearTimeout(retryTimer);
-      const c = listener;
-      listener = undefined;
-      listening = false;
-      await c?.end().catch(() => {});
-    },
-  };
-}
-export type SessionGuard = ReturnType<typeof createSessionGuard>;

@@ -13,6 +13,7 @@ import {
   SignFactory,
   VerifyFactory,
 } from 'paseto/v4/public';
+import type { Caller } from '../caller.js';
 import { isRole, type Role } from '../users/users.schemas.js';
 
 const v4 = new PublicProtocol(
@@ -27,14 +28,6 @@ const v4 = new PublicProtocol(
 const ISSUER = 'simple-bank';
 const ACCESS = 'simple-bank:access';
 const REFRESH = 'simple-bank:refresh';
-
-export interface AccessClaims {
-  sessionId: string;
-  username: string;
-  role: Role;
-  issuedAt: Date;
-  expiresAt: Date;
-}
 
 export interface RefreshClaims {
   sessionId: string;
@@ -70,10 +63,14 @@ export async function createTokenMaker(paserk: string, durations: { accessTokenM
   const publicKey = await v4.GetPublicKey(secretKey);
 
   async function sign(aud: string, claims: Record<string, string>, ms: number, now: Date) {
-    const token = await v4.Sign(secretKey, { ...claims, aud, iss: ISSUER, jti: randomUUID() }, {
-      now,
-      expiresIn: Math.floor(ms / 1000),
-    });
+    const token = await v4.Sign(
+      secretKey,
+      { ...claims, aud, iss: ISSUER, jti: randomUUID() },
+      {
+        now,
+        expiresIn: Math.floor(ms / 1000),
+      },
+    );
     // PASETO times have whole seconds: report the expiry the token itself carries.
     return { token, expiresAt: new Date((Math.floor(now.getTime() / 1000) + Math.floor(ms / 1000)) * 1000) };
   }
@@ -93,7 +90,7 @@ export async function createTokenMaker(paserk: string, durations: { accessTokenM
   // Clients present the same access token for its whole life: remember verified ones (bounded, and
   // only until they expire) instead of checking the Ed25519 signature on every request. Revocation
   // is not decided here: the session guard checks every request.
-  const verified = new Map<string, AccessClaims>();
+  const verified = new Map<string, Caller>();
   const MAX_CACHED = 20_000;
 
   return {
@@ -102,12 +99,10 @@ export async function createTokenMaker(paserk: string, durations: { accessTokenM
     },
     /** A refresh token; `expiresAt` (a rotation) keeps the session's own expiry instead of a new one. */
     createRefreshToken(sessionId: string, username: string, now = new Date(), expiresAt?: Date) {
-      const ms = expiresAt
-        ? (Math.floor(expiresAt.getTime() / 1000) - Math.floor(now.getTime() / 1000)) * 1000
-        : durations.refreshTokenMs;
+      const ms = expiresAt ? (Math.floor(expiresAt.getTime() / 1000) - Math.floor(now.getTime() / 1000)) * 1000 : durations.refreshTokenMs;
       return sign(REFRESH, { sub: username, sid: sessionId }, ms, now);
     },
-    async verifyAccessToken(token: string): Promise<AccessClaims> {
+    async verifyAccessToken(token: string): Promise<Caller> {
       const hit = verified.get(token);
       if (hit) {
         if (hit.expiresAt.getTime() > Date.now()) return hit;
@@ -124,7 +119,7 @@ export async function createTokenMaker(paserk: string, durations: { accessTokenM
     },
   };
 
-  async function verifyAccessUncached(token: string): Promise<AccessClaims> {
+  async function verifyAccessUncached(token: string): Promise<Caller> {
     const c = await verify(ACCESS, token);
     if (!isRole(c.role)) throw new InvalidTokenError('unknown role');
     return {

@@ -11,10 +11,3 @@ export function one<T>(rows: T[], what = 'row'): T {
   if (row === undefined) throw new NotFoundError(`${what} not found`);
   return row;
 }
-
-/** An int8 from Postgres (a decimal string) as a JS integer; refuses what would lose precision. */
-export function toSafeInt(value: string | number | bigint): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n)) throw new IntegrityError(`integer ${String(value)} is beyond 2^53 - 1`);
-  return n;
-}

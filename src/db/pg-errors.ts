@@ -1,13 +1,6 @@
 // The one place where Postgres errors become domain errors: by the constraint that fired, or by the
 // SQLSTATE class (retryable conflicts, an unreachable or unmigrated database).
-import {
-  ConflictError,
-  DomainError,
-  NotFoundError,
-  RuleViolationError,
-  UnavailableError,
-  ValidationError,
-} from '../errors.js';
+import { ConflictError, DomainError, NotFoundError, RuleViolationError, UnavailableError, ValidationError } from '../errors.js';
 
 interface PgErrorLike {
   code?: string;
@@ -49,7 +42,22 @@ export function isRetryable(err: unknown): boolean {
 // 57014: a statement outlived statement_timeout (a lock held too long): busy, not broken.
 // 3D000 / 28000 / 28P01: the database or the role is missing or refused; 42P01: a table missing, a
 // database not migrated yet. The deploy's fault, not the request's: 503, never a 500.
-const UNAVAILABLE_SQLSTATES = new Set(['57014', '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006', '3D000', '28000', '28P01', '42P01']);
+const UNAVAILABLE_SQLSTATES = new Set([
+  '57014',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '3D000',
+  '28000',
+  '28P01',
+  '42P01',
+]);
 const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
 
 export function isUnavailable(err: unknown): boolean {
@@ -57,7 +65,9 @@ export function isUnavailable(err: unknown): boolean {
   if (!e) return false;
   if (e.code && (UNAVAILABLE_SQLSTATES.has(e.code) || UNAVAILABLE_NODE_CODES.has(e.code))) return true;
   const msg = e.message ?? '';
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection terminated unexpectedly|the database system is (starting up|shutting down)/i.test(msg);
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection terminated unexpectedly|the database system is (starting up|shutting down)/i.test(
+    msg,
+  );
 }
 
 /** Turns a Postgres error into a domain error where one applies; anything else is returned as is. */

@@ -39,7 +39,13 @@ export function toConnectError(raw: unknown): { error: ConnectError; unexpected:
     // Connect's own refusals (a malformed message, a deadline, a message too large) keep their status
     // and gain the contract's code.
     const code: ErrorCode =
-      raw.code === Code.InvalidArgument ? 'validation_failed' : raw.code === Code.ResourceExhausted ? 'payload_too_large' : raw.code === Code.Unavailable ? 'unavailable' : 'internal';
+      raw.code === Code.InvalidArgument
+        ? 'validation_failed'
+        : raw.code === Code.ResourceExhausted
+          ? 'payload_too_large'
+          : raw.code === Code.Unavailable
+            ? 'unavailable'
+            : 'internal';
     if (!raw.metadata.has('x-error-code')) raw.metadata.set('x-error-code', code);
     return { error: raw, unexpected: false };
   }

@@ -2,8 +2,12 @@
 // answers at this build's schema, NOT_SERVING otherwise. Services known: "" (the server) and
 // simplebank.v1.SimpleBank; any other is NOT_FOUND (Check) or SERVICE_UNKNOWN (Watch).
 import { create } from '@bufbuild/protobuf';
-import { Code, type ConnectRouter, ConnectError } from '@connectrpc/connect';
-import { Health, HealthCheckResponse_ServingStatus as Status, HealthCheckResponseSchema } from '../../generated/proto/grpc/health/v1/health_pb.js';
+import { Code, ConnectError, type ConnectRouter } from '@connectrpc/connect';
+import {
+  Health,
+  HealthCheckResponseSchema,
+  HealthCheckResponse_ServingStatus as Status,
+} from '../../generated/proto/grpc/health/v1/health_pb.js';
 import { SimpleBank } from '../../generated/proto/simplebank/v1/simplebank_pb.js';
 import type { Operations } from '../operations.js';
 
@@ -37,10 +41,14 @@ export function healthRoutes(ops: Operations) {
           last = now;
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, WATCH_INTERVAL_MS);
-            ctx.signal.addEventListener('abort', () => {
-              clearTimeout(timer);
-              resolve();
-            }, { once: true });
+            ctx.signal.addEventListener(
+              'abort',
+              () => {
+                clearTimeout(timer);
+                resolve();
+              },
+              { once: true },
+            );
           });
         }
       },

@@ -3,12 +3,10 @@
 // (refused beyond 2^53 − 1) and proto3's zero values of the paged fields mean "absent".
 import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import type { Account as AccountDto, Entry as EntryDto, EntryPage } from '../accounts/accounts.schemas.js';
-import { ValidationError } from '../errors.js';
-import type { Transfer as TransferDto, TransferResult as TransferResultDto } from '../transfers/transfers.schemas.js';
-import type { LoginResponse, RenewResponse, User as UserDto } from '../users/users.schemas.js';
 import {
+  type Account,
   AccountSchema,
+  type Entry,
   EntrySchema,
   type ListEntriesResponse,
   ListEntriesResponseSchema,
@@ -16,15 +14,18 @@ import {
   LoginUserResponseSchema,
   type RenewAccessTokenResponse,
   RenewAccessTokenResponseSchema,
-  TransferResultSchema,
-  TransferSchema,
-  UserSchema,
-  type Account,
-  type Entry,
   type Transfer,
   type TransferResult,
+  TransferResultSchema,
+  TransferSchema,
   type User,
+  UserSchema,
 } from '../../generated/proto/simplebank/v1/simplebank_pb.js';
+import type { Account as AccountDto, Entry as EntryDto, EntryPage } from '../accounts/accounts.schemas.js';
+import type { LoginResponse, RenewResponse } from '../auth/auth.schemas.js';
+import { ValidationError } from '../errors.js';
+import type { Transfer as TransferDto, TransferResult as TransferResultDto } from '../transfers/transfers.schemas.js';
+import type { User as UserDto } from '../users/users.schemas.js';
 
 /** An int64 field as a number, or ValidationError naming it. */
 export function int64(field: string, value: bigint): number {
@@ -47,10 +48,22 @@ export const user = (u: UserDto): User =>
   });
 
 export const account = (a: AccountDto): Account =>
-  create(AccountSchema, { id: BigInt(a.id), owner: a.owner, balance: BigInt(a.balance), currency: a.currency, createdAt: ts(a.created_at) });
+  create(AccountSchema, {
+    id: BigInt(a.id),
+    owner: a.owner,
+    balance: BigInt(a.balance),
+    currency: a.currency,
+    createdAt: ts(a.created_at),
+  });
 
 export const entry = (e: EntryDto): Entry =>
-  create(EntrySchema, { id: BigInt(e.id), accountId: BigInt(e.account_id), amount: BigInt(e.amount), transferId: BigInt(e.transfer_id), createdAt: ts(e.created_at) });
+  create(EntrySchema, {
+    id: BigInt(e.id),
+    accountId: BigInt(e.account_id),
+    amount: BigInt(e.amount),
+    transferId: BigInt(e.transfer_id),
+    createdAt: ts(e.created_at),
+  });
 
 export const transfer = (t: TransferDto): Transfer =>
   create(TransferSchema, {
@@ -62,7 +75,12 @@ export const transfer = (t: TransferDto): Transfer =>
   });
 
 export const transferResult = (r: TransferResultDto): TransferResult =>
-  create(TransferResultSchema, { transfer: transfer(r.transfer), fromAccount: account(r.from_account), fromEntry: entry(r.from_entry), toEntry: entry(r.to_entry) });
+  create(TransferResultSchema, {
+    transfer: transfer(r.transfer),
+    fromAccount: account(r.from_account),
+    fromEntry: entry(r.from_entry),
+    toEntry: entry(r.to_entry),
+  });
 
 export const loginResponse = (r: LoginResponse): LoginUserResponse =>
   create(LoginUserResponseSchema, {

@@ -65,18 +65,30 @@ export function reflectionRoutes(files: DescFile[], services: string[]) {
           : r.case === 'fileContainingSymbol'
             ? files(bySymbol.get(r.value.replace(/^\./, '')), `symbol ${r.value}`)
             : notFound('extension'); // no extensions are declared by these files
-    return { validHost: req.host, originalRequest: { host: req.host, messageRequest: r.case === 'fileContainingExtension' ? { case: r.case, value: { ...r.value } } : r }, messageResponse };
+    return {
+      validHost: req.host,
+      originalRequest: {
+        host: req.host,
+        messageRequest: r.case === 'fileContainingExtension' ? { case: r.case, value: { ...r.value } } : r,
+      },
+      messageResponse,
+    };
   };
 
   return (router: ConnectRouter) => {
     router.service(v1.ServerReflection, {
       async *serverReflectionInfo(requests) {
-        for await (const req of requests) yield create(v1.ServerReflectionResponseSchema, answer(req) as MessageInitShape<typeof v1.ServerReflectionResponseSchema>);
+        for await (const req of requests)
+          yield create(v1.ServerReflectionResponseSchema, answer(req) as MessageInitShape<typeof v1.ServerReflectionResponseSchema>);
       },
     });
     router.service(v1alpha.ServerReflection, {
       async *serverReflectionInfo(requests) {
-        for await (const req of requests) yield create(v1alpha.ServerReflectionResponseSchema, answer(req) as MessageInitShape<typeof v1alpha.ServerReflectionResponseSchema>);
+        for await (const req of requests)
+          yield create(
+            v1alpha.ServerReflectionResponseSchema,
+            answer(req) as MessageInitShape<typeof v1alpha.ServerReflectionResponseSchema>,
+          );
       },
     });
   };

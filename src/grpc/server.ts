@@ -7,8 +7,14 @@ import { type ConnectRouter, createContextValues, type Interceptor } from '@conn
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import type { Logger } from 'pino';
 import { file_grpc_health_v1_health, Health } from '../../generated/proto/grpc/health/v1/health_pb.js';
-import { file_grpc_reflection_v1_reflection, ServerReflection as ReflectionV1 } from '../../generated/proto/grpc/reflection/v1/reflection_pb.js';
-import { file_grpc_reflection_v1alpha_reflection, ServerReflection as ReflectionV1alpha } from '../../generated/proto/grpc/reflection/v1alpha/reflection_pb.js';
+import {
+  file_grpc_reflection_v1_reflection,
+  ServerReflection as ReflectionV1,
+} from '../../generated/proto/grpc/reflection/v1/reflection_pb.js';
+import {
+  file_grpc_reflection_v1alpha_reflection,
+  ServerReflection as ReflectionV1alpha,
+} from '../../generated/proto/grpc/reflection/v1alpha/reflection_pb.js';
 import { file_simplebank_v1_simplebank, SimpleBank } from '../../generated/proto/simplebank/v1/simplebank_pb.js';
 import type { Operations } from '../operations.js';
 import { toConnectError } from './errors.js';
@@ -25,7 +31,12 @@ export interface GrpcServerOptions {
 }
 
 /** What the server serves: the bank, its health, and reflection over all three. */
-const FILES = [file_simplebank_v1_simplebank, file_grpc_health_v1_health, file_grpc_reflection_v1_reflection, file_grpc_reflection_v1alpha_reflection];
+const FILES = [
+  file_simplebank_v1_simplebank,
+  file_grpc_health_v1_health,
+  file_grpc_reflection_v1_reflection,
+  file_grpc_reflection_v1alpha_reflection,
+];
 const SERVICES = [SimpleBank, Health, ReflectionV1, ReflectionV1alpha].map((s) => s.typeName);
 
 export interface GrpcServer {
@@ -42,7 +53,13 @@ export function createGrpcServer(ops: Operations, opts: GrpcServerOptions = {}):
     const reqId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     const line = (status: string) =>
       log?.info(
-        { reqId, rpc: `${req.service.typeName}/${req.method.name}`, status, ms: Math.round((performance.now() - started) * 10) / 10, user: req.contextValues.get(kUser).username },
+        {
+          reqId,
+          rpc: `${req.service.typeName}/${req.method.name}`,
+          status,
+          ms: Math.round((performance.now() - started) * 10) / 10,
+          user: req.contextValues.get(kUser).username,
+        },
         'rpc',
       );
     try {
@@ -69,7 +86,10 @@ export function createGrpcServer(ops: Operations, opts: GrpcServerOptions = {}):
     // The JSON codec speaks the HTTP API's snake_case names.
     jsonOptions: { useProtoFieldName: true, ignoreUnknownFields: false },
     readMaxBytes: opts.readMaxBytes ?? 64 * 1024,
-    contextValues: (req) => createContextValues().set(kClientIp, req.socket.remoteAddress ?? '').set(kUser, {}),
+    contextValues: (req) =>
+      createContextValues()
+        .set(kClientIp, req.socket.remoteAddress ?? '')
+        .set(kUser, {}),
   });
   const server = http2.createServer(handler);
   const sessions = new Set<http2.Http2Session>();
@@ -100,5 +120,23 @@ export function createGrpcServer(ops: Operations, opts: GrpcServerOptions = {}):
   };
 }
 
-const NAMES = ['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED'];
+const NAMES = [
+  'OK',
+  'CANCELLED',
+  'UNKNOWN',
+  'INVALID_ARGUMENT',
+  'DEADLINE_EXCEEDED',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'PERMISSION_DENIED',
+  'RESOURCE_EXHAUSTED',
+  'FAILED_PRECONDITION',
+  'ABORTED',
+  'OUT_OF_RANGE',
+  'UNIMPLEMENTED',
+  'INTERNAL',
+  'UNAVAILABLE',
+  'DATA_LOSS',
+  'UNAUTHENTICATED',
+];
 const codeName = (code: number) => NAMES[code] ?? String(code);

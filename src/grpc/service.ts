@@ -17,11 +17,12 @@ import {
   UpdateUserResponseSchema,
 } from '../../generated/proto/simplebank/v1/simplebank_pb.js';
 import { CreateAccountBody, ListAccountsQuery, ListEntriesQuery } from '../accounts/accounts.schemas.js';
+import { LoginBody, RefreshTokenBody } from '../auth/auth.schemas.js';
 import type { Caller, Operations, Origin } from '../operations.js';
 import { AccountIdParams, TransferIdParams } from '../schemas.js';
-import type { MoneyAnswer } from '../transfers/transfers.operations.js';
+import type { MovementAnswer } from '../transfers/ledger.js';
 import { CreateTransferBody, FundingBody } from '../transfers/transfers.schemas.js';
-import { CreateUserBody, LoginBody, RefreshTokenBody, UpdateUserBody, UsernameParams } from '../users/users.schemas.js';
+import { CreateUserBody, UpdateUserBody, UsernameParams } from '../users/users.schemas.js';
 import { validate } from '../validate.js';
 import * as msg from './messages.js';
 
@@ -39,14 +40,14 @@ function keyOf(ctx: HandlerContext): { idempotencyKey?: string } {
 }
 
 /** A money operation's answer: the result, with `idempotent-replayed: true` on a replay; a refusal thrown. */
-function moneyResult(ctx: HandlerContext, answer: MoneyAnswer) {
+function moneyResult(ctx: HandlerContext, answer: MovementAnswer) {
   if (answer.replayed) ctx.responseHeader.set('idempotent-replayed', 'true');
   if (!answer.ok) throw answer.error;
   return msg.transferResult(answer.result);
 }
 
 export function simpleBankRoutes(ops: Operations) {
-  async function caller(ctx: HandlerContext): Promise<Caller> {
+  async function authenticate(ctx: HandlerContext): Promise<Caller> {
     const c = await ops.auth.authenticate(ctx.requestHeader.get('authorization') ?? undefined);
     ctx.values.get(kUser).username = c.username;
     return c;
@@ -55,23 +56,28 @@ export function simpleBankRoutes(ops: Operations) {
   return (router: ConnectRouter) =>
     router.service(SimpleBank, {
       async createUser(req, ctx) {
-        const input = validate<CreateUserBody>(CreateUserBody, { username: req.username, full_name: req.fullName, email: req.email, password: req.password });
+        const input = validate<CreateUserBody>(CreateUserBody, {
+          username: req.username,
+          full_name: req.fullName,
+          email: req.email,
+          password: req.password,
+        });
         return create(CreateUserResponseSchema, { user: msg.user(await ops.users.signUp(originOf(ctx), input)) });
       },
       async loginUser(req, ctx) {
         const input = validate<LoginBody>(LoginBody, { username: req.username, password: req.password });
-        return msg.loginResponse(await ops.users.login(originOf(ctx), input));
+        return msg.loginResponse(await ops.auth.login(originOf(ctx), input));
       },
       async renewAccessToken(req, ctx) {
         const input = validate<RefreshTokenBody>(RefreshTokenBody, { refresh_token: req.refreshToken });
-        return msg.renewResponse(await ops.users.renewAccess(originOf(ctx), input));
+        return msg.renewResponse(await ops.auth.renewAccess(originOf(ctx), input));
       },
       async revokeSession(req, ctx) {
-        await ops.users.revokeSession(originOf(ctx), validate<RefreshTokenBody>(RefreshTokenBody, { refresh_token: req.refreshToken }));
+        await ops.auth.revokeSession(originOf(ctx), validate<RefreshTokenBody>(RefreshTokenBody, { refresh_token: req.refreshToken }));
         return create(EmptySchema);
       },
       async updateUser(req, ctx) {
-        const who = await caller(ctx);
+        const caller = await authenticate(ctx);
         const { username } = validate<{ username: string }>(UsernameParams, { username: req.username });
         const changes = validate<UpdateUserBody>(UpdateUserBody, {
           ...(req.fullName !== undefined ? { full_name: req.fullName } : {}),
@@ -79,59 +85,71 @@ export function simpleBankRoutes(ops: Operations) {
           ...(req.password !== undefined ? { password: req.password } : {}),
           ...(req.currentPassword !== undefined ? { current_password: req.currentPassword } : {}),
         });
-        return create(UpdateUserResponseSchema, { user: msg.user(await ops.users.updateUser(who, { username, changes })) });
+        return create(UpdateUserResponseSchema, { user: msg.user(await ops.users.updateUser(caller, { username, changes })) });
       },
       async createAccount(req, ctx) {
-        const who = await caller(ctx);
+        const caller = await authenticate(ctx);
         const input = validate<CreateAccountBody>(CreateAccountBody, { currency: req.currency });
-        return create(CreateAccountResponseSchema, { account: msg.account(await ops.accounts.createAccount(who, input)) });
+        return create(CreateAccountResponseSchema, { account: msg.account(await ops.accounts.createAccount(caller, input)) });
       },
       async getAccount(req, ctx) {
-        const who = await caller(ctx);
+        const caller = await authenticate(ctx);
         const input = validate<AccountIdParams>(AccountIdParams, { id: msg.int64('id', req.id) });
-        return create(GetAccountResponseSchema, { account: msg.account(await ops.accounts.getAccount(who, input)) });
+        return create(GetAccountResponseSchema, { account: msg.account(await ops.accounts.getAccount(caller, input)) });
       },
       async listAccounts(req, ctx) {
-        const who = await caller(ctx);
+        const caller = await authenticate(ctx);
         const input = validate<ListAccountsQuery>(ListAccountsQuery, {
           ...(req.pageId !== 0 ? { page_id: req.pageId } : {}),
           ...(req.pageSize !== 0 ? { page_size: req.pageSize } : {}),
         });
-        return create(ListAccountsResponseSchema, { accounts: (await ops.accounts.listAccounts(who, input)).map(msg.account) });
+        return create(ListAccountsResponseSchema, { accounts: (await ops.accounts.listAccounts(caller, input)).map(msg.account) });
       },
       async listEntries(req, ctx) {
-        const who = await caller(ctx);
+        const caller = await authenticate(ctx);
         const { id } = validate<AccountIdParams>(AccountIdParams, { id: msg.int64('account_id', req.accountId) });
         const query = validate<ListEntriesQuery>(ListEntriesQuery, {
           ...(req.limit !== 0 ? { limit: req.limit } : {}),
           ...(req.cursor !== undefined ? { cursor: req.cursor } : {}),
         });
-        return msg.entryPage(await ops.accounts.listAccountEntries(who, { id, ...query }));
+        return msg.entryPage(await ops.accounts.listAccountEntries(caller, { id, ...query }));
       },
       async createTransfer(req, ctx) {
-        const who = await caller(ctx);
+        const caller = await authenticate(ctx);
         const input = validate<CreateTransferBody>(CreateTransferBody, {
           from_account_id: msg.int64('from_account_id', req.fromAccountId),
           to_account_id: msg.int64('to_account_id', req.toAccountId),
           amount: msg.int64('amount', req.amount),
           currency: req.currency,
         });
-        return create(CreateTransferResponseSchema, { result: moneyResult(ctx, await ops.transfers.createTransfer(who, input, keyOf(ctx))) });
+        return create(CreateTransferResponseSchema, {
+          result: moneyResult(ctx, await ops.transfers.createTransfer(caller, input, keyOf(ctx))),
+        });
       },
       async getTransfer(req, ctx) {
-        const who = await caller(ctx);
+        const caller = await authenticate(ctx);
         const input = validate<TransferIdParams>(TransferIdParams, { id: msg.int64('id', req.id) });
-        return create(GetTransferResponseSchema, { transfer: msg.transfer(await ops.transfers.getTransfer(who, input)) });
+        return create(GetTransferResponseSchema, { transfer: msg.transfer(await ops.transfers.getTransfer(caller, input)) });
       },
       async createDeposit(req, ctx) {
-        const who = await caller(ctx);
-        const input = validate<FundingBody>(FundingBody, { account_id: msg.int64('account_id', req.accountId), amount: msg.int64('amount', req.amount) });
-        return create(CreateDepositResponseSchema, { result: moneyResult(ctx, await ops.transfers.createDeposit(who, input, keyOf(ctx))) });
+        const caller = await authenticate(ctx);
+        const input = validate<FundingBody>(FundingBody, {
+          account_id: msg.int64('account_id', req.accountId),
+          amount: msg.int64('amount', req.amount),
+        });
+        return create(CreateDepositResponseSchema, {
+          result: moneyResult(ctx, await ops.transfers.createDeposit(caller, input, keyOf(ctx))),
+        });
       },
       async createWithdrawal(req, ctx) {
-        const who = await caller(ctx);
-        const input = validate<FundingBody>(FundingBody, { account_id: msg.int64('account_id', req.accountId), amount: msg.int64('amount', req.amount) });
-        return create(CreateWithdrawalResponseSchema, { result: moneyResult(ctx, await ops.transfers.createWithdrawal(who, input, keyOf(ctx))) });
+        const caller = await authenticate(ctx);
+        const input = validate<FundingBody>(FundingBody, {
+          account_id: msg.int64('account_id', req.accountId),
+          amount: msg.int64('amount', req.amount),
+        });
+        return create(CreateWithdrawalResponseSchema, {
+          result: moneyResult(ctx, await ops.transfers.createWithdrawal(caller, input, keyOf(ctx))),
+        });
       },
     });
 }

@@ -23,14 +23,17 @@ export function healthOperations(deps: Pick<AppDeps, 'pool'>) {
       let migrated: boolean;
       try {
         const { rows } = (await Promise.race([
-          deps.pool.query<{ ok: boolean }>('SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1) AS ok', [EXPECTED_SCHEMA_VERSION]),
+          deps.pool.query<{ ok: boolean }>('SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1) AS ok', [
+            EXPECTED_SCHEMA_VERSION,
+          ]),
           new Promise((_, reject) => setTimeout(() => reject(new Error('readiness probe timed out')), PROBE_TIMEOUT_MS).unref()),
         ])) as { rows: { ok: boolean }[] };
         migrated = rows[0]?.ok === true;
       } catch {
         throw new UnavailableError('the database cannot be reached');
       }
-      if (!migrated) throw new UnavailableError(`the database schema is not at version ${EXPECTED_SCHEMA_VERSION} yet: migrations are pending`);
+      if (!migrated)
+        throw new UnavailableError(`the database schema is not at version ${EXPECTED_SCHEMA_VERSION} yet: migrations are pending`);
       return { status: 'ready' };
     },
   };

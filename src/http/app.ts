@@ -1,24 +1,25 @@
 // The app is a factory: it registers everything and never listens (src/server.ts does).
+
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { randomUUID } from 'node:crypto';
-import { STATUS_CODES } from 'node:http';
-import type { Duplex } from 'node:stream';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { UriTooLongError } from '../errors.js';
-import accountsRoutes from './routes/accounts.routes.js';
-import { createOperations, type AppDeps, type Operations } from '../operations.js';
+import type { Operations } from '../operations.js';
 import authPlugin from './auth.plugin.js';
 import { DOCS_HELMET_OPTIONS, HELMET_OPTIONS, NO_STORE, STATIC_SECURITY_HEADERS } from './headers.js';
 import { refineDocument } from './openapi.js';
 import { frameworkError, installErrorHandlers, problem } from './problem.js';
-import { installValidators } from './validation.js';
+import accountsRoutes from './routes/accounts.routes.js';
 import healthRoutes from './routes/health.routes.js';
 import transfersRoutes from './routes/transfers.routes.js';
 import usersRoutes from './routes/users.routes.js';
+import { installValidators } from './validators.js';
 
 export interface AppOptions {
   logger?: FastifyServerOptions['loggerInstance'];
@@ -29,8 +30,6 @@ export interface AppOptions {
   trustProxy?: number;
   /** Origins allowed by CORS; empty: no cross-origin browser access. */
   corsOrigins?: string[];
-  /** The operation layer to adapt, when the caller shares it with another transport; else made from deps. */
-  operations?: Operations;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -44,10 +43,10 @@ function clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const [status, code, detail] =
     err.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'headers_too_large', 'the request line and headers are larger than 16 KiB'] as const
+      ? ([431, 'headers_too_large', 'the request line and headers are larger than 16 KiB'] as const)
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'validation_failed', 'the request did not arrive in time'] as const
-        : [400, 'validation_failed', 'the request is not valid HTTP'] as const;
+        ? ([408, 'validation_failed', 'the request did not arrive in time'] as const)
+        : ([400, 'validation_failed', 'the request is not valid HTTP'] as const);
   const body = JSON.stringify(problem(status, code, detail));
   const headers = {
     'content-type': 'application/problem+json; charset=utf-8',
@@ -56,12 +55,17 @@ function clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
     ...STATIC_SECURITY_HEADERS,
   };
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`);
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${Object.entries(headers)
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join('')}\r\n${body}`,
+    );
   }
   socket.destroy(err);
 }
 
-export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<FastifyInstance> {
+/** The HTTP adapter over the operation layer (built in src/bank.ts). */
+export async function buildApp(ops: Operations, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     // One line per request is written in onResponse below, not Fastify's two.
@@ -130,7 +134,9 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
   await app.register(swagger, {
     // Named components, optional defaulted parameters, declared headers: src/http/openapi.ts.
     transformObject: (doc) =>
-      'openapiObject' in doc ? (refineDocument(doc.openapiObject as Record<string, unknown>) as typeof doc.openapiObject) : doc.swaggerObject,
+      'openapiObject' in doc
+        ? (refineDocument(doc.openapiObject as Record<string, unknown>) as typeof doc.openapiObject)
+        : doc.swaggerObject,
     openapi: {
       openapi: '3.0.3',
       servers: [{ url: 'http://127.0.0.1:8080', description: 'npm start on this machine (set HOST/PORT); behind your ingress, its URL' }],
@@ -157,7 +163,6 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
   if (opts.docs ?? true) await app.register(swaggerUi, { routePrefix: '/docs' });
 
   // The routes adapt the operation layer: every rule and authorization is there, none here.
-  const ops = opts.operations ?? createOperations(deps);
   await app.register(authPlugin, { ops });
   await app.register(healthRoutes, { ops });
   await app.register(usersRoutes, { ops });

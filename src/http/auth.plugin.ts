@@ -2,8 +2,8 @@
 // header (src/auth/auth.operations.ts), or 401. The caller lands on request.auth.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Caller, Operations, Origin } from '../operations.js';
 import { UnauthenticatedError } from '../errors.js';
+import type { Caller, Operations, Origin } from '../operations.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

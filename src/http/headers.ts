@@ -3,9 +3,10 @@
 // @fastify/helmet sets them on every routed answer (src/http/app.ts); the answers the HTTP layer
 // makes before any route runs (src/http/problem.ts frameworkError, the client-error handler) carry
 // the same headers, taken once from helmet itself.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyHelmetOptions } from '@fastify/helmet';
 import helmet from 'helmet';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export const HELMET_OPTIONS = {
   contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },

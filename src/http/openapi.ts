@@ -12,7 +12,8 @@ const MONEY_OPERATIONS = new Set(['createTransfer', 'createDeposit', 'createWith
 
 const HEADERS: Record<string, Json> = {
   XRequestId: {
-    description: 'The request id: an incoming `X-Request-Id` (1–128 of `A-Za-z0-9._:-`) is honoured, else one is made; it is in the log line too.',
+    description:
+      'The request id: an incoming `X-Request-Id` (1–128 of `A-Za-z0-9._:-`) is honoured, else one is made; it is in the log line too.',
     schema: { type: 'string' },
   },
   IdempotentReplayed: {

@@ -74,9 +74,10 @@ export function installErrorHandlers(app: FastifyInstance): void {
     }
     if (status >= 400 && status < 500) {
       // Fastify's own 4xx: unparsable JSON, … — described in our words, never echoing the request.
-      const detail = rawErr.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || rawErr instanceof SyntaxError
-        ? 'the body is not valid JSON'
-        : 'the request is not valid';
+      const detail =
+        rawErr.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || rawErr instanceof SyntaxError
+          ? 'the body is not valid JSON'
+          : 'the request is not valid';
       return sendProblem(reply, problem(status, 'validation_failed', detail, [{ field: 'body', message: detail }]));
     }
     request.log.error({ err: rawErr }, 'unhandled error');
@@ -84,9 +85,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
   });
 
   // Nothing of the request is echoed back.
-  app.setNotFoundHandler((_request, reply) =>
-    sendProblem(reply, problem(404, 'not_found', 'there is no such route for this method')),
-  );
+  app.setNotFoundHandler((_request, reply) => sendProblem(reply, problem(404, 'not_found', 'there is no such route for this method')));
 }
 
 /** What Fastify answers before any route runs (a path parameter too long, a malformed URL). */

@@ -1,7 +1,9 @@
 // Configuration is the validated environment, declared once: `EnvSchema` (TypeBox) names every
 // variable with its type, bounds, default and description; `loadConfig` reads the environment
-// against it, here and nowhere else. A wrong value stops start-up with one sentence naming the
-// variable (ConfigError); .env.example lists every variable of the schema (a test holds them equal).
+// against it. A wrong value stops start-up with one sentence naming the variable (ConfigError);
+// .env.example lists every variable of the schema (a test holds them equal). Two process-level reads
+// stay outside it: NODE_ENV (the logger's pretty printing) and MIGRATIONS_DIR (src/platform/paths.ts,
+// set by the image).
 import Type, { type Static, type TSchema } from 'typebox';
 
 export class ConfigError extends Error {
@@ -13,25 +15,38 @@ type Env = Record<string, string | undefined>;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const DURATION = '^\\d+(ms|s|m|h|d)$';
 
-const int = (def: number, minimum: number, maximum: number, description: string) => Type.Integer({ default: def, minimum, maximum, description });
+const int = (def: number, minimum: number, maximum: number, description: string) =>
+  Type.Integer({ default: def, minimum, maximum, description });
 const duration = (def: string, description: string) => Type.String({ default: def, pattern: DURATION, description });
 const flag = (def: boolean, description: string) => Type.Boolean({ default: def, description });
 /** A string variable; `error` is the sentence said when it does not match `pattern`. */
 const text = (description: string, opts: { default?: string; pattern?: string; error?: string } = {}) =>
-  Type.String({ description, ...(opts.default !== undefined ? { default: opts.default } : {}), ...(opts.pattern ? { pattern: opts.pattern } : {}), ...(opts.error ? { 'x-error': opts.error } : {}) });
+  Type.String({
+    description,
+    ...(opts.default !== undefined ? { default: opts.default } : {}),
+    ...(opts.pattern ? { pattern: opts.pattern } : {}),
+    ...(opts.error ? { 'x-error': opts.error } : {}),
+  });
 
 export const EnvSchema = Type.Object({
   HOST: text('where the HTTP server listens (the image sets 0.0.0.0)', { default: '127.0.0.1' }),
   PORT: int(8080, 0, 65535, 'HTTP port'),
   GRPC_PORT: int(9090, 0, 65535, 'gRPC port (HTTP/2 cleartext, same HOST); 0 turns gRPC off'),
-  DATABASE_URL: Type.Optional(text('an external PostgreSQL; unset: an embedded one', { pattern: '^postgres(ql)?://', error: 'must be a postgres:// or postgresql:// URL' })),
+  DATABASE_URL: Type.Optional(
+    text('an external PostgreSQL; unset: an embedded one', {
+      pattern: '^postgres(ql)?://',
+      error: 'must be a postgres:// or postgresql:// URL',
+    }),
+  ),
   MIGRATE_ON_START: flag(false, 'with DATABASE_URL, migrate at start (else the deploy migrates)'),
   DB_POOL_SIZE: int(10, 1, 500, 'pooled connections'),
   MONEY_BATCH_MAX_ITEMS: int(64, 1, 1000, 'group commit: most movements per ledger call'),
   MONEY_BATCH_IN_FLIGHT: int(2, 1, 100, 'group commit: most ledger calls in flight'),
   DATA_DIR: text('embedded mode: the Postgres data, its password and the token key', { default: '.data' }),
   EMBEDDED_PG_PORT: int(54329, 1, 65535, 'embedded mode: the Postgres port'),
-  TOKEN_SECRET_KEY: Type.Optional(text('PASERK k4.secret key signing the tokens', { pattern: '^k4\\.secret\\.', error: 'must be a PASERK k4.secret key (k4.secret.…)' })),
+  TOKEN_SECRET_KEY: Type.Optional(
+    text('PASERK k4.secret key signing the tokens', { pattern: '^k4\\.secret\\.', error: 'must be a PASERK k4.secret key (k4.secret.…)' }),
+  ),
   ACCESS_TOKEN_DURATION: duration('15m', 'access token lifetime'),
   REFRESH_TOKEN_DURATION: duration('24h', 'refresh token (session) lifetime'),
   LOGIN_RATE_LIMIT_PER_USERNAME: int(10, 1, 1_000_000, 'login attempts per window per username'),
@@ -82,7 +97,8 @@ function readVar(name: string, schema: VarSchema, raw: string | undefined): unkn
     return raw;
   }
   if (schema.pattern === DURATION) return raw.trim();
-  if (schema.pattern && !new RegExp(schema.pattern).test(raw)) throw new ConfigError(`${name} ${schema['x-error'] ?? `must match ${schema.pattern}`}.`);
+  if (schema.pattern && !new RegExp(schema.pattern).test(raw))
+    throw new ConfigError(`${name} ${schema['x-error'] ?? `must match ${schema.pattern}`}.`);
   return raw;
 }
 
@@ -109,9 +125,7 @@ export function parseDuration(name: string, raw: string): number {
 export function loadConfig(environment: Env = process.env) {
   const env = readEnv(environment);
   if (env.TOKEN_SECRET_KEY === undefined && env.DATABASE_URL !== undefined) {
-    throw new ConfigError(
-      'TOKEN_SECRET_KEY is required when DATABASE_URL is set (generate one with `npm run cli -- new-token-key`).',
-    );
+    throw new ConfigError('TOKEN_SECRET_KEY is required when DATABASE_URL is set (generate one with `npm run cli -- new-token-key`).');
   }
   const accessTokenMs = parseDuration('ACCESS_TOKEN_DURATION', env.ACCESS_TOKEN_DURATION);
   const refreshTokenMs = parseDuration('REFRESH_TOKEN_DURATION', env.REFRESH_TOKEN_DURATION);
@@ -120,7 +134,9 @@ export function loadConfig(environment: Env = process.env) {
   }
   const idempotencyKeyTtlMs = parseDuration('IDEMPOTENCY_KEY_TTL', env.IDEMPOTENCY_KEY_TTL);
   if (idempotencyKeyTtlMs < 86_400_000) throw new ConfigError('IDEMPOTENCY_KEY_TTL must be at least 24h.');
-  const corsOrigins = env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
+  const corsOrigins = env.CORS_ORIGINS.split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   for (const o of corsOrigins) {
     if (!/^https?:\/\/[^/\s]+$/.test(o)) {
       throw new ConfigError(`CORS_ORIGINS must be a comma-separated list of origins such as https://app.example.com, got "${o}".`);

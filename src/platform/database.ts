@@ -1,6 +1,6 @@
 // Which Postgres the service talks to: DATABASE_URL's, or an embedded one it starts itself.
 import type { Config } from './config.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres.js';
 import { migrateUp } from './migrate.js';
 
 export interface Database {

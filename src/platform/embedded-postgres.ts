@@ -2,8 +2,8 @@
 // with its data in DATA_DIR so it survives restarts.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 
@@ -151,8 +151,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   const initialised = existsSync(join(pgDir, 'PG_VERSION'));
   if (!initialised && existsSync(pgDir) && readdirSync(pgDir).length > 0) {
     throw new EmbeddedPostgresError(
-      `The folder ${pgDir} is not empty but holds no Postgres cluster (no PG_VERSION): ` +
-        'move it away or point DATA_DIR elsewhere.',
+      `The folder ${pgDir} is not empty but holds no Postgres cluster (no PG_VERSION): ` + 'move it away or point DATA_DIR elsewhere.',
     );
   }
   if (initialised && !existsSync(passwordFile)) {
@@ -196,11 +195,15 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     createPostgresUser: true,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
     postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
+      '-c',
+      'listen_addresses=127.0.0.1',
       // The socket lives in the data folder, which only the server's user can list.
-      '-c', `unix_socket_directories=${pgDir}`,
-      '-c', 'max_connections=200',
-      '-c', 'shared_buffers=256MB',
+      '-c',
+      `unix_socket_directories=${pgDir}`,
+      '-c',
+      'max_connections=200',
+      '-c',
+      'shared_buffers=256MB',
     ],
     onLog: remember,
     onError: remember,

@@ -13,17 +13,12 @@ export class MigrationError extends Error {
 }
 
 /** Runs `dbmate <args>` against `url`, streaming each output line to `onLine`. */
-export function runDbmate(
-  url: string,
-  args: string[],
-  onLine: (line: string) => void = () => {},
-): Promise<DbmateResult> {
+export function runDbmate(url: string, args: string[], onLine: (line: string) => void = () => {}): Promise<DbmateResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      resolveBinary(),
-      ['--migrations-dir', migrationsDir, '--no-dump-schema', ...args],
-      { env: { ...process.env, DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawn(resolveBinary(), ['--migrations-dir', migrationsDir, '--no-dump-schema', ...args], {
+      env: { ...process.env, DATABASE_URL: url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     let partial = '';
     const take = (chunk: Buffer) => {
@@ -53,9 +48,12 @@ export async function migrateUp(url: string, onLine?: (line: string) => void, wa
   const result = await runDbmate(url, [...(wait ? ['--wait'] : []), 'up'], onLine);
   if (result.code !== 0) {
     const failed = /Applying: (\S+)(?![\s\S]*Applying:)/.exec(result.output)?.[1];
-    const why = result.output.trim().split('\n').filter((l) => /error/i.test(l)).pop() ?? result.output.trim();
-    throw new MigrationError(
-      failed ? `Migration ${failed} failed: ${why}` : `dbmate up failed (exit ${result.code}): ${why}`,
-    );
+    const why =
+      result.output
+        .trim()
+        .split('\n')
+        .filter((l) => /error/i.test(l))
+        .pop() ?? result.output.trim();
+    throw new MigrationError(failed ? `Migration ${failed} failed: ${why}` : `dbmate up failed (exit ${result.code}): ${why}`);
   }
 }

@@ -10,13 +10,19 @@ import type { Queryable } from '../db/pool.js';
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
   }
   return value;
 }
 
 export function fingerprint(method: string, route: string, body: unknown): Buffer {
-  return createHash('sha256').update(`${method} ${route}\n${JSON.stringify(canonical(body))}`).digest();
+  return createHash('sha256')
+    .update(`${method} ${route}\n${JSON.stringify(canonical(body))}`)
+    .digest();
 }
 
 /** Deletes keys older than the TTL in small batches; never touches an account row, so never blocks a transfer. */

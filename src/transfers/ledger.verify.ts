@@ -6,8 +6,9 @@ import {
   malformedTransfers,
   negativeCustomerAccounts,
 } from '../../generated/ledger.queries.js';
-import { one, toSafeInt } from '../db/one.js';
+import { one } from '../db/one.js';
 import type { Queryable } from '../db/pool.js';
+import { fromInt8 } from '../ids.js';
 
 export interface LedgerReport {
   ok: boolean;
@@ -33,6 +34,6 @@ export async function verifyLedger(db: Queryable): Promise<LedgerReport> {
   return {
     ok: violations.length === 0,
     violations,
-    counts: { transfers: toSafeInt(c.transfers), entries: toSafeInt(c.entries), accounts: toSafeInt(c.accounts) },
+    counts: { transfers: fromInt8(c.transfers), entries: fromInt8(c.entries), accounts: fromInt8(c.accounts) },
   };
 }

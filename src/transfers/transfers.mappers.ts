@@ -1,14 +1,10 @@
 // Rows are not DTOs: int8 text becomes safe integers of their brand, dates become RFC 3339 strings.
-import { fromInt8, type AccountId, type Cents, type Int8, type TransferId } from '../ids.js';
+import type { IGetTransferResult } from '../../generated/transfers.queries.js';
+import { fromInt8 } from '../ids.js';
 import type { Transfer } from './transfers.schemas.js';
 
-interface TransferRow {
-  id: Int8<TransferId>;
-  from_account_id: Int8<AccountId>;
-  to_account_id: Int8<AccountId>;
-  amount: Int8<Cents>;
-  created_at: Date;
-}
+/** The columns of a transfer row, as pgtyped types them. */
+type TransferRow = Pick<IGetTransferResult, 'id' | 'from_account_id' | 'to_account_id' | 'amount' | 'created_at'>;
 
 export const toTransfer = (r: TransferRow): Transfer => ({
   id: fromInt8(r.id),

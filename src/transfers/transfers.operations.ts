@@ -1,22 +1,16 @@
-// The money operations, for every transport: transfer, deposit, withdrawal (each through the group
-// commit, under the caller's Idempotency-Key when given) and reading a transfer. Authorization and
-// idempotency are decided here; the movement itself is made in ./transfers.service.ts.
+// The money operations, for every transport: transfer, deposit, withdrawal (each an item of the
+// group commit in ./ledger.ts, under the caller's Idempotency-Key when given) and reading a transfer.
+// Authorization and idempotency are decided here; the movement itself is made by the ledger.
 import { getTransfer } from '../../generated/transfers.queries.js';
-import { assertBanker, assertEitherOwner } from '../auth/authorize.js';
-import type { AppDeps, Caller, MoveOptions } from '../context.js';
+import { assertBanker, assertEitherOwner, type Caller } from '../caller.js';
+import type { AppDeps, MoveOptions } from '../context.js';
 import { one } from '../db/one.js';
-import type { TransferId } from '../ids.js';
+import { ValidationError } from '../errors.js';
+import type { Cents, TransferId } from '../ids.js';
 import { fingerprint } from './idempotency.js';
+import type { Movement, MovementAnswer } from './ledger.js';
 import { toTransfer } from './transfers.mappers.js';
 import type { CreateTransferBody, FundingBody, Transfer } from './transfers.schemas.js';
-import { checkAmount, type Movement, type MovementAnswer } from './transfers.service.js';
-
-/**
- * What a money operation answers: the result or the refusal, and whether it is the replay of an
- * earlier request with the same Idempotency-Key. A value, not a throw, because a refusal that
- * committed (a stored 422) is replayed as faithfully as a success.
- */
-export type MoneyAnswer = MovementAnswer;
 
 /**
  * The scope a key's fingerprint is taken in: the operation (named as the HTTP route it first was, so
@@ -25,36 +19,45 @@ export type MoneyAnswer = MovementAnswer;
  */
 const SCOPE = { transfer: ['POST', '/transfers'], deposit: ['POST', '/deposits'], withdrawal: ['POST', '/withdrawals'] } as const;
 
-export function transferOperations(deps: Pick<AppDeps, 'pool' | 'moneyMover'>) {
-  function move(caller: Caller, movement: Movement, input: object, opts: MoveOptions): Promise<MoneyAnswer> {
+/** The one check of an amount before the ledger (the schemas of both transports check it too). */
+function checkAmount(amount: Cents): void {
+  if (!Number.isSafeInteger(amount) || amount <= 0) {
+    throw new ValidationError('amount', 'must be an integer from 1 to 9007199254740991');
+  }
+}
+
+export function transferOperations(deps: Pick<AppDeps, 'pool' | 'groupCommit'>) {
+  function move(caller: Caller, movement: Movement, input: object, opts: MoveOptions): Promise<MovementAnswer> {
     checkAmount(movement.amount);
     const [method, route] = SCOPE[movement.kind];
-    return deps.moneyMover.submit({
+    return deps.groupCommit.submit({
       movement,
-      idempotency: opts.idempotencyKey === undefined
-        ? undefined
-        : { username: caller.username, key: opts.idempotencyKey, fingerprint: fingerprint(method, route, input) },
+      idempotency:
+        opts.idempotencyKey === undefined
+          ? undefined
+          : { username: caller.username, key: opts.idempotencyKey, fingerprint: fingerprint(method, route, input) },
     });
   }
   return {
     /** From one of the caller's accounts to any account of the same currency. */
-    createTransfer(caller: Caller, input: CreateTransferBody, opts: MoveOptions = {}): Promise<MoneyAnswer> {
-      return move(caller, {
+    createTransfer(caller: Caller, input: CreateTransferBody, opts: MoveOptions = {}): Promise<MovementAnswer> {
+      const movement: Movement = {
         kind: 'transfer',
         fromAccountId: input.from_account_id,
         toAccountId: input.to_account_id,
         amount: input.amount,
         currency: input.currency,
         actingOwner: caller.username,
-      }, input, opts);
+      };
+      return move(caller, movement, input, opts);
     },
     /** Banker: into an account, from the bank's funding account of its currency. */
-    async createDeposit(caller: Caller, input: FundingBody, opts: MoveOptions = {}): Promise<MoneyAnswer> {
+    async createDeposit(caller: Caller, input: FundingBody, opts: MoveOptions = {}): Promise<MovementAnswer> {
       assertBanker(caller);
       return move(caller, { kind: 'deposit', accountId: input.account_id, amount: input.amount }, input, opts);
     },
     /** Banker: out of an account, into the bank's funding account of its currency. */
-    async createWithdrawal(caller: Caller, input: FundingBody, opts: MoveOptions = {}): Promise<MoneyAnswer> {
+    async createWithdrawal(caller: Caller, input: FundingBody, opts: MoveOptions = {}): Promise<MovementAnswer> {
       assertBanker(caller);
       return move(caller, { kind: 'withdrawal', accountId: input.account_id, amount: input.amount }, input, opts);
     },

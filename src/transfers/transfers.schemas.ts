@@ -11,7 +11,11 @@ export type Transfer = Static<typeof Transfer>;
 /** What the sender sees: the receiver's account (owner, balance) is not revealed. */
 export const TransferResult = Type.Object(
   { transfer: Transfer, from_account: Account, from_entry: Entry, to_entry: Entry },
-  { additionalProperties: false, title: 'TransferResult', description: 'What the sender sees: the receiver\'s account (owner, balance) is not revealed.' },
+  {
+    additionalProperties: false,
+    title: 'TransferResult',
+    description: "What the sender sees: the receiver's account (owner, balance) is not revealed.",
+  },
 );
 export type TransferResult = Static<typeof TransferResult>;
 
@@ -21,5 +25,8 @@ export const CreateTransferBody = Type.Object(
 );
 export type CreateTransferBody = Static<typeof CreateTransferBody>;
 
-export const FundingBody = Type.Object({ account_id: AccountIdSchema, amount: Amount }, { additionalProperties: false, title: 'FundingRequest' });
+export const FundingBody = Type.Object(
+  { account_id: AccountIdSchema, amount: Amount },
+  { additionalProperties: false, title: 'FundingRequest' },
+);
 export type FundingBody = Static<typeof FundingBody>;

@@ -1,4 +1,4 @@
-import { isRole, type User } from './users.schemas.js';
+import { roleOf, type User } from './users.schemas.js';
 
 export const toUser = (r: {
   username: string;
@@ -11,7 +11,7 @@ export const toUser = (r: {
   username: r.username,
   full_name: r.full_name,
   email: r.email,
-  role: isRole(r.role) ? r.role : 'depositor',
+  role: roleOf(r.role),
   password_changed_at: r.password_changed_at.toISOString(),
   created_at: r.created_at.toISOString(),
 });

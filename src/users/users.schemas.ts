@@ -5,11 +5,14 @@ export const Username = Type.String({ pattern: '^[a-z0-9_]{3,100}$', description
 export const FullName = Type.String({ minLength: 1, maxLength: 100, pattern: NO_CONTROL, description: 'no control characters' });
 export const Email = Type.String({ format: 'email', maxLength: 200, pattern: NO_CONTROL });
 export const Password = Type.String({ minLength: 8, maxLength: 128, pattern: NO_NUL, writeOnly: true });
-/** The roles, declared once: the schema, the tokens and the database's check constraint agree on them. */
+/** The roles of the API, declared once (the schema, the tokens). The database also knows `system`, the
+ * owner of the bank's funding accounts, who never logs in: `roleOf` reads it as a depositor. */
 export const ROLES = ['depositor', 'banker'] as const;
 export const Role = Type.Union([Type.Literal(ROLES[0]), Type.Literal(ROLES[1])], { title: 'Role' });
 export type Role = (typeof ROLES)[number];
 export const isRole = (r: unknown): r is Role => (ROLES as readonly unknown[]).includes(r);
+/** A role as the database holds it → the API's: anything but `banker` acts as a depositor. */
+export const roleOf = (dbRole: string): Role => (dbRole === 'banker' ? 'banker' : 'depositor');
 
 export const User = Type.Object(
   {
@@ -41,7 +44,7 @@ export const UpdateUserBody = Type.Object(
         maxLength: 128,
         pattern: NO_NUL,
         writeOnly: true,
-        description: 'Required to change your own password; a banker resetting another user\'s does not send it.',
+        description: "Required to change your own password; a banker resetting another user's does not send it.",
       }),
     ),
   },
@@ -50,42 +53,3 @@ export const UpdateUserBody = Type.Object(
 export type UpdateUserBody = Static<typeof UpdateUserBody>;
 
 export const UsernameParams = Type.Object({ username: Username }, { additionalProperties: false });
-
-export const LoginBody = Type.Object(
-  {
-    username: Type.String({ minLength: 1, maxLength: 100, pattern: NO_CONTROL }),
-    password: Type.String({ minLength: 1, maxLength: 128, pattern: NO_NUL }),
-  },
-  { additionalProperties: false, title: 'LoginRequest' },
-);
-export type LoginBody = Static<typeof LoginBody>;
-
-export const LoginResponse = Type.Object(
-  {
-    session_id: Type.String({ format: 'uuid' }),
-    access_token: Type.String(),
-    access_token_expires_at: Timestamp,
-    refresh_token: Type.String(),
-    refresh_token_expires_at: Timestamp,
-    user: User,
-  },
-  { additionalProperties: false, title: 'LoginResponse' },
-);
-export type LoginResponse = Static<typeof LoginResponse>;
-
-export const RefreshTokenBody = Type.Object(
-  { refresh_token: Type.String({ minLength: 1, maxLength: 2000, pattern: NO_NUL }) },
-  { additionalProperties: false, title: 'RefreshTokenRequest' },
-);
-export type RefreshTokenBody = Static<typeof RefreshTokenBody>;
-
-export const RenewResponse = Type.Object(
-  {
-    access_token: Type.String(),
-    access_token_expires_at: Timestamp,
-    refresh_token: Type.String({ description: 'the new refresh token: the one presented is spent' }),
-    refresh_token_expires_at: Timestamp,
-  },
-  { additionalProperties: false, title: 'RenewResponse' },
-);
-export type RenewResponse = Static<typeof RenewResponse>;

@@ -1,19 +1,21 @@
 import { blockOtherSessions } from '../../generated/sessions.queries.js';
-import { createUser as createUserQuery, getUserCredentials, setUserRole, updateUser as updateUserQuery } from '../../generated/users.queries.js';
-import type { PasswordHasher } from '../auth/passwords.js';
-import { CurrentPasswordMismatchError, ValidationError } from '../errors.js';
+import {
+  createUser as createUserQuery,
+  getUserCredentials,
+  setUserRole,
+  updateUser as updateUserQuery,
+} from '../../generated/users.queries.js';
 import { maybeOne, one } from '../db/one.js';
 import type { Pool, Queryable } from '../db/pool.js';
 import { withTransaction } from '../db/transaction.js';
-import type { CreateUserBody, UpdateUserBody, User } from './users.schemas.js';
+import { CurrentPasswordMismatchError, ValidationError } from '../errors.js';
+import type { PasswordHasher } from './passwords.js';
 import { toUser } from './users.mappers.js';
+import type { CreateUserBody, UpdateUserBody, User } from './users.schemas.js';
 
 export async function createUser(db: Queryable, passwords: PasswordHasher, body: CreateUserBody): Promise<User> {
   const hashedPassword = await passwords.hash(body.password);
-  const rows = await createUserQuery.run(
-    { username: body.username, hashedPassword, fullName: body.full_name, email: body.email },
-    db,
-  );
+  const rows = await createUserQuery.run({ username: body.username, hashedPassword, fullName: body.full_name, email: body.email }, db);
   return toUser(one(rows, 'user'));
 }
 
@@ -41,10 +43,7 @@ export async function updateUser(
   }
   const hashedPassword = patch.password === undefined ? null : await passwords.hash(patch.password);
   return withTransaction(pool, async (tx) => {
-    const rows = await updateUserQuery.run(
-      { username, fullName: patch.full_name ?? null, email: patch.email ?? null, hashedPassword },
-      tx,
-    );
+    const rows = await updateUserQuery.run({ username, fullName: patch.full_name ?? null, email: patch.email ?? null, hashedPassword }, tx);
     const user = toUser(one(rows, 'user'));
     if (hashedPassword !== null) await blockOtherSessions.run({ username, keep: own ? actor.sessionId : null }, tx);
     return user;

@@ -18,15 +18,25 @@ afterAll(async () => {
 const get = (url: string, user: TestUser | null) => t.app.inject({ method: 'GET', url, headers: user ? user.auth : {} });
 
 describe('POST /accounts', () => {
-  it('201: owned by the token\'s user, balance 0', async () => {
+  it("201: owned by the token's user, balance 0", async () => {
     const res = await t.app.inject({ method: 'POST', url: '/accounts', headers: alice.auth, payload: { currency: 'CAD' } });
     expect(res.statusCode).toBe(201);
-    expect(res.json()).toEqual({ id: expect.any(Number), owner: alice.username, balance: 0, currency: 'CAD', created_at: expect.any(String) });
+    expect(res.json()).toEqual({
+      id: expect.any(Number),
+      owner: alice.username,
+      balance: 0,
+      currency: 'CAD',
+      created_at: expect.any(String),
+    });
   });
   it('409 account_exists for a second account in the same currency', async () => {
     await openAccount(t, bob, 'CAD');
     const before = await snapshot(t);
-    expectProblem(await t.app.inject({ method: 'POST', url: '/accounts', headers: bob.auth, payload: { currency: 'CAD' } }), 409, 'account_exists');
+    expectProblem(
+      await t.app.inject({ method: 'POST', url: '/accounts', headers: bob.auth, payload: { currency: 'CAD' } }),
+      409,
+      'account_exists',
+    );
     expect(await snapshot(t)).toEqual(before);
   });
   it.each([
@@ -55,7 +65,7 @@ describe('GET /accounts/{id}', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ id, owner: alice.username, currency: 'EUR', balance: 0 });
   });
-  it('403 for anyone else, the bank\'s funding accounts included', async () => {
+  it("403 for anyone else, the bank's funding accounts included", async () => {
     expectProblem(await get(`/accounts/${id}`, bob), 403, 'forbidden');
     const { rows } = await t.db.pool.query('SELECT id FROM accounts WHERE is_funding LIMIT 1');
     expectProblem(await get(`/accounts/${rows[0].id}`, banker), 403, 'forbidden');
@@ -72,7 +82,7 @@ describe('GET /accounts/{id}', () => {
 });
 
 describe('GET /accounts', () => {
-  it('200: only the caller\'s accounts, by id, paged', async () => {
+  it("200: only the caller's accounts, by id, paged", async () => {
     const carol = await signUp(t, { prefix: 'carol' });
     const ids = [(await openAccount(t, carol, 'USD')).id, (await openAccount(t, carol, 'EUR')).id, (await openAccount(t, carol, 'CAD')).id];
     await openAccount(t, bob, 'USD');
@@ -122,16 +132,19 @@ describe('GET /accounts/{id}/entries', () => {
     expect(body.next_cursor).toBeNull();
     expect((await get(`/accounts/${accountId}/entries?limit=7`, dave)).json().next_cursor).toBeNull();
   });
-  it('403 for someone else\'s account', async () => {
+  it("403 for someone else's account", async () => {
     expectProblem(await get(`/accounts/${accountId}/entries`, alice), 403, 'forbidden');
   });
   it('404 for an unknown account', async () => {
     expectProblem(await get('/accounts/55555555/entries', dave), 404, 'not_found');
   });
-  it.each(['limit=0', 'limit=101', 'cursor=not-a-cursor', `cursor=${Buffer.from('e1:-5').toString('base64url')}`])('400 for %s', async (q) => {
-    const problem = expectProblem(await get(`/accounts/${accountId}/entries?${q}`, dave), 400, 'validation_failed');
-    expect(problem.errors[0].field).toBe(q.split('=')[0]);
-  });
+  it.each(['limit=0', 'limit=101', 'cursor=not-a-cursor', `cursor=${Buffer.from('e1:-5').toString('base64url')}`])(
+    '400 for %s',
+    async (q) => {
+      const problem = expectProblem(await get(`/accounts/${accountId}/entries?${q}`, dave), 400, 'validation_failed');
+      expect(problem.errors[0].field).toBe(q.split('=')[0]);
+    },
+  );
   it('401 without a token', async () => {
     expectProblem(await get(`/accounts/${accountId}/entries`, null), 401, 'unauthenticated');
   });

@@ -43,7 +43,8 @@ beforeAll(async () => {
       const i = 20;
       return `Bearer ${s.slice(0, i)}${s[i] === 'A' ? 'B' : 'A'}${s.slice(i + 1)}`;
     },
-    'a token signed by another key': async () => `Bearer ${(await otherKey.createAccessToken(alice.sessionId, alice.username, 'banker')).token}`,
+    'a token signed by another key': async () =>
+      `Bearer ${(await otherKey.createAccessToken(alice.sessionId, alice.username, 'banker')).token}`,
     'a v2.public token': async () => `Bearer ${await v2p.Sign((await v2p.GenerateKeyPair()).secretKey, claims)}`,
     'a v3.public token': async () => `Bearer ${await v3p.Sign((await v3p.GenerateKeyPair()).secretKey, claims)}`,
     'a v4.local token': async () => `Bearer v4.local.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`,

@@ -2,10 +2,11 @@
 // client in another language would: its status must be declared for the operation, its body must
 // match the declared schema (named components resolved), and every header of ours it carries must be
 // declared. A scenario drives every operation through its success and its documented errors.
+
+import { readFile } from 'node:fs/promises';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { readFile } from 'node:fs/promises';
-import { createTestApp, depositAs, openAccount, signUp, uniqueName, type TestApp, type TestUser } from '../setup/app.js';
+import { createTestApp, depositAs, openAccount, signUp, type TestApp, type TestUser, uniqueName } from '../setup/app.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 type Json = Record<string, any>;
@@ -21,7 +22,8 @@ beforeAll(async () => {
   doc = JSON.parse(await readFile(new URL('../../generated/openapi.json', import.meta.url), 'utf8'));
   // The components under one id, and every `#/components/…` reference pointed at it.
   const rebase = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(rebase)
+    Array.isArray(v)
+      ? v.map(rebase)
       : v && typeof v === 'object'
         ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, k === '$ref' && typeof x === 'string' ? `doc${x}` : rebase(x)]))
         : v;
@@ -35,7 +37,12 @@ afterAll(async () => {
 const OUR_HEADERS = ['x-request-id', 'idempotent-replayed', 'retry-after'];
 
 /** Sends a request and checks its answer against the document's operation `method template`. */
-async function call(method: 'GET' | 'POST' | 'PATCH', template: string, url: string, opts: { user?: TestUser; body?: unknown; headers?: Record<string, string> } = {}) {
+async function call(
+  method: 'GET' | 'POST' | 'PATCH',
+  template: string,
+  url: string,
+  opts: { user?: TestUser; body?: unknown; headers?: Record<string, string> } = {},
+) {
   const res = await t.app.inject({
     method,
     url,
@@ -51,11 +58,13 @@ async function call(method: 'GET' | 'POST' | 'PATCH', template: string, url: str
     const media = declared.content?.[type];
     if (!media) throw new Error(`${method} ${template} ${res.statusCode}: content type ${type} is not declared`);
     const validate = ajv.compile((doc as Json).rebase(media.schema));
-    if (!validate(res.json())) throw new Error(`${method} ${template} ${res.statusCode}: body does not match: ${ajv.errorsText(validate.errors)}\n${res.body}`);
+    if (!validate(res.json()))
+      throw new Error(`${method} ${template} ${res.statusCode}: body does not match: ${ajv.errorsText(validate.errors)}\n${res.body}`);
   }
   const headerNames = Object.keys(declared.headers ?? {}).map((h) => h.toLowerCase());
   for (const h of OUR_HEADERS) {
-    if (res.headers[h] !== undefined && !headerNames.includes(h)) throw new Error(`${method} ${template} ${res.statusCode}: header ${h} is not declared`);
+    if (res.headers[h] !== undefined && !headerNames.includes(h))
+      throw new Error(`${method} ${template} ${res.statusCode}: header ${h} is not declared`);
   }
   const key = `${method} ${template}`;
   seen.set(key, (seen.get(key) ?? new Set()).add(String(res.statusCode)));
@@ -73,19 +82,28 @@ it('every operation, its success and its documented errors, answer as the docume
 
   // Users and sessions.
   const name = uniqueName('cnew');
-  await call('POST', '/users', '/users', { body: { username: name, full_name: 'New', email: `${name}@example.com`, password: 'password-123' } });
-  await call('POST', '/users', '/users', { body: { username: name, full_name: 'New', email: `${name}x@example.com`, password: 'password-123' } }); // 409
+  await call('POST', '/users', '/users', {
+    body: { username: name, full_name: 'New', email: `${name}@example.com`, password: 'password-123' },
+  });
+  await call('POST', '/users', '/users', {
+    body: { username: name, full_name: 'New', email: `${name}x@example.com`, password: 'password-123' },
+  }); // 409
   await call('POST', '/users', '/users', { body: { username: 'X' } }); // 400
   await call('POST', '/users', '/users', { headers: { 'content-type': 'text/xml' }, body: '<a/>' }); // 415
   const login = await call('POST', '/users/login', '/users/login', { body: { username: name, password: 'password-123' } });
   await call('POST', '/users/login', '/users/login', { body: { username: name, password: 'wrong-password' } }); // 401
   await call('POST', '/users/login', '/users/login', { body: {} }); // 400
-  const renewed = await call('POST', '/tokens/renew_access', '/tokens/renew_access', { body: { refresh_token: login.json().refresh_token } });
+  const renewed = await call('POST', '/tokens/renew_access', '/tokens/renew_access', {
+    body: { refresh_token: login.json().refresh_token },
+  });
   await call('POST', '/tokens/renew_access', '/tokens/renew_access', { body: { refresh_token: 'v4.public.garbage' } }); // 401
   await call('POST', '/tokens/revoke', '/tokens/revoke', { body: { refresh_token: renewed.json().refresh_token } }); // 204
   await call('POST', '/tokens/revoke', '/tokens/revoke', { body: { refresh_token: 'nope' } }); // 401
   await call('PATCH', '/users/{username}', `/users/${ann.username}`, { user: ann, body: { full_name: 'Ann A.' } });
-  await call('PATCH', '/users/{username}', `/users/${ann.username}`, { user: ann, body: { password: 'another-pass', current_password: 'wrong' } }); // 403 mismatch
+  await call('PATCH', '/users/{username}', `/users/${ann.username}`, {
+    user: ann,
+    body: { password: 'another-pass', current_password: 'wrong' },
+  }); // 403 mismatch
   await call('PATCH', '/users/{username}', `/users/${ann.username}`, { user: ben, body: { full_name: 'Hijack' } }); // 403
   await call('PATCH', '/users/{username}', `/users/${uniqueName('ghost')}`, { user: banker, body: { full_name: 'X' } }); // 404
   await call('PATCH', '/users/{username}', `/users/${ann.username}`, { user: ann, body: { email: ben.email } }); // 409
@@ -114,7 +132,11 @@ it('every operation, its success and its documented errors, answer as the docume
   const replay = await call('POST', '/transfers', '/transfers', { user: ann, body, headers: { 'idempotency-key': 'contract-1' } });
   expect(replay.headers['idempotent-replayed']).toBe('true');
   expect(replay.body).toBe(first.body);
-  await call('POST', '/transfers', '/transfers', { user: ann, body: { ...body, amount: 11 }, headers: { 'idempotency-key': 'contract-1' } }); // 422 reused
+  await call('POST', '/transfers', '/transfers', {
+    user: ann,
+    body: { ...body, amount: 11 },
+    headers: { 'idempotency-key': 'contract-1' },
+  }); // 422 reused
   await call('POST', '/transfers', '/transfers', { user: ann, body: { ...body, amount: 10_000 } }); // 422 funds
   await call('POST', '/transfers', '/transfers', { user: ann, body: { ...body, to_account_id: benEur } }); // 422 currency
   await call('POST', '/transfers', '/transfers', { user: ann, body: { ...body, to_account_id: 999_999 } }); // 404
@@ -148,7 +170,9 @@ it('sign-up and login limits answer 429 with a declared Retry-After', async () =
     t = t2;
     const u = uniqueName('lim');
     await call('POST', '/users', '/users', { body: { username: u, full_name: 'L', email: `${u}@example.com`, password: 'password-123' } });
-    const limited = await call('POST', '/users', '/users', { body: { username: `${u}2`, full_name: 'L', email: `${u}2@example.com`, password: 'password-123' } });
+    const limited = await call('POST', '/users', '/users', {
+      body: { username: `${u}2`, full_name: 'L', email: `${u}2@example.com`, password: 'password-123' },
+    });
     expect(limited.statusCode).toBe(429);
     await call('POST', '/users/login', '/users/login', { body: { username: u, password: 'x-wrong-pass' } });
     const again = await call('POST', '/users/login', '/users/login', { body: { username: u, password: 'x-wrong-pass' } });

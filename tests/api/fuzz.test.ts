@@ -46,7 +46,13 @@ const hostile = fc.oneof(
 
 /** A body built from the route's own field names with hostile values, sometimes with extra fields. */
 const bodyOf = (fields: string[], valid: () => Record<string, unknown>) =>
-  fc.tuple(fc.dictionary(fc.constantFrom(...fields), hostile, { maxKeys: fields.length }), fc.dictionary(fc.string({ maxLength: 12 }), hostile, { maxKeys: 2 }), fc.boolean(), fc.boolean())
+  fc
+    .tuple(
+      fc.dictionary(fc.constantFrom(...fields), hostile, { maxKeys: fields.length }),
+      fc.dictionary(fc.string({ maxLength: 12 }), hostile, { maxKeys: 2 }),
+      fc.boolean(),
+      fc.boolean(),
+    )
     .map(([chosen, extra, startValid, withExtra]) => {
       const base: Record<string, unknown> = startValid ? valid() : {};
       for (const [k, v] of Object.entries(chosen)) {
@@ -58,19 +64,48 @@ const bodyOf = (fields: string[], valid: () => Record<string, unknown>) =>
 
 const rawPayload = fc.oneof(
   fc.string({ maxLength: 200 }).map((s) => ({ payload: s, contentType: 'application/json' })),
-  fc.constantFrom('{', '{"amount": 1,}', '[1,2', '{"a":1}{"b":2}', 'null', '12', '"text"', '{"__proto__": {"admin": true}}').map((s) => ({ payload: s, contentType: 'application/json' })),
-  fc.tuple(fc.string({ maxLength: 50 }), fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/xml', 'multipart/form-data')).map(([payload, contentType]) => ({ payload, contentType })),
+  fc
+    .constantFrom('{', '{"amount": 1,}', '[1,2', '{"a":1}{"b":2}', 'null', '12', '"text"', '{"__proto__": {"admin": true}}')
+    .map((s) => ({ payload: s, contentType: 'application/json' })),
+  fc
+    .tuple(
+      fc.string({ maxLength: 50 }),
+      fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/xml', 'multipart/form-data'),
+    )
+    .map(([payload, contentType]) => ({ payload, contentType })),
   fc.constant({ payload: JSON.stringify({ pad: 'x'.repeat(70_000) }), contentType: 'application/json' }),
   // Integers written as floats in the raw JSON: the token decides (contract v1.1).
-  fc.tuple(fc.constantFrom('1.0', '1e2', '1.0000000000000001', '9007199254740990.9', '-0.0', '5E-1', '2e0'), fc.constantFrom('amount', 'account_id', 'from_account_id', 'to_account_id'))
-    .map(([tok, field]) => ({ payload: `{"${field}":${tok},"amount":1,"account_id":1,"currency":"USD"}`, contentType: 'application/json' })),
+  fc
+    .tuple(
+      fc.constantFrom('1.0', '1e2', '1.0000000000000001', '9007199254740990.9', '-0.0', '5E-1', '2e0'),
+      fc.constantFrom('amount', 'account_id', 'from_account_id', 'to_account_id'),
+    )
+    .map(([tok, field]) => ({
+      payload: `{"${field}":${tok},"amount":1,"account_id":1,"currency":"USD"}`,
+      contentType: 'application/json',
+    })),
 );
 
 const pathParam = fc.oneof(
   fc.string({ maxLength: 30 }),
   fc.string({ unit: 'grapheme', maxLength: 10 }),
   fc.integer().map(String),
-  fc.constantFrom('0', '-1', '1.5', '9007199254740992', '9223372036854775808', '1e3', '%00', '..%2F..', 'null', '1.0', '0x10', ' 5', '+5', 'x'.repeat(101)),
+  fc.constantFrom(
+    '0',
+    '-1',
+    '1.5',
+    '9007199254740992',
+    '9223372036854775808',
+    '1e3',
+    '%00',
+    '..%2F..',
+    'null',
+    '1.0',
+    '0x10',
+    ' 5',
+    '+5',
+    'x'.repeat(101),
+  ),
 );
 
 interface Route {
@@ -82,15 +117,63 @@ interface Route {
 }
 
 const routes: Route[] = [
-  { method: 'POST', path: () => '/users', fields: ['username', 'full_name', 'email', 'password'], valid: () => ({ username: 'fz_ok', full_name: 'F', email: 'fz@example.com', password: 'password1' }), who: () => null },
-  { method: 'POST', path: () => '/users/login', fields: ['username', 'password'], valid: () => ({ username: user.username, password: 'wrong-password' }), who: () => null },
-  { method: 'POST', path: () => '/tokens/renew_access', fields: ['refresh_token'], valid: () => ({ refresh_token: 'v4.public.x' }), who: () => null },
-  { method: 'POST', path: () => '/tokens/revoke', fields: ['refresh_token'], valid: () => ({ refresh_token: 'v4.public.x' }), who: () => null },
-  { method: 'PATCH', path: () => `/users/${user.username}`, fields: ['full_name', 'email', 'password', 'current_password'], valid: () => ({ full_name: 'Fuzzed Name' }), who: () => user },
+  {
+    method: 'POST',
+    path: () => '/users',
+    fields: ['username', 'full_name', 'email', 'password'],
+    valid: () => ({ username: 'fz_ok', full_name: 'F', email: 'fz@example.com', password: 'password1' }),
+    who: () => null,
+  },
+  {
+    method: 'POST',
+    path: () => '/users/login',
+    fields: ['username', 'password'],
+    valid: () => ({ username: user.username, password: 'wrong-password' }),
+    who: () => null,
+  },
+  {
+    method: 'POST',
+    path: () => '/tokens/renew_access',
+    fields: ['refresh_token'],
+    valid: () => ({ refresh_token: 'v4.public.x' }),
+    who: () => null,
+  },
+  {
+    method: 'POST',
+    path: () => '/tokens/revoke',
+    fields: ['refresh_token'],
+    valid: () => ({ refresh_token: 'v4.public.x' }),
+    who: () => null,
+  },
+  {
+    method: 'PATCH',
+    path: () => `/users/${user.username}`,
+    fields: ['full_name', 'email', 'password', 'current_password'],
+    valid: () => ({ full_name: 'Fuzzed Name' }),
+    who: () => user,
+  },
   { method: 'POST', path: () => '/accounts', fields: ['currency'], valid: () => ({ currency: 'EUR' }), who: () => user },
-  { method: 'POST', path: () => '/transfers', fields: ['from_account_id', 'to_account_id', 'amount', 'currency'], valid: () => ({ from_account_id: accountId, to_account_id: accountId + 1, amount: 1, currency: 'USD' }), who: () => user },
-  { method: 'POST', path: () => '/deposits', fields: ['account_id', 'amount'], valid: () => ({ account_id: accountId, amount: 1 }), who: () => banker },
-  { method: 'POST', path: () => '/withdrawals', fields: ['account_id', 'amount'], valid: () => ({ account_id: accountId, amount: 1 }), who: () => banker },
+  {
+    method: 'POST',
+    path: () => '/transfers',
+    fields: ['from_account_id', 'to_account_id', 'amount', 'currency'],
+    valid: () => ({ from_account_id: accountId, to_account_id: accountId + 1, amount: 1, currency: 'USD' }),
+    who: () => user,
+  },
+  {
+    method: 'POST',
+    path: () => '/deposits',
+    fields: ['account_id', 'amount'],
+    valid: () => ({ account_id: accountId, amount: 1 }),
+    who: () => banker,
+  },
+  {
+    method: 'POST',
+    path: () => '/withdrawals',
+    fields: ['account_id', 'amount'],
+    valid: () => ({ account_id: accountId, amount: 1 }),
+    who: () => banker,
+  },
 ];
 
 async function check(res: { statusCode: number; headers: Record<string, unknown>; body: string }, before: unknown) {
@@ -106,31 +189,44 @@ async function check(res: { statusCode: number; headers: Record<string, unknown>
   }
 }
 
-describe.each(routes.map((r) => [`${r.method} ${r.path.toString().includes('users/${') ? '/users/{username}' : r.path()}`, r] as const))('%s', (_name, route) => {
-  it('hostile JSON bodies', async () => {
-    await fc.assert(
-      fc.asyncProperty(bodyOf(route.fields, route.valid), async (body) => {
-        const before = await snapshot(t);
-        const who = route.who();
-        const res = await t.app.inject({ method: route.method, url: route.path(), headers: who ? who.auth : {}, payload: body as object });
-        await check(res, before);
-      }),
-      { numRuns: 120 },
-    );
-  });
+describe.each(routes.map((r) => [`${r.method} ${r.path.toString().includes('users/${') ? '/users/{username}' : r.path()}`, r] as const))(
+  '%s',
+  (_name, route) => {
+    it('hostile JSON bodies', async () => {
+      await fc.assert(
+        fc.asyncProperty(bodyOf(route.fields, route.valid), async (body) => {
+          const before = await snapshot(t);
+          const who = route.who();
+          const res = await t.app.inject({
+            method: route.method,
+            url: route.path(),
+            headers: who ? who.auth : {},
+            payload: body as object,
+          });
+          await check(res, before);
+        }),
+        { numRuns: 120 },
+      );
+    });
 
-  it('raw payloads: bad JSON, other content types, oversized', async () => {
-    await fc.assert(
-      fc.asyncProperty(rawPayload, async ({ payload, contentType }) => {
-        const before = await snapshot(t);
-        const who = route.who();
-        const res = await t.app.inject({ method: route.method, url: route.path(), headers: { ...(who ? who.auth : {}), 'content-type': contentType }, payload });
-        await check(res, before);
-      }),
-      { numRuns: 40 },
-    );
-  });
-});
+    it('raw payloads: bad JSON, other content types, oversized', async () => {
+      await fc.assert(
+        fc.asyncProperty(rawPayload, async ({ payload, contentType }) => {
+          const before = await snapshot(t);
+          const who = route.who();
+          const res = await t.app.inject({
+            method: route.method,
+            url: route.path(),
+            headers: { ...(who ? who.auth : {}), 'content-type': contentType },
+            payload,
+          });
+          await check(res, before);
+        }),
+        { numRuns: 40 },
+      );
+    });
+  },
+);
 
 describe('path and query parameters', () => {
   it.each([
@@ -142,7 +238,12 @@ describe('path and query parameters', () => {
     await fc.assert(
       fc.asyncProperty(pathParam, async (p) => {
         const before = await snapshot(t);
-        const res = await t.app.inject({ method, url: url(encodeURIComponent(p)), headers: user.auth, ...(method === 'PATCH' ? { payload: { full_name: 'X' } } : {}) });
+        const res = await t.app.inject({
+          method,
+          url: url(encodeURIComponent(p)),
+          headers: user.auth,
+          ...(method === 'PATCH' ? { payload: { full_name: 'X' } } : {}),
+        });
         await check(res, before);
       }),
       { numRuns: 60 },
@@ -155,7 +256,11 @@ describe('path and query parameters', () => {
       fc.asyncProperty(fc.dictionary(key, pathParam, { maxKeys: 3 }), fc.boolean(), async (query, entries) => {
         const before = await snapshot(t);
         const qs = new URLSearchParams(query as Record<string, string>).toString();
-        const res = await t.app.inject({ method: 'GET', url: `${entries ? `/accounts/${accountId}/entries` : '/accounts'}?${qs}`, headers: user.auth });
+        const res = await t.app.inject({
+          method: 'GET',
+          url: `${entries ? `/accounts/${accountId}/entries` : '/accounts'}?${qs}`,
+          headers: user.auth,
+        });
         await check(res, before);
       }),
       { numRuns: 120 },
@@ -168,7 +273,12 @@ describe('path and query parameters', () => {
         const before = await snapshot(t);
         let res: Awaited<ReturnType<typeof t.app.inject>>;
         try {
-          res = await t.app.inject({ method: 'POST', url: '/transfers', headers: { ...user.auth, 'idempotency-key': key }, payload: { from_account_id: accountId, to_account_id: 999_999_999, amount: 1, currency: 'USD' } });
+          res = await t.app.inject({
+            method: 'POST',
+            url: '/transfers',
+            headers: { ...user.auth, 'idempotency-key': key },
+            payload: { from_account_id: accountId, to_account_id: 999_999_999, amount: 1, currency: 'USD' },
+          });
         } catch {
           return; // a header value Node itself refuses to send (control characters) never reaches the server
         }

@@ -49,7 +49,7 @@ it('same key, another body: 422 idempotency_key_reused, nothing moved', async ()
   expect(await snapshot(t)).toEqual(later);
 });
 
-it('keys are scoped to the caller: another user\'s identical key runs on its own', async () => {
+it("keys are scoped to the caller: another user's identical key runs on its own", async () => {
   const c = (await openAccount(t, bob, 'EUR')).id;
   await depositAs(t, banker, c, 500);
   const mine = await keyed(alice, 'shared-key', '/transfers', transferBody(5));
@@ -109,7 +109,10 @@ it('deposits and withdrawals honour keys too', async () => {
   expect(Number((await snapshot(t)).t) - Number(before.t)).toBe(2);
 });
 
-it.each([['empty', ''], ['over 255 characters', 'k'.repeat(256)]])('400 for a key that is %s', async (_n, key) => {
+it.each([
+  ['empty', ''],
+  ['over 255 characters', 'k'.repeat(256)],
+])('400 for a key that is %s', async (_n, key) => {
   const before = await snapshot(t);
   const res = await keyed(alice, key, '/transfers', transferBody(1));
   const body = expectProblem(res, 400, 'validation_failed');

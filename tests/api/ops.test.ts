@@ -1,8 +1,9 @@
 // Health, readiness, the OpenAPI document, Swagger UI, request ids and the request log.
 import { Writable } from 'node:stream';
 import type pino from 'pino';
-import { buildApp } from '../../src/http/app.js';
 import { createPool } from '../../src/db/pool.js';
+import { buildApp } from '../../src/http/app.js';
+import { createOperations } from '../../src/operations.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { createTestApp, expectProblem, openAccount, signUp, type TestApp } from '../setup/app.js';
 
@@ -31,13 +32,17 @@ it('GET /healthz is 200 and GET /readyz is 200 while the database answers', asyn
 
 it('GET /readyz is 503 `unavailable` (quickly, not a hang) when the database cannot be reached; /healthz stays 200', async () => {
   const deadPool = createPool('postgres://nobody:x@127.0.0.1:1/none?sslmode=disable', { max: 1 });
-  const app = await buildApp({ ...t.deps, pool: deadPool }, { docs: false });
+  const app = await buildApp(createOperations({ ...t.deps, pool: deadPool }), { docs: false });
   const started = Date.now();
   expectProblem(await app.inject('/readyz'), 503, 'unavailable');
   expect(Date.now() - started).toBeLessThan(10_000);
   expect((await app.inject('/healthz')).statusCode).toBe(200);
   // An API call that needs the database answers 503 too, never 500 or 401.
-  const res = await app.inject({ method: 'POST', url: '/users', payload: { username: 'zed_down', full_name: 'Z', email: 'z@example.com', password: 'password1' } });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/users',
+    payload: { username: 'zed_down', full_name: 'Z', email: 'z@example.com', password: 'password1' },
+  });
   const body = expectProblem(res, 503, 'unavailable');
   expect(JSON.stringify(body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|stack/);
   await app.close();
@@ -59,11 +64,37 @@ it('GET /openapi.json documents every operation of the contract with an operatio
     }
   }
   expect(ops.sort()).toEqual([
-    'GET /accounts', 'GET /accounts/{id}', 'GET /accounts/{id}/entries', 'GET /healthz', 'GET /readyz',
-    'GET /transfers/{id}', 'PATCH /users/{username}', 'POST /accounts', 'POST /deposits', 'POST /tokens/renew_access',
-    'POST /tokens/revoke', 'POST /transfers', 'POST /users', 'POST /users/login', 'POST /withdrawals',
+    'GET /accounts',
+    'GET /accounts/{id}',
+    'GET /accounts/{id}/entries',
+    'GET /healthz',
+    'GET /readyz',
+    'GET /transfers/{id}',
+    'PATCH /users/{username}',
+    'POST /accounts',
+    'POST /deposits',
+    'POST /tokens/renew_access',
+    'POST /tokens/revoke',
+    'POST /transfers',
+    'POST /users',
+    'POST /users/login',
+    'POST /withdrawals',
   ]);
-  expect(Object.keys(doc.paths['/transfers'].post.responses).sort()).toEqual(['201', '400', '401', '403', '404', '409', '413', '414', '415', '422', '431', '500', '503']);
+  expect(Object.keys(doc.paths['/transfers'].post.responses).sort()).toEqual([
+    '201',
+    '400',
+    '401',
+    '403',
+    '404',
+    '409',
+    '413',
+    '414',
+    '415',
+    '422',
+    '431',
+    '500',
+    '503',
+  ]);
 });
 
 it('the committed generated/openapi.json is the document the server serves', async () => {
@@ -84,7 +115,11 @@ it('an unknown route is a 404 problem', async () => {
 });
 
 it('a body over the limit is 413', async () => {
-  const res = await t.app.inject({ method: 'POST', url: '/users', payload: { username: 'big_one', full_name: 'x'.repeat(100_000), email: 'b@example.com', password: 'password1' } });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/users',
+    payload: { username: 'big_one', full_name: 'x'.repeat(100_000), email: 'b@example.com', password: 'password1' },
+  });
   expectProblem(res, 413, 'payload_too_large');
 });
 
@@ -119,7 +154,7 @@ it('logs one line per request with request id, method, route, status, duration a
   }
 });
 
-it('/readyz is 503 until the database is at this build\'s schema version; an unmigrated table answers 503, not 500', async () => {
+it("/readyz is 503 until the database is at this build's schema version; an unmigrated table answers 503, not 500", async () => {
   const { runDbmate } = await import('../../src/platform/migrate.js');
   const { EXPECTED_SCHEMA_VERSION } = await import('../../src/health/health.operations.js');
   const t2 = await createTestApp();
@@ -133,7 +168,11 @@ it('/readyz is 503 until the database is at this build\'s schema version; an unm
     expect((await t2.app.inject('/readyz')).statusCode).toBe(200);
     // A request meeting a table that is not there is the deploy's fault: 503.
     await t2.db.pool.query('ALTER TABLE rate_limits RENAME TO rate_limits_elsewhere');
-    const signUp = await t2.app.inject({ method: 'POST', url: '/users', payload: { username: 'unmigrated', full_name: 'U', email: 'u@example.com', password: 'password-123' } });
+    const signUp = await t2.app.inject({
+      method: 'POST',
+      url: '/users',
+      payload: { username: 'unmigrated', full_name: 'U', email: 'u@example.com', password: 'password-123' },
+    });
     expectProblem(signUp, 503, 'unavailable');
     await t2.db.pool.query('ALTER TABLE rate_limits_elsewhere RENAME TO rate_limits');
   } finally {

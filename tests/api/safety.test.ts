@@ -44,7 +44,12 @@ describe('balances stay within ±(2^53 − 1): a movement past it is refused bef
     const read = await t.app.inject({ method: 'GET', url: `/accounts/${a}`, headers: rich.auth });
     expect(read.statusCode).toBe(200);
     expect(read.json().balance).toBe(MAX);
-    const out = await t.app.inject({ method: 'POST', url: '/transfers', headers: rich.auth, payload: { from_account_id: a, to_account_id: b, amount: 5, currency: 'CAD' } });
+    const out = await t.app.inject({
+      method: 'POST',
+      url: '/transfers',
+      headers: rich.auth,
+      payload: { from_account_id: a, to_account_id: b, amount: 5, currency: 'CAD' },
+    });
     expect(out.statusCode).toBe(201);
     expect(out.json().from_account.balance).toBe(MAX - 5);
     const w = await t.app.inject({ method: 'POST', url: '/withdrawals', headers: banker.auth, payload: { account_id: b, amount: 5 } });
@@ -52,7 +57,9 @@ describe('balances stay within ±(2^53 − 1): a movement past it is refused bef
   });
 
   it('the table refuses such a balance even when the function is bypassed', async () => {
-    const err = await t.db.pool.query('UPDATE accounts SET balance = $1::bigint + 1 WHERE is_funding AND currency = $2', [String(MAX), 'EUR']).catch((e: unknown) => e);
+    const err = await t.db.pool
+      .query('UPDATE accounts SET balance = $1::bigint + 1 WHERE is_funding AND currency = $2', [String(MAX), 'EUR'])
+      .catch((e: unknown) => e);
     // The column's domain (cents) refuses it first; the table's own check stands behind it.
     expect((err as { constraint?: string }).constraint).toBe('cents_within_safe_integer');
     const { translatePgError } = await import('../../src/db/pg-errors.js');
@@ -61,7 +68,13 @@ describe('balances stay within ±(2^53 − 1): a movement past it is refused bef
 });
 
 describe('text fields refuse U+0000, and names, emails and usernames any C0 control: 400, never 500', () => {
-  const signUpBody = (over: object) => ({ username: `nul_${Date.now() % 1e6}`, full_name: 'Nul Test', email: `nul${Date.now()}@example.com`, password: 'a-good-password', ...over });
+  const signUpBody = (over: object) => ({
+    username: `nul_${Date.now() % 1e6}`,
+    full_name: 'Nul Test',
+    email: `nul${Date.now()}@example.com`,
+    password: 'a-good-password',
+    ...over,
+  });
 
   it.each([
     ['full_name', { full_name: 'a\u0000b' }],
@@ -79,7 +92,10 @@ describe('text fields refuse U+0000, and names, emails and usernames any C0 cont
   });
 
   it('login with a NUL in the username or the password', async () => {
-    for (const payload of [{ username: 'a\u0000b', password: 'whatever-password' }, { username: 'someone', password: 'x\u0000y' }]) {
+    for (const payload of [
+      { username: 'a\u0000b', password: 'whatever-password' },
+      { username: 'someone', password: 'x\u0000y' },
+    ]) {
       const res = await t.app.inject({ method: 'POST', url: '/users/login', payload });
       expectProblem(res, 400, 'validation_failed');
     }
@@ -126,7 +142,12 @@ describe('authority comes from the database, not from the token', () => {
 
     await revokeBanker(t.db.pool, b2.username);
     expect(await answersWithin(2_000, 403, deposit)).toBeLessThan(2_000);
-    const patchOther = await t.app.inject({ method: 'PATCH', url: `/users/${c.username}`, headers: b2.auth, payload: { full_name: 'Changed By Ex-Banker' } });
+    const patchOther = await t.app.inject({
+      method: 'PATCH',
+      url: `/users/${c.username}`,
+      headers: b2.auth,
+      payload: { full_name: 'Changed By Ex-Banker' },
+    });
     expectProblem(patchOther, 403, 'forbidden');
 
     await grantBanker(t.db.pool, c.username); // c's token was issued while c was a depositor
@@ -139,14 +160,18 @@ describe('password changes and refresh-token rotation', () => {
   const renew = (refresh_token: string) => t.app.inject({ method: 'POST', url: '/tokens/renew_access', payload: { refresh_token } });
   const me = (u: { auth: { authorization: string } }) => t.app.inject({ method: 'GET', url: '/accounts', headers: u.auth });
 
-  it('changing one\'s own password needs current_password: absent 400 naming it, wrong 403 current_password_mismatch', async () => {
+  it("changing one's own password needs current_password: absent 400 naming it, wrong 403 current_password_mismatch", async () => {
     const { logIn } = await import('../setup/app.js');
     const u = await signUp(t, { prefix: 'pw' });
     const patch = (payload: object) => t.app.inject({ method: 'PATCH', url: `/users/${u.username}`, headers: u.auth, payload });
     const absent = await patch({ password: 'a stolen token sets this' });
     expectProblem(absent, 400, 'validation_failed');
     expect(absent.json().errors).toEqual([{ field: 'current_password', message: 'is required to change your own password' }]);
-    expectProblem(await patch({ password: 'a stolen token sets this', current_password: 'not the password' }), 403, 'current_password_mismatch');
+    expectProblem(
+      await patch({ password: 'a stolen token sets this', current_password: 'not the password' }),
+      403,
+      'current_password_mismatch',
+    );
     await expect(logIn(t, u.username, u.password)).resolves.toBeTruthy(); // unchanged
   });
 
@@ -155,7 +180,12 @@ describe('password changes and refresh-token rotation', () => {
     const u = await signUp(t, { prefix: 'pw2' });
     const other = await logIn(t, u.username, u.password); // e.g. the attacker's stolen session
     expect((await me(other)).statusCode).toBe(200);
-    const res = await t.app.inject({ method: 'PATCH', url: `/users/${u.username}`, headers: u.auth, payload: { password: 'the new password!', current_password: u.password } });
+    const res = await t.app.inject({
+      method: 'PATCH',
+      url: `/users/${u.username}`,
+      headers: u.auth,
+      payload: { password: 'the new password!', current_password: u.password },
+    });
     expect(res.statusCode).toBe(200);
     expectProblem(await me(other), 401, 'unauthenticated');
     expectProblem(await renew(other.refreshToken), 401, 'session_invalid');
@@ -163,9 +193,14 @@ describe('password changes and refresh-token rotation', () => {
     expect((await renew(u.refreshToken)).statusCode).toBe(200);
   });
 
-  it('a banker resets another user\'s password without current_password, and every session of that user stops', async () => {
+  it("a banker resets another user's password without current_password, and every session of that user stops", async () => {
     const u = await signUp(t, { prefix: 'pw3' });
-    const res = await t.app.inject({ method: 'PATCH', url: `/users/${u.username}`, headers: banker.auth, payload: { password: 'reset by the bank' } });
+    const res = await t.app.inject({
+      method: 'PATCH',
+      url: `/users/${u.username}`,
+      headers: banker.auth,
+      payload: { password: 'reset by the bank' },
+    });
     expect(res.statusCode).toBe(200);
     expectProblem(await me(u), 401, 'unauthenticated');
     expectProblem(await renew(u.refreshToken), 401, 'session_invalid');
@@ -188,7 +223,9 @@ describe('password changes and refresh-token rotation', () => {
 
     // Past the grace, the spent token is reuse of a stolen one: 401, and the session is blocked.
     await t.db.pool.query(`UPDATE sessions SET refresh_token_spent_at = now() - interval '11 seconds' WHERE id = $1`, [u.sessionId]);
-    const { rows } = await t.db.pool.query<{ h: Buffer }>('SELECT previous_refresh_token_hash AS h FROM sessions WHERE id = $1', [u.sessionId]);
+    const { rows } = await t.db.pool.query<{ h: Buffer }>('SELECT previous_refresh_token_hash AS h FROM sessions WHERE id = $1', [
+      u.sessionId,
+    ]);
     expect(rows[0]!.h).toBeTruthy();
     expectProblem(await renew(r2.refresh_token), 401, 'session_invalid');
     expectProblem(await renew(u.refreshToken), 401, 'session_invalid');
@@ -209,7 +246,12 @@ describe('sign-up limits and bounded password hashing', () => {
     const { createTestApp: make } = await import('../setup/app.js');
     const t2 = await make({ signupPerIp: 3 });
     try {
-      const attempt = (i: number) => t2.app.inject({ method: 'POST', url: '/users', payload: { username: `flood_${i}`, full_name: 'F', email: `flood${i}@example.com`, password: 'password-123' } });
+      const attempt = (i: number) =>
+        t2.app.inject({
+          method: 'POST',
+          url: '/users',
+          payload: { username: `flood_${i}`, full_name: 'F', email: `flood${i}@example.com`, password: 'password-123' },
+        });
       for (let i = 0; i < 3; i++) expect((await attempt(i)).statusCode).toBe(201);
       const refused = await attempt(3);
       expectProblem(refused, 429, 'rate_limited');
@@ -220,14 +262,21 @@ describe('sign-up limits and bounded password hashing', () => {
   });
 
   it('hashing past its queue is 503 unavailable with Retry-After, never a minutes-long wait', async () => {
-    const { createPasswordHasher } = await import('../../src/auth/passwords.js');
+    const { createPasswordHasher } = await import('../../src/users/passwords.js');
     const { createTestApp: make } = await import('../setup/app.js');
     const t2 = await make();
     try {
       // Slow enough (tens of ms a hash) that the burst finds the one slot and the one queue place taken.
       t2.deps.passwords = createPasswordHasher({ memoryCost: 32_768, timeCost: 3, parallelism: 1 }, { maxConcurrent: 1, maxQueued: 1 });
-      const answers = await Promise.all(Array.from({ length: 8 }, (_, i) =>
-        t2.app.inject({ method: 'POST', url: '/users', payload: { username: `burst_${i}`, full_name: 'B', email: `burst${i}@example.com`, password: 'password-123' } })));
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          t2.app.inject({
+            method: 'POST',
+            url: '/users',
+            payload: { username: `burst_${i}`, full_name: 'B', email: `burst${i}@example.com`, password: 'password-123' },
+          }),
+        ),
+      );
       const statuses = answers.map((a) => a.statusCode).sort();
       expect(statuses.filter((s) => s === 201).length).toBeGreaterThanOrEqual(2);
       const refused = answers.filter((a) => a.statusCode === 503);
@@ -251,10 +300,20 @@ describe('every HTTP-layer refusal is problem+json with its code and the securit
   };
 
   it('413 payload_too_large and 415 unsupported_media_type', async () => {
-    const big = await t.app.inject({ method: 'POST', url: '/users', headers: { 'content-type': 'application/json' }, payload: `{"full_name":"${'x'.repeat(70_000)}"}` });
+    const big = await t.app.inject({
+      method: 'POST',
+      url: '/users',
+      headers: { 'content-type': 'application/json' },
+      payload: `{"full_name":"${'x'.repeat(70_000)}"}`,
+    });
     expectProblem(big, 413, 'payload_too_large');
     secured(big.headers);
-    const form = await t.app.inject({ method: 'POST', url: '/users', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'a=b' });
+    const form = await t.app.inject({
+      method: 'POST',
+      url: '/users',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'a=b',
+    });
     expectProblem(form, 415, 'unsupported_media_type');
     secured(form.headers);
   });
@@ -290,7 +349,11 @@ describe('every HTTP-layer refusal is problem+json with its code and the securit
       expect(head).toMatch(/^HTTP\/1\.1 431 /);
       expect(head).toMatch(/content-type: application\/problem\+json/i);
       expect(head).toMatch(/x-content-type-options: nosniff/i);
-      expect(JSON.parse(body!)).toMatchObject({ status: 431, code: 'headers_too_large', type: 'urn:simple-bank:problem:headers_too_large' });
+      expect(JSON.parse(body!)).toMatchObject({
+        status: 431,
+        code: 'headers_too_large',
+        type: 'urn:simple-bank:problem:headers_too_large',
+      });
     } finally {
       await t2.close();
     }
@@ -298,38 +361,60 @@ describe('every HTTP-layer refusal is problem+json with its code and the securit
 });
 
 describe('integer fields: the raw token decides, not the parsed double', () => {
-  it.each(['1.0000000000000001', '9007199254740990.9', '1.0', '1e2', '5E0', '-0.0'])('amount written %s is 400 naming amount, nothing moves', async (raw) => {
-    const u = await signUp(t, { prefix: 'raw' });
-    const a = (await openAccount(t, u, 'USD')).id;
-    const b = (await openAccount(t, await signUp(t, { prefix: 'rawb' }), 'USD')).id;
-    await depositAs(t, banker, a, 100);
-    const before = await snapshot(t);
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/transfers',
-      headers: { ...u.auth, 'content-type': 'application/json' },
-      payload: `{"from_account_id":${a},"to_account_id":${b},"amount":${raw},"currency":"USD"}`,
-    });
-    expectProblem(res, 400, 'validation_failed');
-    expect(res.json().errors).toEqual([{ field: 'amount', message: 'must be an integer, written without a fraction or an exponent' }]);
-    expect(await snapshot(t)).toEqual(before);
-  });
+  it.each(['1.0000000000000001', '9007199254740990.9', '1.0', '1e2', '5E0', '-0.0'])(
+    'amount written %s is 400 naming amount, nothing moves',
+    async (raw) => {
+      const u = await signUp(t, { prefix: 'raw' });
+      const a = (await openAccount(t, u, 'USD')).id;
+      const b = (await openAccount(t, await signUp(t, { prefix: 'rawb' }), 'USD')).id;
+      await depositAs(t, banker, a, 100);
+      const before = await snapshot(t);
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/transfers',
+        headers: { ...u.auth, 'content-type': 'application/json' },
+        payload: `{"from_account_id":${a},"to_account_id":${b},"amount":${raw},"currency":"USD"}`,
+      });
+      expectProblem(res, 400, 'validation_failed');
+      expect(res.json().errors).toEqual([{ field: 'amount', message: 'must be an integer, written without a fraction or an exponent' }]);
+      expect(await snapshot(t)).toEqual(before);
+    },
+  );
 
   it('ids in bodies too; digits inside strings are fine', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/deposits', headers: { ...banker.auth, 'content-type': 'application/json' }, payload: '{"account_id":1.0,"amount":5}' });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/deposits',
+      headers: { ...banker.auth, 'content-type': 'application/json' },
+      payload: '{"account_id":1.0,"amount":5}',
+    });
     expectProblem(res, 400, 'validation_failed');
     expect(res.json().errors[0].field).toBe('account_id');
-    const named = await t.app.inject({ method: 'POST', url: '/users', payload: { username: 'version_guy', full_name: 'Release 1.5e3 "quoted" \\ ok', email: 'v1.5@example.com', password: 'password 2.0e1' } });
+    const named = await t.app.inject({
+      method: 'POST',
+      url: '/users',
+      payload: {
+        username: 'version_guy',
+        full_name: 'Release 1.5e3 "quoted" \\ ok',
+        email: 'v1.5@example.com',
+        password: 'password 2.0e1',
+      },
+    });
     expect(named.statusCode).toBe(201);
   });
 
-  it.each(['/accounts?page_size=1.0', '/accounts?page_size=1e1', '/accounts?page_id=%205', '/accounts/1.0', '/accounts/1e2', '/accounts/0x10', '/accounts/1/entries?limit=2.0'])(
-    'path and query integers in digits only: %s is 400',
-    async (url) => {
-      const res = await t.app.inject({ method: 'GET', url, headers: banker.auth });
-      expectProblem(res, 400, 'validation_failed');
-    },
-  );
+  it.each([
+    '/accounts?page_size=1.0',
+    '/accounts?page_size=1e1',
+    '/accounts?page_id=%205',
+    '/accounts/1.0',
+    '/accounts/1e2',
+    '/accounts/0x10',
+    '/accounts/1/entries?limit=2.0',
+  ])('path and query integers in digits only: %s is 400', async (url) => {
+    const res = await t.app.inject({ method: 'GET', url, headers: banker.auth });
+    expectProblem(res, 400, 'validation_failed');
+  });
 });
 
 describe('no money-moving answer is 500 after its movement committed (invariant 7)', () => {
@@ -340,16 +425,22 @@ describe('no money-moving answer is 500 after its movement committed (invariant 
       const bank2 = await signUp(t2, { prefix: 'inv7', banker: true });
       const c = await signUp(t2, { prefix: 'inv7c' });
       const acct = (await openAccount(t2, c, 'USD')).id;
-      const real = t2.deps.moneyMover;
+      const real = t2.deps.groupCommit;
       let corrupt = true;
       // The real movement commits; then its answer is spoiled on the way back, as a bug would.
-      t2.deps.moneyMover = {
+      t2.deps.groupCommit = {
         submit: async (r: Parameters<typeof real.submit>[0]) => {
           const a = await real.submit(r);
           return corrupt && a.ok ? { ...a, result: { transfer: null } as never } : a;
         },
       } as unknown as typeof real;
-      const deposit = () => t2.app.inject({ method: 'POST', url: '/deposits', headers: { ...bank2.auth, 'idempotency-key': 'inv7-1' }, payload: { account_id: acct, amount: 25 } });
+      const deposit = () =>
+        t2.app.inject({
+          method: 'POST',
+          url: '/deposits',
+          headers: { ...bank2.auth, 'idempotency-key': 'inv7-1' },
+          payload: { account_id: acct, amount: 25 },
+        });
       const first = await deposit();
       expectProblem(first, 503, 'unavailable');
       const { rows } = await t2.db.pool.query('SELECT balance FROM accounts WHERE id = $1', [acct]);

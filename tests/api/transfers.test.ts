@@ -69,9 +69,19 @@ describe('POST /transfers', () => {
   });
 
   it('400 for a body that is not JSON, and 415 for another content type', async () => {
-    const bad = await t.app.inject({ method: 'POST', url: '/transfers', headers: { ...alice.auth, 'content-type': 'application/json' }, payload: '{"amount": ' });
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/transfers',
+      headers: { ...alice.auth, 'content-type': 'application/json' },
+      payload: '{"amount": ',
+    });
     expectProblem(bad, 400, 'validation_failed');
-    const form = await t.app.inject({ method: 'POST', url: '/transfers', headers: { ...alice.auth, 'content-type': 'text/plain' }, payload: 'amount=1' });
+    const form = await t.app.inject({
+      method: 'POST',
+      url: '/transfers',
+      headers: { ...alice.auth, 'content-type': 'text/plain' },
+      payload: 'amount=1',
+    });
     expectProblem(form, 415, 'unsupported_media_type');
   });
 
@@ -82,13 +92,48 @@ describe('POST /transfers', () => {
   });
 
   const refusals: [string, () => [TestUser, unknown], number, string][] = [
-    ['403 when the from-account is someone else\'s', () => [bob, { from_account_id: aliceUsd, to_account_id: bobUsd, amount: 10, currency: 'USD' }], 403, 'forbidden'],
-    ['404 when the from-account does not exist', () => [alice, { from_account_id: 987_654, to_account_id: bobUsd, amount: 10, currency: 'USD' }], 404, 'not_found'],
-    ['404 when the to-account does not exist', () => [alice, { from_account_id: aliceUsd, to_account_id: 987_654, amount: 10, currency: 'USD' }], 404, 'not_found'],
-    ['422 currency_mismatch with the to-account', () => [alice, { from_account_id: aliceUsd, to_account_id: bobEur, amount: 10, currency: 'USD' }], 422, 'currency_mismatch'],
-    ['422 currency_mismatch with the from-account', () => [alice, { from_account_id: aliceEur, to_account_id: bobUsd, amount: 10, currency: 'USD' }], 422, 'currency_mismatch'],
-    ['422 same_account', () => [alice, { from_account_id: aliceUsd, to_account_id: aliceUsd, amount: 10, currency: 'USD' }], 422, 'same_account'],
-    ['422 insufficient_funds', () => [alice, { from_account_id: aliceEur, to_account_id: bobEur, amount: 501, currency: 'EUR' }], 422, 'insufficient_funds'],
+    [
+      "403 when the from-account is someone else's",
+      () => [bob, { from_account_id: aliceUsd, to_account_id: bobUsd, amount: 10, currency: 'USD' }],
+      403,
+      'forbidden',
+    ],
+    [
+      '404 when the from-account does not exist',
+      () => [alice, { from_account_id: 987_654, to_account_id: bobUsd, amount: 10, currency: 'USD' }],
+      404,
+      'not_found',
+    ],
+    [
+      '404 when the to-account does not exist',
+      () => [alice, { from_account_id: aliceUsd, to_account_id: 987_654, amount: 10, currency: 'USD' }],
+      404,
+      'not_found',
+    ],
+    [
+      '422 currency_mismatch with the to-account',
+      () => [alice, { from_account_id: aliceUsd, to_account_id: bobEur, amount: 10, currency: 'USD' }],
+      422,
+      'currency_mismatch',
+    ],
+    [
+      '422 currency_mismatch with the from-account',
+      () => [alice, { from_account_id: aliceEur, to_account_id: bobUsd, amount: 10, currency: 'USD' }],
+      422,
+      'currency_mismatch',
+    ],
+    [
+      '422 same_account',
+      () => [alice, { from_account_id: aliceUsd, to_account_id: aliceUsd, amount: 10, currency: 'USD' }],
+      422,
+      'same_account',
+    ],
+    [
+      '422 insufficient_funds',
+      () => [alice, { from_account_id: aliceEur, to_account_id: bobEur, amount: 501, currency: 'EUR' }],
+      422,
+      'insufficient_funds',
+    ],
   ];
   it.each(refusals)('%s, writing nothing', async (_name, make, status, code) => {
     const [user, body] = make();
@@ -109,7 +154,13 @@ describe('GET /transfers/{id}', () => {
     for (const user of [alice, bob]) {
       const res = await t.app.inject({ method: 'GET', url: `/transfers/${transferId}`, headers: user.auth });
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toEqual({ id: transferId, from_account_id: aliceEur, to_account_id: bobEur, amount: 5, created_at: expect.any(String) });
+      expect(res.json()).toEqual({
+        id: transferId,
+        from_account_id: aliceEur,
+        to_account_id: bobEur,
+        amount: 5,
+        created_at: expect.any(String),
+      });
     }
   });
   it('403 for a user on neither side', async () => {
@@ -119,7 +170,11 @@ describe('GET /transfers/{id}', () => {
     expectProblem(await t.app.inject({ method: 'GET', url: '/transfers/99999999', headers: alice.auth }), 404, 'not_found');
   });
   it.each(['abc', '0', '-1', '1.5', '99999999999999999999'])('400 for id %s', async (id) => {
-    const body = expectProblem(await t.app.inject({ method: 'GET', url: `/transfers/${id}`, headers: alice.auth }), 400, 'validation_failed');
+    const body = expectProblem(
+      await t.app.inject({ method: 'GET', url: `/transfers/${id}`, headers: alice.auth }),
+      400,
+      'validation_failed',
+    );
     expect(body.errors[0].field).toBe('id');
   });
   it('401 without a token', async () => {

@@ -1,6 +1,6 @@
 // POST /users, POST /users/login, POST /tokens/renew_access, POST /tokens/revoke, PATCH /users/{username}.
 import { createTokenMaker, generateSecretKey } from '../../src/auth/tokens.js';
-import { createTestApp, expectProblem, logIn, signUp, snapshot, uniqueName, type TestApp } from '../setup/app.js';
+import { createTestApp, expectProblem, logIn, signUp, snapshot, type TestApp, uniqueName } from '../setup/app.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -81,7 +81,9 @@ describe('POST /users/login', () => {
     expect(body.refresh_token).toMatch(/^v4\.public\./);
     expect(body.user.username).toBe(u.username);
     expect(new Date(body.access_token_expires_at).getTime()).toBeLessThan(new Date(body.refresh_token_expires_at).getTime());
-    const { rows } = await t.db.pool.query('SELECT username, user_agent, client_ip, is_blocked FROM sessions WHERE id = $1', [body.session_id]);
+    const { rows } = await t.db.pool.query('SELECT username, user_agent, client_ip, is_blocked FROM sessions WHERE id = $1', [
+      body.session_id,
+    ]);
     expect(rows[0]).toEqual({ username: u.username, user_agent: 'jest-agent', client_ip: '127.0.0.1', is_blocked: false });
   });
 
@@ -122,10 +124,13 @@ describe('POST /users/login', () => {
 it('POST /users/login: 429 once one client IP has made too many attempts, whatever the usernames', async () => {
   const limited = await createTestApp({ loginPerIp: 3 });
   try {
-    const attempt = (ip: string) => limited.app.inject({
-      method: 'POST', url: '/users/login', remoteAddress: ip,
-      payload: { username: uniqueName('probe'), password: 'whatever1' },
-    });
+    const attempt = (ip: string) =>
+      limited.app.inject({
+        method: 'POST',
+        url: '/users/login',
+        remoteAddress: ip,
+        payload: { username: uniqueName('probe'), password: 'whatever1' },
+      });
     for (let i = 0; i < 3; i++) expect((await attempt('10.1.2.3')).statusCode).toBe(401);
     expectProblem(await attempt('10.1.2.3'), 429, 'rate_limited');
     expect((await attempt('10.1.2.4')).statusCode).toBe(401); // another client is not affected
@@ -145,7 +150,7 @@ describe('POST /tokens/renew_access and /tokens/revoke', () => {
     expect(me.statusCode).toBe(200);
   });
 
-  it('401 session_invalid for an access token presented as a refresh token, garbage, or another key\'s token', async () => {
+  it("401 session_invalid for an access token presented as a refresh token, garbage, or another key's token", async () => {
     const u = await signUp(t);
     expectProblem(await post('/tokens/renew_access', { refresh_token: u.token }), 401, 'session_invalid');
     expectProblem(await post('/tokens/renew_access', { refresh_token: 'v4.public.garbage' }), 401, 'session_invalid');

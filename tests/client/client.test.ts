@@ -1,8 +1,8 @@
 // The typed client against a real listening server and real Postgres.
 import { BankApiError, BankClient } from '../../packages/client/src/index.js';
 import { grantBanker } from '../../src/users/users.service.js';
-import { createTestApp, uniqueName, type TestApp } from '../setup/app.js';
 import { run } from '../process/helpers.js';
+import { createTestApp, type TestApp, uniqueName } from '../setup/app.js';
 
 let t: TestApp;
 let baseUrl: string;
@@ -25,10 +25,19 @@ function recordingFetch(fault?: (req: Request, n: number) => 'lose-response' | '
     const n = calls.filter((c) => c.path === path && c.method === req.method).length;
     const what = fault?.(req, n);
     if (what === 'answer-503') {
-      return new Response(JSON.stringify({ type: 'urn:simple-bank:problem:unavailable', title: 'Service Unavailable', status: 503, detail: 'down', code: 'unavailable' }), {
-        status: 503,
-        headers: { 'content-type': 'application/problem+json' },
-      });
+      return new Response(
+        JSON.stringify({
+          type: 'urn:simple-bank:problem:unavailable',
+          title: 'Service Unavailable',
+          status: 503,
+          detail: 'down',
+          code: 'unavailable',
+        }),
+        {
+          status: 503,
+          headers: { 'content-type': 'application/problem+json' },
+        },
+      );
     }
     const res = await fetch(req);
     if (what === 'lose-response') throw new TypeError('fetch failed (simulated: the answer was lost after the server committed)');
@@ -107,7 +116,9 @@ it('retries a transfer whose answer was lost with the same key: the money moves 
 });
 
 it('retries on 503 with back-off, and gives up with `unavailable` after its attempts', async () => {
-  const flaky = recordingFetch((req, n) => (new URL(req.url).pathname === '/accounts' && req.method === 'GET' && n <= 2 ? 'answer-503' : undefined));
+  const flaky = recordingFetch((req, n) =>
+    new URL(req.url).pathname === '/accounts' && req.method === 'GET' && n <= 2 ? 'answer-503' : undefined,
+  );
   const alice = new BankClient({ baseUrl, fetch: flaky.fetch, backoffMs: 5 });
   await user(alice);
   await expect(alice.listAccounts()).resolves.toEqual([]);
@@ -129,17 +140,24 @@ it('never retries a call that is not safe to repeat (opening an account)', async
   expect(rec.calls.filter((c) => c.path === '/accounts' && c.method === 'POST')).toHaveLength(1);
 });
 
-it('the client package\'s example (packages/client/examples/payout-job.ts) runs against a local server', async () => {
+it("the client package's example (packages/client/examples/payout-job.ts) runs against a local server", async () => {
   // It imports `@simple-bank/client` as another project does: the workspace link to the built package.
   const { spawnSync } = await import('node:child_process');
   const { projectRoot } = await import('../../src/platform/paths.js');
-  const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'packages/client/tsconfig.json'], { cwd: projectRoot, encoding: 'utf8' });
+  const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'packages/client/tsconfig.json'], {
+    cwd: projectRoot,
+    encoding: 'utf8',
+  });
   expect(build.stdout + build.stderr).toBe('');
   const banker = uniqueName('payout');
   const setup = new BankClient({ baseUrl });
   await setup.signUp({ username: banker, full_name: 'Payout', email: `${banker}@example.com`, password: 'payout-banker' });
   await grantBanker(t.db.pool, banker);
-  const res = await run('packages/client/examples/payout-job.ts', [], { BANK_URL: baseUrl, BANKER: banker, BANKER_PASSWORD: 'payout-banker' });
+  const res = await run('packages/client/examples/payout-job.ts', [], {
+    BANK_URL: baseUrl,
+    BANKER: banker,
+    BANKER_PASSWORD: 'payout-banker',
+  });
   expect(res.output).toMatch(/payout \d+: 12000 cents, merchant balance now 13000/);
   expect(res.output).toMatch(/second payout refused: insufficient_funds/);
   expect(res.output).toMatch(/entry \d+: -12000\n.*entry \d+: \+25000/s);
@@ -150,7 +168,10 @@ describe('network failures are BankApiError unavailable; timeouts; Retry-After',
   it('signUp and login against a server that is not there: BankApiError(0, unavailable), not a raw TypeError', async () => {
     const { freePort } = await import('../process/helpers.js');
     const nowhere = new BankClient({ baseUrl: `http://127.0.0.1:${await freePort()}`, attempts: 2, backoffMs: 1 });
-    for (const call of [() => nowhere.signUp({ username: 'nobody', full_name: 'N', email: 'n@example.com', password: 'password-1' }), () => nowhere.login('nobody', 'password-1')]) {
+    for (const call of [
+      () => nowhere.signUp({ username: 'nobody', full_name: 'N', email: 'n@example.com', password: 'password-1' }),
+      () => nowhere.login('nobody', 'password-1'),
+    ]) {
       const err = await call().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(BankApiError);
       expect(err).toMatchObject({ status: 0, code: 'unavailable' });
@@ -177,10 +198,19 @@ describe('network failures are BankApiError unavailable; timeouts; Retry-After',
     let n = 0;
     const retryAfterFetch = async (req: Request) => {
       if (new URL(req.url).pathname.startsWith('/accounts/') && n++ === 0) {
-        return new Response(JSON.stringify({ type: 'urn:simple-bank:problem:unavailable', title: 'Service Unavailable', status: 503, detail: 'busy', code: 'unavailable' }), {
-          status: 503,
-          headers: { 'content-type': 'application/problem+json', 'retry-after': '1' },
-        });
+        return new Response(
+          JSON.stringify({
+            type: 'urn:simple-bank:problem:unavailable',
+            title: 'Service Unavailable',
+            status: 503,
+            detail: 'busy',
+            code: 'unavailable',
+          }),
+          {
+            status: 503,
+            headers: { 'content-type': 'application/problem+json', 'retry-after': '1' },
+          },
+        );
       }
       return fetch(req);
     };

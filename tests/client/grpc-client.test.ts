@@ -6,7 +6,7 @@ import { BankGrpcClient, BankGrpcError } from '../../packages/client/src/grpc.js
 import { createGrpcServer, type GrpcServer } from '../../src/grpc/server.js';
 import { createOperations } from '../../src/operations.js';
 import { grantBanker } from '../../src/users/users.service.js';
-import { createTestApp, uniqueName, type TestApp } from '../setup/app.js';
+import { createTestApp, type TestApp, uniqueName } from '../setup/app.js';
 
 let t: TestApp;
 let grpc: GrpcServer;
@@ -54,14 +54,16 @@ it('logs in, renews the access token (rotating the refresh token) and moves mone
   expect(err).toBeInstanceOf(BankGrpcError);
 });
 
-it('refusals are BankGrpcError with the contract\'s code', async () => {
+it("refusals are BankGrpcError with the contract's code", async () => {
   const alice = await client();
   const a = await alice.c.createAccount('EUR');
   const err = await alice.c.transfer({ fromAccountId: a.id, toAccountId: a.id, amount: 1n, currency: 'EUR' }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(BankGrpcError);
   expect(err).toMatchObject({ grpcCode: Code.FailedPrecondition, code: 'same_account' });
   const nowhere = new BankGrpcClient({ transport: createGrpcTransport({ baseUrl: 'http://127.0.0.1:1' }), attempts: 2, backoffMs: 1 });
-  const down = await nowhere.signUp({ username: 'nobody', fullName: 'N', email: 'n@example.com', password: 'password-1' }).catch((e: unknown) => e);
+  const down = await nowhere
+    .signUp({ username: 'nobody', fullName: 'N', email: 'n@example.com', password: 'password-1' })
+    .catch((e: unknown) => e);
   expect(down).toBeInstanceOf(BankGrpcError);
   expect(down).toMatchObject({ grpcCode: Code.Unavailable, code: 'unavailable' });
 });

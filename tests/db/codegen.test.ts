@@ -1,5 +1,5 @@
 // `npm run codegen` must fail on an invalid query, although pgtyped itself exits 0 (upstream #574).
-import { mkdtemp, rm, writeFile, mkdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../process/helpers.js';
@@ -11,11 +11,14 @@ async function project(query: string) {
   await mkdir(join(dir, 'sql'));
   await writeFile(join(dir, 'sql', 'probe.sql'), query);
   const config = join(dir, 'pgtyped.json');
-  await writeFile(config, JSON.stringify({
-    transforms: [{ mode: 'sql', include: '*.sql', emitTemplate: join(dir, 'out', '{{name}}.queries.ts') }],
-    srcDir: `${join(dir, 'sql')}/`,
-    failOnError: true,
-  }));
+  await writeFile(
+    config,
+    JSON.stringify({
+      transforms: [{ mode: 'sql', include: '*.sql', emitTemplate: join(dir, 'out', '{{name}}.queries.ts') }],
+      srcDir: `${join(dir, 'sql')}/`,
+      failOnError: true,
+    }),
+  );
   return { dir, config };
 }
 

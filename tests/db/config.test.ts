@@ -19,18 +19,32 @@ it('.env.example lists exactly the variables of the one schema (EnvSchema), with
   }
 });
 
-it('nothing else in src/ reads the environment (but NODE_ENV for the log format and the tests\' MIGRATIONS_DIR)', () => {
+it("nothing else in src/ reads the environment (but NODE_ENV for the log format and the tests' MIGRATIONS_DIR)", () => {
   const files = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? files(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : []));
+    readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+      d.isDirectory() ? files(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : [],
+    );
   const reads = files(join(projectRoot, 'src'))
     .filter((f) => !f.endsWith('src/platform/config.ts'))
-    .flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/process\.env\.([A-Z_]+)|process\.env\[/g)].map((m) => `${f.slice(projectRoot.length + 1)}: ${m[1] ?? '[…]'}`));
+    .flatMap((f) =>
+      [...readFileSync(f, 'utf8').matchAll(/process\.env\.([A-Z_]+)|process\.env\[/g)].map(
+        (m) => `${f.slice(projectRoot.length + 1)}: ${m[1] ?? '[…]'}`,
+      ),
+    );
   expect(reads.sort()).toEqual(['src/platform/logger.ts: NODE_ENV', 'src/platform/paths.ts: MIGRATIONS_DIR']);
 });
 
 it("defaults are the contract's", () => {
   const c = loadConfig({});
-  expect([c.host, c.port, c.dataDir, c.embeddedPgPort, c.accessTokenMs, c.refreshTokenMs, c.logLevel]).toEqual(['127.0.0.1', 8080, '.data', 54329, 15 * 60_000, 24 * 3_600_000, 'info']);
+  expect([c.host, c.port, c.dataDir, c.embeddedPgPort, c.accessTokenMs, c.refreshTokenMs, c.logLevel]).toEqual([
+    '127.0.0.1',
+    8080,
+    '.data',
+    54329,
+    15 * 60_000,
+    24 * 3_600_000,
+    'info',
+  ]);
   expect(c.argon2).toEqual({ memoryCost: 65536, timeCost: 3, parallelism: 4 }); // argon2's production defaults
 });
 

@@ -1,8 +1,9 @@
 // Every migration goes down and up again cleanly, through dbmate as the deploy runs it.
-import { runDbmate } from '../../src/platform/migrate.js';
-import { createTestDb, type TestDb } from '../setup/db.js';
+
 import { readdirSync } from 'node:fs';
+import { runDbmate } from '../../src/platform/migrate.js';
 import { migrationsDir } from '../../src/platform/paths.js';
+import { createTestDb, type TestDb } from '../setup/db.js';
 
 let db: TestDb;
 beforeAll(async () => {
@@ -13,7 +14,11 @@ afterAll(async () => {
 });
 
 const tables = async () =>
-  (await db.pool.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations' ORDER BY 1`)).rows.map((r) => r.t);
+  (
+    await db.pool.query<{ t: string }>(
+      `SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations' ORDER BY 1`,
+    )
+  ).rows.map((r) => r.t);
 
 it('rolls every migration back, one at a time, then applies them all again', async () => {
   const count = readdirSync(migrationsDir).filter((f) => f.endsWith('.sql')).length;
@@ -39,7 +44,10 @@ it('a failing migration exits non-zero and names the file', async () => {
   await writeFile(join(dir, '29990101000000_broken.sql'), '-- migrate:up\nALTER TABLE no_such_table ADD COLUMN x int;\n-- migrate:down\n');
   const { spawnSync } = await import('node:child_process');
   const { resolveBinary } = await import('dbmate');
-  const r = spawnSync(resolveBinary(), ['--migrations-dir', dir, '--no-dump-schema', 'up'], { env: { ...process.env, DATABASE_URL: db.url }, encoding: 'utf8' });
+  const r = spawnSync(resolveBinary(), ['--migrations-dir', dir, '--no-dump-schema', 'up'], {
+    env: { ...process.env, DATABASE_URL: db.url },
+    encoding: 'utf8',
+  });
   expect(r.status).not.toBe(0);
   expect(r.stdout + r.stderr).toMatch(/29990101000000_broken\.sql/);
   expect(r.stdout + r.stderr).toMatch(/no_such_table/);

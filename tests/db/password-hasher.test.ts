@@ -1,6 +1,6 @@
 // Password hashing under load: bounded concurrency, a bounded queue, logins ahead of sign-ups.
 import { UnavailableError } from '../../src/errors.js';
-import { createPasswordHasher } from '../../src/auth/passwords.js';
+import { createPasswordHasher } from '../../src/users/passwords.js';
 
 const CHEAP = { memoryCost: 1024, timeCost: 2, parallelism: 1 };
 

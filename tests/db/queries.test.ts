@@ -2,12 +2,12 @@
 import { getFundingAccount } from '../../generated/accounts.queries.js';
 import { listEntriesOfTransfer } from '../../generated/entries.queries.js';
 import { getUser } from '../../generated/users.queries.js';
+import { asAccountId, asCents } from '../../src/ids.js';
 import { verifyLedger } from '../../src/transfers/ledger.verify.js';
-import { deposit, transfer } from '../../src/transfers/transfers.service.js';
 import { run } from '../process/helpers.js';
 import { createTestDb, type TestDb } from '../setup/db.js';
 import { makeAccount, makeUser } from '../setup/fixtures.js';
-import { asAccountId, asCents } from '../../src/ids.js';
+import { deposit, transfer } from '../setup/ledger.js';
 
 let db: TestDb;
 beforeAll(async () => {
@@ -59,10 +59,7 @@ describe('verifyLedger and `npm run verify-ledger` find each kind of corruption'
   it('a balance that no entry explains breaks invariant 2 for the account and its currency', async () => {
     await db.pool.query('UPDATE accounts SET balance = balance + 7 WHERE id = $1', [a]);
     const report = await verifyLedger(db.pool);
-    expect(report.violations).toEqual([
-      `account ${a} (EUR): balance 907 ≠ Σ entries 900`,
-      'currency EUR: Σ balances = 7, not 0',
-    ]);
+    expect(report.violations).toEqual([`account ${a} (EUR): balance 907 ≠ Σ entries 900`, 'currency EUR: Σ balances = 7, not 0']);
     const cli = await run('scripts/cli.ts', ['verify-ledger'], { DATABASE_URL: db.url });
     expect(cli.code).toBe(1);
     expect(cli.output).toMatch(new RegExp(`VIOLATION account ${a} \\(EUR\\)`));

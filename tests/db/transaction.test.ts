@@ -1,7 +1,7 @@
 // withTransaction: commit, rollback, and bounded retry with jitter on 40P01/40001 — real conflicts.
 import { createPool } from '../../src/db/pool.js';
-import { UnavailableError } from '../../src/errors.js';
 import { withRetry, withTransaction } from '../../src/db/transaction.js';
+import { UnavailableError } from '../../src/errors.js';
 import { createTestDb, type TestDb } from '../setup/db.js';
 
 let db: TestDb;
@@ -56,27 +56,35 @@ it('retries a deadlock (40P01) and gives up after its bounded attempts with a ty
   let calls = 0;
   const deadlock = Object.assign(new Error('deadlock detected'), { code: '40P01' });
   await expect(
-    withRetry(async () => {
-      calls++;
-      throw deadlock;
-    }, { attempts: 4, baseDelayMs: 1 }),
+    withRetry(
+      async () => {
+        calls++;
+        throw deadlock;
+      },
+      { attempts: 4, baseDelayMs: 1 },
+    ),
   ).rejects.toBeInstanceOf(UnavailableError);
   expect(calls).toBe(4);
 
   calls = 0;
-  const value = await withRetry(async () => {
-    if (++calls < 3) throw Object.assign(new Error('could not serialize'), { code: '40001' });
-    return 'done';
-  }, { baseDelayMs: 1 });
+  const value = await withRetry(
+    async () => {
+      if (++calls < 3) throw Object.assign(new Error('could not serialize'), { code: '40001' });
+      return 'done';
+    },
+    { baseDelayMs: 1 },
+  );
   expect([value, calls]).toEqual(['done', 3]);
 });
 
 it('does not retry other errors', async () => {
   let calls = 0;
-  await expect(withRetry(async () => {
-    calls++;
-    throw Object.assign(new Error('unique'), { code: '23505', constraint: 'users_pkey' });
-  })).rejects.toMatchObject({ code: 'username_taken' });
+  await expect(
+    withRetry(async () => {
+      calls++;
+      throw Object.assign(new Error('unique'), { code: '23505', constraint: 'users_pkey' });
+    }),
+  ).rejects.toMatchObject({ code: 'username_taken' });
   expect(calls).toBe(1);
 });
 
@@ -85,10 +93,14 @@ it('a connection that broke inside a transaction is dropped from the pool, not r
   const pid = async () => (await pool.query('SELECT pg_backend_pid() AS p')).rows[0].p as number;
   const first = await pid();
   await expect(
-    withTransaction(pool, async (tx) => {
-      await tx.query('SELECT pg_terminate_backend(pg_backend_pid())').catch(() => undefined);
-      await tx.query('SELECT 1');
-    }, { attempts: 1 }),
+    withTransaction(
+      pool,
+      async (tx) => {
+        await tx.query('SELECT pg_terminate_backend(pg_backend_pid())').catch(() => undefined);
+        await tx.query('SELECT 1');
+      },
+      { attempts: 1 },
+    ),
   ).rejects.toBeTruthy();
   expect(await pid()).not.toBe(first);
   await pool.end();

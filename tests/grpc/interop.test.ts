@@ -1,7 +1,7 @@
 // Interop with the reference gRPC implementation (@grpc/grpc-js, what gRPC clients in other
 // languages match on the wire): unary calls, metadata in and out, the x-error-code trailer, a
 // deadline, and the message size limit.
-import { fromBinary, toBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
+import { type DescMessage, fromBinary, type MessageShape, toBinary } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
 import {
   CreateAccountRequestSchema,
@@ -13,7 +13,7 @@ import {
 } from '../../generated/proto/simplebank/v1/simplebank_pb.js';
 import { createGrpcServer, type GrpcServer } from '../../src/grpc/server.js';
 import { createOperations } from '../../src/operations.js';
-import { createTestApp, uniqueName, type TestApp } from '../setup/app.js';
+import { createTestApp, type TestApp, uniqueName } from '../setup/app.js';
 
 let t: TestApp;
 let server: GrpcServer;
@@ -30,9 +30,20 @@ afterAll(async () => {
   await t.close();
 });
 
-interface Outcome<O> { value?: O; error?: grpc.ServiceError; headers?: grpc.Metadata }
+interface Outcome<O> {
+  value?: O;
+  error?: grpc.ServiceError;
+  headers?: grpc.Metadata;
+}
 
-function unary<I extends DescMessage, O extends DescMessage>(method: string, input: I, output: O, msg: MessageShape<I>, md = new grpc.Metadata(), opts: grpc.CallOptions = {}): Promise<Outcome<MessageShape<O>>> {
+function unary<I extends DescMessage, O extends DescMessage>(
+  method: string,
+  input: I,
+  output: O,
+  msg: MessageShape<I>,
+  md = new grpc.Metadata(),
+  opts: grpc.CallOptions = {},
+): Promise<Outcome<MessageShape<O>>> {
   return new Promise((resolve) => {
     let headers: grpc.Metadata | undefined;
     const call = client.makeUnaryRequest(
@@ -51,37 +62,75 @@ function unary<I extends DescMessage, O extends DescMessage>(method: string, inp
 it('unary calls, metadata and refusals work with grpc-js', async () => {
   const { create } = await import('@bufbuild/protobuf');
   const username = uniqueName('gj');
-  const signedUp = await unary('CreateUser', CreateUserRequestSchema, CreateUserResponseSchema, create(CreateUserRequestSchema, { username, fullName: 'J', email: `${username}@example.com`, password: 'password-1' }));
+  const signedUp = await unary(
+    'CreateUser',
+    CreateUserRequestSchema,
+    CreateUserResponseSchema,
+    create(CreateUserRequestSchema, { username, fullName: 'J', email: `${username}@example.com`, password: 'password-1' }),
+  );
   expect(signedUp.error).toBeUndefined();
   expect(signedUp.value?.user?.username).toBe(username);
 
   const md = new grpc.Metadata();
   md.set('x-request-id', 'interop-req-1');
-  const login = await unary('LoginUser', LoginUserRequestSchema, LoginUserResponseSchema, create(LoginUserRequestSchema, { username, password: 'password-1' }), md);
+  const login = await unary(
+    'LoginUser',
+    LoginUserRequestSchema,
+    LoginUserResponseSchema,
+    create(LoginUserRequestSchema, { username, password: 'password-1' }),
+    md,
+  );
   expect(login.headers?.get('x-request-id')).toEqual(['interop-req-1']);
 
   const auth = new grpc.Metadata();
   auth.set('authorization', `Bearer ${login.value!.accessToken}`);
-  const first = await unary('CreateAccount', CreateAccountRequestSchema, CreateAccountResponseSchema, create(CreateAccountRequestSchema, { currency: 'USD' }), auth);
+  const first = await unary(
+    'CreateAccount',
+    CreateAccountRequestSchema,
+    CreateAccountResponseSchema,
+    create(CreateAccountRequestSchema, { currency: 'USD' }),
+    auth,
+  );
   expect(first.value?.account?.owner).toBe(username);
-  const again = await unary('CreateAccount', CreateAccountRequestSchema, CreateAccountResponseSchema, create(CreateAccountRequestSchema, { currency: 'USD' }), auth);
+  const again = await unary(
+    'CreateAccount',
+    CreateAccountRequestSchema,
+    CreateAccountResponseSchema,
+    create(CreateAccountRequestSchema, { currency: 'USD' }),
+    auth,
+  );
   expect(again.error?.code).toBe(grpc.status.ALREADY_EXISTS);
   expect(again.error?.metadata.get('x-error-code')).toEqual(['account_exists']);
   expect(again.error?.details).toBe('you already have an account in that currency');
 
-  const anonymous = await unary('CreateAccount', CreateAccountRequestSchema, CreateAccountResponseSchema, create(CreateAccountRequestSchema, { currency: 'EUR' }));
-  expect([anonymous.error?.code, anonymous.error?.metadata.get('x-error-code')]).toEqual([grpc.status.UNAUTHENTICATED, ['unauthenticated']]);
+  const anonymous = await unary(
+    'CreateAccount',
+    CreateAccountRequestSchema,
+    CreateAccountResponseSchema,
+    create(CreateAccountRequestSchema, { currency: 'EUR' }),
+  );
+  expect([anonymous.error?.code, anonymous.error?.metadata.get('x-error-code')]).toEqual([
+    grpc.status.UNAUTHENTICATED,
+    ['unauthenticated'],
+  ]);
 });
 
 it('a message over the size limit is RESOURCE_EXHAUSTED', async () => {
   const { create } = await import('@bufbuild/protobuf');
-  const big = await unary('LoginUser', LoginUserRequestSchema, LoginUserResponseSchema, create(LoginUserRequestSchema, { username: 'x'.repeat(20_000), password: 'y' }));
+  const big = await unary(
+    'LoginUser',
+    LoginUserRequestSchema,
+    LoginUserResponseSchema,
+    create(LoginUserRequestSchema, { username: 'x'.repeat(20_000), password: 'y' }),
+  );
   expect(big.error?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
 });
 
 it('a deadline that passes while a transfer waits on a lock is DEADLINE_EXCEEDED; a retry with the same key moves the money once', async () => {
   const { create } = await import('@bufbuild/protobuf');
-  const { CreateTransferRequestSchema, CreateTransferResponseSchema } = await import('../../generated/proto/simplebank/v1/simplebank_pb.js');
+  const { CreateTransferRequestSchema, CreateTransferResponseSchema } = await import(
+    '../../generated/proto/simplebank/v1/simplebank_pb.js'
+  );
   const { signUp, openAccount, depositAs } = await import('../setup/app.js');
   const banker = await signUp(t, { banker: true });
   const alice = await signUp(t);
@@ -100,7 +149,9 @@ it('a deadline that passes while a transfer waits on a lock is DEADLINE_EXCEEDED
   };
   const req = create(CreateTransferRequestSchema, { fromAccountId: BigInt(a), toAccountId: BigInt(b), amount: 100n, currency: 'USD' });
   const started = Date.now();
-  const late = await unary('CreateTransfer', CreateTransferRequestSchema, CreateTransferResponseSchema, req, md(), { deadline: Date.now() + 300 });
+  const late = await unary('CreateTransfer', CreateTransferRequestSchema, CreateTransferResponseSchema, req, md(), {
+    deadline: Date.now() + 300,
+  });
   expect(late.error?.code).toBe(grpc.status.DEADLINE_EXCEEDED);
   expect(Date.now() - started).toBeLessThan(5_000); // answered at the deadline, not when the lock goes
   await holder.query('COMMIT');

@@ -12,7 +12,13 @@ let db: TestDb;
 let env: Record<string, string>;
 beforeAll(async () => {
   db = await createTestDb(2);
-  env = { DATABASE_URL: db.url, TOKEN_SECRET_KEY: await generateSecretKey(), ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1', ARGON2_PARALLELISM: '1' };
+  env = {
+    DATABASE_URL: db.url,
+    TOKEN_SECRET_KEY: await generateSecretKey(),
+    ARGON2_MEMORY_KIB: '1024',
+    ARGON2_TIME_COST: '1',
+    ARGON2_PARALLELISM: '1',
+  };
 });
 afterAll(async () => {
   await db.drop();
@@ -31,14 +37,18 @@ it('serves gRPC on GRPC_PORT beside HTTP, and SIGTERM stops both', async () => {
     // The same user over HTTP: one implementation behind both.
     const http = await fetch(`http://127.0.0.1:${port}/accounts`, { headers: { authorization: `Bearer ${session.accessToken}` } });
     expect(http.status).toBe(200);
-    await waitForOutput(proc, /"rpc":"simplebank\.v1\.SimpleBank\/LoginUser","status":"OK".*"user":"grpc_proc"|"rpc":"simplebank\.v1\.SimpleBank\/LoginUser"/);
+    await waitForOutput(
+      proc,
+      /"rpc":"simplebank\.v1\.SimpleBank\/LoginUser","status":"OK".*"user":"grpc_proc"|"rpc":"simplebank\.v1\.SimpleBank\/LoginUser"/,
+    );
     expect(proc.output()).not.toMatch(/password-1/); // never logged
   } finally {
     proc.child.kill('SIGTERM');
   }
   expect(await proc.exited).toBe(0);
-  await expect(createClient(SimpleBank, createGrpcTransport({ baseUrl: `http://127.0.0.1:${grpcPort}` })).loginUser({ username: 'x', password: 'y' }))
-    .rejects.toThrow(/ECONNREFUSED/); // nothing listens there any more
+  await expect(
+    createClient(SimpleBank, createGrpcTransport({ baseUrl: `http://127.0.0.1:${grpcPort}` })).loginUser({ username: 'x', password: 'y' }),
+  ).rejects.toThrow(/ECONNREFUSED/); // nothing listens there any more
 });
 
 it('a taken GRPC_PORT is refused with one sentence naming it', async () => {
@@ -48,7 +58,9 @@ it('a taken GRPC_PORT is refused with one sentence naming it', async () => {
   try {
     const proc = runTs('src/server.ts', [], { ...env, PORT: String(await freePort()), GRPC_PORT: String(taken) });
     expect(await proc.exited).toBe(1);
-    expect(proc.output()).toMatch(new RegExp(`simple bank cannot start: port ${taken} on 127\\.0\\.0\\.1 is already in use: set GRPC_PORT to a free port\\.`));
+    expect(proc.output()).toMatch(
+      new RegExp(`simple bank cannot start: port ${taken} on 127\\.0\\.0\\.1 is already in use: set GRPC_PORT to a free port\\.`),
+    );
   } finally {
     blocker.close();
   }

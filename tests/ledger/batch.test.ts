@@ -2,11 +2,11 @@
 // alone, refusals never fail their neighbours, and the same random sequence ends in the same
 // state whether it is applied one by one or in batches.
 import { randomBytes } from 'node:crypto';
+import { type AccountId, asAccountId, asCents } from '../../src/ids.js';
+import { applyBatch, type MovementAnswer, type MovementRequest } from '../../src/transfers/ledger.js';
 import { verifyLedger } from '../../src/transfers/ledger.verify.js';
-import { applyBatch, type MovementAnswer, type MovementRequest } from '../../src/transfers/transfers.service.js';
 import { createTestDb, type TestDb } from '../setup/db.js';
 import { balanceOf, countRows, makeAccount, makeUser } from '../setup/fixtures.js';
-import { asAccountId, asCents, type AccountId } from '../../src/ids.js';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 const TTL = 86_400_000;
@@ -78,8 +78,20 @@ describe('a batch mixing good items with every refusal', () => {
 
     expect(batched.map(shape)).toEqual(alone.map(shape));
     expect(batched.map((x) => (x.ok ? 201 : `${x.error.status} ${x.error.code}`))).toEqual([
-      201, '422 same_account', '422 insufficient_funds', '422 currency_mismatch', '404 not_found', '404 not_found',
-      '403 forbidden', 201, '422 insufficient_funds', '404 not_found', 201, '422 balance_limit_exceeded', 201, 201,
+      201,
+      '422 same_account',
+      '422 insufficient_funds',
+      '422 currency_mismatch',
+      '404 not_found',
+      '404 not_found',
+      '403 forbidden',
+      201,
+      '422 insufficient_funds',
+      '404 not_found',
+      201,
+      '422 balance_limit_exceeded',
+      201,
+      201,
     ]);
     // from_account.balance is the balance right after that item.
     const ok = batched.filter((x): x is Extract<MovementAnswer, { ok: true }> => x.ok);
@@ -115,7 +127,7 @@ describe('differential: the same random sequence, one by one and in batches', ()
       seed = (seed + 0x6d2b79f5) | 0;
       let z = Math.imul(seed ^ (seed >>> 15), 1 | seed);
       z = (z + Math.imul(z ^ (z >>> 7), 61 | z)) ^ z;
-      return (((z ^ (z >>> 14)) >>> 0) % n);
+      return ((z ^ (z >>> 14)) >>> 0) % n;
     };
     const plan: { kind: number; from: number; to: number; amount: number; cur: number; owner: boolean }[] = [];
     for (let i = 0; i < 400; i++) {
@@ -162,13 +174,24 @@ describe('idempotency inside a batch', () => {
     const b = (await makeAccount(db.pool, await makeUser(db.pool, 'other'), 'USD', 0)).id;
     const claim = { username: u, key: `k-${randomBytes(4).toString('hex')}`, fingerprint: Buffer.from('same request') };
     const other = { ...claim, fingerprint: Buffer.from('another request') };
-    const move: MovementRequest['movement'] = { kind: 'transfer', fromAccountId: a, toAccountId: b, amount: asCents(30), currency: 'USD', actingOwner: u };
+    const move: MovementRequest['movement'] = {
+      kind: 'transfer',
+      fromAccountId: a,
+      toAccountId: b,
+      amount: asCents(30),
+      currency: 'USD',
+      actingOwner: u,
+    };
     const before = await countRows(db.pool);
-    const [first, second, reused] = await applyBatch(db.pool, [
-      { movement: move, idempotency: claim },
-      { movement: move, idempotency: claim },
-      { movement: move, idempotency: other },
-    ], TTL);
+    const [first, second, reused] = await applyBatch(
+      db.pool,
+      [
+        { movement: move, idempotency: claim },
+        { movement: move, idempotency: claim },
+        { movement: move, idempotency: other },
+      ],
+      TTL,
+    );
     expect(first).toMatchObject({ ok: true, replayed: false });
     expect(second).toMatchObject({ ok: true, replayed: true });
     expect(second!.ok && second!.result).toEqual(first!.ok && first!.result);
@@ -189,12 +212,17 @@ describe('idempotency inside a batch', () => {
     const move: MovementRequest['movement'] = { kind: 'transfer', fromAccountId: a, toAccountId: b, amount: asCents(10), currency: 'USD' };
     const [refused] = await applyBatch(db.pool, [{ movement: move, idempotency: claim }], TTL);
     expect(refused).toMatchObject({ ok: false, replayed: false, error: { code: 'insufficient_funds' } });
-    const [topUp, replay] = await applyBatch(db.pool, [
-      { movement: { kind: 'deposit', accountId: a, amount: asCents(100) } },
-      { movement: move, idempotency: claim },
-    ], TTL);
+    const [topUp, replay] = await applyBatch(
+      db.pool,
+      [{ movement: { kind: 'deposit', accountId: a, amount: asCents(100) } }, { movement: move, idempotency: claim }],
+      TTL,
+    );
     expect(topUp!.ok).toBe(true);
-    expect(replay).toMatchObject({ ok: false, replayed: true, error: { status: 422, code: 'insufficient_funds', message: 'insufficient funds' } });
+    expect(replay).toMatchObject({
+      ok: false,
+      replayed: true,
+      error: { status: 422, code: 'insufficient_funds', message: 'insufficient funds' },
+    });
     expect(await balanceOf(db.pool, a)).toBe(105);
   });
 
@@ -207,10 +235,14 @@ describe('idempotency inside a batch', () => {
       await holder.query('BEGIN');
       await holder.query(`SELECT pg_advisory_xact_lock(hashtextextended($1 || E'\\n' || $2, 0))`, [u, 'busy']);
       const move: MovementRequest['movement'] = { kind: 'transfer', fromAccountId: a, toAccountId: b, amount: asCents(1), currency: 'USD' };
-      const [held, free] = await applyBatch(db.pool, [
-        { movement: move, idempotency: { username: u, key: 'busy', fingerprint: Buffer.from('f') } },
-        { movement: move, idempotency: { username: u, key: 'free', fingerprint: Buffer.from('f') } },
-      ], TTL);
+      const [held, free] = await applyBatch(
+        db.pool,
+        [
+          { movement: move, idempotency: { username: u, key: 'busy', fingerprint: Buffer.from('f') } },
+          { movement: move, idempotency: { username: u, key: 'free', fingerprint: Buffer.from('f') } },
+        ],
+        TTL,
+      );
       expect(held).toMatchObject({ ok: false, error: { status: 409, code: 'idempotency_key_in_use' } });
       expect(free).toMatchObject({ ok: true, replayed: false });
     } finally {
@@ -230,7 +262,10 @@ describe('idempotency inside a batch', () => {
     const [again] = await applyBatch(db.pool, [{ movement: move, idempotency: claim }], TTL);
     expect(again).toMatchObject({ ok: true, replayed: false });
     expect(await balanceOf(db.pool, a)).toBe(80);
-    const { rows } = await db.pool.query(`SELECT count(*)::int AS n, max(created_at) > now() - interval '1 minute' AS fresh FROM idempotency_keys WHERE username = $1`, [u]);
+    const { rows } = await db.pool.query(
+      `SELECT count(*)::int AS n, max(created_at) > now() - interval '1 minute' AS fresh FROM idempotency_keys WHERE username = $1`,
+      [u],
+    );
     expect(rows[0]).toEqual({ n: 1, fresh: true });
   });
 });
@@ -244,6 +279,8 @@ it('timestamps in the answer are those the database stored, to the millisecond',
   const u = await makeUser(db.pool, 'ts');
   const a = (await makeAccount(db.pool, u, 'USD', 100)).id;
   const [out] = await applyBatch(db.pool, [{ movement: { kind: 'withdrawal', accountId: a, amount: asCents(1) } }], TTL);
-  const { rows: [t] } = await db.pool.query<{ created_at: Date }>('SELECT created_at FROM transfers WHERE id = $1', [out!.ok && out!.result.transfer.id]);
+  const {
+    rows: [t],
+  } = await db.pool.query<{ created_at: Date }>('SELECT created_at FROM transfers WHERE id = $1', [out!.ok && out!.result.transfer.id]);
   expect(out!.ok && out!.result.transfer.created_at).toBe(t!.created_at.toISOString());
 });

@@ -1,14 +1,15 @@
 // The group commit under concurrency, against real Postgres: concurrent movements share calls, a
 // lone one goes at once, batches and single calls never deadlock, an item that makes a call raise
 // is isolated, and nothing is answered before its COMMIT.
-import { DomainError } from '../../src/errors.js';
+
 import { createPool } from '../../src/db/pool.js';
-import { GroupCommit } from '../../src/transfers/group-commit.js';
+import { DomainError } from '../../src/errors.js';
+import { type AccountId, asCents } from '../../src/ids.js';
+import { createGroupCommit, type MovementAnswer, type MovementRequest } from '../../src/transfers/ledger.js';
 import { verifyLedger } from '../../src/transfers/ledger.verify.js';
-import { transfer, type MovementAnswer, type MovementRequest } from '../../src/transfers/transfers.service.js';
 import { createTestDb, type TestDb } from '../setup/db.js';
 import { balanceOf, countRows, deadlocksIn, makeAccount, makeUser } from '../setup/fixtures.js';
-import { asCents, type AccountId } from '../../src/ids.js';
+import { transfer } from '../setup/ledger.js';
 
 const TTL = 86_400_000;
 let db: TestDb;
@@ -30,7 +31,7 @@ it('a lone request goes at once, alone; concurrent ones share calls', async () =
   const u = await makeUser(db.pool, 'gc');
   const a = (await makeAccount(db.pool, u, 'USD', 10_000)).id;
   const b = (await makeAccount(db.pool, await makeUser(db.pool, 'gc'), 'USD', 0)).id;
-  const mover = new GroupCommit(db.pool, { keyTtlMs: TTL, maxInFlight: 1, maxBatch: 16 });
+  const mover = createGroupCommit(db.pool, { keyTtlMs: TTL, maxInFlight: 1, maxBatch: 16 });
   const move: MovementRequest = { movement: { kind: 'transfer', fromAccountId: a, toAccountId: b, amount: asCents(1), currency: 'USD' } };
 
   const alone = await mover.submit(move);
@@ -52,11 +53,15 @@ it('a lone request goes at once, alone; concurrent ones share calls', async () =
 });
 
 it('deposits stop queueing on the funding row: 300 concurrent deposits take a handful of calls', async () => {
-  const accounts = await Promise.all(Array.from({ length: 30 }, async () => (await makeAccount(db.pool, await makeUser(db.pool, 'dep'), 'EUR')).id));
+  const accounts = await Promise.all(
+    Array.from({ length: 30 }, async () => (await makeAccount(db.pool, await makeUser(db.pool, 'dep'), 'EUR')).id),
+  );
   const before = await fundingBalance('EUR');
-  const mover = new GroupCommit(db.pool, { keyTtlMs: TTL, maxInFlight: 2, maxBatch: 64 });
+  const mover = createGroupCommit(db.pool, { keyTtlMs: TTL, maxInFlight: 2, maxBatch: 64 });
   const answers = await Promise.all(
-    Array.from({ length: 300 }, (_, i) => mover.submit({ movement: { kind: 'deposit', accountId: accounts[i % 30]!, amount: asCents(7) } })),
+    Array.from({ length: 300 }, (_, i) =>
+      mover.submit({ movement: { kind: 'deposit', accountId: accounts[i % 30]!, amount: asCents(7) } }),
+    ),
   );
   expect(answers.every((x) => x.ok)).toBe(true);
   expect(mover.stats.batches).toBeLessThanOrEqual(2 + Math.ceil(298 / 64));
@@ -74,8 +79,8 @@ it('torture: batches and single calls, opposite directions and a hot pair mixed,
   const before = await deadlocks();
   const pool = createPool(db.url, { max: 24 });
   const movers = [
-    new GroupCommit(pool, { keyTtlMs: TTL, maxInFlight: 3, maxBatch: 32 }),
-    new GroupCommit(pool, { keyTtlMs: TTL, maxInFlight: 2, maxBatch: 8 }),
+    createGroupCommit(pool, { keyTtlMs: TTL, maxInFlight: 3, maxBatch: 32 }),
+    createGroupCommit(pool, { keyTtlMs: TTL, maxInFlight: 2, maxBatch: 8 }),
   ];
   const pick = () => accounts[Math.floor(Math.random() * accounts.length)]!;
   let successes = 0;
@@ -131,7 +136,7 @@ it('an item that makes the call raise is isolated: its neighbours commit, it alo
   const u = await makeUser(db.pool, 'iso');
   const a = (await makeAccount(db.pool, u, 'USD', 1_000)).id;
   const b = (await makeAccount(db.pool, await makeUser(db.pool, 'iso'), 'USD', 0)).id;
-  const mover = new GroupCommit(db.pool, { keyTtlMs: TTL, maxInFlight: 1, maxBatch: 64 });
+  const mover = createGroupCommit(db.pool, { keyTtlMs: TTL, maxInFlight: 1, maxBatch: 64 });
   const move = { kind: 'transfer' as const, fromAccountId: a, toAccountId: b, amount: asCents(10), currency: 'USD' };
   // Holding a lock on `a` from a side transaction makes the next items queue into one batch.
   const holder = await db.pool.connect();
@@ -146,7 +151,12 @@ it('an item that makes the call raise is isolated: its neighbours commit, it alo
     mover.submit({ movement: move, idempotency: { username: 'no_such_user_x', key: 'k', fingerprint: Buffer.from('f') } }),
     mover.submit({ movement: move }),
     mover.submit({ movement: move, idempotency: { username: u, key: 'fine', fingerprint: Buffer.from('f') } }),
-  ].map((p) => p.then((x) => x, (e: unknown) => e));
+  ].map((p) =>
+    p.then(
+      (x) => x,
+      (e: unknown) => e,
+    ),
+  );
   await holder.query('COMMIT');
   holder.release();
   expect((await first).ok).toBe(true);
@@ -163,15 +173,19 @@ it('nothing is answered before its COMMIT: every answered transfer is visible to
   const u = await makeUser(db.pool, 'vis');
   const a = (await makeAccount(db.pool, u, 'USD', 100_000)).id;
   const b = (await makeAccount(db.pool, await makeUser(db.pool, 'vis'), 'USD', 0)).id;
-  const mover = new GroupCommit(db.pool, { keyTtlMs: TTL, maxInFlight: 2, maxBatch: 16 });
+  const mover = createGroupCommit(db.pool, { keyTtlMs: TTL, maxInFlight: 2, maxBatch: 16 });
   const observer = createPool(db.url, { max: 4 }); // connections of its own, not the mover's
   const missing: number[] = [];
-  await Promise.all(Array.from({ length: 120 }, async () => {
-    const x = await mover.submit({ movement: { kind: 'transfer', fromAccountId: a, toAccountId: b, amount: asCents(1), currency: 'USD' } });
-    if (!x.ok) throw x.error;
-    const { rows } = await observer.query('SELECT 1 FROM transfers WHERE id = $1', [x.result.transfer.id]);
-    if (rows.length !== 1) missing.push(x.result.transfer.id);
-  }));
+  await Promise.all(
+    Array.from({ length: 120 }, async () => {
+      const x = await mover.submit({
+        movement: { kind: 'transfer', fromAccountId: a, toAccountId: b, amount: asCents(1), currency: 'USD' },
+      });
+      if (!x.ok) throw x.error;
+      const { rows } = await observer.query('SELECT 1 FROM transfers WHERE id = $1', [x.result.transfer.id]);
+      if (rows.length !== 1) missing.push(x.result.transfer.id);
+    }),
+  );
   await observer.end();
   expect(missing).toEqual([]);
   expect(mover.stats.largestBatch).toBeGreaterThan(1);
@@ -184,8 +198,8 @@ it('the same key raced from two replicas: the movement runs once; the other answ
   const a = (await makeAccount(db.pool, u, 'USD', 1_000_000)).id;
   const b = (await makeAccount(db.pool, await makeUser(db.pool, 'race'), 'USD', 0)).id;
   const pools = [createPool(db.url, { max: 4 }), createPool(db.url, { max: 4 })];
-  const replicaA = new GroupCommit(pools[0]!, { keyTtlMs: TTL, maxInFlight: 2 });
-  const replicaB = new GroupCommit(pools[1]!, { keyTtlMs: TTL, maxInFlight: 2 });
+  const replicaA = createGroupCommit(pools[0]!, { keyTtlMs: TTL, maxInFlight: 2 });
+  const replicaB = createGroupCommit(pools[1]!, { keyTtlMs: TTL, maxInFlight: 2 });
   const before = await countRows(db.pool);
   const rounds = 150;
   let replays = 0;

@@ -1,11 +1,10 @@
-
-import { DomainError } from '../../src/errors.js';
 import { createPool } from '../../src/db/pool.js';
+import { DomainError } from '../../src/errors.js';
+import { asAccountId, asCents } from '../../src/ids.js';
 import { verifyLedger } from '../../src/transfers/ledger.verify.js';
-import { deposit, transfer, withdraw } from '../../src/transfers/transfers.service.js';
 import { createTestDb, type TestDb } from '../setup/db.js';
 import { balanceOf, countRows, deadlocksIn, makeAccount, makeUser } from '../setup/fixtures.js';
-import { asAccountId, asCents } from '../../src/ids.js';
+import { deposit, transfer, withdraw } from '../setup/ledger.js';
 
 let db: TestDb;
 beforeAll(async () => {
@@ -121,7 +120,12 @@ it('torture: 2,000 random transfers, deposits and withdrawals among 20 accounts 
           const from = pick();
           const to = pick();
           // Mostly same-currency pairs; some deliberately mismatched or identical to exercise the refusals.
-          await transfer(pool, { fromAccountId: asAccountId(from.id), toAccountId: asAccountId(to.id), amount: asCents(amount), currency: Math.random() < 0.9 ? from.currency : to.currency });
+          await transfer(pool, {
+            fromAccountId: asAccountId(from.id),
+            toAccountId: asAccountId(to.id),
+            amount: asCents(amount),
+            currency: Math.random() < 0.9 ? from.currency : to.currency,
+          });
         }
         successes++;
       } catch (err) {

@@ -1,10 +1,10 @@
 // Each rule of TransferTx: the right typed error, and not a single row written.
 import { ForbiddenError, NotFoundError, RuleViolationError, ValidationError } from '../../src/errors.js';
-import { deposit, transfer, withdraw } from '../../src/transfers/transfers.service.js';
+import { asAccountId, asCents } from '../../src/ids.js';
 import { verifyLedger } from '../../src/transfers/ledger.verify.js';
 import { createTestDb, type TestDb } from '../setup/db.js';
 import { balanceOf, countRows, makeAccount, makeUser } from '../setup/fixtures.js';
-import { asAccountId, asCents } from '../../src/ids.js';
+import { deposit, transfer, withdraw } from '../setup/ledger.js';
 
 let db: TestDb;
 beforeAll(async () => {
@@ -22,7 +22,13 @@ describe('TransferTx success', () => {
     const b = await makeAccount(db.pool, bob, 'USD', 0);
     const before = await countRows(db.pool);
 
-    const out = await transfer(db.pool, { fromAccountId: a.id, toAccountId: b.id, amount: asCents(250), currency: 'USD', actingOwner: alice });
+    const out = await transfer(db.pool, {
+      fromAccountId: a.id,
+      toAccountId: b.id,
+      amount: asCents(250),
+      currency: 'USD',
+      actingOwner: alice,
+    });
 
     expect(out.transfer).toMatchObject({ from_account_id: a.id, to_account_id: b.id, amount: 250 });
     expect(out.from_account).toMatchObject({ id: a.id, owner: alice, balance: 750, currency: 'USD' });
@@ -66,24 +72,64 @@ describe('TransferTx rule violations write nothing', () => {
     eurB = (await makeAccount(db.pool, bob, 'EUR', 100)).id;
   });
 
-  const cases: [string, () => { fromAccountId: number; toAccountId: number; amount: number; currency: string; actingOwner?: string }, new (...a: never[]) => Error, string | undefined][] = [
+  const cases: [
+    string,
+    () => { fromAccountId: number; toAccountId: number; amount: number; currency: string; actingOwner?: string },
+    new (...a: never[]) => Error,
+    string | undefined,
+  ][] = [
     ['same account', () => ({ fromAccountId: usdA, toAccountId: usdA, amount: 10, currency: 'USD' }), RuleViolationError, 'same_account'],
-    ['insufficient funds', () => ({ fromAccountId: usdA, toAccountId: usdB, amount: 101, currency: 'USD' }), RuleViolationError, 'insufficient_funds'],
-    ['currency differs from the to-account', () => ({ fromAccountId: usdA, toAccountId: eurB, amount: 10, currency: 'USD' }), RuleViolationError, 'currency_mismatch'],
-    ['currency differs from both accounts', () => ({ fromAccountId: usdA, toAccountId: usdB, amount: 10, currency: 'EUR' }), RuleViolationError, 'currency_mismatch'],
-    ['unknown from-account', () => ({ fromAccountId: 9_999_999, toAccountId: usdB, amount: 10, currency: 'USD' }), NotFoundError, 'not_found'],
-    ['unknown to-account', () => ({ fromAccountId: usdA, toAccountId: 9_999_999, amount: 10, currency: 'USD' }), NotFoundError, 'not_found'],
-    ['from-account of another owner', () => ({ fromAccountId: usdB, toAccountId: usdA, amount: 10, currency: 'USD', actingOwner: alice }), ForbiddenError, 'forbidden'],
+    [
+      'insufficient funds',
+      () => ({ fromAccountId: usdA, toAccountId: usdB, amount: 101, currency: 'USD' }),
+      RuleViolationError,
+      'insufficient_funds',
+    ],
+    [
+      'currency differs from the to-account',
+      () => ({ fromAccountId: usdA, toAccountId: eurB, amount: 10, currency: 'USD' }),
+      RuleViolationError,
+      'currency_mismatch',
+    ],
+    [
+      'currency differs from both accounts',
+      () => ({ fromAccountId: usdA, toAccountId: usdB, amount: 10, currency: 'EUR' }),
+      RuleViolationError,
+      'currency_mismatch',
+    ],
+    [
+      'unknown from-account',
+      () => ({ fromAccountId: 9_999_999, toAccountId: usdB, amount: 10, currency: 'USD' }),
+      NotFoundError,
+      'not_found',
+    ],
+    [
+      'unknown to-account',
+      () => ({ fromAccountId: usdA, toAccountId: 9_999_999, amount: 10, currency: 'USD' }),
+      NotFoundError,
+      'not_found',
+    ],
+    [
+      'from-account of another owner',
+      () => ({ fromAccountId: usdB, toAccountId: usdA, amount: 10, currency: 'USD', actingOwner: alice }),
+      ForbiddenError,
+      'forbidden',
+    ],
     ['zero amount', () => ({ fromAccountId: usdA, toAccountId: usdB, amount: 0, currency: 'USD' }), ValidationError, 'validation_failed'],
-    ['negative amount', () => ({ fromAccountId: usdA, toAccountId: usdB, amount: -5, currency: 'USD' }), ValidationError, 'validation_failed'],
-    ['fractional amount', () => ({ fromAccountId: usdA, toAccountId: usdB, amount: 1.5, currency: 'USD' }), ValidationError, 'validation_failed'],
-    ['amount beyond 2^53', () => ({ fromAccountId: usdA, toAccountId: usdB, amount: 2 ** 53, currency: 'USD' }), ValidationError, 'validation_failed'],
+    [
+      'negative amount',
+      () => ({ fromAccountId: usdA, toAccountId: usdB, amount: -5, currency: 'USD' }),
+      ValidationError,
+      'validation_failed',
+    ],
+    // Fractions and amounts past 2^53 cannot be typed as Cents; the operation layer refuses them at run
+    // time before the ledger (tests/operations/operations.test.ts).
   ];
 
   it.each(cases)('%s', async (_name, input, errorClass, code) => {
     const before = await countRows(db.pool);
     const balances = [await balanceOf(db.pool, usdA), await balanceOf(db.pool, usdB), await balanceOf(db.pool, eurB)];
-    // Plain numbers, as a caller the types do not bind would send: the run-time checks refuse them.
+    // Plain numbers, as a caller the types do not bind would send: the ledger function refuses them.
     const err = await transfer(db.pool, input() as unknown as Parameters<typeof transfer>[1]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(errorClass);
     expect((err as { code?: string }).code).toBe(code);

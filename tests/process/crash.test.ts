@@ -5,14 +5,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jest } from '@jest/globals';
 import pg from 'pg';
+import { generateSecretKey } from '../../src/auth/tokens.js';
 import { attachOrStartEmbedded, startEmbeddedPostgres } from '../../src/platform/embedded-postgres.js';
 import { migrateUp } from '../../src/platform/migrate.js';
 import { verifyLedger } from '../../src/transfers/ledger.verify.js';
-import { generateSecretKey } from '../../src/auth/tokens.js';
-import { freePort, run, runTs, waitForOutput, waitForReady, type Proc } from './helpers.js';
-
-import { jest } from '@jest/globals';
+import { freePort, type Proc, run, runTs, waitForOutput, waitForReady } from './helpers.js';
 
 jest.setTimeout(180_000);
 
@@ -31,7 +30,15 @@ interface Setup {
 async function makeServer(extraEnv: Record<string, string | undefined>): Promise<Setup> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const env = { DATABASE_URL: undefined, TOKEN_SECRET_KEY: undefined, PORT: String(port), ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1', ARGON2_PARALLELISM: '1', ...extraEnv };
+  const env = {
+    DATABASE_URL: undefined,
+    TOKEN_SECRET_KEY: undefined,
+    PORT: String(port),
+    ARGON2_MEMORY_KIB: '1024',
+    ARGON2_TIME_COST: '1',
+    ARGON2_PARALLELISM: '1',
+    ...extraEnv,
+  };
   return {
     base,
     env,
@@ -75,11 +82,18 @@ async function fixtures(s: Setup) {
     users[name] = ((await r.json()) as { access_token: string }).access_token;
   }
   const open = async (who: string) =>
-    ((await (await fetch(`${s.base}/accounts`, json({ currency: 'USD' }, { authorization: `Bearer ${users[who]}` }))).json()) as { id: number }).id;
+    (
+      (await (await fetch(`${s.base}/accounts`, json({ currency: 'USD' }, { authorization: `Bearer ${users[who]}` }))).json()) as {
+        id: number;
+      }
+    ).id;
   const a = await open('crash_a');
   const b = await open('crash_b');
   for (const id of [a, b]) {
-    const r = await fetch(`${s.base}/deposits`, json({ account_id: id, amount: 1_000_000 }, { authorization: `Bearer ${users.crash_banker}` }));
+    const r = await fetch(
+      `${s.base}/deposits`,
+      json({ account_id: id, amount: 1_000_000 }, { authorization: `Bearer ${users.crash_banker}` }),
+    );
     expect(r.status).toBe(201);
   }
   return { users, a, b };
@@ -141,7 +155,9 @@ async function checkLedger(url: string, reqs: Req[], a: number, b: number) {
     const ok = reqs.filter((r) => r.status === 201);
     const ids = ok.map((r) => r.transferId!);
     expect(new Set(ids).size).toBe(ok.length); // no two keys share a transfer
-    const { rows } = await c.query<{ id: string }>('SELECT id FROM transfers WHERE from_account_id = ANY($1) AND to_account_id = ANY($1)', [[a, b]]);
+    const { rows } = await c.query<{ id: string }>('SELECT id FROM transfers WHERE from_account_id = ANY($1) AND to_account_id = ANY($1)', [
+      [a, b],
+    ]);
     expect(rows.map((r) => Number(r.id)).sort((x, y) => x - y)).toEqual([...ids].sort((x, y) => x - y)); // each 201 exactly once, nothing else
     expect(reqs.every((r) => r.status === 201 || r.status === 422)).toBe(true);
     const report = await verifyLedger(c);
@@ -223,9 +239,14 @@ it('an external database that is down: 503 within seconds, /readyz 503, /healthz
   await migrateUp(db.url);
   const s = await makeServer({ DATABASE_URL: db.url, TOKEN_SECRET_KEY: await generateSecretKey(), DATA_DIR: pgDir });
   const server = await s.start();
-  const signup = await fetch(`${s.base}/users`, json({ username: 'ext_user', full_name: 'E', email: 'e@example.com', password: 'ext-password' }));
+  const signup = await fetch(
+    `${s.base}/users`,
+    json({ username: 'ext_user', full_name: 'E', email: 'e@example.com', password: 'ext-password' }),
+  );
   expect(signup.status).toBe(201);
-  const login = (await (await fetch(`${s.base}/users/login`, json({ username: 'ext_user', password: 'ext-password' }))).json()) as { access_token: string };
+  const login = (await (await fetch(`${s.base}/users/login`, json({ username: 'ext_user', password: 'ext-password' }))).json()) as {
+    access_token: string;
+  };
   const auth = { authorization: `Bearer ${login.access_token}` };
 
   process.kill(Number(readFileSync(join(pgDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]), 'SIGQUIT');

@@ -1,11 +1,12 @@
 // The deploy kit: every manifest parses and says what a production deploy needs; the container
 // start script refuses to run without DATABASE_URL and migrates with dbmate.
+
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { projectRoot } from '../../src/platform/paths.js';
 import { createTestDb } from '../setup/db.js';
-import { spawnSync } from 'node:child_process';
 
 const read = (p: string) => readFileSync(join(projectRoot, p), 'utf8');
 const yamlOf = (p: string) => {
@@ -31,7 +32,11 @@ describe('deploy/k8s', () => {
     expect(container.resources.requests).toEqual(expect.objectContaining({ cpu: expect.any(String), memory: expect.any(String) }));
     expect(container.resources.limits).toEqual(expect.objectContaining({ cpu: expect.any(String), memory: expect.any(String) }));
     expect(deployment.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
-    expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(container.securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
     expect(container.envFrom).toEqual([{ secretRef: { name: 'simple-bank' } }]);
     expect(container.env).toContainEqual({ name: 'MIGRATE', value: 'false' });
     expect(container.ports).toContainEqual({ name: 'http', containerPort: 8080 });
@@ -60,7 +65,7 @@ describe('deploy/k8s', () => {
     expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(5 + 20);
   });
 
-  it('Service selects the Deployment\'s pods; Ingress terminates TLS with a cert-manager certificate', () => {
+  it("Service selects the Deployment's pods; Ingress terminates TLS with a cert-manager certificate", () => {
     expect(deployment.spec.template.metadata.labels).toMatchObject(service.spec.selector);
     expect(ingress.metadata.annotations['cert-manager.io/cluster-issuer']).toBeTruthy();
     expect(ingress.spec.tls[0].secretName).toBeTruthy();
@@ -79,7 +84,14 @@ describe('deploy/k8s', () => {
   });
 
   it('kustomization lists every manifest but the example Secret', () => {
-    expect(kustomization.resources.sort()).toEqual(['deployment.yaml', 'ingress-grpc.yaml', 'ingress.yaml', 'migrate-job.yaml', 'pdb.yaml', 'service.yaml']);
+    expect(kustomization.resources.sort()).toEqual([
+      'deployment.yaml',
+      'ingress-grpc.yaml',
+      'ingress.yaml',
+      'migrate-job.yaml',
+      'pdb.yaml',
+      'service.yaml',
+    ]);
   });
 
   it('gRPC: the pods expose 9090, the Service names it h2c, a second Ingress routes gRPC, the probes stay on HTTP', () => {
@@ -112,7 +124,9 @@ it('docker-compose.yaml: Postgres with a health check, a one-shot migrate servic
 });
 
 it('.dockerignore keeps the embedded database, its token key, modules and history out of the build context', () => {
-  const ignored = read('.dockerignore').split('\n').map((l) => l.trim());
+  const ignored = read('.dockerignore')
+    .split('\n')
+    .map((l) => l.trim());
   for (const p of ['.data', 'node_modules', '.git', '.env', 'dist']) expect(ignored).toContain(p);
 });
 
@@ -131,7 +145,16 @@ it('the CI workflow runs the checks of .ci/run on Node 22 and 24 against a Postg
   expect(wf.jobs.test.services.postgres.image).toMatch(/^postgres:/);
   expect(wf.jobs.test.env.DATABASE_URL).toMatch(/^postgres:\/\//);
   const runs = wf.jobs.test.steps.map((s: { run?: string }) => s.run).filter(Boolean);
-  expect(runs).toEqual(['npm ci', 'npm run typecheck', 'npm run lint', 'npm run codegen:check', 'npm run openapi:check', 'npm run proto:check', 'npm run client:check', 'npm test']);
+  expect(runs).toEqual([
+    'npm ci',
+    'npm run typecheck',
+    'npm run lint',
+    'npm run codegen:check',
+    'npm run openapi:check',
+    'npm run proto:check',
+    'npm run client:check',
+    'npm test',
+  ]);
   const ciRun = read('.ci/run');
   for (const r of runs) expect(ciRun).toContain(r.replace('npm ci', 'npm ci --no-audit --no-fund'));
   expect(wf.jobs.image.steps.some((s: { uses?: string }) => s.uses?.startsWith('docker/build-push-action'))).toBe(true);
@@ -141,17 +164,24 @@ describe('deploy/start.sh', () => {
   it('refuses to start without DATABASE_URL, with one sentence', () => {
     const r = spawnSync('sh', [join(projectRoot, 'deploy/start.sh')], { env: { PATH: process.env.PATH }, encoding: 'utf8' });
     expect(r.status).toBe(78);
-    expect(r.stderr.trim()).toBe('simple bank cannot start: DATABASE_URL is required in the container (postgres://user:pass@host:5432/db).');
+    expect(r.stderr.trim()).toBe(
+      'simple bank cannot start: DATABASE_URL is required in the container (postgres://user:pass@host:5432/db).',
+    );
   });
 
   it('`start.sh migrate` waits for the database and applies the migrations with dbmate', async () => {
     const db = await createTestDb(1);
     try {
       await db.pool.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
-      const r = spawnSync('sh', [join(projectRoot, 'deploy/start.sh'), 'migrate'], { env: { PATH: process.env.PATH, DATABASE_URL: db.url }, encoding: 'utf8' });
+      const r = spawnSync('sh', [join(projectRoot, 'deploy/start.sh'), 'migrate'], {
+        env: { PATH: process.env.PATH, DATABASE_URL: db.url },
+        encoding: 'utf8',
+      });
       expect(r.status).toBe(0);
       expect(r.stdout).toMatch(/Applied: 20261129130001_users_and_sessions.sql/);
-      const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public' AND tablename = 'accounts'");
+      const { rows } = await db.pool.query(
+        "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public' AND tablename = 'accounts'",
+      );
       expect(rows[0].n).toBe(1);
     } finally {
       await db.drop();
@@ -162,7 +192,11 @@ describe('deploy/start.sh', () => {
 // dist/ is what the image and the package's `client` entry ship: built once here (the only test file
 // that reads it), exactly as `npm install`'s prepare script builds it.
 beforeAll(() => {
-  const build = spawnSync(process.execPath, [join(projectRoot, 'node_modules/typescript/bin/tsc'), '-p', join(projectRoot, 'tsconfig.build.json')], { encoding: 'utf8' });
+  const build = spawnSync(
+    process.execPath,
+    [join(projectRoot, 'node_modules/typescript/bin/tsc'), '-p', join(projectRoot, 'tsconfig.build.json')],
+    { encoding: 'utf8' },
+  );
   if (build.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed:\n${build.stdout}${build.stderr}`);
 }, 120_000);
 
@@ -175,7 +209,14 @@ it('`start.sh` migrates and then serves from the compiled dist/ as the image doe
   try {
     await db.pool.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
     const child = spawn('sh', [join(projectRoot, 'deploy/start.sh')], {
-      env: { PATH: process.env.PATH, DATABASE_URL: db.url, TOKEN_SECRET_KEY: await generateSecretKey(), PORT: String(port), GRPC_PORT: '0', HOST: '127.0.0.1' },
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: db.url,
+        TOKEN_SECRET_KEY: await generateSecretKey(),
+        PORT: String(port),
+        GRPC_PORT: '0',
+        HOST: '127.0.0.1',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -217,7 +258,13 @@ describe('the client is a package of its own (@simple-bank/client)', () => {
   it('its source imports nothing of the server and no Node-only module; gRPC needs only its optional peers', () => {
     const root = join(projectRoot, 'packages/client/src');
     const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).sort();
-    expect(files).toEqual(['api-types.ts', 'grpc.ts', 'index.ts', 'proto/google/rpc/error_details_pb.ts', 'proto/simplebank/v1/simplebank_pb.ts']);
+    expect(files).toEqual([
+      'api-types.ts',
+      'grpc.ts',
+      'index.ts',
+      'proto/google/rpc/error_details_pb.ts',
+      'proto/simplebank/v1/simplebank_pb.ts',
+    ]);
     const imports = (f: string) => [...read(`packages/client/src/${f}`).matchAll(/from ['"]([^'"]+)['"]/g)].map((m) => m[1]!);
     expect(imports('index.ts').sort()).toEqual(['./api-types.js', 'openapi-fetch']);
     const grpcSide = ['grpc.ts', 'proto/google/rpc/error_details_pb.ts', 'proto/simplebank/v1/simplebank_pb.ts'].flatMap(imports);

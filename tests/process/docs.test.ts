@@ -10,7 +10,9 @@ it('every route of docs/API.md is in generated/openapi.json, and every operation
   );
   const doc = JSON.parse(readFileSync(join(projectRoot, 'generated/openapi.json'), 'utf8'));
   const fromOpenApi = new Set(
-    Object.entries<Record<string, unknown>>(doc.paths).flatMap(([path, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`)),
+    Object.entries<Record<string, unknown>>(doc.paths).flatMap(([path, item]) =>
+      Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`),
+    ),
   );
   // /openapi.json and /docs are served but hidden from the document itself.
   for (const hidden of ['GET /openapi.json', 'GET /docs']) fromDocs.delete(hidden);

@@ -1,5 +1,5 @@
 // Real processes: the service as `npm start` runs it, and the project's own scripts.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/platform/paths.js';
@@ -11,7 +11,6 @@ export interface Proc {
   output(): string;
   exited: Promise<number | null>;
 }
-
 
 /** Runs a TypeScript entry point of the project the way its npm scripts do (node --import tsx): one process. */
 export function runTs(script: string, args: string[], env: Record<string, string | undefined>): Proc {
@@ -47,13 +46,18 @@ export async function waitForReady(base: string, proc: Proc, ms = 60_000): Promi
 export async function waitForOutput(proc: Proc, pattern: RegExp, ms = 10_000): Promise<void> {
   const until = Date.now() + ms;
   while (!pattern.test(proc.output())) {
-    if (proc.child.exitCode !== null) throw new Error(`process exited (${proc.child.exitCode}) before printing ${pattern}:\n${proc.output()}`);
+    if (proc.child.exitCode !== null)
+      throw new Error(`process exited (${proc.child.exitCode}) before printing ${pattern}:\n${proc.output()}`);
     if (Date.now() > until) throw new Error(`no ${pattern} after ${ms} ms:\n${proc.output()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
-export async function run(script: string, args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; output: string }> {
+export async function run(
+  script: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<{ code: number | null; output: string }> {
   const p = runTs(script, args, env);
   const code = await p.exited;
   return { code, output: p.output() };

@@ -10,7 +10,10 @@ it('status, down and up print what they did', async () => {
   const db = await createTestDb(1);
   try {
     const env = { DATABASE_URL: db.url, TOKEN_SECRET_KEY: undefined };
-    const latest = (await readdir(migrationsDir)).filter((f) => f.endsWith('.sql')).sort().at(-1)!;
+    const latest = (await readdir(migrationsDir))
+      .filter((f) => f.endsWith('.sql'))
+      .sort()
+      .at(-1)!;
     const status = await run('scripts/migrate.ts', ['status'], env);
     expect(status.code).toBe(0);
     expect(status.output).toMatch(/Pending: 0/);
@@ -37,7 +40,10 @@ it('a failing migration exits non-zero and names the file; `new NAME` creates on
   const dir = await mkdtemp(join(tmpdir(), 'migrate-cli-'));
   try {
     await cp(migrationsDir, dir, { recursive: true });
-    await writeFile(join(dir, '29990101000000_broken.sql'), '-- migrate:up\nALTER TABLE no_such_table ADD COLUMN x int;\n-- migrate:down\n');
+    await writeFile(
+      join(dir, '29990101000000_broken.sql'),
+      '-- migrate:up\nALTER TABLE no_such_table ADD COLUMN x int;\n-- migrate:down\n',
+    );
     const env = { DATABASE_URL: db.url, MIGRATIONS_DIR: dir };
     const up = await run('scripts/migrate.ts', ['up'], env);
     expect(up.code).not.toBe(0);
@@ -69,7 +75,10 @@ it('status on a fresh DATA_DIR says there is no database yet and creates none; u
     await remove(dataDir, { recursive: true, force: true });
   }
   const t0 = Date.now();
-  const up = await run('scripts/migrate.ts', ['up'], { DATABASE_URL: `postgres://nobody@127.0.0.1:${await freePort()}/nothing?sslmode=disable`, TOKEN_SECRET_KEY: undefined });
+  const up = await run('scripts/migrate.ts', ['up'], {
+    DATABASE_URL: `postgres://nobody@127.0.0.1:${await freePort()}/nothing?sslmode=disable`,
+    TOKEN_SECRET_KEY: undefined,
+  });
   expect(up.code).not.toBe(0);
   expect(Date.now() - t0).toBeLessThan(30_000);
 }, 60_000);

@@ -13,7 +13,16 @@ it('SIGTERM to `npm start` stops node and its embedded Postgres', async () => {
   const pgPort = await freePort();
   const child = spawn('npm', ['start'], {
     cwd: projectRoot,
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), GRPC_PORT: '0', EMBEDDED_PG_PORT: String(pgPort), DATABASE_URL: '', LOG_LEVEL: 'warn', NODE_ENV: 'test' },
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      GRPC_PORT: '0',
+      EMBEDDED_PG_PORT: String(pgPort),
+      DATABASE_URL: '',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'test',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -25,8 +34,12 @@ it('SIGTERM to `npm start` stops node and its embedded Postgres', async () => {
     child.kill('SIGTERM');
     await exited;
     // Within a few seconds nothing of it runs: not the server, not its Postgres.
-    const left = () => spawnSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(dataDir));
-    for (let i = 0; i < 100 && (left().length > 0 || (await portInUse(port)) || (await portInUse(pgPort))); i++) await new Promise((r) => setTimeout(r, 100));
+    const left = () =>
+      spawnSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
+        .stdout.split('\n')
+        .filter((l) => l.includes(dataDir));
+    for (let i = 0; i < 100 && (left().length > 0 || (await portInUse(port)) || (await portInUse(pgPort))); i++)
+      await new Promise((r) => setTimeout(r, 100));
     expect(left()).toEqual([]);
     expect(await portInUse(port)).toBe(false);
     expect(await portInUse(pgPort)).toBe(false);

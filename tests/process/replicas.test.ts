@@ -3,7 +3,7 @@
 // within the contract's 2 s.
 import { generateSecretKey } from '../../src/auth/tokens.js';
 import { createTestDb, type TestDb } from '../setup/db.js';
-import { freePort, run, runTs, waitForReady, type Proc } from './helpers.js';
+import { freePort, type Proc, run, runTs, waitForReady } from './helpers.js';
 
 let db: TestDb;
 let env: Record<string, string>;
@@ -66,7 +66,9 @@ const login = async (i: number, username: string, password: string) => {
 
 it('a role revoked with the CLI stops deposits on both replicas, with tokens already issued', async () => {
   for (const u of ['rep_bank', 'rep_cust']) {
-    expect((await call(0, 'POST', '/users', { username: u, full_name: u, email: `${u}@example.com`, password: 'password-123' })).status).toBe(201);
+    expect(
+      (await call(0, 'POST', '/users', { username: u, full_name: u, email: `${u}@example.com`, password: 'password-123' })).status,
+    ).toBe(201);
   }
   expect((await run('scripts/cli.ts', ['grant-banker', 'rep_bank'], env)).code).toBe(0);
   const bank = await login(0, 'rep_bank', 'password-123');
@@ -85,13 +87,22 @@ it('a role revoked with the CLI stops deposits on both replicas, with tokens alr
 });
 
 it('a password changed through one replica blocks the other sessions on the other; a revocation too', async () => {
-  expect((await call(1, 'POST', '/users', { username: 'rep_pw', full_name: 'pw', email: 'rep_pw@example.com', password: 'password-123' })).status).toBe(201);
+  expect(
+    (await call(1, 'POST', '/users', { username: 'rep_pw', full_name: 'pw', email: 'rep_pw@example.com', password: 'password-123' }))
+      .status,
+  ).toBe(201);
   const mine = await login(0, 'rep_pw', 'password-123');
   const stolen = await login(1, 'rep_pw', 'password-123');
   const list = (i: number, token: string) => () => call(i, 'GET', '/accounts', undefined, token);
   expect((await list(1, stolen.access_token)()).status).toBe(200); // cached as live on replica 1
 
-  const changed = await call(0, 'PATCH', '/users/rep_pw', { password: 'a new password', current_password: 'password-123' }, mine.access_token);
+  const changed = await call(
+    0,
+    'PATCH',
+    '/users/rep_pw',
+    { password: 'a new password', current_password: 'password-123' },
+    mine.access_token,
+  );
   expect(changed.status).toBe(200);
   expect(await within(2_000, 401, list(1, stolen.access_token))).toBeLessThanOrEqual(2_000);
   expect((await call(1, 'POST', '/tokens/renew_access', { refresh_token: stolen.refresh_token })).body.code).toBe('session_invalid');
@@ -104,7 +115,10 @@ it('a password changed through one replica blocks the other sessions on the othe
 });
 
 it('login attempts are counted once across both replicas', async () => {
-  expect((await call(0, 'POST', '/users', { username: 'rep_guess', full_name: 'g', email: 'rep_guess@example.com', password: 'password-123' })).status).toBe(201);
+  expect(
+    (await call(0, 'POST', '/users', { username: 'rep_guess', full_name: 'g', email: 'rep_guess@example.com', password: 'password-123' }))
+      .status,
+  ).toBe(201);
   const guess = (i: number) => call(i, 'POST', '/users/login', { username: 'rep_guess', password: 'wrong-guess' });
   expect((await guess(0)).status).toBe(401);
   expect((await guess(1)).status).toBe(401);
@@ -117,7 +131,9 @@ it('login attempts are counted once across both replicas', async () => {
 it('one replica SIGKILLed under load: every acknowledged transfer exists once, keyed retries on the survivor replay', async () => {
   const { verifyLedger } = await import('../../src/transfers/ledger.verify.js');
   for (const u of ['kill_bank', 'kill_a', 'kill_b']) {
-    expect((await call(0, 'POST', '/users', { username: u, full_name: u, email: `${u}@example.com`, password: 'password-123' })).status).toBe(201);
+    expect(
+      (await call(0, 'POST', '/users', { username: u, full_name: u, email: `${u}@example.com`, password: 'password-123' })).status,
+    ).toBe(201);
   }
   expect((await run('scripts/cli.ts', ['grant-banker', 'kill_bank'], env)).code).toBe(0);
   const bank = await login(0, 'kill_bank', 'password-123');
@@ -157,16 +173,18 @@ it('one replica SIGKILLed under load: every acknowledged transfer exists once, k
   const until = Date.now() + 3_000;
   const killAt = Date.now() + 1_200;
   let killed = false;
-  await Promise.all(Array.from({ length: 12 }, async (_, w) => {
-    while (Date.now() < until) {
-      if (!killed && Date.now() >= killAt) {
-        killed = true;
-        servers[1]!.proc.child.kill('SIGKILL');
+  await Promise.all(
+    Array.from({ length: 12 }, async (_, w) => {
+      while (Date.now() < until) {
+        if (!killed && Date.now() >= killAt) {
+          killed = true;
+          servers[1]!.proc.child.kill('SIGKILL');
+        }
+        const i = n++;
+        await keyedTransfer(`kill-${i}`, killed ? w % 2 : i % 2);
       }
-      const i = n++;
-      await keyedTransfer(`kill-${i}`, killed ? (w % 2) : i % 2);
-    }
-  }));
+    }),
+  );
   await servers[1]!.proc.exited;
   expect(killed).toBe(true);
   expect(failovers).toBeGreaterThan(0);
@@ -174,7 +192,10 @@ it('one replica SIGKILLed under load: every acknowledged transfer exists once, k
   // Every acknowledged transfer exists exactly once, and nothing else moved.
   const ids = [...acknowledged.values()];
   expect(new Set(ids).size).toBe(ids.length);
-  const { rows } = await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM transfers WHERE from_account_id = $1 AND to_account_id = $2', [aAcct, bAcct]);
+  const { rows } = await db.pool.query<{ n: string }>(
+    'SELECT count(*) AS n FROM transfers WHERE from_account_id = $1 AND to_account_id = $2',
+    [aAcct, bAcct],
+  );
   expect(Number(rows[0]!.n)).toBe(acknowledged.size);
   const found = await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM transfers WHERE id = ANY($1::bigint[])', [ids]);
   expect(Number(found.rows[0]!.n)).toBe(ids.length);

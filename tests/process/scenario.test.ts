@@ -1,7 +1,8 @@
 // The whole contract end to end through a real listening HTTP server and real Postgres.
-import { createTestApp, type TestApp } from '../setup/app.js';
-import { grantBanker } from '../../src/users/users.service.js';
+
 import { verifyLedger } from '../../src/transfers/ledger.verify.js';
+import { grantBanker } from '../../src/users/users.service.js';
+import { createTestApp, type TestApp } from '../setup/app.js';
 
 let t: TestApp;
 let base: string;
@@ -47,7 +48,12 @@ it('sign up, log in, open accounts, deposit as a banker, transfer, statements, r
   expect(dep.status).toBe(201);
   expect(dep.body.to_entry.amount).toBe(50_00);
 
-  const tr = await call('POST', '/transfers', { from_account_id: annUsd.id, to_account_id: benUsd.id, amount: 12_34, currency: 'USD' }, ann.access_token);
+  const tr = await call(
+    'POST',
+    '/transfers',
+    { from_account_id: annUsd.id, to_account_id: benUsd.id, amount: 12_34, currency: 'USD' },
+    ann.access_token,
+  );
   expect(tr.status).toBe(201);
   expect(tr.body.from_account.balance).toBe(37_66);
   expect(tr.headers.get('x-request-id')).toBeTruthy();

@@ -1,10 +1,10 @@
 // `npm start` for real: embedded Postgres in a data folder, ready server, graceful stop, a second
 // start that reuses the data (and the token key), and one clear sentence for each start-up problem.
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, portInUse, run, runTs, waitForReady, type Proc } from './helpers.js';
+import { freePort, type Proc, portInUse, run, runTs, waitForReady } from './helpers.js';
 
 let dataDir: string;
 let env: Record<string, string | undefined>;
@@ -70,11 +70,24 @@ const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'a
 it('starts on embedded Postgres, stops cleanly on SIGTERM, and a second start reuses the data and the token key', async () => {
   const first = await start();
   expect((await fetch(`${base}/healthz`)).status).toBe(200);
-  const signUp = await fetch(`${base}/users`, json({ username: 'persisted', full_name: 'P', email: 'p@example.com', password: 'password1' }));
+  const signUp = await fetch(
+    `${base}/users`,
+    json({ username: 'persisted', full_name: 'P', email: 'p@example.com', password: 'password1' }),
+  );
   expect(signUp.status).toBe(201);
-  const login = (await (await fetch(`${base}/users/login`, json({ username: 'persisted', password: 'password1' }))).json()) as { access_token: string };
+  const login = (await (await fetch(`${base}/users/login`, json({ username: 'persisted', password: 'password1' }))).json()) as {
+    access_token: string;
+  };
   const auth = { authorization: `Bearer ${login.access_token}` };
-  expect((await fetch(`${base}/accounts`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"currency":"USD"}' })).status).toBe(201);
+  expect(
+    (
+      await fetch(`${base}/accounts`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: '{"currency":"USD"}',
+      })
+    ).status,
+  ).toBe(201);
 
   expect(await stop(first)).toBe(0);
   expect(first.output()).toMatch(/"msg":"stopped"/);
@@ -105,11 +118,14 @@ it('on SIGTERM an in-flight request still completes before the server stops', as
   const hdr = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });
   const token = async (u: string) => {
     await fetch(`${base}/users`, json({ username: u, full_name: u, email: `${u}@example.com`, password: 'password1' }));
-    return ((await (await fetch(`${base}/users/login`, json({ username: u, password: 'password1' }))).json()) as { access_token: string }).access_token;
+    return ((await (await fetch(`${base}/users/login`, json({ username: u, password: 'password1' }))).json()) as { access_token: string })
+      .access_token;
   };
   const payer = await token('inflight_payer');
   const payee = await token('inflight_payee');
-  const open = async (t: string) => ((await (await fetch(`${base}/accounts`, { method: 'POST', headers: hdr(t), body: '{"currency":"EUR"}' })).json()) as { id: number }).id;
+  const open = async (t: string) =>
+    ((await (await fetch(`${base}/accounts`, { method: 'POST', headers: hdr(t), body: '{"currency":"EUR"}' })).json()) as { id: number })
+      .id;
   const from = await open(payer);
   const to = await open(payee);
 
@@ -123,10 +139,15 @@ it('on SIGTERM an in-flight request still completes before the server stops', as
   await blocker.connect();
   await blocker.query('BEGIN');
   await blocker.query('SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE', [from]);
-  const pending = fetch(`${base}/transfers`, { method: 'POST', headers: hdr(payer), body: JSON.stringify({ from_account_id: from, to_account_id: to, amount: 1, currency: 'EUR' }) })
-    .then(async (r) => ({ status: r.status, code: ((await r.json()) as { code?: string }).code }));
+  const pending = fetch(`${base}/transfers`, {
+    method: 'POST',
+    headers: hdr(payer),
+    body: JSON.stringify({ from_account_id: from, to_account_id: to, amount: 1, currency: 'EUR' }),
+  }).then(async (r) => ({ status: r.status, code: ((await r.json()) as { code?: string }).code }));
   for (let i = 0; ; i++) {
-    const { rows } = await blocker.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'");
+    const { rows } = await blocker.query(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'",
+    );
     if (rows[0].n === 1) break;
     if (i > 100) throw new Error('the transfer never reached Postgres');
     await new Promise((r) => setTimeout(r, 50));
@@ -135,7 +156,10 @@ it('on SIGTERM an in-flight request still completes before the server stops', as
   proc.child.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 500));
   expect(proc.child.exitCode).toBeNull(); // still waiting for the in-flight request
-  const late = await fetch(`${base}/healthz`).then((r) => r.status, () => 'refused');
+  const late = await fetch(`${base}/healthz`).then(
+    (r) => r.status,
+    () => 'refused',
+  );
   expect([503, 'refused']).toContain(late); // nothing new is served once shutdown began
   await blocker.query('COMMIT');
   await blocker.end();
@@ -165,7 +189,9 @@ it('a taken Postgres port is one clear sentence, not a stack trace', async () =>
   try {
     const res = await run('src/server.ts', [], env);
     expect(res.code).not.toBe(0);
-    expect(res.output).toMatch(new RegExp(`cannot start: Port ${pgPort} on 127\\.0\\.0\\.1 is already taken by another program: set EMBEDDED_PG_PORT`));
+    expect(res.output).toMatch(
+      new RegExp(`cannot start: Port ${pgPort} on 127\\.0\\.0\\.1 is already taken by another program: set EMBEDDED_PG_PORT`),
+    );
     expect(res.output).not.toMatch(/\n\s+at /);
   } finally {
     blocker.close();

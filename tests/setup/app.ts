@@ -3,13 +3,10 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { buildApp } from '../../src/http/app.js';
-import { createPasswordHasher } from '../../src/auth/passwords.js';
-import { createRateLimiter } from '../../src/auth/rate-limit.js';
-import { createSessionGuard } from '../../src/auth/sessions.service.js';
-import { createTokenMaker, generateSecretKey, type TokenMaker } from '../../src/auth/tokens.js';
+import { generateSecretKey } from '../../src/auth/tokens.js';
+import { createBank, createDeps } from '../../src/bank.js';
 import type { AppDeps } from '../../src/operations.js';
-import { GroupCommit } from '../../src/transfers/group-commit.js';
+import { type Config, loadConfig } from '../../src/platform/config.js';
 import { grantBanker } from '../../src/users/users.service.js';
 import { createTestDb, type TestDb } from './db.js';
 
@@ -31,25 +28,26 @@ export interface TestDepsOptions {
   poolSize?: number;
 }
 
+/** The service's configuration as the environment would give it, with cheap argon2 costs (tests only). */
+export function testConfig(opts: TestDepsOptions = {}): Config {
+  return loadConfig({
+    ARGON2_MEMORY_KIB: String(CHEAP_ARGON2.memoryCost),
+    ARGON2_TIME_COST: String(CHEAP_ARGON2.timeCost),
+    ARGON2_PARALLELISM: String(CHEAP_ARGON2.parallelism),
+    ACCESS_TOKEN_DURATION: `${opts.accessTokenMs ?? 15 * 60_000}ms`,
+    LOGIN_RATE_LIMIT_PER_USERNAME: String(opts.loginPerUsername ?? 1_000),
+    LOGIN_RATE_LIMIT_PER_IP: String(opts.loginPerIp ?? 100_000),
+    SIGNUP_RATE_LIMIT_PER_IP: String(opts.signupPerIp ?? 100_000),
+  });
+}
+
 /** The operations' dependencies on a database of its own (no Fastify): tests of the operation layer. */
-export async function createTestDeps(opts: TestDepsOptions = {}): Promise<{ db: TestDb; deps: AppDeps; tokenKey: string; close(): Promise<void> }> {
+export async function createTestDeps(
+  opts: TestDepsOptions = {},
+): Promise<{ db: TestDb; deps: AppDeps; tokenKey: string; close(): Promise<void> }> {
   const db = await createTestDb(opts.poolSize ?? 10);
   const tokenKey = await generateSecretKey();
-  const tokens: TokenMaker = await createTokenMaker(tokenKey, {
-    accessTokenMs: opts.accessTokenMs ?? 15 * 60_000,
-    refreshTokenMs: 24 * 3_600_000,
-  });
-  const deps: AppDeps = {
-    pool: db.pool,
-    tokens,
-    passwords: createPasswordHasher(CHEAP_ARGON2),
-    sessions: createSessionGuard(db.pool, { listenUrl: db.url }),
-    limiter: createRateLimiter(db.pool),
-    loginLimits: { perUsername: opts.loginPerUsername ?? 1_000, perIp: opts.loginPerIp ?? 100_000, windowMs: 60_000 },
-    signupLimits: { perIp: opts.signupPerIp ?? 100_000, windowMs: 600_000 },
-    idempotencyKeyTtlMs: 86_400_000,
-    moneyMover: new GroupCommit(db.pool, { keyTtlMs: 86_400_000 }),
-  };
+  const deps = await createDeps(testConfig(opts), { pool: db.pool, listenUrl: db.url, tokenKey });
   return {
     db,
     deps,
@@ -61,18 +59,19 @@ export async function createTestDeps(opts: TestDepsOptions = {}): Promise<{ db: 
   };
 }
 
+/** The whole bank (HTTP adapter; no gRPC listener) on a database of its own. */
 export async function createTestApp(opts: TestDepsOptions & { logger?: Logger } = {}): Promise<TestApp> {
-  const { db, deps, tokenKey } = await createTestDeps(opts);
-  const app = await buildApp(deps, { logger: opts.logger, docs: true });
-  await app.ready();
+  const db = await createTestDb(opts.poolSize ?? 10);
+  const tokenKey = await generateSecretKey();
+  const bank = await createBank(testConfig(opts), { pool: db.pool, listenUrl: db.url, tokenKey }, { logger: opts.logger, grpc: false });
+  await bank.http.ready();
   return {
-    app,
+    app: bank.http,
     db,
-    deps,
+    deps: bank.deps,
     tokenKey,
     async close() {
-      await app.close();
-      await deps.sessions.close();
+      await bank.close();
       await db.drop();
     },
   };
@@ -122,7 +121,11 @@ export async function logIn(t: TestApp, username: string, password: string, emai
   };
 }
 
-export async function openAccount(t: TestApp, user: TestUser, currency = 'USD'): Promise<{ id: number; balance: number; owner: string; currency: string }> {
+export async function openAccount(
+  t: TestApp,
+  user: TestUser,
+  currency = 'USD',
+): Promise<{ id: number; balance: number; owner: string; currency: string }> {
   const res = await t.app.inject({ method: 'POST', url: '/accounts', headers: user.auth, payload: { currency } });
   if (res.statusCode !== 201) throw new Error(`open account failed: ${res.statusCode} ${res.body}`);
   return res.json();

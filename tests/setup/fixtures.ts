@@ -3,18 +3,15 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createAccount } from '../../generated/accounts.queries.js';
 import { createUser } from '../../generated/users.queries.js';
-import type { Queryable } from '../../src/db/pool.js';
 import { toAccount } from '../../src/accounts/accounts.mappers.js';
-import { deposit } from '../../src/transfers/transfers.service.js';
 import type { Account } from '../../src/accounts/accounts.schemas.js';
+import type { Queryable } from '../../src/db/pool.js';
 import { asCents, fromInt8 } from '../../src/ids.js';
+import { deposit } from './ledger.js';
 
 export async function makeUser(db: Queryable, prefix = 'user'): Promise<string> {
   const username = `${prefix}_${randomBytes(4).toString('hex')}`;
-  await createUser.run(
-    { username, hashedPassword: 'not-a-real-hash', fullName: 'Test User', email: `${username}@example.com` },
-    db,
-  );
+  await createUser.run({ username, hashedPassword: 'not-a-real-hash', fullName: 'Test User', email: `${username}@example.com` }, db);
   return username;
 }
 

@@ -4,9 +4,9 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { freePort } from '../../scripts/free-port.js';
 import { startEmbeddedPostgres } from '../../src/platform/embedded-postgres.js';
 import { migrateUp } from '../../src/platform/migrate.js';
-import { freePort } from '../../scripts/free-port.js';
 import { TEMPLATE_DB, withDatabase } from './urls.js';
 
 export default async function globalSetup(): Promise<void> {

@@ -4,9 +4,7 @@ import type { EmbeddedPostgres } from '../../src/platform/embedded-postgres.js';
 import { TEMPLATE_DB } from './urls.js';
 
 export default async function globalTeardown(): Promise<void> {
-  const state = (globalThis as Record<string, unknown>).__SIMPLEBANK_PG__ as
-    | { embedded: EmbeddedPostgres; dir: string }
-    | undefined;
+  const state = (globalThis as Record<string, unknown>).__SIMPLEBANK_PG__ as { embedded: EmbeddedPostgres; dir: string } | undefined;
   if (state) {
     await state.embedded.stop();
     await rm(state.dir, { recursive: true, force: true });

@@ -8,9 +8,9 @@ import { getTransfer, type IGetTransferResult } from '../../generated/transfers.
 import type { Account } from '../../src/accounts/accounts.schemas.js';
 import { findAccount } from '../../src/accounts/accounts.service.js';
 import type { Queryable } from '../../src/db/pool.js';
-import { fromInt8, type AccountId, type Cents, type TransferId } from '../../src/ids.js';
+import { type AccountId, type Cents, fromInt8, type TransferId } from '../../src/ids.js';
 import type { Transfer } from '../../src/transfers/transfers.schemas.js';
-import { deposit, transfer } from '../../src/transfers/transfers.service.js';
+import { deposit, transfer } from '../setup/ledger.js';
 
 export async function wrongUses(db: Queryable, account: Account, t: Transfer, row: IGetTransferResult): Promise<void> {
   const accountId: AccountId = account.id;

@@ -21,7 +21,10 @@ async function main() {
 
   const merchant = new BankGrpcClient({ transport });
   const supplier = new BankGrpcClient({ transport });
-  for (const [client, name] of [[merchant, `gmerchant_${run}`], [supplier, `gsupplier_${run}`]] as const) {
+  for (const [client, name] of [
+    [merchant, `gmerchant_${run}`],
+    [supplier, `gsupplier_${run}`],
+  ] as const) {
     await client.signUp({ username: name, fullName: name, email: `${name}@example.com`, password: 'payout-secret' });
     await client.login(name, 'payout-secret');
   }

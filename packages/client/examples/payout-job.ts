@@ -22,7 +22,10 @@ async function main() {
   // The merchant and the supplier are ordinary users with USD accounts.
   const merchant = new BankClient({ baseUrl });
   const supplier = new BankClient({ baseUrl });
-  for (const [client, name] of [[merchant, `merchant_${run}`], [supplier, `supplier_${run}`]] as const) {
+  for (const [client, name] of [
+    [merchant, `merchant_${run}`],
+    [supplier, `supplier_${run}`],
+  ] as const) {
     await client.signUp({ username: name, full_name: name, email: `${name}@example.com`, password: 'payout-secret' });
     await client.login(name, 'payout-secret');
   }

@@ -5,7 +5,7 @@
 // `idempotency-key` per logical operation and retry only with it (UNAVAILABLE, ABORTED in use).
 // Bring a transport: `createGrpcTransport({ baseUrl })` from @connectrpc/connect-node in Node,
 // `createGrpcWebTransport` from @connectrpc/connect-web in a browser.
-import { Code, ConnectError, type Client, createClient, type Transport } from '@connectrpc/connect';
+import { type Client, Code, ConnectError, createClient, type Transport } from '@connectrpc/connect';
 import type { ApiErrorCode } from './index.js';
 import { ErrorInfoSchema } from './proto/google/rpc/error_details_pb.js';
 import {
@@ -108,13 +108,18 @@ export class BankGrpcClient {
   }
 
   listAccounts(page = 1, size = 10): Promise<Account[]> {
-    return this.retried(() => this.authed(async (headers) => (await this.rpc.listAccounts({ pageId: page, pageSize: size }, { headers })).accounts));
+    return this.retried(() =>
+      this.authed(async (headers) => (await this.rpc.listAccounts({ pageId: page, pageSize: size }, { headers })).accounts),
+    );
   }
 
   statement(accountId: bigint, opts: { limit?: number; cursor?: string } = {}): Promise<{ items: Entry[]; nextCursor?: string }> {
     return this.retried(() =>
       this.authed(async (headers) => {
-        const r = await this.rpc.listEntries({ accountId, limit: opts.limit ?? 50, ...(opts.cursor ? { cursor: opts.cursor } : {}) }, { headers });
+        const r = await this.rpc.listEntries(
+          { accountId, limit: opts.limit ?? 50, ...(opts.cursor ? { cursor: opts.cursor } : {}) },
+          { headers },
+        );
         return { items: r.items, ...(r.nextCursor !== undefined ? { nextCursor: r.nextCursor } : {}) };
       }),
     );
@@ -128,17 +133,31 @@ export class BankGrpcClient {
 
   transfer(input: Omit<CreateTransferRequest, '$typeName' | '$unknown'>, opts: { idempotencyKey?: string } = {}): Promise<TransferResult> {
     const key = opts.idempotencyKey ?? globalThis.crypto.randomUUID();
-    return this.retried(() => this.authed(async (headers) => (await this.rpc.createTransfer(input, { headers: { ...headers, 'idempotency-key': key } })).result!), true);
+    return this.retried(
+      () =>
+        this.authed(async (headers) => (await this.rpc.createTransfer(input, { headers: { ...headers, 'idempotency-key': key } })).result!),
+      true,
+    );
   }
 
   deposit(input: { accountId: bigint; amount: bigint }, opts: { idempotencyKey?: string } = {}): Promise<TransferResult> {
     const key = opts.idempotencyKey ?? globalThis.crypto.randomUUID();
-    return this.retried(() => this.authed(async (headers) => (await this.rpc.createDeposit(input, { headers: { ...headers, 'idempotency-key': key } })).result!), true);
+    return this.retried(
+      () =>
+        this.authed(async (headers) => (await this.rpc.createDeposit(input, { headers: { ...headers, 'idempotency-key': key } })).result!),
+      true,
+    );
   }
 
   withdraw(input: { accountId: bigint; amount: bigint }, opts: { idempotencyKey?: string } = {}): Promise<TransferResult> {
     const key = opts.idempotencyKey ?? globalThis.crypto.randomUUID();
-    return this.retried(() => this.authed(async (headers) => (await this.rpc.createWithdrawal(input, { headers: { ...headers, 'idempotency-key': key } })).result!), true);
+    return this.retried(
+      () =>
+        this.authed(
+          async (headers) => (await this.rpc.createWithdrawal(input, { headers: { ...headers, 'idempotency-key': key } })).result!,
+        ),
+      true,
+    );
   }
 
   // ---- plumbing -------------------------------------------------------------------------------

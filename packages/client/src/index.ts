@@ -125,7 +125,12 @@ export class BankClient {
 
   statement(id: number, opts: { limit?: number; cursor?: string } = {}): Promise<EntryPage> {
     return this.safely(() =>
-      this.authed((headers) => this.api.GET('/accounts/{id}/entries', { headers, params: { path: { id }, query: { limit: opts.limit ?? 50, ...(opts.cursor ? { cursor: opts.cursor } : {}) } } })),
+      this.authed((headers) =>
+        this.api.GET('/accounts/{id}/entries', {
+          headers,
+          params: { path: { id }, query: { limit: opts.limit ?? 50, ...(opts.cursor ? { cursor: opts.cursor } : {}) } },
+        }),
+      ),
     );
   }
 
@@ -137,17 +142,26 @@ export class BankClient {
 
   transfer(body: TransferBody, opts: { idempotencyKey?: string } = {}): Promise<TransferResult> {
     const key = opts.idempotencyKey ?? globalThis.crypto.randomUUID();
-    return this.safely(() => this.authed((headers) => this.api.POST('/transfers', { headers: { ...headers, 'idempotency-key': key }, body })), true);
+    return this.safely(
+      () => this.authed((headers) => this.api.POST('/transfers', { headers: { ...headers, 'idempotency-key': key }, body })),
+      true,
+    );
   }
 
   deposit(body: FundingBody, opts: { idempotencyKey?: string } = {}): Promise<TransferResult> {
     const key = opts.idempotencyKey ?? globalThis.crypto.randomUUID();
-    return this.safely(() => this.authed((headers) => this.api.POST('/deposits', { headers: { ...headers, 'idempotency-key': key }, body })), true);
+    return this.safely(
+      () => this.authed((headers) => this.api.POST('/deposits', { headers: { ...headers, 'idempotency-key': key }, body })),
+      true,
+    );
   }
 
   withdraw(body: FundingBody, opts: { idempotencyKey?: string } = {}): Promise<TransferResult> {
     const key = opts.idempotencyKey ?? globalThis.crypto.randomUUID();
-    return this.safely(() => this.authed((headers) => this.api.POST('/withdrawals', { headers: { ...headers, 'idempotency-key': key }, body })), true);
+    return this.safely(
+      () => this.authed((headers) => this.api.POST('/withdrawals', { headers: { ...headers, 'idempotency-key': key }, body })),
+      true,
+    );
   }
 
   // ---- plumbing -----------------------------------------------------------------------------
@@ -186,8 +200,7 @@ export class BankClient {
         return await call();
       } catch (err) {
         const retryable =
-          err instanceof BankApiError &&
-          (err.status === 0 || err.status === 503 || (moneyMove && err.code === 'idempotency_key_in_use'));
+          err instanceof BankApiError && (err.status === 0 || err.status === 503 || (moneyMove && err.code === 'idempotency_key_in_use'));
         if (!retryable || attempt >= this.attempts) throw err;
         const backoff = this.backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random());
         await sleep(err.retryAfterS ? Math.min(err.retryAfterS * 1000, 30_000) : backoff);

@@ -5,8 +5,8 @@
 // go ahead of queued hashes (sign-ups, password changes), so a login waits for at most the hashes
 // already running.
 import argon2 from 'argon2';
-import type { Config } from '../platform/config.js';
 import { UnavailableError } from '../errors.js';
+import type { Config } from '../platform/config.js';
 
 export type PasswordHasher = ReturnType<typeof createPasswordHasher>;
 
@@ -38,7 +38,8 @@ export function createPasswordHasher(costs: Config['argon2'], limits: HashingLim
       return await work();
     } finally {
       const next = logins.shift() ?? others.shift();
-      if (next) next(); // the slot passes on
+      if (next)
+        next(); // the slot passes on
       else running--;
     }
   }

@@ -22,7 +22,9 @@ export function installValidators(app: FastifyInstance): void {
       for (const k of integers) {
         const v = data?.[k];
         if (typeof v === 'string' && !DIGITS.test(v)) {
-          check.errors = [{ instancePath: `/${k}`, keyword: 'type', message: 'must be an integer written in digits only', params: {}, schemaPath: '' }];
+          check.errors = [
+            { instancePath: `/${k}`, keyword: 'type', message: 'must be an integer written in digits only', params: {}, schemaPath: '' },
+          ];
           return false;
         }
       }
@@ -39,7 +41,8 @@ export function installValidators(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const bad = nonIntegerNumber(body as string);
-    if (bad !== undefined) return done(new ValidationError(bad, 'must be an integer, written without a fraction or an exponent'), undefined);
+    if (bad !== undefined)
+      return done(new ValidationError(bad, 'must be an integer, written without a fraction or an exponent'), undefined);
     parseJson(request, body as string, done);
   });
 }

@@ -2,8 +2,8 @@
 // change made by anyone (SQL by hand here) is honoured at once through LISTEN/NOTIFY; without the
 // listener, entries live 2 s at most.
 import { randomUUID } from 'node:crypto';
-import { createSessionGuard } from '../../src/auth/sessions.service.js';
-import type { AccessClaims } from '../../src/auth/tokens.js';
+import { createSessionCache } from '../../src/auth/session-cache.js';
+import type { Caller } from '../../src/caller.js';
 import type { Queryable } from '../../src/db/pool.js';
 import { createTestDb, type TestDb } from '../setup/db.js';
 import { makeUser } from '../setup/fixtures.js';
@@ -30,7 +30,7 @@ function counting(): { db: Queryable; reads: () => number } {
   };
 }
 
-async function newSession(username: string): Promise<AccessClaims> {
+async function newSession(username: string): Promise<Caller> {
   const id = randomUUID();
   await db.pool.query(
     `INSERT INTO sessions (id, username, refresh_token_hash, user_agent, client_ip, expires_at)
@@ -42,10 +42,16 @@ async function newSession(username: string): Promise<AccessClaims> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function refusedWithin(guard: ReturnType<typeof createSessionGuard>, auth: AccessClaims, ms: number): Promise<number> {
+async function refusedWithin(guard: ReturnType<typeof createSessionCache>, auth: Caller, ms: number): Promise<number> {
   const t0 = Date.now();
   while (Date.now() - t0 < ms) {
-    if (await guard.assertLive(auth).then(() => false, () => true)) return Date.now() - t0;
+    if (
+      await guard.assertLive(auth).then(
+        () => false,
+        () => true,
+      )
+    )
+      return Date.now() - t0;
     await sleep(20);
   }
   return Infinity;
@@ -55,7 +61,7 @@ it('with the listener: checked once, then trusted past 2 s; a block by anyone is
   const user = await makeUser(db.pool, 'guard');
   const auth = await newSession(user);
   const c = counting();
-  const guard = createSessionGuard(c.db, { listenUrl: db.url });
+  const guard = createSessionCache(c.db, { listenUrl: db.url });
   try {
     await guard.ready();
     expect(guard.listening).toBe(true);
@@ -75,7 +81,7 @@ it('with the listener: checked once, then trusted past 2 s; a block by anyone is
 it('a deleted session (its user removed) is refused at once too', async () => {
   const user = await makeUser(db.pool, 'gone');
   const auth = await newSession(user);
-  const guard = createSessionGuard(db.pool, { listenUrl: db.url });
+  const guard = createSessionCache(db.pool, { listenUrl: db.url });
   try {
     await guard.ready();
     await guard.assertLive(auth);
@@ -90,10 +96,12 @@ it('when the listener is cut off, entries live 2 s at most, and it listens again
   const user = await makeUser(db.pool, 'cut');
   const auth = await newSession(user);
   const c = counting();
-  const guard = createSessionGuard(c.db, { listenUrl: db.url });
+  const guard = createSessionCache(c.db, { listenUrl: db.url });
   try {
     await guard.ready();
-    await db.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'simple-bank-sessions' AND datname = current_database()`);
+    await db.pool.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'simple-bank-sessions' AND datname = current_database()`,
+    );
     for (let i = 0; i < 50 && guard.listening; i++) await sleep(20);
     expect(guard.listening).toBe(false);
     await guard.assertLive(auth);
@@ -113,7 +121,7 @@ it('without a listener, a live session is read again after 2 s', async () => {
   const user = await makeUser(db.pool, 'plain');
   const auth = await newSession(user);
   const c = counting();
-  const guard = createSessionGuard(c.db);
+  const guard = createSessionCache(c.db);
   await guard.ready();
   await guard.assertLive(auth);
   await guard.assertLive(auth);
@@ -147,7 +155,7 @@ it('a listener whose connection hangs silently is noticed by its heartbeat withi
   const user = await makeUser(db.pool, 'hang');
   const auth = await newSession(user);
   const c = counting();
-  const guard = createSessionGuard(c.db, { listenUrl: relayed.toString() });
+  const guard = createSessionCache(c.db, { listenUrl: relayed.toString() });
   try {
     await guard.ready();
     expect(guard.listening).toBe(true);

@@ -1,0 +1,84 @@
+// The composition root: config → dependencies → operations → adapters, written once. The server
+// (src/server.ts), the tests (tests/setup/app.ts) and the scripts build the bank here; nothing else
+// wires it. The caller owns the database connections (and the pool's end).
+import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { createRateLimiter } from './auth/rate-limit.js';
+import { createSessionCache } from './auth/session-cache.js';
+import { createTokenMaker } from './auth/tokens.js';
+import type { AppDeps } from './context.js';
+import { createGrpcServer, type GrpcServer } from './grpc/server.js';
+import { buildApp } from './http/app.js';
+import { createOperations, type Operations } from './operations.js';
+import type { Config } from './platform/config.js';
+import { createGroupCommit } from './transfers/ledger.js';
+import { createPasswordHasher } from './users/passwords.js';
+
+export interface BankConnections {
+  /** The pool every operation queries. */
+  pool: pg.Pool;
+  /** Where the session cache LISTENs for changed sessions; unset: no listener (entries live 2 s). */
+  listenUrl?: string;
+  /** The PASERK k4.secret key that signs tokens. */
+  tokenKey: string;
+}
+
+export interface BankOptions {
+  logger?: Logger;
+  /** Serve Swagger UI at /docs (default true). */
+  docs?: boolean;
+  /** Build the gRPC server (default: unless GRPC_PORT is 0). */
+  grpc?: boolean;
+  /** Told when the session listener is lost (it reconnects by itself). */
+  onListenerError?: (err: Error) => void;
+}
+
+export interface Bank {
+  deps: AppDeps;
+  operations: Operations;
+  http: FastifyInstance;
+  grpc?: GrpcServer;
+  /** Stops both adapters and the session listener (not the pool: it is the caller's). */
+  close(): Promise<void>;
+}
+
+/** The operations' dependencies from the configuration and the connections. */
+export async function createDeps(config: Config, conns: BankConnections, onListenerError?: (err: Error) => void): Promise<AppDeps> {
+  const { pool } = conns;
+  return {
+    pool,
+    tokens: await createTokenMaker(conns.tokenKey, config),
+    passwords: createPasswordHasher(config.argon2, config.hashing),
+    sessions: createSessionCache(pool, { listenUrl: conns.listenUrl, onError: onListenerError }),
+    limiter: createRateLimiter(pool),
+    loginLimits: config.loginRateLimit,
+    signupLimits: config.signupRateLimit,
+    groupCommit: createGroupCommit(pool, { ...config.moneyBatch, keyTtlMs: config.idempotencyKeyTtlMs }),
+  };
+}
+
+/** The whole bank over these connections: two transports (HTTP JSON, gRPC) over one operation layer. */
+export async function createBank(config: Config, conns: BankConnections, opts: BankOptions = {}): Promise<Bank> {
+  const deps = await createDeps(config, conns, opts.onListenerError);
+  const operations = createOperations(deps);
+  const http = await buildApp(operations, {
+    logger: opts.logger,
+    docs: opts.docs,
+    corsOrigins: config.corsOrigins,
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+  });
+  const grpc =
+    (opts.grpc ?? config.grpcPort !== 0) ? createGrpcServer(operations, { log: opts.logger, readMaxBytes: config.bodyLimit }) : undefined;
+  return {
+    deps,
+    operations,
+    http,
+    grpc,
+    async close() {
+      await Promise.all([http.close(), grpc?.close()]);
+      await deps.sessions.close();
+    },
+  };
+}
