@@ -11,8 +11,10 @@ if [ -z "${DATABASE_URL:-}" ]; then
 fi
 app=$(cd "$(dirname "$0")/.." && pwd)
 dbmate_bin=$(cd "$app" && node -e "import('dbmate').then(m => console.log(m.resolveBinary()))")
+# Migrations need a session (dbmate holds a session lock): DATABASE_SESSION_URL when DATABASE_URL is a
+# transaction-mode pooler.
 migrate() {
-  "$dbmate_bin" --wait --wait-timeout 60s --migrations-dir "$app/migrations" --no-dump-schema up
+  DATABASE_URL="${DATABASE_SESSION_URL:-$DATABASE_URL}" "$dbmate_bin" --wait --wait-timeout 60s --migrations-dir "$app/migrations" --no-dump-schema up
 }
 if [ "${1:-}" = "migrate" ]; then
   migrate

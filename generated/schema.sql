@@ -162,6 +162,7 @@ CREATE OR REPLACE FUNCTION public.transfer_tx_batch(p_kind text[], p_from bigint
  LANGUAGE plpgsql
  SET plan_cache_mode TO 'force_generic_plan'
  SET enable_seqscan TO 'off'
+ SET lock_timeout TO '4s'
 AS $function$
 #variable_conflict use_variable
 DECLARE
@@ -350,3 +351,4 @@ CREATE TRIGGER users_authority_changed_notify AFTER UPDATE ON public.users FOR E
 --   20261201120300
 --   20261201120400
 --   20261201130000
+--   20261202120000

@@ -8,6 +8,7 @@ import { createRateLimiter } from './auth/rate-limit.js';
 import { createSessionCache } from './auth/session-cache.js';
 import { createTokenMaker } from './auth/tokens.js';
 import type { AppDeps } from './context.js';
+import { createReadRouter } from './db/read-replica.js';
 import { createGrpcServer, type GrpcServer } from './grpc/server.js';
 import { buildApp } from './http/app.js';
 import { createOperations, type Operations } from './operations.js';
@@ -16,8 +17,10 @@ import { createGroupCommit } from './transfers/ledger.js';
 import { createPasswordHasher } from './users/passwords.js';
 
 export interface BankConnections {
-  /** The pool every operation queries. */
+  /** The primary (or its transaction pooler): every write. */
   pool: pg.Pool;
+  /** A read replica's pool (DATABASE_READ_URL): account reads, lists and statements, falling back to `pool`. */
+  readPool?: pg.Pool;
   /** Where the session cache LISTENs for changed sessions; unset: no listener (entries live 2 s). */
   listenUrl?: string;
   /** The PASERK k4.secret key that signs tokens. */
@@ -32,6 +35,8 @@ export interface BankOptions {
   grpc?: boolean;
   /** Told when the session listener is lost (it reconnects by itself). */
   onListenerError?: (err: Error) => void;
+  /** Told when a read falls back from the replica to the primary. */
+  onReadFallback?: (err: Error) => void;
 }
 
 export interface Bank {
@@ -44,23 +49,30 @@ export interface Bank {
 }
 
 /** The operations' dependencies from the configuration and the connections. */
-export async function createDeps(config: Config, conns: BankConnections, onListenerError?: (err: Error) => void): Promise<AppDeps> {
-  const { pool } = conns;
+export async function createDeps(
+  config: Config,
+  conns: BankConnections,
+  opts: Pick<BankOptions, 'onListenerError' | 'onReadFallback'> = {},
+): Promise<AppDeps> {
+  const { pool, readPool } = conns;
+  const awaitReplica = readPool !== undefined;
   return {
     pool,
+    reads: readPool ? createReadRouter(pool, readPool, opts.onReadFallback) : pool,
+    awaitReplica,
     tokens: await createTokenMaker(conns.tokenKey, config),
     passwords: createPasswordHasher(config.argon2, config.hashing),
-    sessions: createSessionCache(pool, { listenUrl: conns.listenUrl, onError: onListenerError }),
+    sessions: createSessionCache(pool, { listenUrl: conns.listenUrl, onError: opts.onListenerError }),
     limiter: createRateLimiter(pool),
     loginLimits: config.loginRateLimit,
     signupLimits: config.signupRateLimit,
-    groupCommit: createGroupCommit(pool, { ...config.moneyBatch, keyTtlMs: config.idempotencyKeyTtlMs }),
+    groupCommit: createGroupCommit(pool, { ...config.moneyBatch, keyTtlMs: config.idempotencyKeyTtlMs, remoteApply: awaitReplica }),
   };
 }
 
 /** The whole bank over these connections: two transports (HTTP JSON, gRPC) over one operation layer. */
 export async function createBank(config: Config, conns: BankConnections, opts: BankOptions = {}): Promise<Bank> {
-  const deps = await createDeps(config, conns, opts.onListenerError);
+  const deps = await createDeps(config, conns, opts);
   const operations = createOperations(deps);
   const http = await buildApp(operations, {
     logger: opts.logger,

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { RateLimiter } from './auth/rate-limit.js';
 import type { SessionCache } from './auth/session-cache.js';
 import type { TokenMaker } from './auth/tokens.js';
+import type { Queryable } from './db/pool.js';
 import type { GroupCommit } from './transfers/ledger.js';
 import type { PasswordHasher } from './users/passwords.js';
 
@@ -11,7 +12,12 @@ export type { Caller } from './caller.js';
 
 /** What the operations are built from. */
 export interface AppDeps {
+  /** The primary (or its pooler): every write, and every read that must be current. */
   pool: pg.Pool;
+  /** Account reads, lists and statements: the read replica when one is configured, else the pool. */
+  reads: Queryable;
+  /** A read replica is configured: writes a caller may read back commit once it has applied them. */
+  awaitReplica: boolean;
   passwords: PasswordHasher;
   tokens: TokenMaker;
   /** Live sessions, cached; the database announces changes. */

@@ -1,5 +1,6 @@
 // The thin edge: config, logger, database, listen, signals, graceful close.
 import closeWithGrace from 'close-with-grace';
+import type pg from 'pg';
 import { loadOrCreateKeyFile } from './auth/tokens.js';
 import { createBank } from './bank.js';
 import { createPool } from './db/pool.js';
@@ -39,13 +40,25 @@ async function main(): Promise<void> {
     max: config.dbPoolSize,
     onError: (err) => log.warn(`database connection lost: ${err.message}`),
   });
+  // A read replica gets short bounds: a read it cannot answer at once goes to the primary.
+  const readPool = database.readUrl
+    ? createPool(database.readUrl, {
+        max: config.dbPoolSize,
+        applicationName: 'simple-bank-read',
+        connectTimeoutMs: 1_000,
+        queryTimeoutMs: 2_000,
+        onError: (err) => log.warn(`read replica connection lost: ${err.message}`),
+      })
+    : undefined;
+  if (readPool) void warnUnlessSynchronous(pool, (m) => log.warn(m));
   const tokenKey = config.tokenSecretKey ?? (await loadOrCreateKeyFile(config.dataDir));
   const bank = await createBank(
     config,
-    { pool, listenUrl: database.poolUrl, tokenKey },
+    { pool, readPool, listenUrl: database.sessionUrl, tokenKey },
     {
       logger: log,
       onListenerError: (err) => log.warn(`session change listener lost: ${err.message}; sessions are rechecked every 2 s meanwhile`),
+      onReadFallback: (err) => log.warn(`read replica unavailable (${err.message}); reads go to the primary for 5 s`),
     },
   );
   const { http: app, grpc, deps } = bank;
@@ -67,7 +80,7 @@ async function main(): Promise<void> {
     else log.info({ signal }, 'shutting down');
     clearInterval(cleanup);
     await bank.close();
-    await pool.end();
+    await Promise.all([pool.end(), readPool?.end()]);
     await database.close();
     log.info('stopped');
   });
@@ -105,6 +118,23 @@ async function main(): Promise<void> {
       { url, database: database.embedded ? 'embedded' : 'DATABASE_URL', reason: readiness.json<{ detail?: string }>().detail },
       'simple bank is listening but not ready (requests answer 503 until the database is reachable and migrated)',
     );
+  }
+}
+
+/**
+ * Read-your-writes through a replica needs it to be a synchronous standby: remote_apply waits only for
+ * those. Said once at start when the primary names none (the reads still work, and may lag).
+ */
+async function warnUnlessSynchronous(pool: pg.Pool, warn: (m: string) => void): Promise<void> {
+  try {
+    const { rows } = await pool.query<{ names: string }>("SELECT current_setting('synchronous_standby_names') AS names");
+    if (!rows[0]?.names) {
+      warn(
+        'DATABASE_READ_URL is set but the primary has no synchronous_standby_names: writes cannot wait for the replica, so a caller may not see its own writes there',
+      );
+    }
+  } catch {
+    /* the database is not reachable yet: readiness says so */
   }
 }
 

@@ -1,5 +1,6 @@
 // The session cache: access tokens are checked against their session, and live sessions are cached
 // to spare a query per request. The database announces changes (LISTEN/NOTIFY); see below.
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { getSessionAuthority } from '../../generated/sessions.queries.js';
 import type { Caller } from '../caller.js';
@@ -26,7 +27,7 @@ export interface SessionCacheOptions {
  * role they act with is the user's role in the database now, not the one written in the token. Live
  * sessions are cached to spare a query per request. With a listener, the database announces every
  * changed session and every changed role, and the entries are dropped when the change commits, so
- * entries may live long (a heartbeat notices a listener that stopped answering within 2 s); while the
+ * entries may live long (a heartbeat notices a listener that stopped delivering within 2 s); while the
  * listener is down (or absent) an entry lives 2 s at most. Nothing read before a change that arrived
  * meanwhile is cached.
  */
@@ -44,6 +45,38 @@ export function createSessionCache(db: Queryable, opts: SessionCacheOptions = {}
     epoch++;
     cache.clear();
   };
+  // The heartbeat proves delivery, not only a connection: another connection (the pool's) NOTIFYs,
+  // and the listener must hear it within a second. A listener that answers queries but is never
+  // given what others announce (LISTEN through a transaction-mode pooler: the LISTEN ran on a server
+  // connection that is not its own between queries) is not a listener: entries then live 2 s at most.
+  // (NOTIFYing itself would not prove it: an idle pooler may hand it the same server connection back.)
+  const me = `heartbeat:${randomUUID()}:`;
+  let beat = 0;
+  const awaited = new Map<string, () => void>();
+  function probe(): Promise<void> {
+    const payload = `${me}${++beat}`;
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        awaited.delete(payload);
+        reject(
+          new Error(
+            'the session listener does not receive notifications (is DATABASE_SESSION_URL a transaction-mode pooler? it must be a direct connection or a session-mode pool)',
+          ),
+        );
+      }, 1_000);
+      awaited.set(payload, () => {
+        clearTimeout(timer);
+        awaited.delete(payload);
+        resolve();
+      });
+      db.query('SELECT pg_notify($1, $2)', [SESSIONS_CHANNEL, payload]).catch((err: Error) => {
+        clearTimeout(timer);
+        awaited.delete(payload);
+        reject(err);
+      });
+    });
+  }
+
   async function listen(attempt = 0): Promise<void> {
     if (closed || !opts.listenUrl) return;
     const client = new pg.Client({ connectionString: opts.listenUrl, application_name: 'simple-bank-sessions' });
@@ -60,8 +93,9 @@ export function createSessionCache(db: Queryable, opts: SessionCacheOptions = {}
     client.on('error', down);
     client.on('end', () => down());
     client.on('notification', (n) => {
-      epoch++;
       const payload = n.payload ?? '';
+      if (payload.startsWith('heartbeat:')) return void awaited.get(payload)?.();
+      epoch++;
       if (payload.startsWith('user:')) {
         const username = payload.slice(5);
         for (const [id, e] of cache) if (e.username === username) cache.delete(id);
@@ -72,6 +106,7 @@ export function createSessionCache(db: Queryable, opts: SessionCacheOptions = {}
     try {
       await client.connect();
       await client.query(`LISTEN ${SESSIONS_CHANNEL}`);
+      await probe();
       if (listener !== client) return;
       // Whatever changed while nobody listened is unknown: start from nothing.
       forgetAll();
@@ -82,22 +117,20 @@ export function createSessionCache(db: Queryable, opts: SessionCacheOptions = {}
     }
   }
   const started = listen();
-  // A listener whose connection hangs without an error would miss announcements unnoticed: ask it
-  // for a sign of life every second, and treat one that stays silent as down (entries then go).
+  // A listener whose connection hangs, or stops delivering, would miss announcements unnoticed:
+  // every second it must hear itself again, else it is down (entries then go, and it reconnects).
+  let probing = false;
   const heartbeat = setInterval(() => {
     const c = listener;
-    if (!c || !listening) return;
-    let answered = false;
-    const timer = setTimeout(() => {
-      if (!answered && listener === c) c.emit('error', new Error('the session listener stopped answering'));
-    }, 1_000);
-    c.query('SELECT 1').then(
-      () => {
-        answered = true;
-        clearTimeout(timer);
-      },
-      () => clearTimeout(timer),
-    );
+    if (!c || !listening || probing) return;
+    probing = true;
+    probe()
+      .catch((err: Error) => {
+        if (listener === c) c.emit('error', err);
+      })
+      .finally(() => {
+        probing = false;
+      });
   }, 1_000);
   heartbeat.unref();
 

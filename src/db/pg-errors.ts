@@ -39,35 +39,29 @@ export function isRetryable(err: unknown): boolean {
   return code === '40P01' || code === '40001';
 }
 
-// 57014: a statement outlived statement_timeout (a lock held too long): busy, not broken.
-// 3D000 / 28000 / 28P01: the database or the role is missing or refused; 42P01: a table missing, a
-// database not migrated yet. The deploy's fault, not the request's: 503, never a 500.
-const UNAVAILABLE_SQLSTATES = new Set([
-  '57014',
-  '57P01',
-  '57P02',
-  '57P03',
-  '53300',
-  '08000',
-  '08001',
-  '08003',
-  '08004',
-  '08006',
-  '3D000',
-  '28000',
-  '28P01',
-  '42P01',
-]);
-const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+// The database cannot do the work now — the deploy's or the network's fault, not the request's: 503
+// with Retry-After, never a 500. By SQLSTATE class: 08 (connection exceptions, PgBouncer's own
+// 08P01 among them: "server login has been failing", "no more connections allowed", query_wait_timeout),
+// 57 (operator intervention: a shutdown, a statement or lock timeout 57014), 53 (resources), 55P03 (a
+// lock not granted within lock_timeout), 25006 (a read-only transaction: the primary is gone and a
+// standby answers), 3D000/28000/28P01 (the database or the role is missing or refused), 42P01 (a table
+// missing: a database not migrated yet).
+const UNAVAILABLE_CLASSES = /^(08|57|53)/;
+const UNAVAILABLE_SQLSTATES = new Set(['55P03', '25006', '3D000', '28000', '28P01', '42P01']);
+const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH']);
+// node-postgres's own words for a connection or query that did not come through, and PgBouncer's
+// when it answers without a SQLSTATE we know.
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout|Connection ended|the database system is (starting up|shutting down|in recovery)|server login has been failing|no more connections allowed|pgbouncer cannot connect to server|query_wait_timeout|server conn crashed/i;
+
+/** Seconds a client should wait before retrying while the database is unavailable (Retry-After). */
+export const UNAVAILABLE_RETRY_AFTER_S = 2;
 
 export function isUnavailable(err: unknown): boolean {
   const e = err as PgErrorLike | undefined;
-  if (!e) return false;
-  if (e.code && (UNAVAILABLE_SQLSTATES.has(e.code) || UNAVAILABLE_NODE_CODES.has(e.code))) return true;
-  const msg = e.message ?? '';
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection terminated unexpectedly|the database system is (starting up|shutting down)/i.test(
-    msg,
-  );
+  if (!e || typeof e !== 'object') return false;
+  if (e.code && (UNAVAILABLE_CLASSES.test(e.code) || UNAVAILABLE_SQLSTATES.has(e.code) || UNAVAILABLE_NODE_CODES.has(e.code))) return true;
+  return UNAVAILABLE_MESSAGES.test(e.message ?? '');
 }
 
 /** Turns a Postgres error into a domain error where one applies; anything else is returned as is. */
@@ -77,7 +71,7 @@ export function translatePgError(err: unknown): unknown {
   if (!e || typeof e !== 'object') return err;
   if (e.constraint && BY_CONSTRAINT[e.constraint]) return BY_CONSTRAINT[e.constraint]!(e);
   if (e.code && UNSTORABLE_TEXT.has(e.code)) return new ValidationError('body', 'contains a character that cannot be stored');
-  if (isRetryable(err)) return new UnavailableError('the database stayed too busy to finish this request; retry it');
-  if (isUnavailable(err)) return new UnavailableError('the database cannot be reached');
+  if (isRetryable(err)) return new UnavailableError('the database stayed too busy to finish this request; retry it', 1);
+  if (isUnavailable(err)) return new UnavailableError('the database cannot be reached now; retry it', UNAVAILABLE_RETRY_AFTER_S);
   return err;
 }

@@ -7,13 +7,27 @@ export type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
 export interface PoolOptions {
   max?: number;
   onError?: (err: Error) => void;
+  /** Shown in pg_stat_activity. */
+  applicationName?: string;
+  /** Shorter bounds (a read replica: its reads fall back to the primary). */
+  connectTimeoutMs?: number;
+  queryTimeoutMs?: number;
 }
 
-/** An error the server answered with (a SQLSTATE) on a connection that is still good to use. */
-function connectionSurvives(err: unknown): boolean {
+/**
+ * An error the server answered with (a SQLSTATE) on a connection that is still good to use. Not:
+ * a lost or refused connection (08, 57, 53, and PgBouncer's own 08P01), a read-only server (25006:
+ * the pooler still points at a demoted primary, or at a standby), a client-side timeout (no SQLSTATE).
+ */
+export function connectionSurvives(err: unknown): boolean {
   const code = (err as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^(08|57|53)/.test(code);
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^(08|57|53)/.test(code) && code !== '25006';
 }
+
+/** The client-side bound on every query: nothing waits past it, even when the server cannot answer (stopped, unreachable). */
+export const QUERY_TIMEOUT_MS = 6_000;
+/** How long a query waits for a pooled connection (or a new one) before it is refused. */
+export const CONNECT_TIMEOUT_MS = 3_000;
 
 /**
  * The service's pool. pg-pool's own query() destroys the connection after ANY error, so every
@@ -45,12 +59,14 @@ export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
   const pool = new BankPool({
     connectionString: url,
     max: opts.max ?? 10,
-    // A request must answer 503 within seconds when the database is gone, never hang.
-    connectionTimeoutMillis: 5_000,
+    // A request must answer 503 within 10 s when the database is gone or stalls, never hang: at most
+    // 3 s for a connection, 6 s for the query. No startup parameter but the application name, which
+    // PgBouncer passes on (a transaction pooler refuses or drops the others); server-side timeouts
+    // are set per transaction or on the function (migrations/*_pooler_safe_timeouts.sql).
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
+    query_timeout: opts.queryTimeoutMs ?? QUERY_TIMEOUT_MS,
     idleTimeoutMillis: 30_000,
-    // A statement waiting on a row lock longer than this is abandoned rather than hanging a request.
-    statement_timeout: 15_000,
-    application_name: 'simple-bank',
+    application_name: opts.applicationName ?? 'simple-bank',
   });
   // A client losing its connection (database restart) must not crash the process: idle clients
   // report through the pool; a checked-out client between two queries would emit 'error' with no

@@ -2,6 +2,7 @@
 // callback on deadlock (40P01) or serialization failure (40001) a bounded number of times.
 import type pg from 'pg';
 import { isRetryable, translatePgError } from './pg-errors.js';
+import { connectionSurvives } from './pool.js';
 
 export type Tx = pg.PoolClient;
 
@@ -31,21 +32,37 @@ export async function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions = {}
   }
 }
 
-/** `BEGIN … COMMIT` around `fn(tx)`; nothing inside may call the pool. `fn` may run more than once. */
-export function withTransaction<T>(
-  pool: pg.Pool,
-  fn: (tx: Tx) => Promise<T>,
-  opts: RetryOptions & { isolation?: 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE' } = {},
-): Promise<T> {
+export interface TransactionOptions extends RetryOptions {
+  isolation?: 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
+  /** Commit only once the synchronous standby has applied it (a read replica then shows it at once). */
+  remoteApply?: boolean;
+}
+
+/**
+ * `BEGIN … COMMIT` around `fn(tx)`; nothing inside may call the pool. `fn` may run more than once.
+ * The transaction bounds itself (SET LOCAL: it holds through a transaction-mode pooler, where a
+ * connection's settings do not): 5 s per statement, 4 s waiting for a lock.
+ */
+export function withTransaction<T>(pool: pg.Pool, fn: (tx: Tx) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
+  const begin = [
+    opts.isolation ? `BEGIN ISOLATION LEVEL ${opts.isolation}` : 'BEGIN',
+    "SET LOCAL statement_timeout = '5s'",
+    "SET LOCAL lock_timeout = '4s'",
+    ...(opts.remoteApply ? ['SET LOCAL synchronous_commit = remote_apply'] : []),
+  ].join('; ');
   return withRetry(async () => {
     const client = await pool.connect();
     let broken: Error | undefined;
     try {
-      await client.query(opts.isolation ? `BEGIN ISOLATION LEVEL ${opts.isolation}` : 'BEGIN');
+      await client.query(begin);
       const result = await fn(client);
       await client.query('COMMIT');
       return result;
     } catch (err) {
+      if (!connectionSurvives(err)) {
+        broken = err as Error; // lost, refused or timed out: no ROLLBACK to wait for, drop the connection
+        throw err;
+      }
       try {
         await client.query('ROLLBACK');
       } catch (rollbackErr) {

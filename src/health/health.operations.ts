@@ -1,6 +1,7 @@
 // Liveness and readiness, for every transport (HTTP /healthz and /readyz, gRPC grpc.health.v1).
 import { readdirSync } from 'node:fs';
 import type { AppDeps } from '../context.js';
+import { UNAVAILABLE_RETRY_AFTER_S } from '../db/pg-errors.js';
 import { UnavailableError } from '../errors.js';
 import { migrationsDir } from '../platform/paths.js';
 
@@ -16,22 +17,28 @@ const PROBE_TIMEOUT_MS = 3_000;
 export function healthOperations(deps: Pick<AppDeps, 'pool'>) {
   return {
     /**
-     * Ready only on a database that answers within 3 s and is migrated to this build's schema: pods
-     * of a release whose migrations have not run yet get no traffic. Else UnavailableError.
+     * Ready only on a database that answers within 3 s, can be written (a primary, not a standby
+     * left behind a failover) and is migrated to this build's schema: pods of a release whose
+     * migrations have not run yet get no traffic. Else UnavailableError.
      */
     async readiness(): Promise<{ status: 'ready' }> {
       let migrated: boolean;
+      let writable: boolean;
       try {
         const { rows } = (await Promise.race([
-          deps.pool.query<{ ok: boolean }>('SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1) AS ok', [
-            EXPECTED_SCHEMA_VERSION,
-          ]),
+          deps.pool.query<{ ok: boolean; writable: boolean }>(
+            'SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1) AS ok, NOT pg_is_in_recovery() AS writable',
+            [EXPECTED_SCHEMA_VERSION],
+          ),
           new Promise((_, reject) => setTimeout(() => reject(new Error('readiness probe timed out')), PROBE_TIMEOUT_MS).unref()),
-        ])) as { rows: { ok: boolean }[] };
+        ])) as { rows: { ok: boolean; writable: boolean }[] };
         migrated = rows[0]?.ok === true;
+        writable = rows[0]?.writable === true;
       } catch {
-        throw new UnavailableError('the database cannot be reached');
+        throw new UnavailableError('the database cannot be reached', UNAVAILABLE_RETRY_AFTER_S);
       }
+      if (!writable)
+        throw new UnavailableError('the database is read-only (a standby): the primary cannot be written', UNAVAILABLE_RETRY_AFTER_S);
       if (!migrated)
         throw new UnavailableError(`the database schema is not at version ${EXPECTED_SCHEMA_VERSION} yet: migrations are pending`);
       return { status: 'ready' };

@@ -38,6 +38,21 @@ export const EnvSchema = Type.Object({
       error: 'must be a postgres:// or postgresql:// URL',
     }),
   ),
+  DATABASE_SESSION_URL: Type.Optional(
+    text(
+      'with DATABASE_URL: a connection with session semantics (direct, or a session-mode pool) for LISTEN and migrations; unset: DATABASE_URL',
+      {
+        pattern: '^postgres(ql)?://',
+        error: 'must be a postgres:// or postgresql:// URL',
+      },
+    ),
+  ),
+  DATABASE_READ_URL: Type.Optional(
+    text('with DATABASE_URL: a streaming replica (a synchronous standby) serving account reads, lists and statements; unset: the primary', {
+      pattern: '^postgres(ql)?://',
+      error: 'must be a postgres:// or postgresql:// URL',
+    }),
+  ),
   MIGRATE_ON_START: flag(false, 'with DATABASE_URL, migrate at start (else the deploy migrates)'),
   DB_POOL_SIZE: int(10, 1, 500, 'pooled connections'),
   MONEY_BATCH_MAX_ITEMS: int(64, 1, 1000, 'group commit: most movements per ledger call'),
@@ -129,6 +144,9 @@ export function loadConfig(environment: Env = process.env) {
   }
   const accessTokenMs = parseDuration('ACCESS_TOKEN_DURATION', env.ACCESS_TOKEN_DURATION);
   const refreshTokenMs = parseDuration('REFRESH_TOKEN_DURATION', env.REFRESH_TOKEN_DURATION);
+  if (env.DATABASE_URL === undefined && (env.DATABASE_SESSION_URL !== undefined || env.DATABASE_READ_URL !== undefined)) {
+    throw new ConfigError('DATABASE_SESSION_URL and DATABASE_READ_URL need DATABASE_URL (the primary, or its pooler) to be set too.');
+  }
   if (refreshTokenMs <= accessTokenMs) {
     throw new ConfigError('REFRESH_TOKEN_DURATION must be longer than ACCESS_TOKEN_DURATION.');
   }
@@ -154,6 +172,10 @@ export function loadConfig(environment: Env = process.env) {
     /** 0: no gRPC server. */
     grpcPort: env.GRPC_PORT,
     databaseUrl: env.DATABASE_URL,
+    /** LISTEN and migrations need a session: a direct connection or a session-mode pool. */
+    databaseSessionUrl: env.DATABASE_SESSION_URL ?? env.DATABASE_URL,
+    /** A replica for account reads, lists and statements; writes then wait for it to apply them. */
+    databaseReadUrl: env.DATABASE_READ_URL,
     dataDir: env.DATA_DIR,
     embeddedPgPort: env.EMBEDDED_PG_PORT,
     /** With DATABASE_URL set, migrations are the deploy's job unless this asks for them at start. */

@@ -6,8 +6,12 @@ import { migrateUp } from './migrate.js';
 export interface Database {
   /** For tools (dbmate) and anything that wants a plain TCP URL. */
   url: string;
-  /** For the service's pool: the Unix socket in embedded mode, else the same as url. */
+  /** For the service's pool: the Unix socket in embedded mode, else DATABASE_URL (may be a transaction pooler). */
   poolUrl: string;
+  /** What needs a session (LISTEN, migrations): DATABASE_SESSION_URL, else poolUrl. */
+  sessionUrl: string;
+  /** A read replica for account reads, when DATABASE_READ_URL is set. */
+  readUrl?: string;
   embedded?: EmbeddedPostgres;
   close(): Promise<void>;
 }
@@ -19,16 +23,18 @@ export interface DatabaseLog {
 }
 
 export async function openDatabase(
-  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'embeddedPgPort' | 'migrateOnStart'>,
+  config: Pick<Config, 'databaseUrl' | 'databaseSessionUrl' | 'databaseReadUrl' | 'dataDir' | 'embeddedPgPort' | 'migrateOnStart'>,
   log: DatabaseLog,
 ): Promise<Database> {
   if (config.databaseUrl) {
     // Migrations are the deploy's job (`npm run migrate`), unless MIGRATE_ON_START asks for them.
+    // They need a session (dbmate takes a session-level lock): DATABASE_SESSION_URL.
+    const sessionUrl = config.databaseSessionUrl ?? config.databaseUrl;
     if (config.migrateOnStart) {
       log.info('applying pending migrations (MIGRATE_ON_START)');
-      await migrateUp(config.databaseUrl, (l) => log.info(`dbmate: ${l}`), true);
+      await migrateUp(sessionUrl, (l) => log.info(`dbmate: ${l}`), true);
     }
-    return { url: config.databaseUrl, poolUrl: config.databaseUrl, close: async () => {} };
+    return { url: sessionUrl, poolUrl: config.databaseUrl, sessionUrl, readUrl: config.databaseReadUrl, close: async () => {} };
   }
   log.info(`starting embedded Postgres (data in ${config.dataDir}, port ${config.embeddedPgPort})`);
   const start = () =>
@@ -71,6 +77,7 @@ export async function openDatabase(
   return {
     url: current.url,
     poolUrl: current.socketUrl,
+    sessionUrl: current.socketUrl,
     embedded: current,
     close: async () => {
       closing = true;

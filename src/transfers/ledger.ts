@@ -14,10 +14,12 @@
 // connection answers every item with that error (the outcome may be unknown: 503, retry with the
 // same Idempotency-Key). An item that makes the call raise is isolated by splitting the batch, so it
 // cannot fail the others.
+
+import type pg from 'pg';
 import { type ITransferTxBatchParams, type ITransferTxBatchResult, transferTxBatch } from '../../generated/transfers.queries.js';
 import type { Account } from '../accounts/accounts.schemas.js';
 import type { Queryable } from '../db/pool.js';
-import { type RetryOptions, withRetry } from '../db/transaction.js';
+import { type RetryOptions, withRetry, withTransaction } from '../db/transaction.js';
 import {
   ConflictError,
   type DomainError,
@@ -179,6 +181,11 @@ export interface GroupCommitOptions {
   /** How long a stored Idempotency-Key answer is replayed. */
   keyTtlMs: number;
   retry?: RetryOptions;
+  /**
+   * A read replica serves reads: commit each call only once the synchronous standby has applied it
+   * (BEGIN; SET LOCAL synchronous_commit = remote_apply; the call; COMMIT), so a 201 is readable there.
+   */
+  remoteApply?: boolean;
 }
 
 export interface GroupCommitStats {
@@ -203,7 +210,7 @@ interface Waiting {
   reject: (e: unknown) => void;
 }
 
-export function createGroupCommit(db: Queryable, opts: GroupCommitOptions): GroupCommit {
+export function createGroupCommit(pool: pg.Pool, opts: GroupCommitOptions): GroupCommit {
   const maxBatch = opts.maxBatch ?? 64;
   const maxInFlight = opts.maxInFlight ?? 2;
   const queue: Waiting[] = [];
@@ -228,7 +235,9 @@ export function createGroupCommit(db: Queryable, opts: GroupCommitOptions): Grou
     let answers: MovementAnswer[];
     try {
       const requests = batch.map((w) => w.request);
-      answers = await withRetry(() => applyBatch(db, requests, opts.keyTtlMs), opts.retry);
+      answers = opts.remoteApply
+        ? await withTransaction(pool, (tx) => applyBatch(tx, requests, opts.keyTtlMs), { ...opts.retry, remoteApply: true })
+        : await withRetry(() => applyBatch(pool, requests, opts.keyTtlMs), opts.retry);
     } catch (err) {
       // Nothing of the batch committed, unless the connection was lost mid-call: then no one knows.
       // Retries used up or the database gone (503, errors come out of withRetry typed): the same

@@ -26,7 +26,7 @@ function checkAmount(amount: Cents): void {
   }
 }
 
-export function transferOperations(deps: Pick<AppDeps, 'pool' | 'groupCommit'>) {
+export function transferOperations(deps: Pick<AppDeps, 'reads' | 'groupCommit'>) {
   function move(caller: Caller, movement: Movement, input: object, opts: MoveOptions): Promise<MovementAnswer> {
     checkAmount(movement.amount);
     const [method, route] = SCOPE[movement.kind];
@@ -63,7 +63,7 @@ export function transferOperations(deps: Pick<AppDeps, 'pool' | 'groupCommit'>) 
     },
     /** Visible to the owner of either side. */
     async getTransfer(caller: Caller, input: { id: TransferId }): Promise<Transfer> {
-      const row = one(await getTransfer.run({ id: input.id }, deps.pool), `transfer ${input.id}`);
+      const row = one(await getTransfer.run({ id: input.id }, deps.reads), `transfer ${input.id}`);
       assertEitherOwner(caller, [row.from_owner, row.to_owner]);
       return toTransfer(row);
     },

@@ -22,7 +22,8 @@ function counting(): { db: Queryable; reads: () => number } {
   return {
     db: {
       query: (...args: unknown[]) => {
-        n++;
+        // Session reads only: the listener's heartbeat NOTIFYs through this pool too, once a second.
+        if (!String(args[0]).includes('pg_notify')) n++;
         return (db.pool.query as (...a: unknown[]) => unknown)(...args);
       },
     } as unknown as Queryable,
@@ -167,5 +168,20 @@ it('a listener whose connection hangs silently is noticed by its heartbeat withi
     await guard.close();
     for (const s of sockets) s.destroy();
     relay.close();
+  }
+});
+
+it('a listener that connects but is never given the announcements does not count as listening (entries live 2 s)', async () => {
+  // LISTEN on another database of the same server: queries answer, notifications of ours never arrive
+  // (what LISTEN through a transaction-mode pooler looks like).
+  const errors: string[] = [];
+  const elsewhere = process.env.SIMPLEBANK_TEST_ADMIN_URL!;
+  const guard = createSessionCache(db.pool, { listenUrl: elsewhere, onError: (e) => errors.push(e.message) });
+  try {
+    await guard.ready();
+    expect(guard.listening).toBe(false);
+    expect(errors[0]).toMatch(/does not receive notifications/);
+  } finally {
+    await guard.close();
   }
 });

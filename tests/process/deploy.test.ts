@@ -109,6 +109,32 @@ describe('deploy/k8s', () => {
   });
 });
 
+it('deploy/cloudnativepg renders (kubectl kustomize): a synchronous standby, a transaction-mode Pooler, the three URLs wired', () => {
+  const r = spawnSync('kubectl', ['kustomize', join(projectRoot, 'deploy/cloudnativepg')], { encoding: 'utf8' });
+  expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+  const docs = parseAllDocuments(r.stdout).map((d) => d.toJS());
+  const byKind = (kind: string) => docs.filter((d) => d.kind === kind);
+  const [cluster] = byKind('Cluster');
+  const [pooler] = byKind('Pooler');
+  expect(cluster).toMatchObject({
+    apiVersion: 'postgresql.cnpg.io/v1',
+    spec: { instances: 2, postgresql: { synchronous: { number: 1 } } },
+  });
+  expect(cluster.spec.postgresql.parameters?.fsync).toBeUndefined(); // durability stays at the defaults
+  expect(pooler).toMatchObject({ spec: { cluster: { name: cluster.metadata.name }, type: 'rw', pgbouncer: { poolMode: 'transaction' } } });
+  const env = (c: { env: { name: string; value?: string }[] }) => Object.fromEntries(c.env.map((e) => [e.name, e.value]));
+  const api = env(byKind('Deployment')[0].spec.template.spec.containers[0]);
+  const host = (url: string | undefined) => (url ? new URL(url.replaceAll('$(DB_USER):$(DB_PASSWORD)', 'u:p')).hostname : undefined);
+  expect({ pool: host(api.DATABASE_URL), session: host(api.DATABASE_SESSION_URL), read: host(api.DATABASE_READ_URL) }).toEqual({
+    pool: pooler.metadata.name,
+    session: `${cluster.metadata.name}-rw`,
+    read: `${cluster.metadata.name}-ro`,
+  });
+  // Migrations need a session: the Job goes to the primary directly, not through the pooler.
+  const job = env(byKind('Job')[0].spec.template.spec.containers[0]);
+  expect(host(job.DATABASE_URL)).toBe(`${cluster.metadata.name}-rw`);
+});
+
 it('docker-compose.yaml: Postgres with a health check, a one-shot migrate service, then the API', () => {
   const compose = parse(read('docker-compose.yaml'));
   expect(Object.keys(compose.services).sort()).toEqual(['api', 'db', 'migrate']);

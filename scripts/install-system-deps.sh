@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The system packages the cluster tests need, installed when missing (Debian; .ci/run runs as root):
+# PgBouncer (tests/cluster/ puts it in front of PostgreSQL). The PostgreSQL 15 server binaries
+# (/usr/lib/postgresql/15/bin) are on every machine of this kind; they are checked, and installed
+# with postgresql-15 when absent.
+set -euo pipefail
+want=()
+command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || want+=(pgbouncer)
+[ -x /usr/lib/postgresql/15/bin/pg_basebackup ] || want+=(postgresql-15)
+if [ ${#want[@]} -eq 0 ]; then
+  echo "[system-deps] present: pgbouncer $(/usr/sbin/pgbouncer --version 2>/dev/null | head -1 | awk '{print $2}'), PostgreSQL 15 server binaries"
+  exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+  echo "[system-deps] missing: ${want[*]}; install them as root: apt-get install -y ${want[*]}" >&2
+  exit 1
+fi
+echo "[system-deps] installing: ${want[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${want[@]}"
+# Debian starts packaged servers where it can; the tests start their own.
+service pgbouncer stop >/dev/null 2>&1 || true
+echo "[system-deps] installed: ${want[*]}"
