@@ -7,6 +7,7 @@ import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { freePort } from '../scripts/free-port.js';
+import { PGBOUNCER_BIN, startPgBouncer } from '../scripts/pgbouncer.js';
 import { createScratchDb } from '../scripts/scratch-db.js';
 import { generateSecretKey } from '../src/auth/tokens.js';
 import { createPool } from '../src/db/pool.js';
@@ -30,7 +31,7 @@ const HELP = `npm run bench -- [flags]
   --accounts N        funded accounts seeded through the API (default 10000)
   --pool N            the service's database pool (default 10)
   --pgbench-dir DIR   the pgbench reference scripts (default ../shared/pgbench); missing: skipped
-  --phases LIST       any of pgbench,ledger,curve,hot,keyed,deposits,inprocess,flood (default: all)
+  --phases LIST       any of pgbench,ledger,curve,hot,keyed,deposits,pooler,inprocess,flood (default: all)
   --save / --no-save  write bench/results/ (default: only a run with default flags does)
   --help              this text
 Results: bench/results/latest.{json,md} after a full run with default flags (or --save).`;
@@ -50,7 +51,7 @@ const curve = flag('curve', '1,8,32,128').split(',').map(Number);
 const accountCount = Number(flag('accounts', '10000'));
 const poolSize = Number(flag('pool', '10'));
 const pgbenchDir = resolve(projectRoot, flag('pgbench-dir', '../shared/pgbench'));
-const phasesWanted = new Set(flag('phases', 'pgbench,ledger,curve,hot,keyed,deposits,inprocess,flood').split(','));
+const phasesWanted = new Set(flag('phases', 'pgbench,ledger,curve,hot,keyed,deposits,pooler,inprocess,flood').split(','));
 // Only a full run (every phase, default length) replaces the committed results, unless asked.
 const fullRun = !argv.some((a) => ['--phases', '--duration', '--curve', '--accounts', '--connections', '--pool'].includes(a));
 const save = argv.includes('--save') || (fullRun && !argv.includes('--no-save'));
@@ -148,7 +149,7 @@ async function main(): Promise<number> {
       }
     }
   }
-  if (![...phasesWanted].some((p) => ['curve', 'hot', 'keyed', 'deposits', 'inprocess', 'spread', 'flood'].includes(p))) {
+  if (![...phasesWanted].some((p) => ['curve', 'hot', 'keyed', 'deposits', 'inprocess', 'spread', 'flood', 'pooler'].includes(p))) {
     console.log(pgbench.map((p) => `${p.name}: ${p.perSecond.toFixed(0)}/s`).join('\n'));
     await admin.end();
     await db.drop();
@@ -344,6 +345,77 @@ async function main(): Promise<number> {
         return String(r.status);
       });
     }
+    // 5b. Past one database: the same spread load on this server (direct), on a second server whose
+    //     DATABASE_URL is PgBouncer in transaction mode, and on two such servers sharing the load.
+    let pooler: { name: string; perSecond: number; p50: number; p99: number; statuses: Record<string, number> }[] | undefined;
+    let poolerSkipped: string | undefined;
+    if (phasesWanted.has('pooler')) {
+      if (!PGBOUNCER_BIN) {
+        poolerSkipped = 'PgBouncer is not installed (apt-get install -y pgbouncer): the pooler phases were not run';
+        log(poolerSkipped);
+      } else {
+        const u = new URL(db.url);
+        const bouncer = await startPgBouncer({
+          host: u.hostname,
+          port: Number(u.port),
+          dbname: u.pathname.slice(1),
+          user: decodeURIComponent(u.username),
+          password: decodeURIComponent(u.password) || undefined,
+        });
+        const pooled: ReturnType<typeof spawn>[] = [];
+        try {
+          const bases: string[] = [];
+          for (let r = 0; r < 2; r++) {
+            const p = await freePort();
+            pooled.push(
+              spawn(process.execPath, [join(projectRoot, 'dist/src/server.js')], {
+                cwd: projectRoot,
+                env: { ...serverEnv, PORT: String(p), DATABASE_URL: bouncer.transactionUrl, DATABASE_SESSION_URL: db.url },
+                stdio: ['ignore', 'ignore', 'inherit'],
+              }),
+            );
+            bases.push(`http://127.0.0.1:${p}`);
+          }
+          const clients = bases.map((b) => createClient(b, connections));
+          for (const c of clients) {
+            for (let i = 0; (await c('GET', '/readyz').catch(() => ({ status: 0 }))).status !== 200; i++) {
+              if (i > 200) throw new Error('a pooled server did not become ready');
+              await new Promise((r) => setTimeout(r, 100));
+            }
+          }
+          const spreadOn = (pickClient: (i: number) => typeof request) => async (i: number) => {
+            const { from, to } = spreadPair();
+            const r = await pickClient(i)(
+              'POST',
+              '/transfers',
+              { from_account_id: from.id, to_account_id: to.id, amount: amount(), currency: from.currency },
+              from.token,
+            );
+            return String(r.status);
+          };
+          pooler = [];
+          const runs: [string, (i: number) => typeof request][] = [
+            ['direct (one server)', () => request],
+            ['PgBouncer, transaction mode (one server)', () => clients[0]!],
+            ['PgBouncer, transaction mode (two servers)', (i) => clients[i % 2]!],
+          ];
+          for (const [name, pickClient] of runs) {
+            await settle();
+            let i = 0;
+            const op = spreadOn(pickClient);
+            const r = await drive(`spread ${name} @${connections}`, connections, duration, () => op(i++));
+            pooler.push({ name, perSecond: r.perSecond, p50: r.p50, p99: r.p99, statuses: r.statuses });
+            log(
+              `  spread ${name}: ${r.perSecond.toFixed(0)}/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms ${JSON.stringify(r.statuses)}`,
+            );
+          }
+        } finally {
+          for (const p of pooled) p.kill('SIGTERM');
+          await Promise.all(pooled.map((p) => (p.exitCode === null ? new Promise((r) => p.once('exit', r)) : undefined)));
+          await bouncer.stop();
+        }
+      }
+    }
     // 6. One ledger call per transfer straight from a pool, no HTTP and no group commit.
     let inProcess: PhaseResult | undefined;
     if (phasesWanted.has('inprocess')) {
@@ -508,6 +580,8 @@ async function main(): Promise<number> {
       pgbench,
       phases,
       inProcess,
+      pooler,
+      poolerSkipped,
       flood,
       targets: Object.fromEntries(targets.map(([k, v, want, ok]) => [k, { value: v, target: want, met: ok }])),
       serverPeakRssMb: { afterSeeding: Math.round(idleRss), underLoad: Math.round(peakRss), sinceStart: Math.round(peakHwm) },
@@ -544,6 +618,25 @@ async function main(): Promise<number> {
             `Sign-up flood on a second server with production argon2 (64 MiB, t=3, p=4; at most 2 hashes at once, 32 waiting): ${connections} sign-up loops and one login loop for ${duration} s — lone login p50 ${f1(flood.loginP50Ms as number)} ms, p99 ${f1(flood.loginP99Ms as number)} ms, max ${f1(flood.loginMaxMs as number)} ms (quiet: ${f1(flood.quietLoginMs as number)} ms); sign-ups ${JSON.stringify(flood.signUps)}; that server's peak RSS ${flood.serverPeakRssMb} MB.`,
           ]
         : []),
+      ...(pooler
+        ? [
+            '',
+            `Spread @${connections} on one database, side by side (same accounts, same server; PgBouncer 1.18 in transaction mode in front of it):`,
+            '',
+            '| topology | movements/s | vs direct | p50 ms | p99 ms | outcomes |',
+            '|---|---:|---:|---:|---:|---|',
+            ...pooler.map(
+              (p) =>
+                `| ${p.name} | ${p.perSecond.toFixed(0)} | ${f2(p.perSecond / pooler![0]!.perSecond)} | ${f1(p.p50)} | ${f1(p.p99)} | ${Object.entries(
+                  p.statuses,
+                )
+                  .map(([st, c]) => `${st}: ${c}`)
+                  .join(', ')} |`,
+            ),
+          ]
+        : poolerSkipped
+          ? ['', poolerSkipped]
+          : []),
       ...(inProcess
         ? [
             '',

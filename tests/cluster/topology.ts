@@ -2,29 +2,24 @@
 // system PostgreSQL 15 (a primary and a synchronous streaming standby made by pg_basebackup) and
 // Debian's PgBouncer in front (a transaction-mode and a session-mode entry for the same database).
 // As root, every engine runs as the OS user `postgres` (PostgreSQL and PgBouncer refuse root).
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort } from '../../scripts/free-port.js';
+import { asPostgres, PGBOUNCER_BIN, type PgBouncer, startPgBouncer } from '../../scripts/pgbouncer.js';
 
 const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
-const PGBOUNCER = ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'].find((p) => existsSync(p));
 const asRoot = process.getuid?.() === 0;
 
 /** What the machine must have: the project's .ci/run installs what is missing (scripts/install-system-deps.sh). */
 export function missingEngines(): string[] {
   const missing: string[] = [];
   for (const b of ['initdb', 'pg_ctl', 'pg_basebackup', 'postgres']) if (!existsSync(join(PG_BIN, b))) missing.push(join(PG_BIN, b));
-  if (!PGBOUNCER) missing.push('pgbouncer (apt-get install -y pgbouncer)');
+  if (!PGBOUNCER_BIN) missing.push('pgbouncer (apt-get install -y pgbouncer)');
   return missing;
-}
-
-/** argv run as the engines' OS user. */
-function asPostgres(argv: string[]): [string, string[]] {
-  return asRoot ? ['runuser', ['-u', 'postgres', '--', ...argv]] : [argv[0]!, argv.slice(1)];
 }
 
 function sh(argv: string[], env: Record<string, string> = {}): string {
@@ -86,7 +81,7 @@ export interface Topology {
   primary: Server;
   standby: Server;
   /** PgBouncer: `bank` in transaction mode, `bank_session` in session mode, both in front of the primary. */
-  bouncer: { port: number; transactionUrl: string; sessionUrl: string; admin(cmd: string): Promise<void> };
+  bouncer: PgBouncer;
   /** Kill -9 the primary's postmaster (and so its backends). */
   killPrimary(): void;
   /** `pg_ctl promote` the standby and wait until it accepts writes. */
@@ -106,7 +101,6 @@ export async function startTopology(): Promise<Topology> {
   await chmod(root, 0o755);
   const primary = server('primary', await freePort(), await ownedDir(join(root, 'primary')));
   const standby = server('standby1', await freePort(), join(root, 'standby'));
-  const procs: ChildProcess[] = [];
   const logs = await ownedDir(join(root, 'logs'));
 
   // The primary: fsync and synchronous_commit on (the defaults), streaming replication allowed.
@@ -156,56 +150,14 @@ export async function startTopology(): Promise<Topology> {
   });
 
   // PgBouncer 1.18 in front: transaction mode for the service's pool, session mode for LISTEN.
-  const bouncerDir = await ownedDir(join(root, 'pgbouncer'));
-  const bouncerPort = await freePort();
-  const ini = (target: Server) =>
-    [
-      '[databases]',
-      `bank = host=127.0.0.1 port=${target.port} dbname=${DB} pool_mode=transaction`,
-      `bank_session = host=127.0.0.1 port=${target.port} dbname=${DB} pool_mode=session`,
-      '[pgbouncer]',
-      'listen_addr = 127.0.0.1',
-      `listen_port = ${bouncerPort}`,
-      "unix_socket_dir = ''",
-      'auth_type = trust',
-      `auth_file = ${join(bouncerDir, 'userlist.txt')}`,
-      'admin_users = postgres',
-      'pool_mode = transaction',
-      // dbmate (Go's lib/pq) sends extra_float_digits at startup; the service's own pool sends none.
-      'ignore_startup_parameters = extra_float_digits',
-      'default_pool_size = 20',
-      'max_client_conn = 500',
-      'server_login_retry = 1',
-      'server_connect_timeout = 3',
-      'query_wait_timeout = 8',
-      `logfile = ${join(bouncerDir, 'pgbouncer.log')}`,
-      '',
-    ].join('\n');
-  const iniPath = join(bouncerDir, 'pgbouncer.ini');
-  await writeFile(join(bouncerDir, 'userlist.txt'), '"postgres" ""\n');
-  await writeFile(iniPath, ini(primary));
-  if (asRoot) spawnSync('chown', ['-R', 'postgres:postgres', bouncerDir]);
-  const [cmd, args] = asPostgres([PGBOUNCER!, iniPath]);
-  const bouncer = spawn(cmd, args, { stdio: 'ignore' });
-  procs.push(bouncer);
-  const bouncerUrl = (db: string) => `postgres://postgres@127.0.0.1:${bouncerPort}/${db}?sslmode=disable`;
-  await waitFor('PgBouncer', async () => ((await query(bouncerUrl('bank'), 'SELECT 1')).length ? true : undefined));
-  const admin = async (command: string) => {
-    // The admin console speaks the simple protocol only.
-    const c = new pg.Client({ connectionString: bouncerUrl('pgbouncer') });
-    await c.connect();
-    try {
-      await c.query(command);
-    } finally {
-      await c.end().catch(() => {});
-    }
-  };
+  const target = (srv: Server) => ({ host: '127.0.0.1', port: srv.port, dbname: DB, user: 'postgres' });
+  const bouncer = await startPgBouncer(target(primary), { dir: join(root, 'pgbouncer') });
 
   return {
     root,
     primary,
     standby,
-    bouncer: { port: bouncerPort, transactionUrl: bouncerUrl('bank'), sessionUrl: bouncerUrl('bank_session'), admin },
+    bouncer,
     killPrimary() {
       const pid = spawnSync('head', ['-1', join(primary.dataDir, 'postmaster.pid')], { encoding: 'utf8' }).stdout.trim();
       if (!pid) throw new Error('the primary is not running');
@@ -221,13 +173,9 @@ export async function startTopology(): Promise<Topology> {
         return rows[0]?.r === false ? true : undefined;
       });
     },
-    async repointBouncer() {
-      await writeFile(iniPath, ini(standby));
-      await admin('RELOAD');
-      await admin('RECONNECT');
-    },
+    repointBouncer: () => bouncer.repoint(target(standby)),
     async stop() {
-      for (const p of procs) p.kill('SIGKILL');
+      await bouncer.stop().catch(() => {});
       for (const s of [primary, standby]) {
         if (existsSync(join(s.dataDir, 'postmaster.pid'))) {
           const [c, a] = asPostgres([join(PG_BIN, 'pg_ctl'), '-D', s.dataDir, '-m', 'immediate', 'stop']);
