@@ -1,14 +1,15 @@
 // Operator commands: `npm run cli -- grant-banker USERNAME`, `revoke-banker USERNAME`,
-// `new-token-key`, `verify-ledger`.
+// `new-token-key`, `token-public-key`, `verify-ledger`.
 import pg from 'pg';
-import { generateSecretKey } from '../src/auth/tokens.js';
+import { generateSecretKey, loadOrCreateKeyFile, publicKeyOf } from '../src/auth/tokens.js';
 import { NotFoundError } from '../src/errors.js';
+import { loadConfig } from '../src/platform/config.js';
 import { verifyLedger } from '../src/transfers/ledger.verify.js';
 import { grantBanker, revokeBanker } from '../src/users/users.service.js';
 import { fail, withOperatorDatabase } from './with-database.js';
 
 const [command, ...args] = process.argv.slice(2);
-const usage = 'usage: npm run cli -- grant-banker USERNAME | revoke-banker USERNAME | new-token-key | verify-ledger';
+const usage = 'usage: npm run cli -- grant-banker USERNAME | revoke-banker USERNAME | new-token-key | token-public-key | verify-ledger';
 
 async function withClient<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   return withOperatorDatabase(async (url) => {
@@ -40,6 +41,13 @@ async function main(): Promise<number> {
     case 'new-token-key':
       console.log(await generateSecretKey());
       return 0;
+    case 'token-public-key': {
+      // The k4.public of the key the service signs with: TOKEN_SECRET_KEY, else the embedded key file.
+      const config = loadConfig({ ...process.env, TOKEN_SECRET_KEY: process.env.TOKEN_SECRET_KEY || undefined, DATABASE_URL: undefined });
+      const key = config.tokenSecretKey ?? (await loadOrCreateKeyFile(config.dataDir));
+      console.log(await publicKeyOf(key));
+      return 0;
+    }
     case 'verify-ledger': {
       const report = await withClient((c) => verifyLedger(c));
       const { transfers, entries, accounts } = report.counts;

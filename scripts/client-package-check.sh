@@ -96,6 +96,9 @@ say "   installed with the gRPC peers: $gpackages packages, $(du -sk node_module
 cp "$root/packages/client/examples/grpc-payout.ts" .
 cp "$app/tsconfig.json" .
 tsc -p .
+# A missing setting is refused with one sentence naming it (here: the HTTP URL set instead of the gRPC one).
+refusal=$(BANK_URL="$base" BANKER="$banker" BANKER_PASSWORD=payout-banker node build/grpc-payout.js 2>&1) && { say "FAILED: grpc-payout ran without BANK_GRPC_URL"; exit 1; }
+echo "$refusal" | grep -q 'needs BANK_GRPC_URL.*BANK_URL is the HTTP API' || { say "FAILED: grpc-payout did not name BANK_GRPC_URL: $refusal"; exit 1; }
 gout=$(BANK_GRPC_URL="http://127.0.0.1:$grpc_port" BANKER="$banker" BANKER_PASSWORD=payout-banker node build/grpc-payout.js)
 echo "$gout" | sed 's/^/[client]   /'
 echo "$gout" | grep -Eq '^grpc payout [0-9]+: 12000 cents, merchant balance now 13000$' || { say "FAILED: no gRPC payout line"; exit 1; }

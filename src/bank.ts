@@ -60,7 +60,7 @@ export async function createDeps(
     pool,
     reads: readPool ? createReadRouter(pool, readPool, opts.onReadFallback) : pool,
     awaitReplica,
-    tokens: await createTokenMaker(conns.tokenKey, config),
+    tokens: await createTokenMaker(conns.tokenKey, config, config.tokenPreviousPublicKeys),
     passwords: createPasswordHasher(config.argon2, config.hashing),
     sessions: createSessionCache(pool, { listenUrl: conns.listenUrl, onError: opts.onListenerError }),
     limiter: createRateLimiter(pool),

@@ -1,4 +1,7 @@
 // The thin edge: config, logger, database, listen, signals, graceful close.
+
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import closeWithGrace from 'close-with-grace';
 import type pg from 'pg';
 import { loadOrCreateKeyFile } from './auth/tokens.js';
@@ -6,7 +9,7 @@ import { createBank } from './bank.js';
 import { createPool } from './db/pool.js';
 import { type Config, ConfigError, loadConfig } from './platform/config.js';
 import { type Database, openDatabase } from './platform/database.js';
-import { EmbeddedPostgresError } from './platform/embedded-postgres.js';
+import { EmbeddedPostgresError, portIsFree } from './platform/embedded-postgres.js';
 import { createLogger } from './platform/logger.js';
 import { MigrationError } from './platform/migrate.js';
 import { deleteExpiredKeys } from './transfers/idempotency.js';
@@ -23,6 +26,17 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel);
+
+  // Every port the start needs, checked before anything starts, all named at once.
+  const taken = await takenPorts(config);
+  if (taken.length) {
+    const list = taken.map(([port, name]) => `${port} (${name})`).join(', ');
+    const names = taken.map(([, name]) => name).join(', ');
+    console.error(
+      `simple bank cannot start: port${taken.length > 1 ? 's' : ''} ${list} on ${config.host} already in use: set ${names} to ${taken.length > 1 ? 'free ports' : 'a free port'}.`,
+    );
+    process.exit(1);
+  }
 
   let database: Database;
   try {
@@ -119,6 +133,18 @@ async function main(): Promise<void> {
       'simple bank is listening but not ready (requests answer 503 until the database is reachable and migrated)',
     );
   }
+}
+
+/** The ports this start would listen on (and the embedded Postgres's) that another program holds. */
+async function takenPorts(config: Config): Promise<[number, string][]> {
+  const wanted: [number, string, string][] = [[config.port, 'PORT', config.host]];
+  if (config.grpcPort !== 0) wanted.push([config.grpcPort, 'GRPC_PORT', config.host]);
+  // An embedded Postgres of our own left running (postmaster.pid in DATA_DIR) is not a conflict: it is reused or stopped.
+  if (!config.databaseUrl && !existsSync(join(resolve(config.dataDir), 'pg', 'postmaster.pid'))) {
+    wanted.push([config.embeddedPgPort, 'EMBEDDED_PG_PORT', '127.0.0.1']);
+  }
+  const held = await Promise.all(wanted.map(([port, , host]) => (port === 0 ? true : portIsFree(port, host))));
+  return wanted.filter((_, i) => !held[i]).map(([port, name]) => [port, name]);
 }
 
 /**

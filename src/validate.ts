@@ -37,6 +37,7 @@ function messageOf(e: AjvError): string {
   if (e.keyword === 'additionalProperties') return 'is not allowed';
   if (e.keyword === 'anyOf' || e.keyword === 'const') return 'is not one of the allowed values';
   if (e.keyword === 'minProperties') return 'must name at least one field';
+  if (e.keyword === 'enum' && Array.isArray(e.params?.allowedValues)) return `must be one of ${e.params.allowedValues.join(', ')}`;
   return e.message ?? 'is invalid';
 }
 

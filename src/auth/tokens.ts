@@ -6,9 +6,11 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PublicProtocol } from 'paseto';
 import {
+  ExportPublicKeyFactory,
   ExportSecretKeyFactory,
   GenerateKeyPairFactory,
   GetPublicKeyFactory,
+  ImportPublicKeyFactory,
   ImportSecretKeyFactory,
   SignFactory,
   VerifyFactory,
@@ -23,6 +25,8 @@ const v4 = new PublicProtocol(
   ImportSecretKeyFactory,
   ExportSecretKeyFactory,
   GetPublicKeyFactory,
+  ImportPublicKeyFactory,
+  ExportPublicKeyFactory,
 );
 
 const ISSUER = 'simple-bank';
@@ -55,12 +59,32 @@ export async function loadOrCreateKeyFile(dataDir: string): Promise<string> {
   return key;
 }
 
+/** The PASERK `k4.public` key of a `k4.secret` key: what TOKEN_PREVIOUS_PUBLIC_KEYS lists after a rotation. */
+export async function publicKeyOf(paserk: string): Promise<string> {
+  if (!paserk.startsWith('k4.secret.')) throw new InvalidTokenError('the token key must be a PASERK k4.secret key');
+  return v4.ExportPublicKey(await v4.GetPublicKey(await v4.ImportSecretKey(paserk as `k4.secret.${string}`)));
+}
+
 export type TokenMaker = Awaited<ReturnType<typeof createTokenMaker>>;
 
-export async function createTokenMaker(paserk: string, durations: { accessTokenMs: number; refreshTokenMs: number }) {
+/**
+ * Signs with `paserk` (k4.secret); verifies with its public key, then with each of `previousPublicKeys`
+ * (k4.public: the keys of a rotation's overlap window, never used to sign).
+ */
+export async function createTokenMaker(
+  paserk: string,
+  durations: { accessTokenMs: number; refreshTokenMs: number },
+  previousPublicKeys: readonly string[] = [],
+) {
   if (!paserk.startsWith('k4.secret.')) throw new InvalidTokenError('the token key must be a PASERK k4.secret key');
   const secretKey = await v4.ImportSecretKey(paserk as `k4.secret.${string}`);
   const publicKey = await v4.GetPublicKey(secretKey);
+  const previous = await Promise.all(
+    previousPublicKeys.map((k) => {
+      if (!k.startsWith('k4.public.')) throw new InvalidTokenError('a previous token key must be a PASERK k4.public key');
+      return v4.ImportPublicKey(k as `k4.public.${string}`);
+    }),
+  );
 
   async function sign(aud: string, claims: Record<string, string>, ms: number, now: Date) {
     const token = await v4.Sign(
@@ -79,12 +103,16 @@ export async function createTokenMaker(paserk: string, durations: { accessTokenM
     // Only v4.public tokens signed by our key are even looked at; every other version,
     // purpose, a tampered or expired token fails here.
     if (typeof token !== 'string' || !token.startsWith('v4.public.')) throw new InvalidTokenError('not a v4.public token');
-    try {
-      const { claims } = await v4.Verify(publicKey, token, { audience: aud, issuer: ISSUER, requiredClaims: ['sub', 'sid', 'exp', 'iat'] });
-      return claims as Record<string, unknown>;
-    } catch (err) {
-      throw new InvalidTokenError(err instanceof Error ? err.message : 'invalid token');
+    let first: unknown;
+    for (const key of [publicKey, ...previous]) {
+      try {
+        const { claims } = await v4.Verify(key, token, { audience: aud, issuer: ISSUER, requiredClaims: ['sub', 'sid', 'exp', 'iat'] });
+        return claims as Record<string, unknown>;
+      } catch (err) {
+        first ??= err;
+      }
     }
+    throw new InvalidTokenError(first instanceof Error ? first.message : 'invalid token');
   }
 
   // Clients present the same access token for its whole life: remember verified ones (bounded, and

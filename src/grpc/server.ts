@@ -3,8 +3,13 @@
 // honoured and returned; every refusal mapped by ./errors.ts. TLS ends at the ingress or mesh.
 import { randomUUID } from 'node:crypto';
 import http2 from 'node:http2';
-import { type ConnectRouter, createContextValues, type Interceptor } from '@connectrpc/connect';
-import { connectNodeAdapter } from '@connectrpc/connect-node';
+import { Code, ConnectError, createConnectRouter, createContextValues, type Interceptor } from '@connectrpc/connect';
+import {
+  compressionBrotli,
+  compressionGzip,
+  universalRequestFromNodeRequest,
+  universalResponseToNodeResponse,
+} from '@connectrpc/connect-node';
 import type { Logger } from 'pino';
 import { file_grpc_health_v1_health, Health } from '../../generated/proto/grpc/health/v1/health_pb.js';
 import {
@@ -76,21 +81,40 @@ export function createGrpcServer(ops: Operations, opts: GrpcServerOptions = {}):
     }
   };
 
-  const handler = connectNodeAdapter({
-    routes: (router: ConnectRouter) => {
-      simpleBankRoutes(ops)(router);
-      healthRoutes(ops)(router);
-      reflectionRoutes(FILES, SERVICES)(router);
-    },
+  // Connect's router, served by a request handler of our own rather than connectNodeAdapter's: when
+  // the client is gone before the answer is written (its deadline passed, it reset the stream),
+  // Connect's adapter prints a stack to stderr; here it is one structured debug line, and anything
+  // else that fails writing an answer is one structured error line.
+  const router = createConnectRouter({
     interceptors: [logAndMap],
     // The JSON codec speaks the HTTP API's snake_case names.
     jsonOptions: { useProtoFieldName: true, ignoreUnknownFields: false },
     readMaxBytes: opts.readMaxBytes ?? 64 * 1024,
-    contextValues: (req) =>
-      createContextValues()
-        .set(kClientIp, req.socket.remoteAddress ?? '')
-        .set(kUser, {}),
+    acceptCompression: [compressionGzip, compressionBrotli],
   });
+  simpleBankRoutes(ops)(router);
+  healthRoutes(ops)(router);
+  reflectionRoutes(FILES, SERVICES)(router);
+  const byPath = new Map(router.handlers.map((h) => [h.requestPath, h]));
+  const handler = (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => {
+    const rpc = byPath.get((req.url ?? '').split('?', 1)[0]!);
+    if (!rpc) {
+      res.writeHead(404);
+      res.end();
+      return;
+    }
+    const values = createContextValues()
+      .set(kClientIp, req.socket?.remoteAddress ?? '')
+      .set(kUser, {});
+    rpc(universalRequestFromNodeRequest(req, res, undefined, values))
+      .then((answer) => universalResponseToNodeResponse(answer, res))
+      .catch((reason: unknown) => {
+        const gone = res.stream?.destroyed || ConnectError.from(reason).code === Code.Aborted;
+        const entry = { rpc: `${rpc.service.typeName}/${rpc.method.name}`, reason: ConnectError.from(reason).message };
+        if (gone) log?.debug(entry, 'the client went away before the answer was written');
+        else log?.error(entry, 'the answer of an RPC could not be written');
+      });
+  };
   const server = http2.createServer(handler);
   const sessions = new Set<http2.Http2Session>();
   server.on('session', (s) => {

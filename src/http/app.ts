@@ -139,7 +139,8 @@ export async function buildApp(ops: Operations, opts: AppOptions = {}): Promise<
         : doc.swaggerObject,
     openapi: {
       openapi: '3.0.3',
-      servers: [{ url: 'http://127.0.0.1:8080', description: 'npm start on this machine (set HOST/PORT); behind your ingress, its URL' }],
+      // Relative: the server that serves this document (whatever its host and port, or the ingress in front).
+      servers: [{ url: '/', description: 'the server that serves this document' }],
       info: {
         title: 'simple bank',
         version: '1.1.0',

@@ -62,6 +62,14 @@ export const EnvSchema = Type.Object({
   TOKEN_SECRET_KEY: Type.Optional(
     text('PASERK k4.secret key signing the tokens', { pattern: '^k4\\.secret\\.', error: 'must be a PASERK k4.secret key (k4.secret.…)' }),
   ),
+  TOKEN_PREVIOUS_PUBLIC_KEYS: text(
+    'comma-separated PASERK k4.public keys whose tokens are still accepted (never used to sign): the overlap window of a TOKEN_SECRET_KEY rotation',
+    {
+      default: '',
+      pattern: '^(k4\\.public\\.[A-Za-z0-9_-]+(,\\s*k4\\.public\\.[A-Za-z0-9_-]+)*)?$',
+      error: 'must be comma-separated PASERK k4.public keys (npm run cli -- token-public-key prints one)',
+    },
+  ),
   ACCESS_TOKEN_DURATION: duration('15m', 'access token lifetime'),
   REFRESH_TOKEN_DURATION: duration('24h', 'refresh token (session) lifetime'),
   LOGIN_RATE_LIMIT_PER_USERNAME: int(10, 1, 1_000_000, 'login attempts per window per username'),
@@ -184,6 +192,10 @@ export function loadConfig(environment: Env = process.env) {
     /** Group commit: most movements per ledger call, and most calls in flight (one connection each). */
     moneyBatch: { maxBatch: env.MONEY_BATCH_MAX_ITEMS, maxInFlight: env.MONEY_BATCH_IN_FLIGHT },
     tokenSecretKey: env.TOKEN_SECRET_KEY,
+    /** Public keys of earlier TOKEN_SECRET_KEYs: their tokens stay valid until they expire or the key leaves this list. */
+    tokenPreviousPublicKeys: env.TOKEN_PREVIOUS_PUBLIC_KEYS.split(',')
+      .map((k) => k.trim())
+      .filter(Boolean),
     accessTokenMs,
     refreshTokenMs,
     logLevel: env.LOG_LEVEL,

@@ -51,11 +51,12 @@ async function loadEmbeddedPostgres() {
   return mod.default;
 }
 
-function portIsFree(port: number): Promise<boolean> {
+/** Whether nothing listens on `port` of `host` (tried by listening on it for a moment). */
+export function portIsFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((res) => {
     const srv = createServer();
     srv.once('error', () => res(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => res(true)));
+    srv.listen(port, host, () => srv.close(() => res(true)));
   });
 }
 

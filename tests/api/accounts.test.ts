@@ -50,6 +50,15 @@ describe('POST /accounts', () => {
     expectProblem(await t.app.inject({ method: 'POST', url: '/accounts', headers: alice.auth, payload: body }), 400, 'validation_failed');
     expect(await snapshot(t)).toEqual(before);
   });
+  it('an unknown currency is refused naming the currencies there are', async () => {
+    const body = expectProblem(
+      await t.app.inject({ method: 'POST', url: '/accounts', headers: alice.auth, payload: { currency: 'XYZ' } }),
+      400,
+      'validation_failed',
+    );
+    expect(body.errors).toEqual([{ field: 'currency', message: 'must be one of USD, EUR, CAD' }]);
+    expect(body.detail).toBe('currency must be one of USD, EUR, CAD');
+  });
   it('401 without a token', async () => {
     expectProblem(await t.app.inject({ method: 'POST', url: '/accounts', payload: { currency: 'USD' } }), 401, 'unauthenticated');
   });

@@ -59,7 +59,9 @@ it('a taken GRPC_PORT is refused with one sentence naming it', async () => {
     const proc = runTs('src/server.ts', [], { ...env, PORT: String(await freePort()), GRPC_PORT: String(taken) });
     expect(await proc.exited).toBe(1);
     expect(proc.output()).toMatch(
-      new RegExp(`simple bank cannot start: port ${taken} on 127\\.0\\.0\\.1 is already in use: set GRPC_PORT to a free port\\.`),
+      new RegExp(
+        `simple bank cannot start: port ${taken} \\(GRPC_PORT\\) on 127\\.0\\.0\\.1 already in use: set GRPC_PORT to a free port\\.`,
+      ),
     );
   } finally {
     blocker.close();

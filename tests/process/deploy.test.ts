@@ -273,6 +273,10 @@ describe('the client is a package of its own (@simple-bank/client)', () => {
     expect(root.exports).toBeUndefined(); // the server package exports nothing: installing it is not the way to the client
     expect(root.dependencies['openapi-fetch']).toBeUndefined();
     expect(client.name).toBe('@simple-bank/client');
+    // Ready to publish to a team's registry: private there, its version the bank's own.
+    expect(client.version).toBe(root.version);
+    expect(client.publishConfig).toEqual({ access: 'restricted' });
+    expect(client.repository).toMatchObject({ directory: 'packages/client' });
     expect(client.dependencies).toEqual({ 'openapi-fetch': '0.17.0' });
     expect(client.devDependencies).toBeUndefined();
     expect(client.files).toEqual(['dist', 'README.md']);

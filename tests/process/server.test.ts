@@ -190,7 +190,9 @@ it('a taken Postgres port is one clear sentence, not a stack trace', async () =>
     const res = await run('src/server.ts', [], env);
     expect(res.code).not.toBe(0);
     expect(res.output).toMatch(
-      new RegExp(`cannot start: Port ${pgPort} on 127\\.0\\.0\\.1 is already taken by another program: set EMBEDDED_PG_PORT`),
+      new RegExp(
+        `cannot start: port ${pgPort} \\(EMBEDDED_PG_PORT\\) on 127\\.0\\.0\\.1 already in use: set EMBEDDED_PG_PORT to a free port\\.`,
+      ),
     );
     expect(res.output).not.toMatch(/\n\s+at /);
   } finally {
@@ -214,4 +216,33 @@ it('a bad configuration value stops start-up with one sentence naming the variab
   expect(res.output.trim()).toBe('simple bank cannot start: ACCESS_TOKEN_DURATION must be a duration such as 15m, 24h or 90s, got "soon".');
   const noKey = await run('src/server.ts', [], { ...env, DATABASE_URL: 'postgres://x@127.0.0.1:1/x' });
   expect(noKey.output).toMatch(/TOKEN_SECRET_KEY is required when DATABASE_URL is set/);
+});
+
+it('every taken port of the start is named in one sentence, before anything is started', async () => {
+  const { createServer } = await import('node:net');
+  const fresh = await mkdtemp(join(tmpdir(), 'simplebank-ports-'));
+  const [http, grpc, pg] = [await freePort(), await freePort(), await freePort()];
+  const blockers = [http, grpc, pg].map((p) => {
+    const s = createServer();
+    s.listen(p, '127.0.0.1');
+    return s;
+  });
+  await new Promise((r) => setTimeout(r, 100));
+  try {
+    const res = await run('src/server.ts', [], {
+      ...env,
+      DATA_DIR: fresh,
+      PORT: String(http),
+      GRPC_PORT: String(grpc),
+      EMBEDDED_PG_PORT: String(pg),
+    });
+    expect(res.code).not.toBe(0);
+    const sentence = res.output.split('\n').find((l) => l.includes('cannot start'));
+    expect(sentence).toMatch(new RegExp(`${http} \\(PORT\\).*${grpc} \\(GRPC_PORT\\).*${pg} \\(EMBEDDED_PG_PORT\\)`));
+    expect(res.output).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(fresh, 'pg'))).toBe(false); // no Postgres was initialised, nothing migrated
+  } finally {
+    for (const b of blockers) b.close();
+    await rm(fresh, { recursive: true, force: true });
+  }
 });

@@ -5,11 +5,20 @@ import { randomBytes } from 'node:crypto';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { BankGrpcClient, BankGrpcError } from '@simple-bank/client/grpc';
 
-const baseUrl = process.env.BANK_GRPC_URL ?? 'http://127.0.0.1:9090';
+const baseUrl = process.env.BANK_GRPC_URL ?? '';
 const banker = process.env.BANKER;
 const bankerPassword = process.env.BANKER_PASSWORD;
-if (!banker || !bankerPassword) {
-  console.error('set BANKER and BANKER_PASSWORD (a user with the banker role: npm run cli -- grant-banker NAME)');
+// Every setting named, none guessed: a job pointed at the wrong bank must not start.
+const missing = [
+  !baseUrl && "BANK_GRPC_URL (the bank's gRPC port, e.g. http://127.0.0.1:9090)",
+  !banker && 'BANKER',
+  !bankerPassword && 'BANKER_PASSWORD',
+].filter(Boolean);
+if (missing.length) {
+  const hint = process.env.BANK_URL && !baseUrl ? ' (BANK_URL is the HTTP API: this job speaks gRPC)' : '';
+  console.error(
+    `grpc-payout needs ${missing.join(', ')}${hint}; BANKER is a user with the banker role (npm run cli -- grant-banker NAME).`,
+  );
   process.exit(2);
 }
 

@@ -6,11 +6,17 @@
 import { randomBytes } from 'node:crypto';
 import { BankApiError, BankClient } from '@simple-bank/client';
 
-const baseUrl = process.env.BANK_URL ?? 'http://127.0.0.1:8080';
+const baseUrl = process.env.BANK_URL ?? '';
 const banker = process.env.BANKER;
 const bankerPassword = process.env.BANKER_PASSWORD;
-if (!banker || !bankerPassword) {
-  console.error('set BANKER and BANKER_PASSWORD (a user with the banker role: npm run cli -- grant-banker NAME)');
+// Every setting named, none guessed: a job pointed at the wrong bank must not start.
+const missing = [
+  !baseUrl && "BANK_URL (the bank's HTTP API, e.g. http://127.0.0.1:8080)",
+  !banker && 'BANKER',
+  !bankerPassword && 'BANKER_PASSWORD',
+].filter(Boolean);
+if (missing.length) {
+  console.error(`payout-job needs ${missing.join(', ')}; BANKER is a user with the banker role (npm run cli -- grant-banker NAME).`);
   process.exit(2);
 }
 
