@@ -85,7 +85,9 @@ export function simpleBankRoutes(ops: Operations) {
           ...(req.password !== undefined ? { password: req.password } : {}),
           ...(req.currentPassword !== undefined ? { current_password: req.currentPassword } : {}),
         });
-        return create(UpdateUserResponseSchema, { user: msg.user(await ops.users.updateUser(caller, { username, changes })) });
+        return create(UpdateUserResponseSchema, {
+          user: msg.user(await ops.users.updateUser(caller, { username, changes }, originOf(ctx))),
+        });
       },
       async createAccount(req, ctx) {
         const caller = await authenticate(ctx);

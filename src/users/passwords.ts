@@ -27,7 +27,9 @@ export function createPasswordHasher(costs: Config['argon2'], limits: HashingLim
 
   async function bounded<T>(urgent: boolean, work: () => Promise<T>): Promise<T> {
     if (running >= maxConcurrent) {
-      if (logins.length + others.length >= maxQueued) {
+      // Each queue has its own bound: a flood of sign-ups or password changes fills its own queue and
+      // is refused there, never the logins' (which go first, so a login waits for the running ones only).
+      if ((urgent ? logins : others).length >= maxQueued) {
         throw new UnavailableError('password hashing is busy; retry shortly', 1);
       }
       await new Promise<void>((resolve) => (urgent ? logins : others).push(resolve));
@@ -49,9 +51,12 @@ export function createPasswordHasher(costs: Config['argon2'], limits: HashingLim
   const dummy = argon2.hash('simple-bank dummy password', options);
   return {
     hash: (password: string) => bounded(false, () => argon2.hash(password, options)),
-    /** False for a wrong password, an unknown user (hash undefined) or an unusable stored hash. */
-    verify(hash: string | undefined, password: string): Promise<boolean> {
-      return bounded(true, async () => {
+    /**
+     * False for a wrong password, an unknown user (hash undefined) or an unusable stored hash. Logins
+     * are urgent (ahead of the queue); other checks (a password change's current password) are not.
+     */
+    verify(hash: string | undefined, password: string, urgent = true): Promise<boolean> {
+      return bounded(urgent, async () => {
         if (hash === undefined || !hash.startsWith('$argon2')) {
           await argon2.verify(await dummy, password).catch(() => false);
           return false;

@@ -5,7 +5,7 @@ import type { AppDeps, Origin } from '../context.js';
 import type { CreateUserBody, UpdateUserBody, User } from './users.schemas.js';
 import { createUser, updateUser } from './users.service.js';
 
-export function userOperations(deps: Pick<AppDeps, 'pool' | 'passwords' | 'sessions' | 'limiter' | 'signupLimits'>) {
+export function userOperations(deps: Pick<AppDeps, 'pool' | 'passwords' | 'sessions' | 'limiter' | 'signupLimits' | 'loginLimits'>) {
   return {
     /** A new depositor. Limited per client IP. */
     async signUp(origin: Origin, input: CreateUserBody): Promise<User> {
@@ -13,9 +13,20 @@ export function userOperations(deps: Pick<AppDeps, 'pool' | 'passwords' | 'sessi
       return createUser(deps.pool, deps.passwords, input);
     },
 
-    /** Yourself, or anyone as a banker. A password change blocks the user's other sessions. */
-    async updateUser(caller: Caller, input: { username: string; changes: UpdateUserBody }): Promise<User> {
+    /**
+     * Yourself, or anyone as a banker. A password change blocks the user's other sessions. Changing
+     * one's own password checks the current one: those checks are limited like logins (per username
+     * and per client IP, counters of their own shared by every replica).
+     */
+    async updateUser(caller: Caller, input: { username: string; changes: UpdateUserBody }, origin: Origin): Promise<User> {
       assertSelfOrBanker(caller, input.username);
+      if (input.changes.password !== undefined && caller.username === input.username) {
+        await deps.limiter.hit(
+          deps.loginLimits.windowMs,
+          { key: `pwchange-ip:${origin.clientIp}`, max: deps.loginLimits.perIp },
+          { key: `pwchange-user:${input.username}`, max: deps.loginLimits.perUsername },
+        );
+      }
       const user = await updateUser(deps.pool, deps.passwords, caller, input.username, input.changes);
       if (input.changes.password !== undefined) deps.sessions.forgetUser(input.username);
       return user;

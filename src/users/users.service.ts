@@ -37,7 +37,8 @@ export async function updateUser(
       throw new ValidationError('current_password', 'is required to change your own password');
     }
     const cred = maybeOne(await getUserCredentials.run({ username }, pool), 'user');
-    if (!(await passwords.verify(cred?.hashed_password, patch.current_password))) {
+    // Not urgent: a password change queues behind logins, never ahead of them.
+    if (!(await passwords.verify(cred?.hashed_password, patch.current_password, false))) {
       throw new CurrentPasswordMismatchError('the current password is not right');
     }
   }

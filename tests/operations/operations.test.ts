@@ -84,22 +84,28 @@ it('users: sign-up conflicts, login limits, renew rotates, revoke ends the sessi
   expect(await ops.auth.authenticate(`Bearer ${renewed.access_token}`)).toMatchObject({ username: bob.username });
 
   // Own password: the current one is required and checked.
-  const missing = await rejection(ops.users.updateUser(bob.caller, { username: bob.username, changes: { password: 'new-password-1' } }));
+  const missing = await rejection(
+    ops.users.updateUser(bob.caller, { username: bob.username, changes: { password: 'new-password-1' } }, origin),
+  );
   expect(missing).toBeInstanceOf(ValidationError);
   expect(missing.fields).toEqual([{ field: 'current_password', message: 'is required to change your own password' }]);
   expect(
     await rejection(
-      ops.users.updateUser(bob.caller, { username: bob.username, changes: { password: 'new-password-1', current_password: 'nope-nope' } }),
+      ops.users.updateUser(
+        bob.caller,
+        { username: bob.username, changes: { password: 'new-password-1', current_password: 'nope-nope' } },
+        origin,
+      ),
     ),
   ).toBeInstanceOf(CurrentPasswordMismatchError);
-  const changed = await ops.users.updateUser(bob.caller, { username: bob.username, changes: { full_name: 'Robert' } });
+  const changed = await ops.users.updateUser(bob.caller, { username: bob.username, changes: { full_name: 'Robert' } }, origin);
   expect(changed.full_name).toBe('Robert');
 
   // Someone else may not change bob; revoking ends the session of the refresh token.
   const carol = await user();
-  expect(await rejection(ops.users.updateUser(carol.caller, { username: bob.username, changes: { full_name: 'X' } }))).toBeInstanceOf(
-    ForbiddenError,
-  );
+  expect(
+    await rejection(ops.users.updateUser(carol.caller, { username: bob.username, changes: { full_name: 'X' } }, origin)),
+  ).toBeInstanceOf(ForbiddenError);
   await ops.auth.revokeSession(origin, { refresh_token: renewed.refresh_token });
   const revoked = await rejection(ops.auth.authenticate(`Bearer ${renewed.access_token}`));
   expect(revoked).toBeInstanceOf(UnauthenticatedError);

@@ -26,6 +26,8 @@ export interface TestDepsOptions {
   signupPerIp?: number;
   accessTokenMs?: number;
   poolSize?: number;
+  argon2MaxConcurrent?: number;
+  argon2MaxQueue?: number;
 }
 
 /** The service's configuration as the environment would give it, with cheap argon2 costs (tests only). */
@@ -38,6 +40,8 @@ export function testConfig(opts: TestDepsOptions = {}): Config {
     LOGIN_RATE_LIMIT_PER_USERNAME: String(opts.loginPerUsername ?? 1_000),
     LOGIN_RATE_LIMIT_PER_IP: String(opts.loginPerIp ?? 100_000),
     SIGNUP_RATE_LIMIT_PER_IP: String(opts.signupPerIp ?? 100_000),
+    ...(opts.argon2MaxConcurrent ? { ARGON2_MAX_CONCURRENT: String(opts.argon2MaxConcurrent) } : {}),
+    ...(opts.argon2MaxQueue !== undefined ? { ARGON2_MAX_QUEUE: String(opts.argon2MaxQueue) } : {}),
   });
 }
 

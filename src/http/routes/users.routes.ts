@@ -97,7 +97,8 @@ const usersRoutes: FastifyPluginAsyncTypebox<{ ops: Operations }> = async (app, 
         response: { 200: User, ...errorResponses(400, 401, 403, 404, 409, 413, 415) },
       },
     },
-    async (request) => ops.users.updateUser(authOf(request), { username: request.params.username, changes: request.body }),
+    async (request) =>
+      ops.users.updateUser(authOf(request), { username: request.params.username, changes: request.body }, originOf(request)),
   );
 };
 
