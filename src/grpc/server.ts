@@ -21,11 +21,13 @@ import {
   ServerReflection as ReflectionV1alpha,
 } from '../../generated/proto/grpc/reflection/v1alpha/reflection_pb.js';
 import { file_simplebank_v1_simplebank, SimpleBank } from '../../generated/proto/simplebank/v1/simplebank_pb.js';
+import { ValidationError } from '../errors.js';
 import type { Operations } from '../operations.js';
 import { toConnectError } from './errors.js';
 import { healthRoutes } from './health.js';
+import { guardJsonBody } from './json-guard.js';
 import { reflectionRoutes } from './reflection.js';
-import { kClientIp, kUser, simpleBankRoutes } from './service.js';
+import { kClientIp, kJsonProblem, kUser, simpleBankRoutes } from './service.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -52,6 +54,7 @@ export interface GrpcServer {
 
 export function createGrpcServer(ops: Operations, opts: GrpcServerOptions = {}): GrpcServer {
   const log = opts.log;
+  const readMaxBytes = opts.readMaxBytes ?? 64 * 1024;
   const logAndMap: Interceptor = (next) => async (req) => {
     const started = performance.now();
     const incoming = req.header.get('x-request-id');
@@ -68,6 +71,9 @@ export function createGrpcServer(ops: Operations, opts: GrpcServerOptions = {}):
         'rpc',
       );
     try {
+      // A JSON body the raw check refused (./json-guard.ts) is invalid input, whatever it decoded to.
+      const loose = req.contextValues.get(kJsonProblem);
+      if (loose) throw new ValidationError(loose.field, loose.message);
       const res = await next(req);
       res.header.set('x-request-id', reqId);
       line('OK');
@@ -89,7 +95,7 @@ export function createGrpcServer(ops: Operations, opts: GrpcServerOptions = {}):
     interceptors: [logAndMap],
     // The JSON codec speaks the HTTP API's snake_case names.
     jsonOptions: { useProtoFieldName: true, ignoreUnknownFields: false },
-    readMaxBytes: opts.readMaxBytes ?? 64 * 1024,
+    readMaxBytes,
     acceptCompression: [compressionGzip, compressionBrotli],
   });
   simpleBankRoutes(ops)(router);
@@ -106,7 +112,15 @@ export function createGrpcServer(ops: Operations, opts: GrpcServerOptions = {}):
     const values = createContextValues()
       .set(kClientIp, req.socket?.remoteAddress ?? '')
       .set(kUser, {});
-    rpc(universalRequestFromNodeRequest(req, res, undefined, values))
+    guardJsonBody(req, rpc.method, readMaxBytes)
+      .then((guarded) => {
+        const uReq = universalRequestFromNodeRequest(req, res, undefined, values);
+        if (guarded) {
+          uReq.body = guarded.body;
+          if (guarded.problem) values.set(kJsonProblem, guarded.problem);
+        }
+        return rpc(uReq);
+      })
       .then((answer) => universalResponseToNodeResponse(answer, res))
       .catch((reason: unknown) => {
         const gone = res.stream?.destroyed || ConnectError.from(reason).code === Code.Aborted;

@@ -18,6 +18,7 @@ import {
 } from '../../generated/proto/simplebank/v1/simplebank_pb.js';
 import { CreateAccountBody, ListAccountsQuery, ListEntriesQuery } from '../accounts/accounts.schemas.js';
 import { LoginBody, RefreshTokenBody } from '../auth/auth.schemas.js';
+import type { JsonTextProblem } from '../json-text.js';
 import type { Caller, Operations, Origin } from '../operations.js';
 import { AccountIdParams, TransferIdParams } from '../schemas.js';
 import type { MovementAnswer } from '../transfers/ledger.js';
@@ -29,6 +30,8 @@ import * as msg from './messages.js';
 /** Set by the server for every call: where it came from, and (once authenticated) who made it. */
 export const kClientIp = createContextKey<string>('', { description: 'client IP' });
 export const kUser = createContextKey<{ username?: string }>({}, { description: 'the caller, for the log line' });
+/** What the raw JSON check refused in the request's body (./json-guard.ts), when it did. */
+export const kJsonProblem = createContextKey<JsonTextProblem | undefined>(undefined, { description: 'a refused JSON body' });
 
 function originOf(ctx: HandlerContext): Origin {
   return { clientIp: ctx.values.get(kClientIp), userAgent: ctx.requestHeader.get('user-agent') ?? '' };

@@ -70,7 +70,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
     const status = rawErr.statusCode ?? 500;
     if (status === 413) return sendProblem(reply, problem(413, 'payload_too_large', 'the body is larger than this server accepts'));
     if (status === 415) {
-      return sendProblem(reply, problem(415, 'unsupported_media_type', 'the body must be application/json'));
+      return sendProblem(reply, problem(415, 'unsupported_media_type', 'the body must be application/json, in UTF-8'));
     }
     if (status >= 400 && status < 500) {
       // Fastify's own 4xx: unparsable JSON, … — described in our words, never echoing the request.

@@ -11,6 +11,14 @@ function installed(name: string): boolean {
   }
 }
 
+const ROW_DATA = ['detail', 'where', 'internalQuery', 'hint', 'parameters'] as const;
+
+export function serializeError(err: unknown): Record<string, unknown> {
+  const out = pino.stdSerializers.err(err as Error) as unknown as Record<string, unknown>;
+  for (const k of ROW_DATA) delete out[k];
+  return out;
+}
+
 /**
  * One pino logger: JSON, request id on every line, secrets redacted; pretty only on a terminal, and
  * only where pino-pretty is installed (with production dependencies it is not: plain JSON then).
@@ -22,6 +30,9 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       level,
       base: { service: 'simple-bank' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // A Postgres error's `detail` and `where` carry row data ("Failing row contains (…)", a key's
+      // values, a stored answer with balances): never logged. Its code, constraint and message are.
+      serializers: { err: serializeError },
       redact: {
         paths: [
           'req.headers.authorization',

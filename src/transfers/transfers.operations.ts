@@ -29,6 +29,11 @@ function checkAmount(amount: Cents): void {
 export function transferOperations(deps: Pick<AppDeps, 'reads' | 'groupCommit'>) {
   function move(caller: Caller, movement: Movement, input: object, opts: MoveOptions): Promise<MovementAnswer> {
     checkAmount(movement.amount);
+    // The key is checked here, for every transport, before anything reaches the ledger.
+    const key = opts.idempotencyKey;
+    if (key !== undefined && (key.length < 1 || key.length > 255)) {
+      throw new ValidationError('idempotency-key', 'must be 1 to 255 characters');
+    }
     const [method, route] = SCOPE[movement.kind];
     return deps.groupCommit.submit({
       movement,

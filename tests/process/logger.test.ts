@@ -25,3 +25,19 @@ it('plain JSON on a terminal when it is not installed (production dependencies)'
   const out = onTerminal('pino-pretty-is-not-installed-here');
   expect(out).toMatch(/"msg":"hello from a tty"/);
 });
+
+it('a Postgres error is logged without its row data (detail, where)', async () => {
+  const { createLogger } = await import('../../src/platform/logger.js');
+  const lines: string[] = [];
+  const log = createLogger('info', { write: (l: string) => lines.push(l) } as never);
+  const err = Object.assign(new Error('new row for relation "idempotency_keys" violates check constraint "idempotency_keys_key_length"'), {
+    code: '23514',
+    constraint: 'idempotency_keys_key_length',
+    detail: 'Failing row contains (alice, , \\x01, 201, {"from_account": {"balance": 4242}}).',
+    where: 'SQL statement "INSERT INTO idempotency_keys …"',
+  });
+  log.error({ err }, 'unhandled error');
+  const line = JSON.parse(lines[0]!);
+  expect(line.err).toMatchObject({ code: '23514', constraint: 'idempotency_keys_key_length' });
+  expect(lines[0]).not.toMatch(/Failing row|4242|INSERT INTO/);
+});

@@ -1,0 +1,159 @@
+// Safety v1.2 over gRPC: an Idempotency-Key the contract refuses is INVALID_ARGUMENT before anything
+// reaches the ledger; JSON int64s are a canonical decimal integer or nothing (as on HTTP); a body
+// with a duplicate key is ambiguous and refused. Raw JSON is sent over the Connect protocol (HTTP/2,
+// application/json) and gRPC's JSON codec, as a client no SDK restrains would.
+import http2 from 'node:http2';
+import { Code, ConnectError, createClient } from '@connectrpc/connect';
+import { createGrpcTransport } from '@connectrpc/connect-node';
+import { SimpleBank } from '../../generated/proto/simplebank/v1/simplebank_pb.js';
+import { createGrpcServer, type GrpcServer } from '../../src/grpc/server.js';
+import { createOperations } from '../../src/operations.js';
+import { createTestApp, depositAs, openAccount, signUp, snapshot, type TestApp, type TestUser } from '../setup/app.js';
+
+let t: TestApp;
+let grpc: GrpcServer;
+let baseUrl: string;
+let payer: TestUser;
+let from: number;
+let to: number;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  grpc = createGrpcServer(createOperations(t.deps));
+  baseUrl = `http://127.0.0.1:${await grpc.listen(0, '127.0.0.1')}`;
+  const banker = await signUp(t, { banker: true, prefix: 'gsb' });
+  payer = await signUp(t, { prefix: 'gsp' });
+  const payee = await signUp(t, { prefix: 'gsq' });
+  from = (await openAccount(t, payer)).id;
+  to = (await openAccount(t, payee)).id;
+  await depositAs(t, banker, from, 1_000_000);
+});
+afterAll(async () => {
+  await grpc.close();
+  await t.close();
+});
+
+/** One Connect-protocol unary call with a raw body. */
+function connectCall(
+  method: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any; headers: http2.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const session = http2.connect(baseUrl);
+    session.on('error', reject);
+    const req = session.request({
+      ':method': 'POST',
+      ':path': `/simplebank.v1.SimpleBank/${method}`,
+      'content-type': 'application/json',
+      authorization: `Bearer ${payer.token}`,
+      ...headers,
+    });
+    let text = '';
+    let head: http2.IncomingHttpHeaders = {};
+    req.on('response', (h) => (head = h));
+    req.setEncoding('utf8');
+    req.on('data', (d) => (text += d));
+    req.on('end', () => {
+      session.close();
+      resolve({ status: Number(head[':status']), body: text ? JSON.parse(text) : null, headers: head });
+    });
+    req.end(body);
+  });
+}
+
+describe('the Idempotency-Key over gRPC', () => {
+  it.each([
+    ['empty', ''],
+    ['longer than 255 characters', 'k'.repeat(256)],
+  ])('%s: INVALID_ARGUMENT validation_failed, nothing reaches the ledger', async (_name, key) => {
+    const bank = createClient(SimpleBank, createGrpcTransport({ baseUrl }));
+    const before = await snapshot(t);
+    const err = await bank
+      .createTransfer(
+        { fromAccountId: BigInt(from), toAccountId: BigInt(to), amount: 5n, currency: 'USD' },
+        { headers: { authorization: `Bearer ${payer.token}`, 'idempotency-key': key } },
+      )
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectError);
+    expect({ code: (err as ConnectError).code, errorCode: (err as ConnectError).metadata.get('x-error-code') }).toEqual({
+      code: Code.InvalidArgument,
+      errorCode: 'validation_failed',
+    });
+    expect(await snapshot(t)).toEqual(before);
+  });
+});
+
+describe('JSON int64s are canonical decimal integers, as on HTTP', () => {
+  const transfer = (amount: string) => `{"from_account_id":${from},"to_account_id":${to},"amount":${amount},"currency":"USD"}`;
+  it.each([
+    '1.0000000000000001',
+    '1.0',
+    '2e0',
+    '1E1',
+    '100.0',
+    '"0x10"',
+    '"0b11"',
+    '"0o7"',
+    '"+5"',
+    '"\\t3"',
+    '"  7  "',
+    '"00009"',
+    '"1.5"',
+  ])('amount %s is INVALID_ARGUMENT and moves nothing', async (amount) => {
+    const before = await snapshot(t);
+    const r = await connectCall('CreateTransfer', transfer(amount));
+    expect({ status: r.status, code: r.body?.code, errorCode: r.headers['x-error-code'] }).toEqual({
+      status: 400,
+      code: 'invalid_argument',
+      errorCode: 'validation_failed',
+    });
+    expect(await snapshot(t)).toEqual(before);
+  });
+  it('a canonical string or number is accepted', async () => {
+    expect((await connectCall('CreateTransfer', transfer('"3"'))).status).toBe(200);
+    expect((await connectCall('CreateTransfer', transfer('4'))).status).toBe(200);
+  });
+  it('GetAccount with id "0x8" is refused, not account 8', async () => {
+    const r = await connectCall('GetAccount', `{"id":"0x${from.toString(16)}"}`);
+    expect({ status: r.status, code: r.body?.code }).toEqual({ status: 400, code: 'invalid_argument' });
+  });
+  it('a duplicate key is an ambiguous body: refused, nothing moved', async () => {
+    const before = await snapshot(t);
+    const r = await connectCall(
+      'CreateTransfer',
+      `{"from_account_id":${from},"to_account_id":${to},"amount":1,"amount":100000,"currency":"USD"}`,
+    );
+    expect({ status: r.status, code: r.body?.code }).toEqual({ status: 400, code: 'invalid_argument' });
+    expect(await snapshot(t)).toEqual(before);
+  });
+});
+
+it("gRPC's own JSON codec (enveloped messages) is held to the same rules", async () => {
+  const before = await snapshot(t);
+  const json = Buffer.from(`{"from_account_id":${from},"to_account_id":${to},"amount":"0x10","currency":"USD"}`);
+  const frame = Buffer.concat([Buffer.from([0, 0, 0, 0, 0]), json]);
+  frame.writeUInt32BE(json.length, 1);
+  const trailers = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => {
+    const session = http2.connect(baseUrl);
+    session.on('error', reject);
+    const req = session.request({
+      ':method': 'POST',
+      ':path': '/simplebank.v1.SimpleBank/CreateTransfer',
+      'content-type': 'application/grpc+json',
+      te: 'trailers',
+      authorization: `Bearer ${payer.token}`,
+    });
+    let head: http2.IncomingHttpHeaders = {};
+    req.on('response', (h) => (head = h));
+    req.on('trailers', (tr) => (head = { ...head, ...tr }));
+    req.on('data', () => {});
+    req.on('end', () => {
+      session.close();
+      resolve(head);
+    });
+    req.end(frame);
+  });
+  expect({ status: trailers['grpc-status'], errorCode: trailers['x-error-code'] }).toEqual({ status: '3', errorCode: 'validation_failed' });
+  expect(await snapshot(t)).toEqual(before);
+});
