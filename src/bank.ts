@@ -80,9 +80,17 @@ export async function createBank(config: Config, conns: BankConnections, opts: B
     corsOrigins: config.corsOrigins,
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
+    ...config.listener,
   });
   const grpc =
-    (opts.grpc ?? config.grpcPort !== 0) ? createGrpcServer(operations, { log: opts.logger, readMaxBytes: config.bodyLimit }) : undefined;
+    (opts.grpc ?? config.grpcPort !== 0)
+      ? createGrpcServer(operations, {
+          log: opts.logger,
+          readMaxBytes: config.bodyLimit,
+          trustProxyHops: config.trustProxy,
+          ...config.listener,
+        })
+      : undefined;
   return {
     deps,
     operations,

@@ -40,4 +40,9 @@ export interface Origin {
 export interface MoveOptions {
   /** The client's Idempotency-Key: a repeat replays the first answer, moving no money. */
   idempotencyKey?: string;
+  /**
+   * Aborted when the caller stops waiting (a gRPC deadline): a movement not yet handed to the ledger
+   * is dropped and never moves money; once in a ledger call, its outcome is the database's.
+   */
+  signal?: AbortSignal;
 }

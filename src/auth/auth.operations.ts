@@ -28,12 +28,18 @@ export function authOperations(deps: Pick<AppDeps, 'pool' | 'tokens' | 'password
       return { ...claims, role: await deps.sessions.assertLive(claims) };
     },
 
-    /** A new session. Attempts are limited per client IP and per username. */
+    /**
+     * A new session. Attempts are limited per client IP, per username from one address, and per
+     * username from everywhere at ten times that: guesses from one place lock out that place only,
+     * so an attacker cannot cheaply aim a lockout at someone else (docs/API.md says the trade-off).
+     */
     async login(origin: Origin, input: LoginBody): Promise<LoginResponse> {
+      const user = input.username.toLowerCase();
       await deps.limiter.hit(
         deps.loginLimits.windowMs,
         { key: `login-ip:${origin.clientIp}`, max: deps.loginLimits.perIp },
-        { key: `login-user:${input.username.toLowerCase()}`, max: deps.loginLimits.perUsername },
+        { key: `login-user-ip:${user}:${origin.clientIp}`, max: deps.loginLimits.perUsername },
+        { key: `login-user:${user}`, max: deps.loginLimits.perUsername * 10 },
       );
       return login(sessionDeps, { ...input, userAgent: origin.userAgent, clientIp: origin.clientIp });
     },

@@ -14,8 +14,53 @@ import type { Operations } from '../operations.js';
 const KNOWN = new Set(['', SimpleBank.typeName]);
 const WATCH_INTERVAL_MS = 1_000;
 
+/**
+ * One readiness state for every Check and Watch of this server: at most one readiness query a second
+ * however many streams watch, and none while nobody does. Watchers are told of changes.
+ */
+function sharedReadiness(check: () => Promise<Status>) {
+  let last: Status | undefined;
+  let lastAt = 0;
+  let inflight: Promise<Status> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const watchers = new Set<(s: Status | 'stopped') => void>();
+  const now = (): Promise<Status> => {
+    if (last !== undefined && Date.now() - lastAt < WATCH_INTERVAL_MS) return Promise.resolve(last);
+    inflight ??= check().then((s) => {
+      last = s;
+      lastAt = Date.now();
+      inflight = undefined;
+      return s;
+    });
+    return inflight;
+  };
+  const tick = async () => {
+    const s = await now();
+    for (const w of watchers) w(s);
+    timer = watchers.size > 0 && !stopped ? setTimeout(tick, WATCH_INTERVAL_MS) : undefined;
+  };
+  return {
+    now,
+    get stopped() {
+      return stopped;
+    },
+    /** Called with the state once a second while subscribed (and 'stopped' when the server stops). */
+    subscribe(watcher: (s: Status | 'stopped') => void): () => void {
+      watchers.add(watcher);
+      if (!timer && !stopped) timer = setTimeout(tick, WATCH_INTERVAL_MS);
+      return () => watchers.delete(watcher);
+    },
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+      for (const w of watchers) w('stopped');
+    },
+  };
+}
+
 export function healthRoutes(ops: Operations) {
-  const status = async (): Promise<Status> => {
+  const checkNow = async () => {
     try {
       await ops.health.readiness();
       return Status.SERVING;
@@ -23,34 +68,46 @@ export function healthRoutes(ops: Operations) {
       return Status.NOT_SERVING;
     }
   };
-  return (router: ConnectRouter) =>
+  // A Check asks the database; every Watch shares one state, refreshed once a second while watched.
+  const readiness = sharedReadiness(checkNow);
+  const routes = (router: ConnectRouter) =>
     router.service(Health, {
       async check(req) {
         if (!KNOWN.has(req.service)) throw new ConnectError(`unknown service ${req.service}`, Code.NotFound);
-        return create(HealthCheckResponseSchema, { status: await status() });
+        return create(HealthCheckResponseSchema, { status: await checkNow() });
       },
       async *watch(req, ctx) {
         if (!KNOWN.has(req.service)) {
           yield create(HealthCheckResponseSchema, { status: Status.SERVICE_UNKNOWN });
           return;
         }
-        let last: Status | undefined;
-        while (!ctx.signal.aborted) {
-          const now = await status();
-          if (now !== last) yield create(HealthCheckResponseSchema, { status: now });
-          last = now;
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, WATCH_INTERVAL_MS);
-            ctx.signal.addEventListener(
-              'abort',
-              () => {
-                clearTimeout(timer);
-                resolve();
-              },
-              { once: true },
-            );
-          });
+        let current = await readiness.now();
+        yield create(HealthCheckResponseSchema, { status: current });
+        const seen: (Status | 'stopped')[] = [];
+        let wake: (() => void) | undefined;
+        const unsubscribe = readiness.subscribe((s) => {
+          seen.push(s);
+          wake?.();
+        });
+        const onAbort = () => wake?.();
+        ctx.signal.addEventListener('abort', onAbort, { once: true });
+        try {
+          while (!ctx.signal.aborted) {
+            if (seen.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+            wake = undefined;
+            for (const s of seen.splice(0)) {
+              if (s === 'stopped') return; // the server is stopping: the stream ends
+              if (s !== current) {
+                current = s;
+                yield create(HealthCheckResponseSchema, { status: s });
+              }
+            }
+          }
+        } finally {
+          unsubscribe();
+          ctx.signal.removeEventListener('abort', onAbort);
         }
       },
     });
+  return { routes, stop: () => readiness.stop() };
 }

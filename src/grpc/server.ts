@@ -35,6 +35,33 @@ export interface GrpcServerOptions {
   log?: Logger;
   /** Largest accepted message, in bytes (as BODY_LIMIT_BYTES on HTTP). */
   readMaxBytes?: number;
+  /** Streams a client may have open at once on one connection (advertised in SETTINGS). */
+  maxConcurrentStreams?: number;
+  /** A request's message must arrive within this, else its stream is reset. */
+  requestTimeoutMs?: number;
+  /** A connection with no stream open is closed after this (one that never sends the preface too). */
+  idleTimeoutMs?: number;
+  /** Most open connections; more are refused. */
+  maxConnections?: number;
+  /** X-Forwarded-For hops to trust for the client address (TRUST_PROXY_HOPS), as on HTTP. */
+  trustProxyHops?: number;
+}
+
+/**
+ * The client address as HTTP's trustProxy gives it: the socket's peer, and behind `hops` trusted
+ * proxies the address they saw, read from the right of X-Forwarded-For.
+ */
+export function clientAddress(peer: string, forwardedFor: string | undefined, hops: number): string {
+  if (!hops) return peer;
+  const chain = [
+    peer,
+    ...(forwardedFor ?? '')
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean)
+      .reverse(),
+  ];
+  return chain[Math.min(hops, chain.length - 1)]!;
 }
 
 /** What the server serves: the bank, its health, and reflection over all three. */
@@ -99,8 +126,11 @@ export function createGrpcServer(ops: Operations, opts: GrpcServerOptions = {}):
     acceptCompression: [compressionGzip, compressionBrotli],
   });
   simpleBankRoutes(ops)(router);
-  healthRoutes(ops)(router);
+  const health = healthRoutes(ops);
+  health.routes(router);
   reflectionRoutes(FILES, SERVICES)(router);
+  const requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
+  const idleTimeoutMs = opts.idleTimeoutMs ?? 60_000;
   const byPath = new Map(router.handlers.map((h) => [h.requestPath, h]));
   const handler = (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => {
     const rpc = byPath.get((req.url ?? '').split('?', 1)[0]!);
@@ -109,8 +139,22 @@ export function createGrpcServer(ops: Operations, opts: GrpcServerOptions = {}):
       res.end();
       return;
     }
+    // The request's message must arrive in time: a half-sent stream is reset, its buffers freed.
+    const arrival = setTimeout(() => {
+      if (!req.complete && !req.stream.destroyed) req.stream.close(http2.constants.NGHTTP2_CANCEL);
+    }, requestTimeoutMs);
+    req.once('end', () => clearTimeout(arrival));
+    req.stream.once('close', () => clearTimeout(arrival));
+    const forwarded = req.headers['x-forwarded-for'];
     const values = createContextValues()
-      .set(kClientIp, req.socket?.remoteAddress ?? '')
+      .set(
+        kClientIp,
+        clientAddress(
+          req.socket?.remoteAddress ?? '',
+          Array.isArray(forwarded) ? forwarded.join(',') : forwarded,
+          opts.trustProxyHops ?? 0,
+        ),
+      )
       .set(kUser, {});
     guardJsonBody(req, rpc.method, readMaxBytes)
       .then((guarded) => {
@@ -129,11 +173,47 @@ export function createGrpcServer(ops: Operations, opts: GrpcServerOptions = {}):
         else log?.error(entry, 'the answer of an RPC could not be written');
       });
   };
-  const server = http2.createServer(handler);
+  const server = http2.createServer({ settings: { maxConcurrentStreams: opts.maxConcurrentStreams ?? 100 } }, handler);
+  if (opts.maxConnections) server.maxConnections = opts.maxConnections;
+  // A connection that opens no stream within the idle timeout (no HTTP/2 preface, or nothing after it)
+  // is cut, as is one idle later with no stream open. An Http2Session that never got its preface
+  // does not close its socket on destroy(): the raw socket is reset.
+  const raw = new Map<string, import('node:net').Socket>();
+  const keyOf = (sock: { remoteAddress?: string; remotePort?: number }) => `${sock.remoteAddress}:${sock.remotePort}`;
+  const withStreams = new Set<string>();
+  server.on('connection', (socket: import('node:net').Socket) => {
+    const key = keyOf(socket);
+    raw.set(key, socket);
+    socket.on('error', () => {}); // a reset peer: nothing to do but let it go
+    const timer = setTimeout(() => {
+      if (!withStreams.has(key)) socket.resetAndDestroy();
+    }, idleTimeoutMs);
+    timer.unref();
+    socket.once('close', () => {
+      clearTimeout(timer);
+      raw.delete(key);
+      withStreams.delete(key);
+    });
+  });
   const sessions = new Set<http2.Http2Session>();
+  const open = new WeakMap<http2.Http2Session, number>(); // streams open per connection
   server.on('session', (s) => {
     sessions.add(s);
+    open.set(s, 0);
+    s.on('stream', (stream) => {
+      if (s.socket) withStreams.add(keyOf(s.socket));
+      open.set(s, (open.get(s) ?? 0) + 1);
+      stream.once('close', () => open.set(s, (open.get(s) ?? 1) - 1));
+    });
     s.on('close', () => sessions.delete(s));
+    // Idle (no frame for a while) with no stream open — or never a preface at all: closed.
+    s.setTimeout(idleTimeoutMs, () => {
+      if ((open.get(s) ?? 0) > 0) return;
+      // The raw socket first: once the session is destroyed, its socket object says destroyed but stays open.
+      const sock = s.socket ? raw.get(keyOf(s.socket)) : undefined;
+      sock?.resetAndDestroy();
+      s.destroy();
+    });
   });
 
   return {
@@ -148,11 +228,20 @@ export function createGrpcServer(ops: Operations, opts: GrpcServerOptions = {}):
         });
       });
     },
-    // Graceful: no new streams; calls in flight finish, then the sessions close.
+    // Graceful: no new streams; Watch streams end, calls in flight finish, then the sessions close;
+    // a session still open after 5 s (a client that never lets go) is destroyed.
     close() {
+      health.stop();
       return new Promise((resolve) => {
         for (const s of sessions) s.close();
-        server.close(() => resolve());
+        const force = setTimeout(() => {
+          for (const s of sessions) s.destroy();
+        }, 5_000);
+        force.unref();
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
       });
     },
   };

@@ -37,9 +37,10 @@ function originOf(ctx: HandlerContext): Origin {
   return { clientIp: ctx.values.get(kClientIp), userAgent: ctx.requestHeader.get('user-agent') ?? '' };
 }
 
-function keyOf(ctx: HandlerContext): { idempotencyKey?: string } {
+/** A money call's options: its Idempotency-Key, and its deadline (a movement still queued when it passes is dropped). */
+function keyOf(ctx: HandlerContext): { idempotencyKey?: string; signal: AbortSignal } {
   const key = ctx.requestHeader.get('idempotency-key');
-  return key === null ? {} : { idempotencyKey: key };
+  return key === null ? { signal: ctx.signal } : { idempotencyKey: key, signal: ctx.signal };
 }
 
 /** A money operation's answer: the result, with `idempotent-replayed: true` on a replay; a refusal thrown. */

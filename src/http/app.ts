@@ -9,7 +9,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
-import { UriTooLongError } from '../errors.js';
+import { UriTooLongError, ValidationError } from '../errors.js';
 import type { Operations } from '../operations.js';
 import authPlugin from './auth.plugin.js';
 import { DOCS_HELMET_OPTIONS, HELMET_OPTIONS, NO_STORE, STATIC_SECURITY_HEADERS } from './headers.js';
@@ -30,6 +30,12 @@ export interface AppOptions {
   trustProxy?: number;
   /** Origins allowed by CORS; empty: no cross-origin browser access. */
   corsOrigins?: string[];
+  /** A request's headers and body must arrive within this (408 after); 0: no bound. */
+  requestTimeoutMs?: number;
+  /** A keep-alive connection with no request in flight is closed after this. */
+  idleTimeoutMs?: number;
+  /** Most open connections; more are refused. */
+  maxConnections?: number;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -76,6 +82,12 @@ export async function buildApp(ops: Operations, opts: AppOptions = {}): Promise<
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     bodyLimit: opts.bodyLimit ?? 64 * 1024,
+    // A slow client cannot hold a connection and its buffers open: the whole request within this.
+    requestTimeout: opts.requestTimeoutMs ?? 30_000,
+    keepAliveTimeout: opts.idleTimeoutMs ?? 60_000,
+    // Node checks request timeouts on this period (30 s by default): often enough for the bound to hold.
+    // A request without Host is refused by us (problem+json, security headers), not by Node's bare 400.
+    http: { connectionsCheckingInterval: Math.max(250, Math.min(1_000, (opts.requestTimeoutMs ?? 30_000) / 4)), requireHostHeader: false },
     trustProxy: opts.trustProxy ? (_address: string, hop: number) => hop < opts.trustProxy! : false,
     ajv: { customOptions: { removeAdditional: false } },
     // What the HTTP layer refuses before any route runs is problem+json with our codes and headers too.
@@ -83,6 +95,27 @@ export async function buildApp(ops: Operations, opts: AppOptions = {}): Promise<
     clientErrorHandler: clientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  if (opts.maxConnections) app.server.maxConnections = opts.maxConnections;
+  // Headers within the request timeout (Node's own check), and the body too: Node stops checking once
+  // the headers are in, so a body that has not arrived in time is answered 408 here and cut.
+  const requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
+  if (requestTimeoutMs > 0) {
+    app.server.headersTimeout = requestTimeoutMs;
+    app.addHook('onRequest', async (request, reply) => {
+      const raw = request.raw;
+      // Injected requests (tests, the readiness self-check) have no socket to cut.
+      if (raw.complete || typeof raw.socket?.destroy !== 'function') return;
+      const timer = setTimeout(() => {
+        if (!raw.complete && !reply.sent)
+          clientError(Object.assign(new Error('request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), raw.socket);
+      }, requestTimeoutMs);
+      timer.unref();
+      const clear = () => clearTimeout(timer);
+      raw.once('end', clear);
+      raw.once('close', clear);
+      reply.raw.once('finish', clear);
+    });
+  }
   // A JSON API: any other body type is 415, not a string handed to the validator.
   app.removeContentTypeParser('text/plain');
   installValidators(app);
@@ -96,6 +129,9 @@ export async function buildApp(ops: Operations, opts: AppOptions = {}): Promise<
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (request.raw.httpVersionMajor === 1 && request.raw.httpVersionMinor >= 1 && !request.headers.host) {
+      throw new ValidationError('host', 'is required in HTTP/1.1: send a Host header');
+    }
     if (request.url.length > MAX_TARGET) throw new UriTooLongError('the request target is longer than 8 KiB');
   });
   // Graceful close: in-flight requests finish, and their keep-alive connections are closed after

@@ -86,6 +86,13 @@ export const EnvSchema = Type.Object({
   IDEMPOTENCY_KEY_TTL: duration('24h', 'how long an Idempotency-Key is kept (at least 24h)'),
   CORS_ORIGINS: text('browser origins allowed to call the API, comma-separated', { default: '' }),
   BODY_LIMIT_BYTES: int(64 * 1024, 1024, 10 * 1024 * 1024, 'largest accepted request body'),
+  REQUEST_TIMEOUT: duration(
+    '30s',
+    "how long a request's headers and body may take to arrive, on both listeners (then 408 / the stream is reset)",
+  ),
+  IDLE_TIMEOUT: duration('60s', 'how long a connection with no request in flight is kept open, on both listeners'),
+  MAX_CONNECTIONS: int(10_000, 1, 1_000_000, 'most open connections per listener; more are refused'),
+  GRPC_MAX_CONCURRENT_STREAMS: int(100, 1, 10_000, 'most concurrent gRPC streams per HTTP/2 connection'),
   TRUST_PROXY_HOPS: int(0, 0, 10, 'X-Forwarded-For hops to trust'),
 });
 export type EnvVars = Static<typeof EnvSchema>;
@@ -176,6 +183,13 @@ export function loadConfig(environment: Env = process.env) {
     trustProxy: env.TRUST_PROXY_HOPS,
     /** Largest accepted request body, in bytes. */
     bodyLimit: env.BODY_LIMIT_BYTES,
+    /** Bounds of both listeners: a request's arrival, an idle connection, open connections, HTTP/2 streams. */
+    listener: {
+      requestTimeoutMs: parseDuration('REQUEST_TIMEOUT', env.REQUEST_TIMEOUT),
+      idleTimeoutMs: parseDuration('IDLE_TIMEOUT', env.IDLE_TIMEOUT),
+      maxConnections: env.MAX_CONNECTIONS,
+      maxConcurrentStreams: env.GRPC_MAX_CONCURRENT_STREAMS,
+    },
     port: env.PORT,
     /** 0: no gRPC server. */
     grpcPort: env.GRPC_PORT,

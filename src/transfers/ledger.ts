@@ -197,8 +197,12 @@ export interface GroupCommitStats {
 
 /** Every money movement goes through it: see the top of this file. */
 export interface GroupCommit {
-  /** Moves money with whatever else is waiting; resolves after the COMMIT that made it durable. */
-  submit(request: MovementRequest): Promise<MovementAnswer>;
+  /**
+   * Moves money with whatever else is waiting; resolves after the COMMIT that made it durable. A
+   * movement whose `signal` aborts while it still waits for a slot is dropped (rejected with the
+   * signal's reason) and never reaches the ledger; once sent, it keeps the ledger's outcome.
+   */
+  submit(request: MovementRequest, signal?: AbortSignal): Promise<MovementAnswer>;
   /** Items waiting for a slot, and calls in flight. */
   readonly pending: { queued: number; inFlight: number };
   readonly stats: GroupCommitStats;
@@ -257,9 +261,29 @@ export function createGroupCommit(pool: pg.Pool, opts: GroupCommitOptions): Grou
   }
 
   return {
-    submit(request) {
+    submit(request, signal) {
       return new Promise((resolve, reject) => {
-        queue.push({ request, resolve, reject });
+        if (signal?.aborted) return reject(signal.reason);
+        const waiting: Waiting = { request, resolve, reject };
+        if (signal) {
+          const drop = () => {
+            const i = queue.indexOf(waiting);
+            if (i >= 0) {
+              queue.splice(i, 1);
+              reject(signal.reason);
+            }
+          };
+          signal.addEventListener('abort', drop, { once: true });
+          const settle =
+            <T>(f: (v: T) => void) =>
+            (v: T) => {
+              signal.removeEventListener('abort', drop);
+              f(v);
+            };
+          waiting.resolve = settle(resolve);
+          waiting.reject = settle(reject);
+        }
+        queue.push(waiting);
         pump();
       });
     },

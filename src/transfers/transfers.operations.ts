@@ -35,13 +35,16 @@ export function transferOperations(deps: Pick<AppDeps, 'reads' | 'groupCommit'>)
       throw new ValidationError('idempotency-key', 'must be 1 to 255 characters');
     }
     const [method, route] = SCOPE[movement.kind];
-    return deps.groupCommit.submit({
-      movement,
-      idempotency:
-        opts.idempotencyKey === undefined
-          ? undefined
-          : { username: caller.username, key: opts.idempotencyKey, fingerprint: fingerprint(method, route, input) },
-    });
+    return deps.groupCommit.submit(
+      {
+        movement,
+        idempotency:
+          opts.idempotencyKey === undefined
+            ? undefined
+            : { username: caller.username, key: opts.idempotencyKey, fingerprint: fingerprint(method, route, input) },
+      },
+      opts.signal,
+    );
   }
   return {
     /** From one of the caller's accounts to any account of the same currency. */

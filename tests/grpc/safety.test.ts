@@ -157,3 +157,44 @@ it("gRPC's own JSON codec (enveloped messages) is held to the same rules", async
   expect({ status: trailers['grpc-status'], errorCode: trailers['x-error-code'] }).toEqual({ status: '3', errorCode: 'validation_failed' });
   expect(await snapshot(t)).toEqual(before);
 });
+
+describe('a gRPC deadline', () => {
+  it('that has passed before the movement reaches the ledger: DEADLINE_EXCEEDED, and nothing moves', async () => {
+    const bank = createClient(SimpleBank, createGrpcTransport({ baseUrl }));
+    // Hold both ledger slots of the group commit with transfers that wait on a locked account row.
+    const lock = await t.db.pool.connect();
+    await lock.query('BEGIN');
+    await lock.query('SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE', [from]);
+    const holders = [1, 2].map(() =>
+      bank.createTransfer(
+        { fromAccountId: BigInt(from), toAccountId: BigInt(to), amount: 1n, currency: 'USD' },
+        { headers: { authorization: `Bearer ${payer.token}` } },
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const before = await snapshot(t);
+    const late = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        bank
+          .createTransfer(
+            { fromAccountId: BigInt(from), toAccountId: BigInt(to), amount: 1n, currency: 'USD' },
+            { headers: { authorization: `Bearer ${payer.token}` }, timeoutMs: 200 },
+          )
+          .then(
+            () => 'ok',
+            (e: unknown) => (e instanceof ConnectError ? Code[e.code] : String(e)),
+          ),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 300)); // their deadline long gone while they queued
+    await lock.query('COMMIT');
+    lock.release();
+    await Promise.all(holders);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(late).toEqual(Array(10).fill('DeadlineExceeded'));
+    // Only the two holders moved money: the queued movements were dropped when their deadline passed.
+    const after = await snapshot(t);
+    const count = (s: typeof before) => Number(s.t);
+    expect(count(after) - count(before)).toBe(2);
+  });
+});

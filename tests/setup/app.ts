@@ -28,6 +28,7 @@ export interface TestDepsOptions {
   poolSize?: number;
   argon2MaxConcurrent?: number;
   argon2MaxQueue?: number;
+  requestTimeoutMs?: number;
 }
 
 /** The service's configuration as the environment would give it, with cheap argon2 costs (tests only). */
@@ -41,6 +42,7 @@ export function testConfig(opts: TestDepsOptions = {}): Config {
     LOGIN_RATE_LIMIT_PER_IP: String(opts.loginPerIp ?? 100_000),
     SIGNUP_RATE_LIMIT_PER_IP: String(opts.signupPerIp ?? 100_000),
     ...(opts.argon2MaxConcurrent ? { ARGON2_MAX_CONCURRENT: String(opts.argon2MaxConcurrent) } : {}),
+    ...(opts.requestTimeoutMs ? { REQUEST_TIMEOUT: `${opts.requestTimeoutMs}ms` } : {}),
     ...(opts.argon2MaxQueue !== undefined ? { ARGON2_MAX_QUEUE: String(opts.argon2MaxQueue) } : {}),
   });
 }
