@@ -31,7 +31,7 @@ const HELP = `npm run bench -- [flags]
   --accounts N        funded accounts seeded through the API (default 10000)
   --pool N            the service's database pool (default 10)
   --pgbench-dir DIR   the pgbench reference scripts (default ../shared/pgbench); missing: skipped
-  --phases LIST       any of pgbench,ledger,curve,hot,keyed,deposits,pooler,inprocess,flood (default: all)
+  --phases LIST       any of pgbench,ledger,curve,hot,keyed,deposits,pooler,metrics,inprocess,flood (default: all)
   --save / --no-save  write bench/results/ (default: only a run with default flags does)
   --help              this text
 Results: bench/results/latest.{json,md} after a full run with default flags (or --save).`;
@@ -51,7 +51,7 @@ const curve = flag('curve', '1,8,32,128').split(',').map(Number);
 const accountCount = Number(flag('accounts', '10000'));
 const poolSize = Number(flag('pool', '10'));
 const pgbenchDir = resolve(projectRoot, flag('pgbench-dir', '../shared/pgbench'));
-const phasesWanted = new Set(flag('phases', 'pgbench,ledger,curve,hot,keyed,deposits,pooler,inprocess,flood').split(','));
+const phasesWanted = new Set(flag('phases', 'pgbench,ledger,curve,hot,keyed,deposits,pooler,metrics,inprocess,flood').split(','));
 // Only a full run (every phase, default length) replaces the committed results, unless asked.
 const fullRun = !argv.some((a) => ['--phases', '--duration', '--curve', '--accounts', '--connections', '--pool'].includes(a));
 const save = argv.includes('--save') || (fullRun && !argv.includes('--no-save'));
@@ -149,7 +149,9 @@ async function main(): Promise<number> {
       }
     }
   }
-  if (![...phasesWanted].some((p) => ['curve', 'hot', 'keyed', 'deposits', 'inprocess', 'spread', 'flood', 'pooler'].includes(p))) {
+  if (
+    ![...phasesWanted].some((p) => ['curve', 'hot', 'keyed', 'deposits', 'inprocess', 'spread', 'flood', 'pooler', 'metrics'].includes(p))
+  ) {
     console.log(pgbench.map((p) => `${p.name}: ${p.perSecond.toFixed(0)}/s`).join('\n'));
     await admin.end();
     await db.drop();
@@ -174,6 +176,8 @@ async function main(): Promise<number> {
     TOKEN_SECRET_KEY: await generateSecretKey(),
     PORT: String(port),
     GRPC_PORT: '0',
+    // Metrics always on, as in production: their cost is part of every figure.
+    METRICS_PORT: String(await freePort()),
     DB_POOL_SIZE: String(poolSize),
     LOG_LEVEL: 'info', // one JSON line per request, as in production (to /dev/null here)
     // Seeding signs up thousands of users: cheap hashes, since login speed is not what is measured.
@@ -370,7 +374,13 @@ async function main(): Promise<number> {
             pooled.push(
               spawn(process.execPath, [join(projectRoot, 'dist/src/server.js')], {
                 cwd: projectRoot,
-                env: { ...serverEnv, PORT: String(p), DATABASE_URL: bouncer.transactionUrl, DATABASE_SESSION_URL: db.url },
+                env: {
+                  ...serverEnv,
+                  PORT: String(p),
+                  METRICS_PORT: String(await freePort()),
+                  DATABASE_URL: bouncer.transactionUrl,
+                  DATABASE_SESSION_URL: db.url,
+                },
                 stdio: ['ignore', 'ignore', 'inherit'],
               }),
             );
@@ -416,6 +426,45 @@ async function main(): Promise<number> {
         }
       }
     }
+    // 5c. What metrics cost: the same spread load on this server (metrics on, as always) and on a
+    //     second one with METRICS_PORT=0 (nothing recorded), side by side.
+    let metricsCost: { on: PhaseResult; off: PhaseResult } | undefined;
+    if (phasesWanted.has('metrics')) {
+      const p = await freePort();
+      const bare = spawn(process.execPath, [join(projectRoot, 'dist/src/server.js')], {
+        cwd: projectRoot,
+        env: { ...serverEnv, PORT: String(p), METRICS_PORT: '0' },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      try {
+        const bareRequest = createClient(`http://127.0.0.1:${p}`, connections);
+        for (let i = 0; (await bareRequest('GET', '/readyz').catch(() => ({ status: 0 }))).status !== 200; i++) {
+          if (i > 200) throw new Error('the metrics-off server did not become ready');
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        const spreadVia = (send: typeof request) => async () => {
+          const { from, to } = spreadPair();
+          const r = await send(
+            'POST',
+            '/transfers',
+            { from_account_id: from.id, to_account_id: to.id, amount: amount(), currency: from.currency },
+            from.token,
+          );
+          return String(r.status);
+        };
+        await settle();
+        const on = await drive(`spread, metrics on @${connections}`, connections, duration, spreadVia(request));
+        await settle();
+        const off = await drive(`spread, metrics off @${connections}`, connections, duration, spreadVia(bareRequest));
+        metricsCost = { on, off };
+        log(
+          `  metrics on ${on.perSecond.toFixed(0)}/s vs off ${off.perSecond.toFixed(0)}/s (${((on.perSecond / off.perSecond) * 100).toFixed(1)} %)`,
+        );
+      } finally {
+        bare.kill('SIGTERM');
+        if (bare.exitCode === null) await new Promise((r) => bare.once('exit', r));
+      }
+    }
     // 6. One ledger call per transfer straight from a pool, no HTTP and no group commit.
     let inProcess: PhaseResult | undefined;
     if (phasesWanted.has('inprocess')) {
@@ -452,6 +501,7 @@ async function main(): Promise<number> {
         env: {
           ...serverEnv,
           PORT: String(fport),
+          METRICS_PORT: String(await freePort()),
           ARGON2_MEMORY_KIB: '',
           ARGON2_TIME_COST: '',
           ARGON2_PARALLELISM: '',
@@ -582,6 +632,7 @@ async function main(): Promise<number> {
       inProcess,
       pooler,
       poolerSkipped,
+      metricsCost,
       flood,
       targets: Object.fromEntries(targets.map(([k, v, want, ok]) => [k, { value: v, target: want, met: ok }])),
       serverPeakRssMb: { afterSeeding: Math.round(idleRss), underLoad: Math.round(peakRss), sinceStart: Math.round(peakHwm) },
@@ -637,6 +688,12 @@ async function main(): Promise<number> {
         : poolerSkipped
           ? ['', poolerSkipped]
           : []),
+      ...(metricsCost
+        ? [
+            '',
+            `What metrics cost, spread @${connections} side by side: ${metricsCost.on.perSecond.toFixed(0)}/s with metrics (p99 ${f1(metricsCost.on.p99)} ms) vs ${metricsCost.off.perSecond.toFixed(0)}/s with METRICS_PORT=0 (p99 ${f1(metricsCost.off.p99)} ms): ${f2(metricsCost.on.perSecond / metricsCost.off.perSecond)}×.`,
+          ]
+        : []),
       ...(inProcess
         ? [
             '',

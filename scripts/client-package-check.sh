@@ -67,7 +67,7 @@ pg_port=$(free_port)
 base="http://127.0.0.1:$port"
 unset DATABASE_URL # always a fresh embedded bank of its own, in the scratch folder
 export DATA_DIR="$work/bank-data" EMBEDDED_PG_PORT="$pg_port"
-(cd "$root" && PORT="$port" GRPC_PORT="$grpc_port" HOST=127.0.0.1 LOG_LEVEL=warn exec npm start --silent) > "$work/server.log" 2>&1 &
+(cd "$root" && PORT="$port" GRPC_PORT="$grpc_port" METRICS_PORT=0 HOST=127.0.0.1 LOG_LEVEL=warn exec npm start --silent) > "$work/server.log" 2>&1 &
 server_pid=$!
 for i in $(seq 1 180); do
   if [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/readyz" || true)" = 200 ]; then break; fi

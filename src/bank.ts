@@ -13,6 +13,7 @@ import { createGrpcServer, type GrpcServer } from './grpc/server.js';
 import { buildApp } from './http/app.js';
 import { createOperations, type Operations } from './operations.js';
 import type { Config } from './platform/config.js';
+import { createMetrics, type Metrics, noMetrics } from './platform/metrics.js';
 import { createGroupCommit } from './transfers/ledger.js';
 import { createPasswordHasher } from './users/passwords.js';
 
@@ -37,6 +38,8 @@ export interface BankOptions {
   onListenerError?: (err: Error) => void;
   /** Told when a read falls back from the replica to the primary. */
   onReadFallback?: (err: Error) => void;
+  /** What to record into; default: Prometheus metrics unless METRICS_PORT is 0. */
+  metrics?: Metrics;
 }
 
 export interface Bank {
@@ -52,22 +55,43 @@ export interface Bank {
 export async function createDeps(
   config: Config,
   conns: BankConnections,
-  opts: Pick<BankOptions, 'onListenerError' | 'onReadFallback'> = {},
+  opts: Pick<BankOptions, 'onListenerError' | 'onReadFallback' | 'metrics'> = {},
 ): Promise<AppDeps> {
   const { pool, readPool } = conns;
   const awaitReplica = readPool !== undefined;
-  return {
+  const metrics = opts.metrics ?? (config.metricsPort === 0 ? noMetrics : createMetrics());
+  const deps: AppDeps = {
     pool,
     reads: readPool ? createReadRouter(pool, readPool, opts.onReadFallback) : pool,
     awaitReplica,
+    metrics,
     tokens: await createTokenMaker(conns.tokenKey, config, config.tokenPreviousPublicKeys),
-    passwords: createPasswordHasher(config.argon2, config.hashing),
+    passwords: createPasswordHasher(config.argon2, config.hashing, metrics.passwordWait),
     sessions: createSessionCache(pool, { listenUrl: conns.listenUrl, onError: opts.onListenerError }),
-    limiter: createRateLimiter(pool),
+    limiter: createRateLimiter(pool, metrics.rateLimited),
     loginLimits: config.loginRateLimit,
     signupLimits: config.signupRateLimit,
-    groupCommit: createGroupCommit(pool, { ...config.moneyBatch, keyTtlMs: config.idempotencyKeyTtlMs, remoteApply: awaitReplica }),
+    groupCommit: createGroupCommit(pool, {
+      ...config.moneyBatch,
+      keyTtlMs: config.idempotencyKeyTtlMs,
+      remoteApply: awaitReplica,
+      onBatch: metrics.ledgerBatch,
+      retry: { onRetry: metrics.ledgerRetry },
+    }),
   };
+  const listener = deps.sessions;
+  metrics.watch({
+    pool,
+    groupCommit: deps.groupCommit,
+    passwords: deps.passwords,
+    sessionListener: {
+      get listening() {
+        return listener.listening;
+      },
+      enabled: conns.listenUrl !== undefined,
+    },
+  });
+  return deps;
 }
 
 /** The whole bank over these connections: two transports (HTTP JSON, gRPC) over one operation layer. */
@@ -80,6 +104,7 @@ export async function createBank(config: Config, conns: BankConnections, opts: B
     corsOrigins: config.corsOrigins,
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
+    metrics: deps.metrics,
     ...config.listener,
   });
   const grpc =
@@ -88,6 +113,7 @@ export async function createBank(config: Config, conns: BankConnections, opts: B
           log: opts.logger,
           readMaxBytes: config.bodyLimit,
           trustProxyHops: config.trustProxy,
+          metrics: deps.metrics,
           ...config.listener,
         })
       : undefined;

@@ -5,6 +5,7 @@ import type { RateLimiter } from './auth/rate-limit.js';
 import type { SessionCache } from './auth/session-cache.js';
 import type { TokenMaker } from './auth/tokens.js';
 import type { Queryable } from './db/pool.js';
+import type { Metrics } from './platform/metrics.js';
 import type { GroupCommit } from './transfers/ledger.js';
 import type { PasswordHasher } from './users/passwords.js';
 
@@ -26,6 +27,8 @@ export interface AppDeps {
   limiter: RateLimiter;
   loginLimits: { perUsername: number; perIp: number; windowMs: number };
   signupLimits: { perIp: number; windowMs: number };
+  /** What the service records for Prometheus (no-ops when METRICS_PORT=0). */
+  metrics: Metrics;
   /** Every money movement is an item of it: concurrent movements share one ledger call and one COMMIT. */
   groupCommit: GroupCommit;
 }

@@ -107,10 +107,14 @@ export class SessionInvalidError extends DomainError {
 export class UnavailableError extends DomainError {
   readonly code = 'unavailable';
   readonly status = 503;
-  /** Seconds after which a retry is worth it (sent as Retry-After), when known. */
+  /**
+   * Seconds after which a retry is worth it (sent as Retry-After), when known; and what was unavailable
+   * (the metric simplebank_unavailable_total's `cause`: database, contention, hashing, read_only, schema).
+   */
   constructor(
     message: string,
     override readonly retryAfterS?: number,
+    readonly reason: string = 'database',
   ) {
     super(message);
   }

@@ -11,6 +11,7 @@ import { type Config, ConfigError, loadConfig } from './platform/config.js';
 import { type Database, openDatabase } from './platform/database.js';
 import { EmbeddedPostgresError, portIsFree } from './platform/embedded-postgres.js';
 import { createLogger } from './platform/logger.js';
+import { createMetricsServer } from './platform/metrics.js';
 import { MigrationError } from './platform/migrate.js';
 import { deleteExpiredKeys } from './transfers/idempotency.js';
 
@@ -76,6 +77,8 @@ async function main(): Promise<void> {
     },
   );
   const { http: app, grpc, deps } = bank;
+  // Prometheus scrapes its own port, never the API's (the public ingress does not route it).
+  const metricsServer = config.metricsPort === 0 ? undefined : createMetricsServer(deps.metrics);
   const limiter = deps.limiter;
 
   // Expired Idempotency-Keys are deleted in small batches every 10 minutes, stale attempt counters too.
@@ -93,7 +96,7 @@ async function main(): Promise<void> {
     if (err) log.error({ err }, 'closing after an error');
     else log.info({ signal }, 'shutting down');
     clearInterval(cleanup);
-    await bank.close();
+    await Promise.all([bank.close(), new Promise((r) => (metricsServer ? metricsServer.close(r) : r(undefined)))]);
     await Promise.all([pool.end(), readPool?.end()]);
     await database.close();
     log.info('stopped');
@@ -105,9 +108,16 @@ async function main(): Promise<void> {
     await app.listen({ host: config.host, port: config.port });
     listening = 'GRPC_PORT';
     if (grpc) grpcPort = await grpc.listen(config.grpcPort, config.host);
+    listening = 'METRICS_PORT';
+    if (metricsServer) {
+      await new Promise<void>((resolve, reject) => {
+        metricsServer.once('error', reject);
+        metricsServer.listen(config.metricsPort, config.host, () => resolve());
+      });
+    }
   } catch (err) {
     const code = (err as { code?: string }).code;
-    const port = listening === 'PORT' ? config.port : config.grpcPort;
+    const port = listening === 'PORT' ? config.port : listening === 'GRPC_PORT' ? config.grpcPort : config.metricsPort;
     const why =
       code === 'EADDRINUSE'
         ? `port ${port} on ${config.host} is already in use: set ${listening} to a free port.`
@@ -123,9 +133,10 @@ async function main(): Promise<void> {
   const readiness = await app.inject('/readyz');
   if (readiness.statusCode === 200) {
     const grpcAt = grpc ? `${config.host}:${grpcPort}` : 'off';
+    const metricsAt = metricsServer ? `http://${config.host}:${config.metricsPort}/metrics` : 'off';
     log.info(
-      { url, grpc: grpcAt, database: database.embedded ? 'embedded' : 'DATABASE_URL' },
-      `simple bank ready: docs at ${url}/docs, gRPC ${grpc ? `on ${grpcAt}` : 'off (GRPC_PORT=0)'}`,
+      { url, grpc: grpcAt, metrics: metricsAt, database: database.embedded ? 'embedded' : 'DATABASE_URL' },
+      `simple bank ready: docs at ${url}/docs, gRPC ${grpc ? `on ${grpcAt}` : 'off (GRPC_PORT=0)'}, metrics ${metricsServer ? `at ${metricsAt}` : 'off (METRICS_PORT=0)'}`,
     );
   } else {
     log.warn(
@@ -139,6 +150,7 @@ async function main(): Promise<void> {
 async function takenPorts(config: Config): Promise<[number, string][]> {
   const wanted: [number, string, string][] = [[config.port, 'PORT', config.host]];
   if (config.grpcPort !== 0) wanted.push([config.grpcPort, 'GRPC_PORT', config.host]);
+  if (config.metricsPort !== 0) wanted.push([config.metricsPort, 'METRICS_PORT', config.host]);
   // An embedded Postgres of our own left running (postmaster.pid in DATA_DIR) is not a conflict: it is reused or stopped.
   if (!config.databaseUrl && !existsSync(join(resolve(config.dataDir), 'pg', 'postmaster.pid'))) {
     wanted.push([config.embeddedPgPort, 'EMBEDDED_PG_PORT', '127.0.0.1']);

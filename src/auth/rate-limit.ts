@@ -12,18 +12,28 @@ export interface Limit {
 
 export type RateLimiter = ReturnType<typeof createRateLimiter>;
 
-export function createRateLimiter(db: Queryable) {
+/** The limit a counter key belongs to, for metrics: its prefix (`login-ip:…` → login), never the key. */
+const LIMITS: Record<string, string> = { login: 'login', signup: 'signup', pwchange: 'password_change' };
+
+export function createRateLimiter(db: Queryable, onRefused?: (limit: string) => void) {
   return {
     /** Counts one attempt for every key in a window of `windowMs`; throws RateLimitedError when any is over its limit. */
     async hit(windowMs: number, ...limits: Limit[]): Promise<void> {
       const sorted = [...limits].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
       const rows = await hitRateLimits.run({ keys: sorted.map((l) => l.key), windowS: windowMs / 1000 }, db);
       let retryAfterS = 0;
+      let refused: string | undefined;
       for (const r of rows) {
         const limit = sorted.find((l) => l.key === r.key);
-        if (limit && r.hits > limit.max) retryAfterS = Math.max(retryAfterS, r.retry_after_s);
+        if (limit && r.hits > limit.max) {
+          retryAfterS = Math.max(retryAfterS, r.retry_after_s);
+          refused ??= LIMITS[r.key.split(/[-:]/, 1)[0]!] ?? 'other';
+        }
       }
-      if (retryAfterS > 0) throw new RateLimitedError(retryAfterS);
+      if (retryAfterS > 0) {
+        onRefused?.(refused!);
+        throw new RateLimitedError(retryAfterS);
+      }
     },
     /** Drops counters of windows that ended a day ago. */
     async sweep(): Promise<number> {

@@ -71,7 +71,7 @@ export function translatePgError(err: unknown): unknown {
   if (!e || typeof e !== 'object') return err;
   if (e.constraint && BY_CONSTRAINT[e.constraint]) return BY_CONSTRAINT[e.constraint]!(e);
   if (e.code && UNSTORABLE_TEXT.has(e.code)) return new ValidationError('body', 'contains a character that cannot be stored');
-  if (isRetryable(err)) return new UnavailableError('the database stayed too busy to finish this request; retry it', 1);
+  if (isRetryable(err)) return new UnavailableError('the database stayed too busy to finish this request; retry it', 1, 'contention');
   if (isUnavailable(err)) return new UnavailableError('the database cannot be reached now; retry it', UNAVAILABLE_RETRY_AFTER_S);
   return err;
 }

@@ -11,6 +11,8 @@ export interface RetryOptions {
   attempts?: number;
   /** Base of the jittered exponential back-off, in ms. */
   baseDelayMs?: number;
+  /** Told of each retry (metrics). */
+  onRetry?: (reason: 'deadlock' | 'serialization') => void;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -24,6 +26,7 @@ export async function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions = {}
       return await fn();
     } catch (err) {
       if (attempt < attempts && isRetryable(err)) {
+        opts.onRetry?.((err as { code?: string }).code === '40P01' ? 'deadlock' : 'serialization');
         await sleep(Math.random() * base * 2 ** attempt);
         continue;
       }

@@ -21,8 +21,9 @@ import {
   ServerReflection as ReflectionV1alpha,
 } from '../../generated/proto/grpc/reflection/v1alpha/reflection_pb.js';
 import { file_simplebank_v1_simplebank, SimpleBank } from '../../generated/proto/simplebank/v1/simplebank_pb.js';
-import { ValidationError } from '../errors.js';
+import { UnavailableError, ValidationError } from '../errors.js';
 import type { Operations } from '../operations.js';
+import { type Metrics, noMetrics } from '../platform/metrics.js';
 import { toConnectError } from './errors.js';
 import { healthRoutes } from './health.js';
 import { guardJsonBody } from './json-guard.js';
@@ -45,6 +46,8 @@ export interface GrpcServerOptions {
   maxConnections?: number;
   /** X-Forwarded-For hops to trust for the client address (TRUST_PROXY_HOPS), as on HTTP. */
   trustProxyHops?: number;
+  /** Where RPCs and 503s are recorded (grpc_server_handled_total, grpc_server_handling_seconds). */
+  metrics?: Metrics;
 }
 
 /**
@@ -81,12 +84,21 @@ export interface GrpcServer {
 
 export function createGrpcServer(ops: Operations, opts: GrpcServerOptions = {}): GrpcServer {
   const log = opts.log;
+  const metrics = opts.metrics ?? noMetrics;
   const readMaxBytes = opts.readMaxBytes ?? 64 * 1024;
   const logAndMap: Interceptor = (next) => async (req) => {
     const started = performance.now();
     const incoming = req.header.get('x-request-id');
     const reqId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    const line = (status: string) =>
+    const line = (status: string, code: Code | 0) => {
+      const seconds = (performance.now() - started) / 1000;
+      metrics.grpcHandled(
+        req.method.methodKind === 'server_streaming' ? 'server_stream' : 'unary',
+        req.service.typeName,
+        req.method.name,
+        code === 0 ? 'OK' : (Code[code] ?? 'Unknown'),
+        seconds,
+      );
       log?.info(
         {
           reqId,
@@ -97,19 +109,21 @@ export function createGrpcServer(ops: Operations, opts: GrpcServerOptions = {}):
         },
         'rpc',
       );
+    };
     try {
       // A JSON body the raw check refused (./json-guard.ts) is invalid input, whatever it decoded to.
       const loose = req.contextValues.get(kJsonProblem);
       if (loose) throw new ValidationError(loose.field, loose.message);
       const res = await next(req);
       res.header.set('x-request-id', reqId);
-      line('OK');
+      line('OK', 0);
       return res;
     } catch (raw) {
       const { error, unexpected } = toConnectError(raw);
       if (unexpected) log?.error({ err: raw, reqId }, 'unhandled error in an RPC');
       error.metadata.set('x-request-id', reqId);
-      line(codeName(error.code));
+      if (raw instanceof UnavailableError) metrics.unavailable(raw.reason);
+      line(codeName(error.code), error.code);
       throw error;
     }
   };

@@ -14,7 +14,7 @@ export const EXPECTED_SCHEMA_VERSION = readdirSync(migrationsDir)
 
 const PROBE_TIMEOUT_MS = 3_000;
 
-export function healthOperations(deps: Pick<AppDeps, 'pool'>) {
+export function healthOperations(deps: Pick<AppDeps, 'pool' | 'metrics'>) {
   return {
     /**
      * Ready only on a database that answers within 3 s, can be written (a primary, not a standby
@@ -22,26 +22,45 @@ export function healthOperations(deps: Pick<AppDeps, 'pool'>) {
      * migrations have not run yet get no traffic. Else UnavailableError.
      */
     async readiness(): Promise<{ status: 'ready' }> {
-      let migrated: boolean;
-      let writable: boolean;
       try {
-        const { rows } = (await Promise.race([
-          deps.pool.query<{ ok: boolean; writable: boolean }>(
-            'SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1) AS ok, NOT pg_is_in_recovery() AS writable',
-            [EXPECTED_SCHEMA_VERSION],
-          ),
-          new Promise((_, reject) => setTimeout(() => reject(new Error('readiness probe timed out')), PROBE_TIMEOUT_MS).unref()),
-        ])) as { rows: { ok: boolean; writable: boolean }[] };
-        migrated = rows[0]?.ok === true;
-        writable = rows[0]?.writable === true;
-      } catch {
-        throw new UnavailableError('the database cannot be reached', UNAVAILABLE_RETRY_AFTER_S);
+        const result = await check();
+        deps.metrics.ready(true);
+        return result;
+      } catch (err) {
+        deps.metrics.ready(false);
+        throw err;
       }
-      if (!writable)
-        throw new UnavailableError('the database is read-only (a standby): the primary cannot be written', UNAVAILABLE_RETRY_AFTER_S);
-      if (!migrated)
-        throw new UnavailableError(`the database schema is not at version ${EXPECTED_SCHEMA_VERSION} yet: migrations are pending`);
-      return { status: 'ready' };
     },
   };
+
+  async function check(): Promise<{ status: 'ready' }> {
+    let migrated: boolean;
+    let writable: boolean;
+    try {
+      const { rows } = (await Promise.race([
+        deps.pool.query<{ ok: boolean; writable: boolean }>(
+          'SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1) AS ok, NOT pg_is_in_recovery() AS writable',
+          [EXPECTED_SCHEMA_VERSION],
+        ),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('readiness probe timed out')), PROBE_TIMEOUT_MS).unref()),
+      ])) as { rows: { ok: boolean; writable: boolean }[] };
+      migrated = rows[0]?.ok === true;
+      writable = rows[0]?.writable === true;
+    } catch {
+      throw new UnavailableError('the database cannot be reached', UNAVAILABLE_RETRY_AFTER_S);
+    }
+    if (!writable)
+      throw new UnavailableError(
+        'the database is read-only (a standby): the primary cannot be written',
+        UNAVAILABLE_RETRY_AFTER_S,
+        'read_only',
+      );
+    if (!migrated)
+      throw new UnavailableError(
+        `the database schema is not at version ${EXPECTED_SCHEMA_VERSION} yet: migrations are pending`,
+        undefined,
+        'schema',
+      );
+    return { status: 'ready' };
+  }
 }

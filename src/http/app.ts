@@ -11,6 +11,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { UriTooLongError, ValidationError } from '../errors.js';
 import type { Operations } from '../operations.js';
+import { type Metrics, noMetrics } from '../platform/metrics.js';
 import authPlugin from './auth.plugin.js';
 import { DOCS_HELMET_OPTIONS, HELMET_OPTIONS, NO_STORE, STATIC_SECURITY_HEADERS } from './headers.js';
 import { refineDocument } from './openapi.js';
@@ -36,6 +37,8 @@ export interface AppOptions {
   idleTimeoutMs?: number;
   /** Most open connections; more are refused. */
   maxConnections?: number;
+  /** Where request durations and 503s are recorded. */
+  metrics?: Metrics;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -119,7 +122,8 @@ export async function buildApp(ops: Operations, opts: AppOptions = {}): Promise<
   // A JSON API: any other body type is 415, not a string handed to the validator.
   app.removeContentTypeParser('text/plain');
   installValidators(app);
-  installErrorHandlers(app);
+  const metrics = opts.metrics ?? noMetrics;
+  installErrorHandlers(app, metrics);
   // Security headers on every answer (helmet), set first so that even a request refused by a later
   // hook carries them; the Swagger UI page keeps its scripts (no CSP there).
   app.addHook('onRoute', (route) => {
@@ -155,6 +159,8 @@ export async function buildApp(ops: Operations, opts: AppOptions = {}): Promise<
     maxAge: 600,
   });
   app.addHook('onResponse', async (request, reply) => {
+    // The route's template, never the raw path: an unknown URL is one label value, `unmatched`.
+    metrics.httpRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     request.log.info(
       {
         method: request.method,
@@ -179,7 +185,7 @@ export async function buildApp(ops: Operations, opts: AppOptions = {}): Promise<
       servers: [{ url: '/', description: 'the server that serves this document' }],
       info: {
         title: 'simple bank',
-        version: '1.1.0',
+        version: '1.2.0',
         description:
           'SQL-first banking API. Money is integer minor units (cents). Every 4xx/5xx body is ' +
           'application/problem+json (RFC 9457) with a stable `code`.',

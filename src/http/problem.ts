@@ -1,7 +1,8 @@
 // Every 4xx/5xx is RFC 9457 problem+json with the contract's stable `code`, built here and only here.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { translatePgError } from '../db/pg-errors.js';
-import { DomainError, type ErrorCode } from '../errors.js';
+import { DomainError, type ErrorCode, UnavailableError } from '../errors.js';
+import { type Metrics, noMetrics } from '../platform/metrics.js';
 import { Problem } from '../schemas.js';
 import { type AjvError, validationFields } from '../validate.js';
 
@@ -54,7 +55,7 @@ export function errorResponses(...statuses: number[]) {
   return out;
 }
 
-export function installErrorHandlers(app: FastifyInstance): void {
+export function installErrorHandlers(app: FastifyInstance, metrics: Metrics = noMetrics): void {
   app.setErrorHandler((rawErr: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (rawErr.validation) {
       const errors = validationFields(rawErr.validation as AjvError[], rawErr.validationContext);
@@ -63,7 +64,10 @@ export function installErrorHandlers(app: FastifyInstance): void {
     }
     const err = translatePgError(rawErr);
     if (err instanceof DomainError) {
-      if (err.status === 503) request.log.warn({ err: rawErr }, 'database unavailable');
+      if (err.status === 503) {
+        request.log.warn({ err: rawErr }, 'database unavailable');
+        metrics.unavailable(err instanceof UnavailableError ? err.reason : 'other');
+      }
       if (err.retryAfterS) reply.header('retry-after', String(err.retryAfterS));
       return sendProblem(reply, problem(err.status, err.code, err.message, err.fields));
     }

@@ -32,6 +32,7 @@ export const EnvSchema = Type.Object({
   HOST: text('where the HTTP server listens (the image sets 0.0.0.0)', { default: '127.0.0.1' }),
   PORT: int(8080, 0, 65535, 'HTTP port'),
   GRPC_PORT: int(9090, 0, 65535, 'gRPC port (HTTP/2 cleartext, same HOST); 0 turns gRPC off'),
+  METRICS_PORT: int(9464, 0, 65535, 'Prometheus metrics at GET /metrics (same HOST, never the API port); 0 turns metrics off'),
   DATABASE_URL: Type.Optional(
     text('an external PostgreSQL; unset: an embedded one', {
       pattern: '^postgres(ql)?://',
@@ -193,6 +194,8 @@ export function loadConfig(environment: Env = process.env) {
     port: env.PORT,
     /** 0: no gRPC server. */
     grpcPort: env.GRPC_PORT,
+    /** 0: no metrics at all (nothing recorded). */
+    metricsPort: env.METRICS_PORT,
     databaseUrl: env.DATABASE_URL,
     /** LISTEN and migrations need a session: a direct connection or a session-mode pool. */
     databaseSessionUrl: env.DATABASE_SESSION_URL ?? env.DATABASE_URL,

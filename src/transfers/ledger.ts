@@ -186,6 +186,8 @@ export interface GroupCommitOptions {
    * (BEGIN; SET LOCAL synchronous_commit = remote_apply; the call; COMMIT), so a 201 is readable there.
    */
   remoteApply?: boolean;
+  /** Told the size of each ledger call (metrics). */
+  onBatch?: (items: number) => void;
 }
 
 export interface GroupCommitStats {
@@ -239,6 +241,7 @@ export function createGroupCommit(pool: pg.Pool, opts: GroupCommitOptions): Grou
     let answers: MovementAnswer[];
     try {
       const requests = batch.map((w) => w.request);
+      opts.onBatch?.(requests.length);
       answers = opts.remoteApply
         ? await withTransaction(pool, (tx) => applyBatch(tx, requests, opts.keyTtlMs), { ...opts.retry, remoteApply: true })
         : await withRetry(() => applyBatch(pool, requests, opts.keyTtlMs), opts.retry);

@@ -5,7 +5,8 @@ import { getTransfer } from '../../generated/transfers.queries.js';
 import { assertBanker, assertEitherOwner, type Caller } from '../caller.js';
 import type { AppDeps, MoveOptions } from '../context.js';
 import { one } from '../db/one.js';
-import { ValidationError } from '../errors.js';
+import { translatePgError } from '../db/pg-errors.js';
+import { DomainError, ValidationError } from '../errors.js';
 import type { Cents, TransferId } from '../ids.js';
 import { fingerprint } from './idempotency.js';
 import type { Movement, MovementAnswer } from './ledger.js';
@@ -26,7 +27,19 @@ function checkAmount(amount: Cents): void {
   }
 }
 
-export function transferOperations(deps: Pick<AppDeps, 'reads' | 'groupCommit'>) {
+export function transferOperations(deps: Pick<AppDeps, 'reads' | 'groupCommit' | 'metrics'>) {
+  /** Every money operation's outcome is counted: `ok`, or the contract code it was refused with. */
+  async function counted(kind: Movement['kind'], run: () => Promise<MovementAnswer>): Promise<MovementAnswer> {
+    try {
+      const answer = await run();
+      deps.metrics.moneyMovement(kind, answer.ok ? 'ok' : answer.error.code);
+      return answer;
+    } catch (err) {
+      const typed = translatePgError(err);
+      deps.metrics.moneyMovement(kind, typed instanceof DomainError ? typed.code : 'internal');
+      throw err;
+    }
+  }
   function move(caller: Caller, movement: Movement, input: object, opts: MoveOptions): Promise<MovementAnswer> {
     checkAmount(movement.amount);
     // The key is checked here, for every transport, before anything reaches the ledger.
@@ -49,25 +62,31 @@ export function transferOperations(deps: Pick<AppDeps, 'reads' | 'groupCommit'>)
   return {
     /** From one of the caller's accounts to any account of the same currency. */
     createTransfer(caller: Caller, input: CreateTransferBody, opts: MoveOptions = {}): Promise<MovementAnswer> {
-      const movement: Movement = {
-        kind: 'transfer',
-        fromAccountId: input.from_account_id,
-        toAccountId: input.to_account_id,
-        amount: input.amount,
-        currency: input.currency,
-        actingOwner: caller.username,
-      };
-      return move(caller, movement, input, opts);
+      return counted('transfer', async () => {
+        const movement: Movement = {
+          kind: 'transfer',
+          fromAccountId: input.from_account_id,
+          toAccountId: input.to_account_id,
+          amount: input.amount,
+          currency: input.currency,
+          actingOwner: caller.username,
+        };
+        return move(caller, movement, input, opts);
+      });
     },
     /** Banker: into an account, from the bank's funding account of its currency. */
-    async createDeposit(caller: Caller, input: FundingBody, opts: MoveOptions = {}): Promise<MovementAnswer> {
-      assertBanker(caller);
-      return move(caller, { kind: 'deposit', accountId: input.account_id, amount: input.amount }, input, opts);
+    createDeposit(caller: Caller, input: FundingBody, opts: MoveOptions = {}): Promise<MovementAnswer> {
+      return counted('deposit', async () => {
+        assertBanker(caller);
+        return move(caller, { kind: 'deposit', accountId: input.account_id, amount: input.amount }, input, opts);
+      });
     },
     /** Banker: out of an account, into the bank's funding account of its currency. */
-    async createWithdrawal(caller: Caller, input: FundingBody, opts: MoveOptions = {}): Promise<MovementAnswer> {
-      assertBanker(caller);
-      return move(caller, { kind: 'withdrawal', accountId: input.account_id, amount: input.amount }, input, opts);
+    createWithdrawal(caller: Caller, input: FundingBody, opts: MoveOptions = {}): Promise<MovementAnswer> {
+      return counted('withdrawal', async () => {
+        assertBanker(caller);
+        return move(caller, { kind: 'withdrawal', accountId: input.account_id, amount: input.amount }, input, opts);
+      });
     },
     /** Visible to the owner of either side. */
     async getTransfer(caller: Caller, input: { id: TransferId }): Promise<Transfer> {

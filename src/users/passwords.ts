@@ -17,7 +17,7 @@ export interface HashingLimits {
   maxQueued?: number;
 }
 
-export function createPasswordHasher(costs: Config['argon2'], limits: HashingLimits = {}) {
+export function createPasswordHasher(costs: Config['argon2'], limits: HashingLimits = {}, onWait?: (seconds: number) => void) {
   const options = { type: argon2.argon2id, ...costs };
   const maxConcurrent = limits.maxConcurrent ?? 2;
   const maxQueued = limits.maxQueued ?? 32;
@@ -30,9 +30,11 @@ export function createPasswordHasher(costs: Config['argon2'], limits: HashingLim
       // Each queue has its own bound: a flood of sign-ups or password changes fills its own queue and
       // is refused there, never the logins' (which go first, so a login waits for the running ones only).
       if ((urgent ? logins : others).length >= maxQueued) {
-        throw new UnavailableError('password hashing is busy; retry shortly', 1);
+        throw new UnavailableError('password hashing is busy; retry shortly', 1, 'hashing');
       }
+      const queuedAt = performance.now();
       await new Promise<void>((resolve) => (urgent ? logins : others).push(resolve));
+      onWait?.((performance.now() - queuedAt) / 1000);
     } else {
       running++;
     }

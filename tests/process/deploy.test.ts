@@ -135,6 +135,44 @@ it('deploy/cloudnativepg renders (kubectl kustomize): a synchronous standby, a t
   expect(host(job.DATABASE_URL)).toBe(`${cluster.metadata.name}-rw`);
 });
 
+describe('deploy/monitoring', () => {
+  const [deployment] = yamlOf('deploy/k8s/deployment.yaml');
+  const [service] = yamlOf('deploy/k8s/service.yaml');
+  it('pods are annotated for scraping on the metrics port, which the Service names for the ServiceMonitor', () => {
+    const pod = deployment.spec.template;
+    expect(pod.metadata.annotations).toEqual({
+      'prometheus.io/scrape': 'true',
+      'prometheus.io/port': '9464',
+      'prometheus.io/path': '/metrics',
+    });
+    const container = pod.spec.containers[0];
+    expect(container.ports).toContainEqual({ name: 'metrics', containerPort: 9464 });
+    expect(container.env).toContainEqual({ name: 'METRICS_PORT', value: '9464' });
+    expect(service.spec.ports.map((p: { name: string }) => p.name)).toContain('metrics');
+    const [monitor] = yamlOf('deploy/monitoring/servicemonitor.yaml');
+    expect(monitor.spec.endpoints[0]).toMatchObject({ port: 'metrics', path: '/metrics' });
+    expect(monitor.spec.selector.matchLabels).toEqual(service.metadata.labels);
+  });
+  it('the plain Prometheus config keeps annotated simple-bank pods and reads the annotations', () => {
+    const [prom] = yamlOf('deploy/monitoring/prometheus.yml');
+    const job = prom.scrape_configs[0];
+    const sources = job.relabel_configs.flatMap((r: { source_labels?: string[] }) => r.source_labels ?? []);
+    for (const a of ['scrape', 'port', 'path']) expect(sources).toContain(`__meta_kubernetes_pod_annotation_prometheus_io_${a}`);
+    expect(prom.rule_files).toEqual(['alerts.rules.yml']);
+  });
+  it('the PrometheusRule holds exactly the rules promtool tests', () => {
+    const [rule] = yamlOf('deploy/monitoring/prometheusrule.yaml');
+    const [plain] = yamlOf('deploy/monitoring/alerts.rules.yml');
+    expect(rule.spec.groups).toEqual(plain.groups);
+    expect(plain.groups[0].rules.map((r: { alert: string }) => r.alert)).toHaveLength(8);
+  });
+  it('the Grafana dashboard parses and has a panel per figure', () => {
+    const dash = JSON.parse(read('deploy/monitoring/grafana-dashboard.json'));
+    expect(dash.panels.length).toBeGreaterThanOrEqual(12);
+    for (const p of dash.panels) expect(p.targets.length).toBeGreaterThan(0);
+  });
+});
+
 it('docker-compose.yaml: Postgres with a health check, a one-shot migrate service, then the API', () => {
   const compose = parse(read('docker-compose.yaml'));
   expect(Object.keys(compose.services).sort()).toEqual(['api', 'db', 'migrate']);
@@ -241,6 +279,7 @@ it('`start.sh` migrates and then serves from the compiled dist/ as the image doe
         TOKEN_SECRET_KEY: await generateSecretKey(),
         PORT: String(port),
         GRPC_PORT: '0',
+        METRICS_PORT: '0',
         HOST: '127.0.0.1',
       },
       stdio: ['ignore', 'pipe', 'pipe'],

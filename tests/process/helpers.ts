@@ -17,7 +17,7 @@ export function runTs(script: string, args: string[], env: Record<string, string
   const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, script), ...args], {
     cwd: projectRoot,
     // GRPC_PORT 0: no gRPC server (the suite's processes would otherwise all want 9090); tests of gRPC set one.
-    env: { ...process.env, NODE_ENV: 'test', GRPC_PORT: '0', ...env },
+    env: { ...process.env, NODE_ENV: 'test', GRPC_PORT: '0', METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -18,6 +18,7 @@ it('SIGTERM to `npm start` stops node and its embedded Postgres', async () => {
       DATA_DIR: dataDir,
       PORT: String(port),
       GRPC_PORT: '0',
+      METRICS_PORT: '0',
       EMBEDDED_PG_PORT: String(pgPort),
       DATABASE_URL: '',
       LOG_LEVEL: 'warn',

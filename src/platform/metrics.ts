@@ -1,0 +1,204 @@
+// Prometheus metrics (prom-client), served on METRICS_PORT (never the API's port): the names and labels
+// of contract v1.2. Every label value comes from a closed set — a route template, an RPC name, a
+// contract code, a state — never a user name, an id, a token or a raw path. With METRICS_PORT=0 the
+// service records nothing (`noMetrics`), which is also the baseline the benchmark compares against.
+import { createServer, type Server } from 'node:http';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** What the service records. Features take the callbacks they need; none of them knows prom-client. */
+export interface Metrics {
+  httpRequest(method: string, route: string, status: number, seconds: number): void;
+  grpcHandled(type: 'unary' | 'server_stream', service: string, method: string, code: string, seconds: number): void;
+  /** A money movement's outcome: `ok` or the contract code it was refused with. */
+  moneyMovement(kind: 'transfer' | 'deposit' | 'withdrawal', outcome: string): void;
+  ledgerBatch(items: number): void;
+  ledgerRetry(reason: 'deadlock' | 'serialization'): void;
+  /** A 503 answered, by what was unavailable. */
+  unavailable(cause: string): void;
+  /** The outcome of a readiness check (/readyz, gRPC health): 1 ready, 0 not. */
+  ready(ok: boolean): void;
+  /** A request refused by a rate limit (`login`, `signup`, `password_change`). */
+  rateLimited(limit: string): void;
+  /** How long a password hash or check waited for a free slot. */
+  passwordWait(seconds: number): void;
+  /** Gauges read at each scrape. */
+  watch(sources: GaugeSources): void;
+  /** The Prometheus text exposition (empty when off). */
+  exposition(): Promise<{ contentType: string; body: string }>;
+}
+
+export interface GaugeSources {
+  pool?: { totalCount: number; idleCount: number; waitingCount: number };
+  groupCommit?: { pending: { queued: number; inFlight: number } };
+  sessionListener?: { listening: boolean; enabled: boolean };
+  passwords?: { load: { running: number; queued: number } };
+}
+
+const noop = () => {};
+export const noMetrics: Metrics = {
+  httpRequest: noop,
+  grpcHandled: noop,
+  moneyMovement: noop,
+  ledgerBatch: noop,
+  ledgerRetry: noop,
+  unavailable: noop,
+  ready: noop,
+  rateLimited: noop,
+  passwordWait: noop,
+  watch: noop,
+  exposition: async () => ({ contentType: 'text/plain; version=0.0.4', body: '' }),
+};
+
+const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+/** Latency buckets in seconds, from 1 ms to 10 s (the service's own bound). */
+const LATENCY = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export function createMetrics(): Metrics {
+  const register = new Registry();
+  collectDefaultMetrics({ register });
+  const httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP requests by method, route template and status code.',
+    labelNames: ['method', 'route', 'status_code'],
+    buckets: LATENCY,
+    registers: [register],
+  });
+  const grpcHandled = new Counter({
+    name: 'grpc_server_handled_total',
+    help: 'RPCs completed on the server, by type, service, method and code.',
+    labelNames: ['grpc_type', 'grpc_service', 'grpc_method', 'grpc_code'],
+    registers: [register],
+  });
+  const grpcHandling = new Histogram({
+    name: 'grpc_server_handling_seconds',
+    help: 'How long RPCs took to handle, by type, service and method.',
+    labelNames: ['grpc_type', 'grpc_service', 'grpc_method'],
+    buckets: LATENCY,
+    registers: [register],
+  });
+  const movements = new Counter({
+    name: 'simplebank_money_movements_total',
+    help: 'Money movements by kind and outcome (ok, or the contract code of the refusal).',
+    labelNames: ['kind', 'outcome'],
+    registers: [register],
+  });
+  const batchSize = new Histogram({
+    name: 'simplebank_ledger_batch_size',
+    help: 'Money movements per call of the ledger function (group commit).',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+    registers: [register],
+  });
+  const retries = new Counter({
+    name: 'simplebank_ledger_retries_total',
+    help: 'Ledger calls retried, by reason (deadlock, serialization).',
+    labelNames: ['reason'],
+    registers: [register],
+  });
+  const unavailable = new Counter({
+    name: 'simplebank_unavailable_total',
+    help: 'Answers 503 unavailable, by cause.',
+    labelNames: ['cause'],
+    registers: [register],
+  });
+  const ready = new Gauge({
+    name: 'simplebank_ready',
+    help: "1 when the last readiness check passed (the database answers, can be written, at this build's schema), else 0.",
+    registers: [register],
+  });
+  const rateLimited = new Counter({
+    name: 'simplebank_rate_limited_total',
+    help: 'Requests refused by a rate limit, by limit.',
+    labelNames: ['limit'],
+    registers: [register],
+  });
+  const passwordWait = new Histogram({
+    name: 'simplebank_password_hash_wait_seconds',
+    help: 'How long a password hash or check waited for a free argon2 slot.',
+    buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [register],
+  });
+  let sources: GaugeSources = {};
+  new Gauge({
+    name: 'simplebank_db_pool_connections',
+    help: 'Connections of the database pool by state (idle, busy) and requests waiting for one.',
+    labelNames: ['state'],
+    registers: [register],
+    collect() {
+      const p = sources.pool;
+      if (!p) return;
+      this.set({ state: 'idle' }, p.idleCount);
+      this.set({ state: 'busy' }, p.totalCount - p.idleCount);
+      this.set({ state: 'waiting' }, p.waitingCount);
+    },
+  });
+  new Gauge({
+    name: 'simplebank_group_commit_queue_depth',
+    help: 'Money movements waiting for a ledger call.',
+    registers: [register],
+    collect() {
+      if (sources.groupCommit) this.set(sources.groupCommit.pending.queued);
+    },
+  });
+  new Gauge({
+    name: 'simplebank_ledger_calls_in_flight',
+    help: 'Ledger calls running (each holds one pooled connection).',
+    registers: [register],
+    collect() {
+      if (sources.groupCommit) this.set(sources.groupCommit.pending.inFlight);
+    },
+  });
+  new Gauge({
+    name: 'simplebank_session_listener_up',
+    help: '1 while the session listener hears the database (LISTEN with a heartbeat that proves delivery), else 0.',
+    registers: [register],
+    collect() {
+      const l = sources.sessionListener;
+      if (l) this.set(l.enabled && l.listening ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'simplebank_password_hash_queue_depth',
+    help: 'Password hashes and checks waiting for a free argon2 slot.',
+    registers: [register],
+    collect() {
+      if (sources.passwords) this.set(sources.passwords.load.queued);
+    },
+  });
+
+  return {
+    httpRequest(method, route, status, seconds) {
+      httpDuration.observe({ method: HTTP_METHODS.has(method) ? method : 'other', route, status_code: String(status) }, seconds);
+    },
+    grpcHandled(type, service, method, code, seconds) {
+      grpcHandled.inc({ grpc_type: type, grpc_service: service, grpc_method: method, grpc_code: code });
+      grpcHandling.observe({ grpc_type: type, grpc_service: service, grpc_method: method }, seconds);
+    },
+    moneyMovement: (kind, outcome) => movements.inc({ kind, outcome }),
+    ledgerBatch: (items) => batchSize.observe(items),
+    ledgerRetry: (reason) => retries.inc({ reason }),
+    unavailable: (cause) => unavailable.inc({ cause }),
+    ready: (ok) => ready.set(ok ? 1 : 0),
+    rateLimited: (limit) => rateLimited.inc({ limit }),
+    passwordWait: (seconds) => passwordWait.observe(seconds),
+    watch(s) {
+      sources = { ...sources, ...s };
+    },
+    async exposition() {
+      return { contentType: register.contentType, body: await register.metrics() };
+    },
+  };
+}
+
+/** GET /metrics on its own port (METRICS_PORT, same HOST); anything else 404. */
+export function createMetricsServer(metrics: Metrics): Server {
+  return createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?', 1)[0] !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    metrics.exposition().then(
+      ({ contentType, body }) => res.writeHead(200, { 'content-type': contentType }).end(body),
+      () => res.writeHead(500).end(),
+    );
+  });
+}
