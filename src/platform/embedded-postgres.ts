@@ -152,7 +152,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   const initialised = existsSync(join(pgDir, 'PG_VERSION'));
   if (!initialised && existsSync(pgDir) && readdirSync(pgDir).length > 0) {
     throw new EmbeddedPostgresError(
-      `The folder ${pgDir} is not empty but holds no Postgres cluster (no PG_VERSION): ` + 'move it away or point DATA_DIR elsewhere.',
+      `The folder ${pgDir} is not empty but holds no Postgres cluster (no PG_VERSION): move it away or point DATA_DIR elsewhere.`,
     );
   }
   if (initialised && !existsSync(passwordFile)) {
