@@ -13,9 +13,12 @@ import { EmbeddedPostgresError, portIsFree } from './platform/embedded-postgres.
 import { createLogger } from './platform/logger.js';
 import { createMetricsServer } from './platform/metrics.js';
 import { MigrationError } from './platform/migrate.js';
+import { startTracing, tracing } from './platform/tracing.js';
 import { deleteExpiredKeys } from './transfers/idempotency.js';
 
 async function main(): Promise<void> {
+  // Before anything else, so that every span has its tracer (off unless OTEL_EXPORTER_OTLP_ENDPOINT).
+  const tracingOn = await startTracing();
   let config: Config;
   try {
     config = loadConfig();
@@ -99,6 +102,7 @@ async function main(): Promise<void> {
     await Promise.all([bank.close(), new Promise((r) => (metricsServer ? metricsServer.close(r) : r(undefined)))]);
     await Promise.all([pool.end(), readPool?.end()]);
     await database.close();
+    await tracing.shutdown(); // flushes the spans still batched
     log.info('stopped');
   });
 
@@ -135,7 +139,13 @@ async function main(): Promise<void> {
     const grpcAt = grpc ? `${config.host}:${grpcPort}` : 'off';
     const metricsAt = metricsServer ? `http://${config.host}:${config.metricsPort}/metrics` : 'off';
     log.info(
-      { url, grpc: grpcAt, metrics: metricsAt, database: database.embedded ? 'embedded' : 'DATABASE_URL' },
+      {
+        url,
+        grpc: grpcAt,
+        metrics: metricsAt,
+        tracing: tracingOn ? 'OTLP' : 'off',
+        database: database.embedded ? 'embedded' : 'DATABASE_URL',
+      },
       `simple bank ready: docs at ${url}/docs, gRPC ${grpc ? `on ${grpcAt}` : 'off (GRPC_PORT=0)'}, metrics ${metricsServer ? `at ${metricsAt}` : 'off (METRICS_PORT=0)'}`,
     );
   } else {

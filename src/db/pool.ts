@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { tracing } from '../platform/tracing.js';
 
 export type Pool = pg.Pool;
 /** Anything that runs a query: the pool (autocommit) or a client inside a transaction. */
@@ -41,7 +42,12 @@ export class BankPool extends pg.Pool {
     return this.keepAlive(text, values as unknown[] | undefined);
   }
 
-  private async keepAlive(text: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult> {
+  private keepAlive(text: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult> {
+    // One CLIENT span per database call when tracing is on (a no-op otherwise).
+    return tracing.db(typeof text === 'string' ? text : text.text, () => this.run(text, values));
+  }
+
+  private async run(text: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult> {
     const client = await this.connect();
     let broken: Error | undefined;
     try {

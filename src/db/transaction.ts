@@ -1,6 +1,7 @@
 // Transactions are callbacks opened at the edge: begin, commit, roll back, and retry the whole
 // callback on deadlock (40P01) or serialization failure (40001) a bounded number of times.
 import type pg from 'pg';
+import { tracing } from '../platform/tracing.js';
 import { isRetryable, translatePgError } from './pg-errors.js';
 import { connectionSurvives } from './pool.js';
 
@@ -35,6 +36,18 @@ export async function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions = {}
   }
 }
 
+/** The client as `fn` sees it: each query a database span (tracing off: the client itself). */
+function traced(client: pg.PoolClient): Tx {
+  if (!tracing.enabled) return client;
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop !== 'query') return Reflect.get(target, prop, receiver);
+      return (text: string | pg.QueryConfig, values?: unknown[]) =>
+        tracing.db(typeof text === 'string' ? text : text.text, () => target.query(text as string, values));
+    },
+  });
+}
+
 export interface TransactionOptions extends RetryOptions {
   isolation?: 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
   /** Commit only once the synchronous standby has applied it (a read replica then shows it at once). */
@@ -57,9 +70,11 @@ export function withTransaction<T>(pool: pg.Pool, fn: (tx: Tx) => Promise<T>, op
     const client = await pool.connect();
     let broken: Error | undefined;
     try {
-      await client.query(begin);
-      const result = await fn(client);
-      await client.query('COMMIT');
+      // Every statement of the transaction is a span of its own when tracing is on.
+      const tx = traced(client);
+      await tx.query(begin);
+      const result = await fn(tx);
+      await tx.query('COMMIT');
       return result;
     } catch (err) {
       if (!connectionSurvives(err)) {

@@ -3,7 +3,8 @@
 // honoured and returned; every refusal mapped by ./errors.ts. TLS ends at the ingress or mesh.
 import { randomUUID } from 'node:crypto';
 import http2 from 'node:http2';
-import { Code, ConnectError, createConnectRouter, createContextValues, type Interceptor } from '@connectrpc/connect';
+import { Code, ConnectError, createConnectRouter, createContextKey, createContextValues, type Interceptor } from '@connectrpc/connect';
+import type { UniversalServerResponse } from '@connectrpc/connect/protocol';
 import {
   compressionBrotli,
   compressionGzip,
@@ -24,6 +25,7 @@ import { file_simplebank_v1_simplebank, SimpleBank } from '../../generated/proto
 import { UnavailableError, ValidationError } from '../errors.js';
 import type { Operations } from '../operations.js';
 import { type Metrics, noMetrics } from '../platform/metrics.js';
+import { type SpanHandle, tracing } from '../platform/tracing.js';
 import { toConnectError } from './errors.js';
 import { healthRoutes } from './health.js';
 import { guardJsonBody } from './json-guard.js';
@@ -31,6 +33,8 @@ import { reflectionRoutes } from './reflection.js';
 import { kClientIp, kJsonProblem, kUser, simpleBankRoutes } from './service.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** The RPC's trace span, when tracing is on. */
+const kSpan = createContextKey<SpanHandle | undefined>(undefined, { description: 'the trace span of the call' });
 
 export interface GrpcServerOptions {
   log?: Logger;
@@ -48,6 +52,49 @@ export interface GrpcServerOptions {
   trustProxyHops?: number;
   /** Where RPCs and 503s are recorded (grpc_server_handled_total, grpc_server_handling_seconds). */
   metrics?: Metrics;
+}
+
+/** A gRPC status → the contract's code, for refusals Connect makes before any handler runs. */
+const CONTRACT_CODE: Record<string, string> = { '3': 'validation_failed', '8': 'payload_too_large', '14': 'unavailable', '4': 'internal' };
+
+/**
+ * Refusals Connect makes itself, before the interceptor (a message over the size limit, one that does
+ * not decode), carry the contract's `x-error-code` and an `x-request-id` like every other answer: in
+ * the trailers of gRPC (set once the body is done, before they are written) or the headers otherwise.
+ */
+function withContractCode(answer: UniversalServerResponse, req: http2.Http2ServerRequest): UniversalServerResponse {
+  const incoming = req.headers['x-request-id'];
+  const reqId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  const mark = (h: Headers | undefined, status: string | null) => {
+    if (!h || status === null || status === '0' || h.has('x-error-code')) return;
+    // A message that does not parse is the caller's invalid input, not the server's fault.
+    if (status === '13' && /^parse%20(binary|json)/i.test(h.get('grpc-message') ?? '')) {
+      h.set('grpc-status', '3');
+      status = '3';
+    }
+    h.set('x-error-code', CONTRACT_CODE[status] ?? 'internal');
+    if (!h.has('x-request-id')) h.set('x-request-id', reqId);
+  };
+  // Connect protocol: an error is an HTTP status with a JSON body, its metadata in the headers.
+  if (answer.status !== 200 && answer.header && !answer.header.has('x-error-code')) {
+    const grpcLike =
+      answer.status === 400 ? '3' : answer.status === 413 || answer.status === 429 ? '8' : answer.status === 503 ? '14' : '13';
+    mark(answer.header, grpcLike);
+  }
+  mark(answer.header, answer.header?.get('grpc-status') ?? null); // gRPC trailers-only
+  const body = answer.body;
+  if (!body || !answer.trailer) return answer;
+  const trailer = answer.trailer;
+  return {
+    ...answer,
+    body: (async function* () {
+      try {
+        yield* body;
+      } finally {
+        mark(trailer, trailer.get('grpc-status'));
+      }
+    })(),
+  };
 }
 
 /**
@@ -92,6 +139,8 @@ export function createGrpcServer(ops: Operations, opts: GrpcServerOptions = {}):
     const reqId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     const line = (status: string, code: Code | 0) => {
       const seconds = (performance.now() - started) / 1000;
+      const span = req.contextValues.get(kSpan);
+      span?.set({ 'rpc.grpc.status_code': code });
       metrics.grpcHandled(
         req.method.methodKind === 'server_streaming' ? 'server_stream' : 'unary',
         req.service.typeName,
@@ -106,6 +155,7 @@ export function createGrpcServer(ops: Operations, opts: GrpcServerOptions = {}):
           status,
           ms: Math.round((performance.now() - started) * 10) / 10,
           user: req.contextValues.get(kUser).username,
+          ...(span?.traceId ? { trace_id: span.traceId } : {}),
         },
         'rpc',
       );
@@ -170,22 +220,28 @@ export function createGrpcServer(ops: Operations, opts: GrpcServerOptions = {}):
         ),
       )
       .set(kUser, {});
-    guardJsonBody(req, rpc.method, readMaxBytes)
-      .then((guarded) => {
-        const uReq = universalRequestFromNodeRequest(req, res, undefined, values);
-        if (guarded) {
-          uReq.body = guarded.body;
-          if (guarded.problem) values.set(kJsonProblem, guarded.problem);
-        }
-        return rpc(uReq);
-      })
-      .then((answer) => universalResponseToNodeResponse(answer, res))
-      .catch((reason: unknown) => {
-        const gone = res.stream?.destroyed || ConnectError.from(reason).code === Code.Aborted;
-        const entry = { rpc: `${rpc.service.typeName}/${rpc.method.name}`, reason: ConnectError.from(reason).message };
-        if (gone) log?.debug(entry, 'the client went away before the answer was written');
-        else log?.error(entry, 'the answer of an RPC could not be written');
-      });
+    // A SERVER span per RPC when tracing is on, parented by a traceparent in the metadata.
+    const attributes = { 'rpc.system': 'grpc', 'rpc.service': rpc.service.typeName, 'rpc.method': rpc.method.name };
+    tracing.server(`${rpc.service.typeName}/${rpc.method.name}`, attributes, req.headers, (span) => {
+      values.set(kSpan, span);
+      res.once('close', () => span.end()); // the stream's end, whatever way it ends
+      return guardJsonBody(req, rpc.method, readMaxBytes)
+        .then((guarded) => {
+          const uReq = universalRequestFromNodeRequest(req, res, undefined, values);
+          if (guarded) {
+            uReq.body = guarded.body;
+            if (guarded.problem) values.set(kJsonProblem, guarded.problem);
+          }
+          return rpc(uReq);
+        })
+        .then((answer) => universalResponseToNodeResponse(withContractCode(answer, req), res))
+        .catch((reason: unknown) => {
+          const gone = res.stream?.destroyed || ConnectError.from(reason).code === Code.Aborted;
+          const entry = { rpc: `${rpc.service.typeName}/${rpc.method.name}`, reason: ConnectError.from(reason).message };
+          if (gone) log?.debug(entry, 'the client went away before the answer was written');
+          else log?.error(entry, 'the answer of an RPC could not be written');
+        });
+    });
   };
   const server = http2.createServer({ settings: { maxConcurrentStreams: opts.maxConcurrentStreams ?? 100 } }, handler);
   if (opts.maxConnections) server.maxConnections = opts.maxConnections;

@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -12,8 +11,9 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController
 import { UriTooLongError, ValidationError } from '../errors.js';
 import type { Operations } from '../operations.js';
 import { type Metrics, noMetrics } from '../platform/metrics.js';
+import { type SpanHandle, tracing } from '../platform/tracing.js';
 import authPlugin from './auth.plugin.js';
-import { DOCS_HELMET_OPTIONS, HELMET_OPTIONS, NO_STORE, STATIC_SECURITY_HEADERS } from './headers.js';
+import { API_SECURITY_HEADERS, DOCS_SECURITY_HEADERS, NO_STORE, STATIC_SECURITY_HEADERS } from './headers.js';
 import { refineDocument } from './openapi.js';
 import { frameworkError, installErrorHandlers, problem } from './problem.js';
 import accountsRoutes from './routes/accounts.routes.js';
@@ -124,12 +124,35 @@ export async function buildApp(ops: Operations, opts: AppOptions = {}): Promise<
   installValidators(app);
   const metrics = opts.metrics ?? noMetrics;
   installErrorHandlers(app, metrics);
-  // Security headers on every answer (helmet), set first so that even a request refused by a later
-  // hook carries them; the Swagger UI page keeps its scripts (no CSP there).
-  app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/docs')) route.helmet = DOCS_HELMET_OPTIONS;
+  // Traces (when on): a SERVER span per request, parented by an incoming traceparent; it is made
+  // active again before the handler, since body parsing runs in the socket's callbacks.
+  const spans = new WeakMap<object, SpanHandle>();
+  if (tracing.enabled) {
+    app.addHook('onRequest', (request, _reply, done) => {
+      const route = request.routeOptions.url ?? 'unmatched';
+      tracing.server(
+        `${request.method} ${route}`,
+        { 'http.request.method': request.method, 'http.route': route },
+        request.headers,
+        (span) => {
+          spans.set(request, span);
+          done();
+        },
+      );
+    });
+    app.addHook('preHandler', (request, _reply, done) => {
+      const span = spans.get(request);
+      if (span) tracing.resume(span, done);
+      else done();
+    });
+  }
+
+  // Security headers on every answer — helmet's, computed once (./headers.ts) rather than by a plugin
+  // that builds them on every request — set first so that even a request refused by a later hook
+  // carries them; the Swagger UI page keeps its scripts (no CSP there).
+  app.addHook('onRequest', async (request, reply) => {
+    reply.headers(request.url.startsWith('/docs') ? DOCS_SECURITY_HEADERS : API_SECURITY_HEADERS);
   });
-  await app.register(helmet, HELMET_OPTIONS);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -161,6 +184,9 @@ export async function buildApp(ops: Operations, opts: AppOptions = {}): Promise<
   app.addHook('onResponse', async (request, reply) => {
     // The route's template, never the raw path: an unknown URL is one label value, `unmatched`.
     metrics.httpRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    const span = spans.get(request);
+    span?.set({ 'http.response.status_code': reply.statusCode });
+    span?.end(reply.statusCode >= 500);
     request.log.info(
       {
         method: request.method,
@@ -168,6 +194,7 @@ export async function buildApp(ops: Operations, opts: AppOptions = {}): Promise<
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime * 10) / 10,
         user: request.auth?.username,
+        ...(span?.traceId ? { trace_id: span.traceId } : {}),
       },
       'request',
     );

@@ -32,6 +32,7 @@ import {
   ValidationError,
 } from '../errors.js';
 import type { AccountId, Cents } from '../ids.js';
+import { tracing } from '../platform/tracing.js';
 import type { TransferResult } from './transfers.schemas.js';
 
 export type Movement =
@@ -212,6 +213,8 @@ export interface GroupCommit {
 
 interface Waiting {
   request: MovementRequest;
+  /** The span of the request that submitted it (tracing on), linked from the ledger call's span. */
+  link: unknown;
   resolve: (a: MovementAnswer) => void;
   reject: (e: unknown) => void;
 }
@@ -242,9 +245,14 @@ export function createGroupCommit(pool: pg.Pool, opts: GroupCommitOptions): Grou
     try {
       const requests = batch.map((w) => w.request);
       opts.onBatch?.(requests.length);
-      answers = opts.remoteApply
-        ? await withTransaction(pool, (tx) => applyBatch(tx, requests, opts.keyTtlMs), { ...opts.retry, remoteApply: true })
-        : await withRetry(() => applyBatch(pool, requests, opts.keyTtlMs), opts.retry);
+      answers = await tracing.ledger(
+        batch.map((w) => w.link),
+        requests.length,
+        () =>
+          opts.remoteApply
+            ? withTransaction(pool, (tx) => applyBatch(tx, requests, opts.keyTtlMs), { ...opts.retry, remoteApply: true })
+            : withRetry(() => applyBatch(pool, requests, opts.keyTtlMs), opts.retry),
+      );
     } catch (err) {
       // Nothing of the batch committed, unless the connection was lost mid-call: then no one knows.
       // Retries used up or the database gone (503, errors come out of withRetry typed): the same
@@ -267,7 +275,7 @@ export function createGroupCommit(pool: pg.Pool, opts: GroupCommitOptions): Grou
     submit(request, signal) {
       return new Promise((resolve, reject) => {
         if (signal?.aborted) return reject(signal.reason);
-        const waiting: Waiting = { request, resolve, reject };
+        const waiting: Waiting = { request, resolve, reject, link: tracing.link() };
         if (signal) {
           const drop = () => {
             const i = queue.indexOf(waiting);

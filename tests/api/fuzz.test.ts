@@ -84,6 +84,22 @@ const rawPayload = fc.oneof(
       payload: `{"${field}":${tok},"amount":1,"account_id":1,"currency":"USD"}`,
       contentType: 'application/json',
     })),
+  // Safety v1.2: duplicate keys (last-wins would be ambiguous), loose integer strings, other charsets.
+  fc
+    .tuple(
+      fc.constantFrom('amount', 'account_id', 'currency', 'full_name'),
+      fc.constantFrom('1', '100000', '"USD"', '"0x10"', '"+5"', '" 7 "'),
+    )
+    .map(([field, v]) => ({
+      payload: `{"amount":1,"account_id":1,"currency":"USD","${field}":${v},"${field}":${v}}`,
+      contentType: 'application/json',
+    })),
+  fc
+    .tuple(fc.constantFrom('utf-16', 'UTF-16LE', 'iso-8859-1', '"utf-32"', 'latin1', 'utf8', 'UTF-8'), fc.string({ maxLength: 40 }))
+    .map(([cs, s]) => ({
+      payload: JSON.stringify({ full_name: s, currency: 'USD', amount: 1 }),
+      contentType: `application/json; charset=${cs}`,
+    })),
 );
 
 const pathParam = fc.oneof(

@@ -198,3 +198,40 @@ describe('a gRPC deadline', () => {
     expect(count(after) - count(before)).toBe(2);
   });
 });
+
+describe("Connect's own refusals carry the contract's code and a request id", () => {
+  /** A raw gRPC call: one envelope of `message` bytes; resolves with headers and trailers together. */
+  const rawGrpc = (message: Buffer, path = '/simplebank.v1.SimpleBank/LoginUser') =>
+    new Promise<http2.IncomingHttpHeaders>((resolve, reject) => {
+      const session = http2.connect(baseUrl);
+      session.on('error', reject);
+      const req = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' });
+      let head: http2.IncomingHttpHeaders = {};
+      req.on('response', (h) => (head = h));
+      req.on('trailers', (tr) => (head = { ...head, ...tr }));
+      req.on('data', () => {});
+      req.on('end', () => {
+        session.close();
+        resolve(head);
+      });
+      const frame = Buffer.alloc(5);
+      frame.writeUInt32BE(message.length, 1);
+      req.end(Buffer.concat([frame, message]));
+    });
+  it('a message over the size limit: RESOURCE_EXHAUSTED, x-error-code payload_too_large, x-request-id', async () => {
+    const h = await rawGrpc(Buffer.alloc(200 * 1024, 1));
+    expect({ status: h['grpc-status'], code: h['x-error-code'], id: typeof h['x-request-id'] }).toEqual({
+      status: '8',
+      code: 'payload_too_large',
+      id: 'string',
+    });
+  });
+  it('a message that does not decode: INVALID_ARGUMENT, x-error-code validation_failed, x-request-id', async () => {
+    const h = await rawGrpc(Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]));
+    expect({ status: h['grpc-status'], code: h['x-error-code'], id: typeof h['x-request-id'] }).toEqual({
+      status: '3',
+      code: 'validation_failed',
+      id: 'string',
+    });
+  });
+});

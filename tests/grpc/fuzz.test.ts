@@ -1,0 +1,114 @@
+// Hostile gRPC input, property-based (fast-check), with the classes of safety review v1.2: int64s as
+// loose numbers and strings, duplicate keys, JSON over each protocol, bad metadata (idempotency keys,
+// authorization, request ids, deadlines). Never a 5xx / INTERNAL, and the ledger stays consistent.
+import http2 from 'node:http2';
+import fc from 'fast-check';
+import { createGrpcServer, type GrpcServer } from '../../src/grpc/server.js';
+import { createOperations } from '../../src/operations.js';
+import { verifyLedger } from '../../src/transfers/ledger.verify.js';
+import { createTestApp, depositAs, openAccount, signUp, type TestApp, type TestUser } from '../setup/app.js';
+
+let t: TestApp;
+let grpc: GrpcServer;
+let baseUrl: string;
+let payer: TestUser;
+let from: number;
+let to: number;
+let session: http2.ClientHttp2Session;
+const seen: Record<string, number> = {};
+
+beforeAll(async () => {
+  t = await createTestApp();
+  grpc = createGrpcServer(createOperations(t.deps));
+  baseUrl = `http://127.0.0.1:${await grpc.listen(0, '127.0.0.1')}`;
+  const banker = await signUp(t, { banker: true, prefix: 'gfb' });
+  payer = await signUp(t, { prefix: 'gfp' });
+  const payee = await signUp(t, { prefix: 'gfq' });
+  from = (await openAccount(t, payer)).id;
+  to = (await openAccount(t, payee)).id;
+  await depositAs(t, banker, from, 10_000_000);
+  session = http2.connect(baseUrl);
+});
+afterAll(async () => {
+  console.log(`gRPC fuzz: answers by status ${JSON.stringify(seen)}`);
+  session.close();
+  await grpc.close();
+  await t.close();
+});
+
+const int64 = fc.oneof(
+  fc.constantFrom('1', '5', '0', '-1', '9007199254740993', '1.0', '2e0', '1E1', '1.0000000000000001', '100.0'),
+  fc.constantFrom('"3"', '"0x10"', '"0b11"', '"0o7"', '"+5"', '"\\t3"', '"  7  "', '"00009"', '"1.5"', '"abc"', '""', '"-0"'),
+  fc.integer({ min: -10, max: 1_000_000 }).map(String),
+  fc.constant(null).map(() => `${from}`),
+  fc.constant(null).map(() => `${to}`),
+);
+const body = fc
+  .tuple(
+    int64,
+    int64,
+    int64,
+    fc.constantFrom('"USD"', '"EUR"', '"usd"', '1', 'null'),
+    fc.boolean(),
+    fc.constantFrom('amount', 'from_account_id', 'currency'),
+  )
+  .map(([a, f, tt, c, dup, dupKey]) => {
+    const fields = [`"from_account_id":${f}`, `"to_account_id":${tt}`, `"amount":${a}`, `"currency":${c}`];
+    if (dup) fields.push(`"${dupKey}":${dupKey === 'currency' ? '"USD"' : '1'}`);
+    return `{${fields.join(',')}}`;
+  });
+const metadata = fc.record({
+  'idempotency-key': fc.option(fc.oneof(fc.constantFrom('', ' ', 'k'.repeat(256), 'a\u0007b'), fc.string({ maxLength: 40 })), {
+    nil: undefined,
+  }),
+  authorization: fc.option(fc.constantFrom('Bearer x', 'Basic abc', '', 'bearer'), { nil: undefined }),
+  'x-request-id': fc.option(fc.oneof(fc.constantFrom('', 'a'.repeat(300), 'ok-id-1'), fc.string({ maxLength: 20 })), { nil: undefined }),
+  'connect-timeout-ms': fc.option(fc.constantFrom('0', '1', '-5', 'abc', '99999999999'), { nil: undefined }),
+});
+
+function send(path: string, text: string, headers: Record<string, string>, enveloped: boolean): Promise<{ status: number; grpc?: string }> {
+  return new Promise((resolve, reject) => {
+    const req = session.request({
+      ':method': 'POST',
+      ':path': path,
+      'content-type': enveloped ? 'application/grpc+json' : 'application/json',
+      ...(enveloped ? { te: 'trailers' } : {}),
+      ...headers,
+    });
+    let head: http2.IncomingHttpHeaders = {};
+    req.on('response', (h) => (head = h));
+    req.on('trailers', (tr) => (head = { ...head, ...tr }));
+    req.on('data', () => {});
+    req.on('error', reject);
+    req.on('end', () => resolve({ status: Number(head[':status']), grpc: head['grpc-status'] as string | undefined }));
+    const json = Buffer.from(text);
+    if (!enveloped) return void req.end(json);
+    const frame = Buffer.alloc(5);
+    frame.writeUInt32BE(json.length, 1);
+    req.end(Buffer.concat([frame, json]));
+  });
+}
+
+it('CreateTransfer under hostile JSON and metadata over Connect and gRPC-JSON: never 5xx or INTERNAL', async () => {
+  await fc.assert(
+    fc.asyncProperty(body, metadata, fc.boolean(), fc.boolean(), async (text, meta, enveloped, authed) => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(meta)) if (v !== undefined) headers[k] = v;
+      if (authed) headers.authorization = `Bearer ${payer.token}`;
+      let r: { status: number; grpc?: string };
+      try {
+        r = await send('/simplebank.v1.SimpleBank/CreateTransfer', text, headers, enveloped);
+      } catch {
+        return; // a header the HTTP/2 client itself refuses to send
+      }
+      const key = enveloped ? `grpc-${r.grpc}` : `http-${r.status}`;
+      seen[key] = (seen[key] ?? 0) + 1;
+      // The one 5xx of the Connect protocol that is the caller's own doing: its deadline passed (504).
+      if (!(r.status === 504 && headers['connect-timeout-ms'] !== undefined)) expect(r.status).toBeLessThan(500);
+      expect(r.grpc).not.toBe('13');
+      expect(r.grpc).not.toBe('2');
+    }),
+    { numRuns: 300 },
+  );
+  expect((await verifyLedger(t.db.pool)).violations).toEqual([]);
+}, 120_000);
