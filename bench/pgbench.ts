@@ -1,7 +1,8 @@
 // The database's own limit for a transfer, measured by pgbench on the same server in the same run:
-// the reference designs of shared/pgbench (A: the Go simplebank transaction, 7 round trips; C: one
-// plpgsql call per transfer; D: 16 transfers per call). They run in a database of their own
-// (`pgbench_ref`), never the service's, over the same Unix socket the service's pool uses.
+// the reference designs of bench/pgbench/reference/, written for this project's schema (A: the Go
+// simplebank transaction, 7 round trips; C: one plpgsql call per transfer; D: 16 transfers per call).
+// They run in a database of their own (`pgbench_ref`, migrated and seeded like the ledger's), never
+// the service's, over the same Unix socket the service's pool uses.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,7 +28,6 @@ export interface PgbenchResult {
 
 const SCRIPTS: Record<string, string> = {
   A: 'A_naive_simplebank.sql',
-  B: 'B_one_statement_cte.sql',
   C: 'C_stored_function.sql',
   D: 'D_batch_function.sql',
 };
@@ -59,16 +59,18 @@ function psql(tools: PgbenchTools, url: string, args: string[]): void {
   if (r.status !== 0) throw new Error(`psql ${args.join(' ')} failed: ${r.stderr}`);
 }
 
-/** Creates the reference schema (10,000 accounts) and the functions in `url`'s database. */
-export function preparePgbench(tools: PgbenchTools, url: string): void {
+/** The reference database: this project's schema (migrated), 10,000 funded accounts, the designs' functions. Returns the first account id. */
+export async function preparePgbench(tools: PgbenchTools, url: string, migrate: (url: string) => Promise<void>): Promise<number> {
+  const lo = await prepareLedgerRef(tools, url, migrate);
   psql(tools, url, ['-f', join(tools.scripts, 'schema.sql')]);
-  psql(tools, url, ['-f', join(tools.scripts, 'D_schema.sql')]);
+  return lo;
 }
 
 /** One design × workload at `clients`, from the same reset state and a CHECKPOINT, as run.sh does. */
 export function runPgbench(
   tools: PgbenchTools,
   url: string,
+  lo: number,
   design: string,
   workload: 'spread' | 'hot',
   clients: number,
@@ -91,6 +93,8 @@ export function runPgbench(
       String(Math.min(clients, 2)),
       '-D',
       `naccounts=${naccounts}`,
+      '-D',
+      `lo=${lo}`,
       '-f',
       join(tools.scripts, SCRIPTS[design]!),
       url,

@@ -26,12 +26,13 @@ import { cpuMsOf, postgresCpuMs, rssMbOf } from './procs.js';
 import { drive, type PhaseResult } from './stats.js';
 
 const HELP = `npm run bench -- [flags]
+  --quick             a first look in about 2 minutes: pgbench designs, ledger, curve 1 and 32, hot; 4 s each
   --duration S        seconds per phase (default 8)
   --connections N     connections of the main phases (default 32)
   --curve LIST        connection counts of the spread curve (default 1,8,32,128)
   --accounts N        funded accounts seeded through the API (default 10000)
   --pool N            the service's database pool (default 10)
-  --pgbench-dir DIR   the pgbench reference scripts (default ../shared/pgbench); missing: skipped
+  --pgbench-dir DIR   the pgbench reference designs (default bench/pgbench/reference, this schema's)
   --phases LIST       any of pgbench,ledger,curve,hot,keyed,deposits,pooler,metrics,tracing,inprocess,flood (default: all)
   --save / --no-save  write bench/results/ (default: only a run with default flags does)
   --help              this text
@@ -46,15 +47,24 @@ function flag(name: string, fallback: string): string {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 && argv[i + 1] ? argv[i + 1]! : fallback;
 }
-const duration = Number(flag('duration', '8'));
+// --quick: a first look in under two minutes (the database's designs, the curve's ends, hot), never saved.
+const quick = argv.includes('--quick');
+const duration = Number(flag('duration', quick ? '4' : '8'));
 const connections = Number(flag('connections', '32'));
-const curve = flag('curve', '1,8,32,128').split(',').map(Number);
-const accountCount = Number(flag('accounts', '10000'));
+const curve = flag('curve', quick ? '1,32' : '1,8,32,128')
+  .split(',')
+  .map(Number);
+const accountCount = Number(flag('accounts', quick ? '1000' : '10000'));
 const poolSize = Number(flag('pool', '10'));
-const pgbenchDir = resolve(projectRoot, flag('pgbench-dir', '../shared/pgbench'));
-const phasesWanted = new Set(flag('phases', 'pgbench,ledger,curve,hot,keyed,deposits,pooler,metrics,tracing,inprocess,flood').split(','));
+const pgbenchDir = resolve(projectRoot, flag('pgbench-dir', 'bench/pgbench/reference'));
+const phasesWanted = new Set(
+  flag(
+    'phases',
+    quick ? 'pgbench,ledger,curve,hot' : 'pgbench,ledger,curve,hot,keyed,deposits,pooler,metrics,tracing,inprocess,flood',
+  ).split(','),
+);
 // Only a full run (every phase, default length) replaces the committed results, unless asked.
-const fullRun = !argv.some((a) => ['--phases', '--duration', '--curve', '--accounts', '--connections', '--pool'].includes(a));
+const fullRun = !argv.some((a) => ['--quick', '--phases', '--duration', '--curve', '--accounts', '--connections', '--pool'].includes(a));
 const save = argv.includes('--save') || (fullRun && !argv.includes('--no-save'));
 const log = (m: string) => console.log(`[bench] ${m}`);
 const CURRENCIES = ['USD', 'EUR', 'CAD'] as const;
@@ -111,11 +121,11 @@ async function main(): Promise<number> {
         await admin.query('DROP DATABASE IF EXISTS pgbench_ref');
         await admin.query('CREATE DATABASE pgbench_ref');
         const refUrl = withDatabase(db.poolUrl, 'pgbench_ref');
-        preparePgbench(tools, refUrl);
+        const refLo = await preparePgbench(tools, withDatabase(db.url, 'pgbench_ref'), (u) => migrateUp(u));
         for (const w of ['spread', 'hot'] as const) {
           for (const d of ['A', 'C', 'D']) {
             log(`pgbench ${d} ${w} @${connections} (${duration} s)`);
-            const r = runPgbench(tools, refUrl, d, w, connections, duration);
+            const r = runPgbench(tools, refUrl, refLo, d, w, connections, duration);
             pgbench.push(r);
             log(`  ${r.name}: ${r.perSecond.toFixed(0)} transfers/s, latency avg ${r.latencyAvgMs.toFixed(1)} ms`);
           }
@@ -722,9 +732,14 @@ async function main(): Promise<number> {
       `Measured ${result.at} on ${machine}; ${duration} s per phase; ${accountCount} accounts; service pool ${poolSize}. ` +
         'pgbench ran the reference designs on the same server, in a database of its own, over the same Unix socket.',
       '',
-      '| database alone (pgbench) | workload | clients | transfers/s | latency avg ms |',
-      '|---|---|---:|---:|---:|',
-      ...pgbench.map((p) => `| ${p.design} | ${p.workload} | ${p.clients} | ${p.perSecond.toFixed(0)} | ${f1(p.latencyAvgMs)} |`),
+      // A part that did not run leaves no empty table: one line says so.
+      ...(pgbench.length
+        ? [
+            '| database alone (pgbench) | workload | clients | transfers/s | latency avg ms |',
+            '|---|---|---:|---:|---:|',
+            ...pgbench.map((p) => `| ${p.design} | ${p.workload} | ${p.clients} | ${p.perSecond.toFixed(0)} | ${f1(p.latencyAvgMs)} |`),
+          ]
+        : ['The database alone (pgbench) was not measured in this run.']),
       '',
       '| HTTP phase | connections | movements/s | p50 ms | p95 ms | p99 ms | outcomes | items per ledger call | server CPU / request | Postgres CPU / movement | load-generator CPU | server RSS peak |',
       '|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|',
