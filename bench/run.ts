@@ -439,20 +439,22 @@ async function main(): Promise<number> {
         }
       }
     }
-    // 5c. What metrics cost: the same spread load on this server (metrics on, as always) and on a
-    //     second one with METRICS_PORT=0 (nothing recorded), side by side.
-    let metricsCost: { on: PhaseResult; off: PhaseResult } | undefined;
-    if (phasesWanted.has('metrics')) {
+    /**
+     * The same spread load on this server and on a second one started with `env`, side by side: the
+     * second warms up first (its session and token caches), then this, that, this, that, and the better
+     * run of each (the machine's noise is larger than what is measured).
+     */
+    async function sideBySide(env: NodeJS.ProcessEnv, names: [string, string]): Promise<[PhaseResult, PhaseResult]> {
       const p = await freePort();
-      const bare = spawn(process.execPath, [join(projectRoot, 'dist/src/server.js')], {
+      const other = spawn(process.execPath, [join(projectRoot, 'dist/src/server.js')], {
         cwd: projectRoot,
-        env: { ...serverEnv, PORT: String(p), METRICS_PORT: '0' },
+        env: { ...serverEnv, PORT: String(p), METRICS_PORT: String(await freePort()), ...env },
         stdio: ['ignore', 'ignore', 'inherit'],
       });
       try {
-        const bareRequest = createClient(`http://127.0.0.1:${p}`, connections);
-        for (let i = 0; (await bareRequest('GET', '/readyz').catch(() => ({ status: 0 }))).status !== 200; i++) {
-          if (i > 200) throw new Error('the metrics-off server did not become ready');
+        const otherRequest = createClient(`http://127.0.0.1:${p}`, connections);
+        for (let i = 0; (await otherRequest('GET', '/readyz').catch(() => ({ status: 0 }))).status !== 200; i++) {
+          if (i > 200) throw new Error(`the ${names[1]} server did not become ready`);
           await new Promise((r) => setTimeout(r, 100));
         }
         const spreadVia = (send: typeof request) => async () => {
@@ -465,30 +467,32 @@ async function main(): Promise<number> {
           );
           return String(r.status);
         };
-        // The fresh server's caches (sessions, verified tokens) warm up first, so that only metrics differ;
-        // then on, off, on, off, and the better of each pair (the machine's noise is larger than the cost).
-        await drive(`warm-up, metrics off @${connections}`, connections, Math.min(duration, 4), spreadVia(bareRequest));
-        const runs: { on: PhaseResult[]; off: PhaseResult[] } = { on: [], off: [] };
+        await drive(`warm-up, ${names[1]} @${connections}`, connections, Math.min(duration, 4), spreadVia(otherRequest));
+        const runs: [PhaseResult[], PhaseResult[]] = [[], []];
         for (let round = 0; round < 2; round++) {
           await settle();
-          runs.on.push(await drive(`spread, metrics on @${connections}`, connections, duration, spreadVia(request)));
+          runs[0].push(await drive(`spread, ${names[0]} @${connections}`, connections, duration, spreadVia(request)));
           await settle();
-          runs.off.push(await drive(`spread, metrics off @${connections}`, connections, duration, spreadVia(bareRequest)));
+          runs[1].push(await drive(`spread, ${names[1]} @${connections}`, connections, duration, spreadVia(otherRequest)));
         }
-        const best = (xs: PhaseResult[]) => xs.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
-        const on = best(runs.on);
-        const off = best(runs.off);
-        metricsCost = { on, off };
-        log(
-          `  metrics on ${on.perSecond.toFixed(0)}/s vs off ${off.perSecond.toFixed(0)}/s (${((on.perSecond / off.perSecond) * 100).toFixed(1)} %)`,
-        );
+        const best = (xs: PhaseResult[]) => xs.reduce((x, y) => (y.perSecond > x.perSecond ? y : x));
+        const [here, there] = [best(runs[0]), best(runs[1])];
+        log(`  ${names[0]} ${here.perSecond.toFixed(0)}/s vs ${names[1]} ${there.perSecond.toFixed(0)}/s`);
+        return [here, there];
       } finally {
-        bare.kill('SIGTERM');
-        if (bare.exitCode === null) await new Promise((r) => bare.once('exit', r));
+        other.kill('SIGTERM');
+        if (other.exitCode === null) await new Promise((r) => other.once('exit', r));
       }
     }
-    // 5d. What tracing costs: the same spread load on this server (tracing off) and on a second one
-    //     exporting every span over OTLP/HTTP to a sink in this process, side by side.
+
+    // 5c. What metrics cost: this server (metrics on, as always) against one with METRICS_PORT=0.
+    let metricsCost: { on: PhaseResult; off: PhaseResult } | undefined;
+    if (phasesWanted.has('metrics')) {
+      const [on, off] = await sideBySide({ METRICS_PORT: '0' }, ['metrics on', 'metrics off']);
+      metricsCost = { on, off };
+    }
+    // 5d. What tracing costs: this server (tracing off) against one exporting every span over
+    //     OTLP/HTTP to a sink in this process.
     let tracingCost: { off: PhaseResult; on: PhaseResult; spans: number } | undefined;
     if (phasesWanted.has('tracing')) {
       let spanCount = 0;
@@ -502,50 +506,13 @@ async function main(): Promise<number> {
       });
       const sinkPort = await freePort();
       await new Promise<void>((r) => sink.listen(sinkPort, '127.0.0.1', () => r()));
-      const p = await freePort();
-      const traced = spawn(process.execPath, [join(projectRoot, 'dist/src/server.js')], {
-        cwd: projectRoot,
-        env: {
-          ...serverEnv,
-          PORT: String(p),
-          METRICS_PORT: String(await freePort()),
-          OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}`,
-          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-        },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
       try {
-        const tracedRequest = createClient(`http://127.0.0.1:${p}`, connections);
-        for (let i = 0; (await tracedRequest('GET', '/readyz').catch(() => ({ status: 0 }))).status !== 200; i++) {
-          if (i > 200) throw new Error('the tracing server did not become ready');
-          await new Promise((r) => setTimeout(r, 100));
-        }
-        const spreadVia = (send: typeof request) => async () => {
-          const { from, to } = spreadPair();
-          const r = await send(
-            'POST',
-            '/transfers',
-            { from_account_id: from.id, to_account_id: to.id, amount: amount(), currency: from.currency },
-            from.token,
-          );
-          return String(r.status);
-        };
-        await drive(`warm-up, tracing on @${connections}`, connections, Math.min(duration, 4), spreadVia(tracedRequest));
-        const runs: { off: PhaseResult[]; on: PhaseResult[] } = { off: [], on: [] };
-        for (let round = 0; round < 2; round++) {
-          await settle();
-          runs.off.push(await drive(`spread, tracing off @${connections}`, connections, duration, spreadVia(request)));
-          await settle();
-          runs.on.push(await drive(`spread, tracing on @${connections}`, connections, duration, spreadVia(tracedRequest)));
-        }
-        const best = (xs: PhaseResult[]) => xs.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
-        tracingCost = { off: best(runs.off), on: best(runs.on), spans: spanCount };
-        log(
-          `  tracing off ${tracingCost.off.perSecond.toFixed(0)}/s vs on ${tracingCost.on.perSecond.toFixed(0)}/s, ${spanCount} spans exported`,
+        const [off, on] = await sideBySide(
+          { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}`, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' },
+          ['tracing off', 'tracing on'],
         );
+        tracingCost = { off, on, spans: spanCount };
       } finally {
-        traced.kill('SIGTERM');
-        if (traced.exitCode === null) await new Promise((r) => traced.once('exit', r));
         sink.close();
       }
     }

@@ -99,9 +99,17 @@ export async function startTracing(env: NodeJS.ProcessEnv = process.env): Promis
     handles.set(h, ctx);
     return h;
   };
-  const failed = (span: import('@opentelemetry/api').Span, err: unknown) => {
-    span.recordException(err instanceof Error ? err : new Error(String(err)));
-    span.setStatus({ code: api.SpanStatusCode.ERROR });
+  /** Runs `fn` with `span` active, and ends it (marked failed when `fn` throws). */
+  const inside = async <T>(span: import('@opentelemetry/api').Span, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await api.context.with(api.trace.setSpan(api.context.active(), span), fn);
+    } catch (err) {
+      span.recordException(err instanceof Error ? err : new Error(String(err)));
+      span.setStatus({ code: api.SpanStatusCode.ERROR });
+      throw err;
+    } finally {
+      span.end();
+    }
   };
 
   impl = {
@@ -115,37 +123,23 @@ export async function startTracing(env: NodeJS.ProcessEnv = process.env): Promis
       const ctx = handles.get(span);
       return ctx ? api.context.with(ctx, fn) : fn();
     },
-    async db(statement, fn) {
+    db(statement, fn) {
       const span = tracer.startSpan(statement.trim().split(/\s+/, 1)[0]!.toUpperCase(), {
         kind: api.SpanKind.CLIENT,
         attributes: { 'db.system': 'postgresql', 'db.system.name': 'postgresql', 'db.query.text': statement.slice(0, 2_000) },
       });
-      try {
-        return await api.context.with(api.trace.setSpan(api.context.active(), span), fn);
-      } catch (err) {
-        failed(span, err);
-        throw err;
-      } finally {
-        span.end();
-      }
+      return inside(span, fn);
     },
     link() {
       return api.trace.getSpan(api.context.active())?.spanContext();
     },
-    async ledger(links, items, fn) {
+    ledger(links, items, fn) {
       const span = tracer.startSpan('ledger call transfer_tx_batch', {
         kind: api.SpanKind.INTERNAL,
         attributes: { 'simplebank.ledger.items': items },
         links: links.filter(Boolean).map((context) => ({ context: context as import('@opentelemetry/api').SpanContext })),
       });
-      try {
-        return await api.context.with(api.trace.setSpan(api.context.active(), span), fn);
-      } catch (err) {
-        failed(span, err);
-        throw err;
-      } finally {
-        span.end();
-      }
+      return inside(span, fn);
     },
     shutdown: () => provider.shutdown(),
   };
