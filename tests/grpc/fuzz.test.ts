@@ -7,6 +7,7 @@ import { createGrpcServer, type GrpcServer } from '../../src/grpc/server.js';
 import { createOperations } from '../../src/operations.js';
 import { verifyLedger } from '../../src/transfers/ledger.verify.js';
 import { createTestApp, depositAs, openAccount, signUp, type TestApp, type TestUser } from '../setup/app.js';
+import { envelope, rawCall } from './raw-http2.js';
 
 let t: TestApp;
 let grpc: GrpcServer;
@@ -66,27 +67,20 @@ const metadata = fc.record({
   'connect-timeout-ms': fc.option(fc.constantFrom('0', '1', '-5', 'abc', '99999999999'), { nil: undefined }),
 });
 
-function send(path: string, text: string, headers: Record<string, string>, enveloped: boolean): Promise<{ status: number; grpc?: string }> {
-  return new Promise((resolve, reject) => {
-    const req = session.request({
-      ':method': 'POST',
-      ':path': path,
-      'content-type': enveloped ? 'application/grpc+json' : 'application/json',
-      ...(enveloped ? { te: 'trailers' } : {}),
-      ...headers,
-    });
-    let head: http2.IncomingHttpHeaders = {};
-    req.on('response', (h) => (head = h));
-    req.on('trailers', (tr) => (head = { ...head, ...tr }));
-    req.on('data', () => {});
-    req.on('error', reject);
-    req.on('end', () => resolve({ status: Number(head[':status']), grpc: head['grpc-status'] as string | undefined }));
-    const json = Buffer.from(text);
-    if (!enveloped) return void req.end(json);
-    const frame = Buffer.alloc(5);
-    frame.writeUInt32BE(json.length, 1);
-    req.end(Buffer.concat([frame, json]));
-  });
+async function send(
+  path: string,
+  text: string,
+  headers: Record<string, string>,
+  enveloped: boolean,
+): Promise<{ status: number; grpc?: string }> {
+  const json = Buffer.from(text);
+  const r = await rawCall(
+    session,
+    path,
+    { 'content-type': enveloped ? 'application/grpc+json' : 'application/json', ...(enveloped ? { te: 'trailers' } : {}), ...headers },
+    enveloped ? envelope(json) : json,
+  );
+  return { status: r.status, grpc: r.headers['grpc-status'] as string | undefined };
 }
 
 it('CreateTransfer under hostile JSON and metadata over Connect and gRPC-JSON: never 5xx or INTERNAL', async () => {

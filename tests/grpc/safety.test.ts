@@ -2,13 +2,14 @@
 // reaches the ledger; JSON int64s are a canonical decimal integer or nothing (as on HTTP); a body
 // with a duplicate key is ambiguous and refused. Raw JSON is sent over the Connect protocol (HTTP/2,
 // application/json) and gRPC's JSON codec, as a client no SDK restrains would.
-import http2 from 'node:http2';
+import type http2 from 'node:http2';
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { SimpleBank } from '../../generated/proto/simplebank/v1/simplebank_pb.js';
 import { createGrpcServer, type GrpcServer } from '../../src/grpc/server.js';
 import { createOperations } from '../../src/operations.js';
 import { createTestApp, depositAs, openAccount, signUp, snapshot, type TestApp, type TestUser } from '../setup/app.js';
+import { envelope, rawCall } from './raw-http2.js';
 
 let t: TestApp;
 let grpc: GrpcServer;
@@ -34,32 +35,18 @@ afterAll(async () => {
 });
 
 /** One Connect-protocol unary call with a raw body. */
-function connectCall(
+async function connectCall(
   method: string,
   body: string,
   headers: Record<string, string> = {},
 ): Promise<{ status: number; body: any; headers: http2.IncomingHttpHeaders }> {
-  return new Promise((resolve, reject) => {
-    const session = http2.connect(baseUrl);
-    session.on('error', reject);
-    const req = session.request({
-      ':method': 'POST',
-      ':path': `/simplebank.v1.SimpleBank/${method}`,
-      'content-type': 'application/json',
-      authorization: `Bearer ${payer.token}`,
-      ...headers,
-    });
-    let text = '';
-    let head: http2.IncomingHttpHeaders = {};
-    req.on('response', (h) => (head = h));
-    req.setEncoding('utf8');
-    req.on('data', (d) => (text += d));
-    req.on('end', () => {
-      session.close();
-      resolve({ status: Number(head[':status']), body: text ? JSON.parse(text) : null, headers: head });
-    });
-    req.end(body);
-  });
+  const r = await rawCall(
+    baseUrl,
+    `/simplebank.v1.SimpleBank/${method}`,
+    { 'content-type': 'application/json', authorization: `Bearer ${payer.token}`, ...headers },
+    Buffer.from(body),
+  );
+  return { status: r.status, body: r.body ? JSON.parse(r.body) : null, headers: r.headers };
 }
 
 describe('the Idempotency-Key over gRPC', () => {
@@ -132,28 +119,12 @@ describe('JSON int64s are canonical decimal integers, as on HTTP', () => {
 it("gRPC's own JSON codec (enveloped messages) is held to the same rules", async () => {
   const before = await snapshot(t);
   const json = Buffer.from(`{"from_account_id":${from},"to_account_id":${to},"amount":"0x10","currency":"USD"}`);
-  const frame = Buffer.concat([Buffer.from([0, 0, 0, 0, 0]), json]);
-  frame.writeUInt32BE(json.length, 1);
-  const trailers = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => {
-    const session = http2.connect(baseUrl);
-    session.on('error', reject);
-    const req = session.request({
-      ':method': 'POST',
-      ':path': '/simplebank.v1.SimpleBank/CreateTransfer',
-      'content-type': 'application/grpc+json',
-      te: 'trailers',
-      authorization: `Bearer ${payer.token}`,
-    });
-    let head: http2.IncomingHttpHeaders = {};
-    req.on('response', (h) => (head = h));
-    req.on('trailers', (tr) => (head = { ...head, ...tr }));
-    req.on('data', () => {});
-    req.on('end', () => {
-      session.close();
-      resolve(head);
-    });
-    req.end(frame);
-  });
+  const { headers: trailers } = await rawCall(
+    baseUrl,
+    '/simplebank.v1.SimpleBank/CreateTransfer',
+    { 'content-type': 'application/grpc+json', te: 'trailers', authorization: `Bearer ${payer.token}` },
+    envelope(json),
+  );
   expect({ status: trailers['grpc-status'], errorCode: trailers['x-error-code'] }).toEqual({ status: '3', errorCode: 'validation_failed' });
   expect(await snapshot(t)).toEqual(before);
 });
@@ -201,23 +172,8 @@ describe('a gRPC deadline', () => {
 
 describe("Connect's own refusals carry the contract's code and a request id", () => {
   /** A raw gRPC call: one envelope of `message` bytes; resolves with headers and trailers together. */
-  const rawGrpc = (message: Buffer, path = '/simplebank.v1.SimpleBank/LoginUser') =>
-    new Promise<http2.IncomingHttpHeaders>((resolve, reject) => {
-      const session = http2.connect(baseUrl);
-      session.on('error', reject);
-      const req = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' });
-      let head: http2.IncomingHttpHeaders = {};
-      req.on('response', (h) => (head = h));
-      req.on('trailers', (tr) => (head = { ...head, ...tr }));
-      req.on('data', () => {});
-      req.on('end', () => {
-        session.close();
-        resolve(head);
-      });
-      const frame = Buffer.alloc(5);
-      frame.writeUInt32BE(message.length, 1);
-      req.end(Buffer.concat([frame, message]));
-    });
+  const rawGrpc = async (message: Buffer, path = '/simplebank.v1.SimpleBank/LoginUser') =>
+    (await rawCall(baseUrl, path, { 'content-type': 'application/grpc', te: 'trailers' }, envelope(message))).headers;
   it('a message over the size limit: RESOURCE_EXHAUSTED, x-error-code payload_too_large, x-request-id', async () => {
     const h = await rawGrpc(Buffer.alloc(200 * 1024, 1));
     expect({ status: h['grpc-status'], code: h['x-error-code'], id: typeof h['x-request-id'] }).toEqual({
