@@ -132,7 +132,7 @@ export interface IGetSessionAuthorityQuery {
   result: IGetSessionAuthorityResult;
 }
 
-const getSessionAuthorityIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":123,"b":126}]}],"statement":"SELECT s.username, s.is_blocked, s.expires_at, u.role\nFROM sessions s\nJOIN users u ON u.username = s.username\nWHERE s.id = :id!                                                                                                                                                                                                                "};
+const getSessionAuthorityIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":123,"b":126}]}],"statement":"SELECT s.username, s.is_blocked, s.expires_at, u.role\nFROM sessions s\nJOIN users u ON u.username = s.username\nWHERE s.id = :id!                                                                                                                                                                                                "};
 
 /**
  * Query generated from SQL:
@@ -140,7 +140,7 @@ const getSessionAuthorityIR: any = {"usedParamSet":{"id":true},"params":[{"name"
  * SELECT s.username, s.is_blocked, s.expires_at, u.role
  * FROM sessions s
  * JOIN users u ON u.username = s.username
- * WHERE s.id = :id!                                                                                                                                                                                                                
+ * WHERE s.id = :id!                                                                                                                                                                                                
  * ```
  */
 export const getSessionAuthority = new PreparedQuery<IGetSessionAuthorityParams,IGetSessionAuthorityResult>(getSessionAuthorityIR);
@@ -151,13 +151,12 @@ export interface IRotateRefreshTokenParams {
   id: string;
   newHash: Buffer;
   presentedHash: Buffer;
+  spentAt: DateOrString;
 }
 
 /** 'RotateRefreshToken' return type */
 export interface IRotateRefreshTokenResult {
-  expires_at: Date;
   id: string;
-  username: string;
 }
 
 /** 'RotateRefreshToken' query type */
@@ -166,22 +165,54 @@ export interface IRotateRefreshTokenQuery {
   result: IRotateRefreshTokenResult;
 }
 
-const rotateRefreshTokenIR: any = {"usedParamSet":{"newHash":true,"presentedHash":true,"id":true},"params":[{"name":"newHash","required":true,"transform":{"type":"scalar"},"locs":[{"a":50,"b":58}]},{"name":"presentedHash","required":true,"transform":{"type":"scalar"},"locs":[{"a":126,"b":140},{"a":269,"b":283},{"a":414,"b":428},{"a":471,"b":485}]},{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":339,"b":342}]}],"statement":"UPDATE sessions\nSET refresh_token_hash          = :newHash!,\n    previous_refresh_token_hash = CASE WHEN refresh_token_hash = :presentedHash! THEN refresh_token_hash ELSE previous_refresh_token_hash END,\n    refresh_token_spent_at      = CASE WHEN refresh_token_hash = :presentedHash! THEN now() ELSE refresh_token_spent_at END\nWHERE id = :id! AND NOT is_blocked AND expires_at > now()\n  AND (refresh_token_hash = :presentedHash!\n       OR (previous_refresh_token_hash = :presentedHash! AND refresh_token_spent_at > now() - interval '10 seconds'))\nRETURNING id, username, expires_at                                                                                                     "};
+const rotateRefreshTokenIR: any = {"usedParamSet":{"newHash":true,"spentAt":true,"id":true,"presentedHash":true},"params":[{"name":"newHash","required":true,"transform":{"type":"scalar"},"locs":[{"a":50,"b":58}]},{"name":"spentAt","required":true,"transform":{"type":"scalar"},"locs":[{"a":149,"b":157}]},{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":183,"b":186}]},{"name":"presentedHash","required":true,"transform":{"type":"scalar"},"locs":[{"a":255,"b":269}]}],"statement":"UPDATE sessions\nSET refresh_token_hash          = :newHash!,\n    previous_refresh_token_hash = refresh_token_hash,\n    refresh_token_spent_at      = :spentAt!::timestamptz\nWHERE id = :id! AND NOT is_blocked AND expires_at > now() AND refresh_token_hash = :presentedHash!\nRETURNING id                                                                                                                                                                                                                                                                                                             "};
 
 /**
  * Query generated from SQL:
  * ```
  * UPDATE sessions
  * SET refresh_token_hash          = :newHash!,
- *     previous_refresh_token_hash = CASE WHEN refresh_token_hash = :presentedHash! THEN refresh_token_hash ELSE previous_refresh_token_hash END,
- *     refresh_token_spent_at      = CASE WHEN refresh_token_hash = :presentedHash! THEN now() ELSE refresh_token_spent_at END
- * WHERE id = :id! AND NOT is_blocked AND expires_at > now()
- *   AND (refresh_token_hash = :presentedHash!
- *        OR (previous_refresh_token_hash = :presentedHash! AND refresh_token_spent_at > now() - interval '10 seconds'))
- * RETURNING id, username, expires_at                                                                                                     
+ *     previous_refresh_token_hash = refresh_token_hash,
+ *     refresh_token_spent_at      = :spentAt!::timestamptz
+ * WHERE id = :id! AND NOT is_blocked AND expires_at > now() AND refresh_token_hash = :presentedHash!
+ * RETURNING id                                                                                                                                                                                                                                                                                                             
  * ```
  */
 export const rotateRefreshToken = new PreparedQuery<IRotateRefreshTokenParams,IRotateRefreshTokenResult>(rotateRefreshTokenIR);
+
+
+/** 'ReplaceUnusedRefreshToken' parameters type */
+export interface IReplaceUnusedRefreshTokenParams {
+  id: string;
+  newHash: Buffer;
+  presentedHash: Buffer;
+  unusedHash: Buffer;
+}
+
+/** 'ReplaceUnusedRefreshToken' return type */
+export interface IReplaceUnusedRefreshTokenResult {
+  id: string;
+}
+
+/** 'ReplaceUnusedRefreshToken' query type */
+export interface IReplaceUnusedRefreshTokenQuery {
+  params: IReplaceUnusedRefreshTokenParams;
+  result: IReplaceUnusedRefreshTokenResult;
+}
+
+const replaceUnusedRefreshTokenIR: any = {"usedParamSet":{"newHash":true,"id":true,"unusedHash":true,"presentedHash":true},"params":[{"name":"newHash","required":true,"transform":{"type":"scalar"},"locs":[{"a":41,"b":49}]},{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":62,"b":65}]},{"name":"unusedHash","required":true,"transform":{"type":"scalar"},"locs":[{"a":134,"b":145}]},{"name":"presentedHash","required":true,"transform":{"type":"scalar"},"locs":[{"a":183,"b":197}]}],"statement":"UPDATE sessions\nSET refresh_token_hash = :newHash!\nWHERE id = :id! AND NOT is_blocked AND expires_at > now() AND refresh_token_hash = :unusedHash!\n  AND previous_refresh_token_hash = :presentedHash! AND refresh_token_spent_at > now() - interval '10 seconds'\nRETURNING id                                                                                                     "};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * UPDATE sessions
+ * SET refresh_token_hash = :newHash!
+ * WHERE id = :id! AND NOT is_blocked AND expires_at > now() AND refresh_token_hash = :unusedHash!
+ *   AND previous_refresh_token_hash = :presentedHash! AND refresh_token_spent_at > now() - interval '10 seconds'
+ * RETURNING id                                                                                                     
+ * ```
+ */
+export const replaceUnusedRefreshToken = new PreparedQuery<IReplaceUnusedRefreshTokenParams,IReplaceUnusedRefreshTokenResult>(replaceUnusedRefreshTokenIR);
 
 
 /** 'BlockOtherSessions' parameters type */

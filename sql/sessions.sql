@@ -22,17 +22,25 @@ FROM sessions s
 JOIN users u ON u.username = s.username
 WHERE s.id = :id!;
 
-/* Spends the presented refresh token (the session's current one, or the one spent less than 10 s ago:
-   a lost answer) and stores the new one's hash. No row: the token is not one the session accepts now. */
+/* Spends the session's current refresh token at :spentAt and stores its successor's hash. No row: the
+   presented token is no longer the current one (a concurrent renewal spent it first). */
 /* @name RotateRefreshToken */
 UPDATE sessions
 SET refresh_token_hash          = :newHash!,
-    previous_refresh_token_hash = CASE WHEN refresh_token_hash = :presentedHash! THEN refresh_token_hash ELSE previous_refresh_token_hash END,
-    refresh_token_spent_at      = CASE WHEN refresh_token_hash = :presentedHash! THEN now() ELSE refresh_token_spent_at END
-WHERE id = :id! AND NOT is_blocked AND expires_at > now()
-  AND (refresh_token_hash = :presentedHash!
-       OR (previous_refresh_token_hash = :presentedHash! AND refresh_token_spent_at > now() - interval '10 seconds'))
-RETURNING id, username, expires_at;
+    previous_refresh_token_hash = refresh_token_hash,
+    refresh_token_spent_at      = :spentAt!::timestamptz
+WHERE id = :id! AND NOT is_blocked AND expires_at > now() AND refresh_token_hash = :presentedHash!
+RETURNING id;
+
+/* A graced renewal whose successor cannot be made again (signed by an earlier key, or before successors
+   were derived): the unused successor :unusedHash is replaced by a new one; the spent token stays the
+   session's previous one. No row: the successor was used meanwhile, or the grace is over. */
+/* @name ReplaceUnusedRefreshToken */
+UPDATE sessions
+SET refresh_token_hash = :newHash!
+WHERE id = :id! AND NOT is_blocked AND expires_at > now() AND refresh_token_hash = :unusedHash!
+  AND previous_refresh_token_hash = :presentedHash! AND refresh_token_spent_at > now() - interval '10 seconds'
+RETURNING id;
 
 /* A password change: every other session of the user is blocked (all of them when :keep is null). */
 /* @name BlockOtherSessions */

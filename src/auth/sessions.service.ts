@@ -1,7 +1,13 @@
 // Login, renew and revoke. A session row backs every refresh token; access tokens name their session.
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import { blockSession, createSession, getSession, rotateRefreshToken } from '../../generated/sessions.queries.js';
-import { getUserCredentials } from '../../generated/users.queries.js';
+import {
+  blockSession,
+  createSession,
+  getSession,
+  replaceUnusedRefreshToken,
+  rotateRefreshToken,
+} from '../../generated/sessions.queries.js';
+import { getUserCredentials, type IGetUserCredentialsResult } from '../../generated/users.queries.js';
 import { maybeOne } from '../db/one.js';
 import type { Queryable } from '../db/pool.js';
 import { SessionInvalidError, UnauthenticatedError } from '../errors.js';
@@ -86,25 +92,95 @@ async function sessionOf(deps: SessionDeps, refreshToken: string) {
     await blockSession.run({ id: session.id }, deps.db);
     throw new SessionInvalidError('this refresh token was already used: the session has been blocked');
   }
-  return { session, claims, hash };
+  return { session, claims, hash, graced: !sameHash(session.refresh_token_hash, hash) };
 }
 
-/** Renewal rotates the refresh token: the presented one is spent, a new one (same session expiry) comes back. */
-export async function renewAccess(deps: SessionDeps, refreshToken: string) {
-  const { session, claims, hash } = await sessionOf(deps, refreshToken);
-  const user = maybeOne(await getUserCredentials.run({ username: claims.username }, deps.db), 'user');
-  if (!user) throw new SessionInvalidError('the user no longer exists');
-  const now = new Date();
-  const refresh = await deps.tokens.createRefreshToken(session.id, user.username, now, session.expires_at);
-  const rotated = await rotateRefreshToken.run({ id: session.id, newHash: sha256(refresh.token), presentedHash: hash }, deps.db);
-  if (rotated.length === 0) throw new SessionInvalidError('the refresh token is no longer valid');
-  const access = await deps.tokens.createAccessToken(session.id, user.username, roleOf(user.role), now);
+/** The jti of a spent token's successor: a UUID (version 8) named by the spent token's hash. */
+function successorJti(purpose: 'access' | 'refresh', spentHash: Buffer): string {
+  const b = createHash('sha256').update(`simple-bank:successor:${purpose}:`).update(spentHash).digest();
+  b[6] = (b[6]! & 0x0f) | 0x80;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = b.subarray(0, 16).toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/**
+ * The pair that replaces the token hashed `spentHash`, spent at `spentAt`: the same inputs make the
+ * same tokens, so a renewal that comes second — a lost answer, or a race with the first — answers the
+ * first one's pair again instead of a new one (which would leave the client a token the session no
+ * longer accepts).
+ */
+async function successorPair(
+  deps: SessionDeps,
+  session: { id: string; expires_at: Date },
+  user: Pick<IGetUserCredentialsResult, 'username' | 'role'>,
+  spentHash: Buffer,
+  spentAt: Date,
+) {
+  const refresh = await deps.tokens.createRefreshToken(
+    session.id,
+    user.username,
+    spentAt,
+    session.expires_at,
+    successorJti('refresh', spentHash),
+  );
+  const access = await deps.tokens.createAccessToken(
+    session.id,
+    user.username,
+    roleOf(user.role),
+    spentAt,
+    successorJti('access', spentHash),
+  );
   return {
-    access_token: access.token,
-    access_token_expires_at: access.expiresAt.toISOString(),
-    refresh_token: refresh.token,
-    refresh_token_expires_at: refresh.expiresAt.toISOString(),
+    refreshHash: sha256(refresh.token),
+    answer: {
+      access_token: access.token,
+      access_token_expires_at: access.expiresAt.toISOString(),
+      refresh_token: refresh.token,
+      refresh_token_expires_at: refresh.expiresAt.toISOString(),
+    },
   };
+}
+
+/**
+ * Renewal rotates the refresh token: the presented one is spent, its successor (same session expiry)
+ * comes back. The session's just-spent token, within the grace and while its successor is unused,
+ * answers that successor's pair again, byte for byte; so renewals racing with one token all answer
+ * one pair, whichever reaches the database first.
+ */
+export async function renewAccess(deps: SessionDeps, refreshToken: string) {
+  // Two rounds at most: a renewal that loses the race to spend the current token reads the session
+  // again, and then finds the token graced with the winner's successor.
+  for (let round = 0; ; round++) {
+    const { session, claims, hash, graced } = await sessionOf(deps, refreshToken);
+    const user = maybeOne(await getUserCredentials.run({ username: claims.username }, deps.db), 'user');
+    if (!user) throw new SessionInvalidError('the user no longer exists');
+    if (!graced) {
+      const spentAt = new Date();
+      const next = await successorPair(deps, session, user, hash, spentAt);
+      const rotated = await rotateRefreshToken.run({ id: session.id, newHash: next.refreshHash, presentedHash: hash, spentAt }, deps.db);
+      if (rotated.length > 0) return next.answer;
+    } else {
+      const again = await successorPair(deps, session, user, hash, session.refresh_token_spent_at!);
+      if (sameHash(session.refresh_token_hash, again.refreshHash)) return again.answer;
+      // A successor this key cannot make again: replace it with a new one while it is still unused.
+      const fresh = await deps.tokens.createRefreshToken(session.id, user.username, new Date(), session.expires_at);
+      const access = await deps.tokens.createAccessToken(session.id, user.username, roleOf(user.role));
+      const replaced = await replaceUnusedRefreshToken.run(
+        { id: session.id, newHash: sha256(fresh.token), unusedHash: session.refresh_token_hash, presentedHash: hash },
+        deps.db,
+      );
+      if (replaced.length > 0) {
+        return {
+          access_token: access.token,
+          access_token_expires_at: access.expiresAt.toISOString(),
+          refresh_token: fresh.token,
+          refresh_token_expires_at: fresh.expiresAt.toISOString(),
+        };
+      }
+    }
+    if (round === 1) throw new SessionInvalidError('the refresh token is no longer valid');
+  }
 }
 
 export async function revoke(deps: SessionDeps, refreshToken: string): Promise<string> {

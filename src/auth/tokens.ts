@@ -86,10 +86,11 @@ export async function createTokenMaker(
     }),
   );
 
-  async function sign(aud: string, claims: Record<string, string>, ms: number, now: Date) {
+  // Ed25519 signatures are deterministic: the same claims (jti and time included) make the same token.
+  async function sign(aud: string, claims: Record<string, string>, ms: number, now: Date, jti: string = randomUUID()) {
     const token = await v4.Sign(
       secretKey,
-      { ...claims, aud, iss: ISSUER, jti: randomUUID() },
+      { ...claims, aud, iss: ISSUER, jti },
       {
         now,
         expiresIn: Math.floor(ms / 1000),
@@ -122,13 +123,14 @@ export async function createTokenMaker(
   const MAX_CACHED = 20_000;
 
   return {
-    createAccessToken(sessionId: string, username: string, role: Role, now = new Date()) {
-      return sign(ACCESS, { sub: username, sid: sessionId, role }, durations.accessTokenMs, now);
+    /** An access token; a given `jti` and `now` make it again byte for byte (a renewal's replay). */
+    createAccessToken(sessionId: string, username: string, role: Role, now = new Date(), jti?: string) {
+      return sign(ACCESS, { sub: username, sid: sessionId, role }, durations.accessTokenMs, now, jti);
     },
     /** A refresh token; `expiresAt` (a rotation) keeps the session's own expiry instead of a new one. */
-    createRefreshToken(sessionId: string, username: string, now = new Date(), expiresAt?: Date) {
+    createRefreshToken(sessionId: string, username: string, now = new Date(), expiresAt?: Date, jti?: string) {
       const ms = expiresAt ? (Math.floor(expiresAt.getTime() / 1000) - Math.floor(now.getTime() / 1000)) * 1000 : durations.refreshTokenMs;
-      return sign(REFRESH, { sub: username, sid: sessionId }, ms, now);
+      return sign(REFRESH, { sub: username, sid: sessionId }, ms, now, jti);
     },
     async verifyAccessToken(token: string): Promise<Caller> {
       const hit = verified.get(token);

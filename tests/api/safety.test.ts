@@ -215,11 +215,14 @@ describe('password changes and refresh-token rotation', () => {
     const session = await t.db.pool.query<{ expires_at: Date }>('SELECT expires_at FROM sessions WHERE id = $1', [u.sessionId]);
     expect(r1.refresh_token_expires_at).toBe(session.rows[0]!.expires_at.toISOString()); // the session's own expiry
 
-    // The answer was lost: the spent token again, at once → a new pair; the newest is the session's now.
+    // The answer was lost: the spent token again, at once → the pair that answer carried, again.
     const again = await renew(u.refreshToken);
     expect(again.statusCode).toBe(200);
-    const r2 = again.json();
-    expect((await renew(r2.refresh_token)).statusCode).toBe(200);
+    expect(again.json()).toEqual(r1);
+    const next = await renew(r1.refresh_token);
+    expect(next.statusCode).toBe(200);
+    const r2 = next.json();
+    expect(r2.refresh_token).not.toBe(r1.refresh_token);
 
     // Past the grace, the spent token is reuse of a stolen one: 401, and the session is blocked.
     await t.db.pool.query(`UPDATE sessions SET refresh_token_spent_at = now() - interval '11 seconds' WHERE id = $1`, [u.sessionId]);
@@ -227,17 +230,54 @@ describe('password changes and refresh-token rotation', () => {
       u.sessionId,
     ]);
     expect(rows[0]!.h).toBeTruthy();
+    expectProblem(await renew(r1.refresh_token), 401, 'session_invalid');
     expectProblem(await renew(r2.refresh_token), 401, 'session_invalid');
-    expectProblem(await renew(u.refreshToken), 401, 'session_invalid');
     const blocked = await t.db.pool.query('SELECT is_blocked FROM sessions WHERE id = $1', [u.sessionId]);
     expect(blocked.rows[0].is_blocked).toBe(true);
     expectProblem(await me({ auth: { authorization: `Bearer ${r1.access_token}` } }), 401, 'unauthenticated');
   });
 
-  it('two renewals racing with one token both get a working pair', async () => {
-    const u = await signUp(t, { prefix: 'race' });
-    const [a, b] = await Promise.all([renew(u.refreshToken), renew(u.refreshToken)]);
-    expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
+  it('a spent token whose successor was itself spent is reuse, even within 10 s: 401, the session blocked', async () => {
+    const u = await signUp(t, { prefix: 'rot2' });
+    const r1 = (await renew(u.refreshToken)).json();
+    const r2 = (await renew(r1.refresh_token)).json();
+    expectProblem(await renew(u.refreshToken), 401, 'session_invalid');
+    expectProblem(await renew(r2.refresh_token), 401, 'session_invalid');
+    expectProblem(await me({ auth: { authorization: `Bearer ${r2.access_token}` } }), 401, 'unauthenticated');
+  });
+
+  it('a graced renewal whose successor cannot be made again (an earlier key, or a random jti) answers a new pair that works', async () => {
+    const { createHash } = await import('node:crypto');
+    const u = await signUp(t, { prefix: 'rot3' });
+    const legacy = await t.deps.tokens.createRefreshToken(u.sessionId, u.username);
+    const sha = (s: string) => createHash('sha256').update(s).digest();
+    await t.db.pool.query(
+      `UPDATE sessions SET previous_refresh_token_hash = $2, refresh_token_hash = $3, refresh_token_spent_at = now() WHERE id = $1`,
+      [u.sessionId, sha(u.refreshToken), sha(legacy.token)],
+    );
+    const again = await renew(u.refreshToken);
+    expect(again.statusCode).toBe(200);
+    expect(again.json().refresh_token).not.toBe(legacy.token);
+    expect((await renew(again.json().refresh_token)).statusCode).toBe(200);
+    const { rows } = await t.db.pool.query('SELECT is_blocked FROM sessions WHERE id = $1', [u.sessionId]);
+    expect(rows[0].is_blocked).toBe(false);
+  });
+
+  it('renewals racing with one token all answer the same pair, and whichever answer the client keeps goes on working', async () => {
+    for (let round = 0; round < 5; round++) {
+      const u = await signUp(t, { prefix: 'race' });
+      const answers = await Promise.all(Array.from({ length: 4 }, () => renew(u.refreshToken)));
+      expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200, 200]);
+      const pairs = answers.map((a) => a.json());
+      for (const p of pairs) expect(p).toEqual(pairs[0]);
+      // The session's latest token is that pair's: it renews, and the session is not blocked.
+      const kept = pairs[round % 4];
+      const next = await renew(kept.refresh_token);
+      expect(next.statusCode).toBe(200);
+      expect((await me({ auth: { authorization: `Bearer ${next.json().access_token}` } })).statusCode).toBe(200);
+      const { rows } = await t.db.pool.query('SELECT is_blocked FROM sessions WHERE id = $1', [u.sessionId]);
+      expect(rows[0].is_blocked).toBe(false);
+    }
   });
 });
 

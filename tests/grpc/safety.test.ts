@@ -191,3 +191,19 @@ describe("Connect's own refusals carry the contract's code and a request id", ()
     });
   });
 });
+
+describe('renewals of one refresh token over gRPC', () => {
+  it('racing renewals all answer the same pair; the session goes on with it, not blocked', async () => {
+    const bank = createClient(SimpleBank, createGrpcTransport({ baseUrl }));
+    for (let round = 0; round < 5; round++) {
+      const u = await signUp(t, { prefix: 'gsr' });
+      const pairs = await Promise.all(Array.from({ length: 4 }, () => bank.renewAccessToken({ refreshToken: u.refreshToken })));
+      const tokens = new Set(pairs.map((p) => `${p.accessToken} ${p.refreshToken}`));
+      expect(tokens.size).toBe(1);
+      const next = await bank.renewAccessToken({ refreshToken: pairs[round % 4]!.refreshToken });
+      expect(next.refreshToken).not.toBe(pairs[0]!.refreshToken);
+      const { rows } = await t.db.pool.query('SELECT is_blocked FROM sessions WHERE id = $1', [u.sessionId]);
+      expect(rows[0].is_blocked).toBe(false);
+    }
+  });
+});

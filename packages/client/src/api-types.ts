@@ -91,7 +91,7 @@ export interface paths {
         put?: never;
         /**
          * A new access token for a live session; the refresh token rotates
-         * @description The presented refresh token is spent and a new one returned (same session expiry). Presented again within 10 s (a lost answer) it renews again; later, it is reuse of a stolen token: 401 `session_invalid` and the whole session is blocked.
+         * @description The presented refresh token is spent and a new one returned (same session expiry). Presented again within 10 s while its successor is unused (a lost answer, or renewals racing), it answers that same pair again; later, or once the successor was spent, it is reuse of a stolen token: 401 `session_invalid` and the whole session is blocked.
          */
         post: operations["renewAccessToken"];
         delete?: never;

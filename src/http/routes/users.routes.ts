@@ -52,7 +52,7 @@ const usersRoutes: FastifyPluginAsyncTypebox<{ ops: Operations }> = async (app, 
         tags: ['users'],
         summary: 'A new access token for a live session; the refresh token rotates',
         description:
-          'The presented refresh token is spent and a new one returned (same session expiry). Presented again within 10 s (a lost answer) it renews again; later, it is reuse of a stolen token: 401 `session_invalid` and the whole session is blocked.',
+          'The presented refresh token is spent and a new one returned (same session expiry). Presented again within 10 s while its successor is unused (a lost answer, or renewals racing), it answers that same pair again; later, or once the successor was spent, it is reuse of a stolen token: 401 `session_invalid` and the whole session is blocked.',
         body: RefreshTokenBody,
         response: { 200: RenewResponse, ...errorResponses(400, 401, 413, 415) },
       },
