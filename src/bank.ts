@@ -75,7 +75,8 @@ export async function createDeps(
       ...config.moneyBatch,
       keyTtlMs: config.idempotencyKeyTtlMs,
       remoteApply: awaitReplica,
-      onBatch: metrics.ledgerBatch,
+      onCall: metrics.ledgerCall,
+      onWait: metrics.ledgerWait,
       retry: { onRetry: metrics.ledgerRetry },
     }),
   };

@@ -11,7 +11,10 @@ export interface Metrics {
   grpcHandled(type: 'unary' | 'server_stream', service: string, method: string, code: string, seconds: number): void;
   /** A money movement's outcome: `ok` or the contract code it was refused with. */
   moneyMovement(kind: 'transfer' | 'deposit' | 'withdrawal', outcome: string): void;
-  ledgerBatch(items: number): void;
+  /** One ledger call done: its items, and its time from sending to the answers (retries included). */
+  ledgerCall(items: number, seconds: number): void;
+  /** How long one money movement waited for a ledger slot (group commit) before its call was sent. */
+  ledgerWait(seconds: number): void;
   ledgerRetry(reason: 'deadlock' | 'serialization'): void;
   /** A 503 answered, by what was unavailable. */
   unavailable(cause: string): void;
@@ -39,7 +42,8 @@ export const noMetrics: Metrics = {
   httpRequest: noop,
   grpcHandled: noop,
   moneyMovement: noop,
-  ledgerBatch: noop,
+  ledgerCall: noop,
+  ledgerWait: noop,
   ledgerRetry: noop,
   unavailable: noop,
   ready: noop,
@@ -86,6 +90,18 @@ export function createMetrics(): Metrics {
     name: 'simplebank_ledger_batch_size',
     help: 'Money movements per call of the ledger function (group commit).',
     buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+    registers: [register],
+  });
+  const callDuration = new Histogram({
+    name: 'simplebank_ledger_call_seconds',
+    help: 'Ledger calls, from sending the call to its answers after COMMIT (retries included).',
+    buckets: LATENCY,
+    registers: [register],
+  });
+  const queueWait = new Histogram({
+    name: 'simplebank_ledger_queue_wait_seconds',
+    help: 'How long a money movement waited for a ledger slot (group commit) before its call was sent.',
+    buckets: [0, ...LATENCY],
     registers: [register],
   });
   const retries = new Counter({
@@ -174,7 +190,11 @@ export function createMetrics(): Metrics {
       grpcHandling.observe({ grpc_type: type, grpc_service: service, grpc_method: method }, seconds);
     },
     moneyMovement: (kind, outcome) => movements.inc({ kind, outcome }),
-    ledgerBatch: (items) => batchSize.observe(items),
+    ledgerCall(items, seconds) {
+      batchSize.observe(items);
+      callDuration.observe(seconds);
+    },
+    ledgerWait: (seconds) => queueWait.observe(seconds),
     ledgerRetry: (reason) => retries.inc({ reason }),
     unavailable: (cause) => unavailable.inc({ cause }),
     ready: (ok) => ready.set(ok ? 1 : 0),

@@ -187,8 +187,10 @@ export interface GroupCommitOptions {
    * (BEGIN; SET LOCAL synchronous_commit = remote_apply; the call; COMMIT), so a 201 is readable there.
    */
   remoteApply?: boolean;
-  /** Told the size of each ledger call (metrics). */
-  onBatch?: (items: number) => void;
+  /** Told each ledger call's items and seconds from sending to the answers (metrics). */
+  onCall?: (items: number, seconds: number) => void;
+  /** Told how long each movement waited for a slot before its call was sent (metrics). */
+  onWait?: (seconds: number) => void;
 }
 
 export interface GroupCommitStats {
@@ -217,6 +219,8 @@ interface Waiting {
   link: unknown;
   resolve: (a: MovementAnswer) => void;
   reject: (e: unknown) => void;
+  /** performance.now() when submitted. */
+  at: number;
 }
 
 export function createGroupCommit(pool: pg.Pool, opts: GroupCommitOptions): GroupCommit {
@@ -233,6 +237,10 @@ export function createGroupCommit(pool: pg.Pool, opts: GroupCommitOptions): Grou
       stats.batches++;
       stats.items += batch.length;
       if (batch.length > stats.largestBatch) stats.largestBatch = batch.length;
+      if (opts.onWait) {
+        const now = performance.now();
+        for (const w of batch) opts.onWait((now - w.at) / 1000);
+      }
       void run(batch).finally(() => {
         inFlight--;
         pump();
@@ -242,9 +250,9 @@ export function createGroupCommit(pool: pg.Pool, opts: GroupCommitOptions): Grou
 
   async function run(batch: Waiting[]): Promise<void> {
     let answers: MovementAnswer[];
+    const sentAt = performance.now();
     try {
       const requests = batch.map((w) => w.request);
-      opts.onBatch?.(requests.length);
       answers = await tracing.ledger(
         batch.map((w) => w.link),
         requests.length,
@@ -253,6 +261,7 @@ export function createGroupCommit(pool: pg.Pool, opts: GroupCommitOptions): Grou
             ? withTransaction(pool, (tx) => applyBatch(tx, requests, opts.keyTtlMs), { ...opts.retry, remoteApply: true })
             : withRetry(() => applyBatch(pool, requests, opts.keyTtlMs), opts.retry),
       );
+      opts.onCall?.(requests.length, (performance.now() - sentAt) / 1000);
     } catch (err) {
       // Nothing of the batch committed, unless the connection was lost mid-call: then no one knows.
       // Retries used up or the database gone (503, errors come out of withRetry typed): the same
@@ -275,7 +284,7 @@ export function createGroupCommit(pool: pg.Pool, opts: GroupCommitOptions): Grou
     submit(request, signal) {
       return new Promise((resolve, reject) => {
         if (signal?.aborted) return reject(signal.reason);
-        const waiting: Waiting = { request, resolve, reject, link: tracing.link() };
+        const waiting: Waiting = { request, resolve, reject, link: tracing.link(), at: performance.now() };
         if (signal) {
           const drop = () => {
             const i = queue.indexOf(waiting);

@@ -117,6 +117,9 @@ it('counts a 201, a 403, a 404 and a 422 under their route templates, money outc
     transfersForbidden: delta('simplebank_money_movements_total', { kind: 'transfer', outcome: 'forbidden' }),
     transfersRefused: delta('simplebank_money_movements_total', { kind: 'transfer', outcome: 'insufficient_funds' }),
     ledgerCalls: delta('simplebank_ledger_batch_size_count', {}),
+    ledgerTimed: delta('simplebank_ledger_call_seconds_count', {}),
+    movementsWaited: delta('simplebank_ledger_queue_wait_seconds_count', {}),
+    ledgerSecondsRecorded: delta('simplebank_ledger_call_seconds_sum', {}) > 0,
   }).toEqual({
     created: 1,
     forbidden: 1,
@@ -129,6 +132,9 @@ it('counts a 201, a 403, a 404 and a 422 under their route templates, money outc
     transfersForbidden: 1,
     transfersRefused: 1,
     ledgerCalls: 3,
+    ledgerTimed: 3,
+    movementsWaited: 3,
+    ledgerSecondsRecorded: true,
   });
   // Gauges and the process's own metrics, under their usual names.
   for (const name of [
