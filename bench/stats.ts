@@ -10,6 +10,8 @@ export interface PhaseResult {
   ops: number;
   seconds: number;
   perSecond: number;
+  /** Mean latency (ms). */
+  mean: number;
   p50: number;
   p95: number;
   p99: number;
@@ -28,6 +30,7 @@ export function summarise(name: string, latencies: number[], seconds: number, st
     ops: ok,
     seconds,
     perSecond: ok / seconds,
+    mean: latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length),
     p50: percentile(sorted, 50),
     p95: percentile(sorted, 95),
     p99: percentile(sorted, 99),

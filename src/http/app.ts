@@ -113,10 +113,8 @@ export async function buildApp(ops: Operations, opts: AppOptions = {}): Promise<
           clientError(Object.assign(new Error('request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), raw.socket);
       }, requestTimeoutMs);
       timer.unref();
-      const clear = () => clearTimeout(timer);
-      raw.once('end', clear);
-      raw.once('close', clear);
-      reply.raw.once('finish', clear);
+      // The response closes once it is sent or its socket is gone: one listener covers every ending.
+      reply.raw.once('close', () => clearTimeout(timer));
     });
   }
   // A JSON API: any other body type is 415, not a string handed to the validator.
