@@ -4,8 +4,10 @@
 // They run in a database of their own (`pgbench_ref`, migrated and seeded like the ledger's), never
 // the service's, over the same Unix socket the service's pool uses.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { percentile } from './stats.js';
 
 export interface PgbenchTools {
   pgbench: string;
@@ -21,6 +23,9 @@ export interface PgbenchResult {
   /** Transfers per second (for D: rows added to `transfers` ÷ seconds; its tps counts calls). */
   perSecond: number;
   latencyAvgMs: number;
+  /** Per-transaction latency percentiles (ms) from pgbench's own log (-l), where measured. */
+  p50Ms?: number;
+  p99Ms?: number;
   failed: number;
   /** Postgres CPU per transfer (pgbench itself not included), where measured. */
   dbCpuMsPerTransfer?: number;
@@ -79,10 +84,14 @@ export function runPgbench(
   psql(tools, url, ['-f', join(tools.scripts, 'reset.sql')]);
   psql(tools, url, ['-c', 'CHECKPOINT']);
   const naccounts = workload === 'spread' ? 10_000 : 2;
+  // -l: one line per transaction (its latency in µs, third field), one file per thread.
+  const logDir = mkdtempSync(join(tmpdir(), 'simplebank-pgbench-'));
   const r = spawnSync(
     tools.pgbench,
     [
       '-n',
+      '-l',
+      `--log-prefix=${join(logDir, 'tx')}`,
       '-M',
       'prepared',
       '-T',
@@ -109,6 +118,15 @@ export function runPgbench(
     perSecond = Number(c.stdout.trim()) / seconds;
   }
   if (!Number.isFinite(perSecond)) throw new Error(`pgbench ${design} ${workload} gave no figure:\n${out}`);
+  const latencies: number[] = [];
+  for (const f of readdirSync(logDir)) {
+    for (const line of readFileSync(join(logDir, f), 'utf8').split('\n')) {
+      const us = Number(line.split(' ')[2]);
+      if (line && Number.isFinite(us)) latencies.push(us / 1000);
+    }
+  }
+  rmSync(logDir, { recursive: true, force: true });
+  latencies.sort((a, b) => a - b);
   return {
     name: `pgbench ${design} ${workload}`,
     design,
@@ -116,6 +134,8 @@ export function runPgbench(
     clients,
     perSecond,
     latencyAvgMs: num(/^latency average = ([0-9.]+) ms/m),
+    p50Ms: latencies.length ? percentile(latencies, 50) : undefined,
+    p99Ms: latencies.length ? percentile(latencies, 99) : undefined,
     failed: num(/^number of failed transactions: (\d+)/m) || 0,
   };
 }

@@ -179,7 +179,13 @@ DECLARE
   w_tid bigint[] := '{}'; w_from bigint[] := '{}'; w_to bigint[] := '{}'; w_amt bigint[] := '{}';
   w_cur text[] := '{}'; w_efrom bigint[] := '{}'; w_eto bigint[] := '{}';
   ids bigint[]; r record; i int; f int; t int; amt bigint; cur text; acct bigint;
-  tid bigint; efrom bigint; eto bigint; k record; keyed boolean;
+  tid bigint; efrom bigint; eto bigint; k record; keyed boolean; j int;
+  -- Idempotency-Keys, by item: the key's lock taken, and its live stored answer (if any).
+  k_locked boolean[] := '{}'; k_fp bytea[] := '{}'; k_status int[] := '{}'; k_resp jsonb[] := '{}';
+  any_keyed boolean := false; expired boolean := false;
+  -- The answers this batch stores, set-wise at the end ("user\nkey" finds an earlier item's).
+  s_uk text[] := '{}'; s_user text[] := '{}'; s_key text[] := '{}'; s_fp bytea[] := '{}';
+  s_status int[] := '{}'; s_resp jsonb[] := '{}';
 BEGIN
   IF n = 0 THEN RETURN; END IF;
 
@@ -202,6 +208,37 @@ BEGIN
   END LOOP;
   a_orig := a_bal;
 
+  -- The keyed items' locks first, then their stored answers in ONE statement of its own: it sees
+  -- the answer of every holder that committed before its lock was ours. A lock another transaction
+  -- holds is that item's 409; an expired stored answer is deleted (its key starts afresh).
+  FOR i IN 1 .. n LOOP
+    IF coalesce(p_key_user[i], '') <> '' THEN
+      k_locked[i] := pg_try_advisory_xact_lock(hashtextextended(p_key_user[i] || E'\n' || p_key[i], 0));
+      any_keyed := true;
+    END IF;
+  END LOOP;
+  IF any_keyed THEN
+    FOR k IN
+      SELECT u.pos::int AS pos, ik.fingerprint, ik.status, ik.response, ik.created_at
+      FROM unnest(p_key_user, p_key) WITH ORDINALITY AS u(ku, key, pos)
+      JOIN idempotency_keys ik ON ik.username = u.ku AND ik.key = u.key
+      WHERE u.ku <> ''
+    LOOP
+      CONTINUE WHEN NOT k_locked[k.pos];
+      IF k.created_at > v_now - make_interval(secs => p_key_ttl_ms / 1000.0) THEN
+        k_fp[k.pos] := k.fingerprint; k_status[k.pos] := k.status; k_resp[k.pos] := k.response;
+      ELSE
+        expired := true;
+      END IF;
+    END LOOP;
+    IF expired THEN
+      DELETE FROM idempotency_keys ik
+      USING unnest(p_key_user, p_key, k_locked) AS u(ku, key, locked)
+      WHERE u.locked AND ik.username = u.ku AND ik.key = u.key
+        AND ik.created_at <= v_now - make_interval(secs => p_key_ttl_ms / 1000.0);
+    END IF;
+  END IF;
+
   FOR i IN 1 .. n LOOP
     ord := i; status := NULL; code := NULL; detail := NULL; replayed := false; result := NULL; to_account := NULL;
     keyed := coalesce(p_key_user[i], '') <> '';
@@ -209,25 +246,23 @@ BEGIN
     <<item>>
     BEGIN
       IF keyed THEN
-        IF NOT pg_try_advisory_xact_lock(hashtextextended(p_key_user[i] || E'\n' || p_key[i], 0)) THEN
+        IF NOT k_locked[i] THEN
           status := 409; code := 'idempotency_key_in_use';
           detail := 'a request with this Idempotency-Key is still being processed; retry shortly';
           EXIT item;
         END IF;
-        -- A statement of its own, after the lock: it sees the answer of a holder that committed.
-        SELECT ik.fingerprint, ik.status, ik.response, ik.created_at INTO k
-        FROM idempotency_keys ik WHERE ik.username = p_key_user[i] AND ik.key = p_key[i];
-        IF FOUND THEN
-          IF k.created_at > v_now - make_interval(secs => p_key_ttl_ms / 1000.0) THEN
-            IF k.fingerprint = p_fingerprint[i] THEN
-              status := k.status; result := k.response::json; replayed := true;
-            ELSE
-              status := 422; code := 'idempotency_key_reused';
-              detail := 'this Idempotency-Key was used with a different request';
-            END IF;
-            EXIT item;
+        -- The key's answer: stored by an earlier item of this batch, or before it (live).
+        j := array_position(s_uk, p_key_user[i] || E'\n' || p_key[i]);
+        IF j IS NOT NULL OR k_status[i] IS NOT NULL THEN
+          IF (CASE WHEN j IS NOT NULL THEN s_fp[j] ELSE k_fp[i] END) = p_fingerprint[i] THEN
+            status := CASE WHEN j IS NOT NULL THEN s_status[j] ELSE k_status[i] END;
+            result := (CASE WHEN j IS NOT NULL THEN s_resp[j] ELSE k_resp[i] END)::json;
+            replayed := true;
+          ELSE
+            status := 422; code := 'idempotency_key_reused';
+            detail := 'this Idempotency-Key was used with a different request';
           END IF;
-          DELETE FROM idempotency_keys ik WHERE ik.username = p_key_user[i] AND ik.key = p_key[i];
+          EXIT item;
         END IF;
       END IF;
 
@@ -305,9 +340,9 @@ BEGIN
 
     -- Only committed outcomes are stored under a key: a movement, or a 422 rule refusal.
     IF keyed AND NOT replayed AND (status = 201 OR (status = 422 AND code <> 'idempotency_key_reused')) THEN
-      INSERT INTO idempotency_keys (username, key, fingerprint, status, response)
-      VALUES (p_key_user[i], p_key[i], p_fingerprint[i], status,
-              CASE WHEN status = 201 THEN result::jsonb ELSE jsonb_build_object('code', code, 'detail', detail) END);
+      s_uk := s_uk || (p_key_user[i] || E'\n' || p_key[i]); s_user := s_user || p_key_user[i]; s_key := s_key || p_key[i];
+      s_fp := s_fp || p_fingerprint[i]; s_status := s_status || status;
+      s_resp := s_resp || CASE WHEN status = 201 THEN result::jsonb ELSE jsonb_build_object('code', code, 'detail', detail) END;
     END IF;
     RETURN NEXT;
   END LOOP;
@@ -328,6 +363,11 @@ BEGIN
     UPDATE accounts a SET balance = a.balance + (x.bal - x.orig)
     FROM unnest(a_id, a_bal, a_orig) AS x(id, bal, orig)
     WHERE a.id = x.id AND x.bal <> x.orig;
+  END IF;
+
+  IF array_length(s_user, 1) > 0 THEN
+    INSERT INTO idempotency_keys (username, key, fingerprint, status, response)
+    SELECT * FROM unnest(s_user, s_key, s_fp, s_status, s_resp);
   END IF;
 END;
 $function$
@@ -352,3 +392,4 @@ CREATE TRIGGER users_authority_changed_notify AFTER UPDATE ON public.users FOR E
 --   20261201120400
 --   20261201130000
 --   20261202120000
+--   20261202130000

@@ -1,0 +1,436 @@
+-- migrate:up
+
+-- Keyed items, set-wise (#20): an item with an Idempotency-Key cost the call two statements of its own
+-- (the lookup of its stored answer, the INSERT of its own) on top of the movement; a batch of keyed
+-- items now takes its keys' locks first, reads every stored answer in one statement after them, and
+-- stores its answers in one INSERT at the end. What each item answers is unchanged: a lock another
+-- transaction holds is 409; a live stored answer is replayed (or 422 for a different request); an
+-- answer stored by an earlier item of the same call is found in the call's own list; an expired one is
+-- deleted and the key starts afresh. Everything else is the function of 20261201120000 as it was, with
+-- the lock_timeout of 20261202120000 (CREATE OR REPLACE sets a function's SET clauses anew).
+CREATE OR REPLACE FUNCTION transfer_tx_batch(
+  p_kind        text[],    -- 'transfer' | 'deposit' | 'withdrawal'
+  p_from        bigint[],  -- transfer: the from-account; deposit/withdrawal: the customer's account
+  p_to          bigint[],  -- transfer: the to-account; 0 (or NULL) otherwise
+  p_amount      bigint[],
+  p_currency    text[],    -- transfer: its currency; '' otherwise (the account's)
+  p_owner       text[],    -- the from-account must belong to this user; '' (or NULL): no ownership check
+  p_key_user    text[],    -- Idempotency-Key: its caller ('' or NULL: no key), key and request fingerprint
+  p_key         text[],
+  p_fingerprint bytea[],
+  p_key_ttl_ms  bigint
+) RETURNS TABLE (ord int, status int, code text, detail text, replayed boolean, result json, to_account json)
+LANGUAGE plpgsql
+-- Its statements take arrays of any length: one generic plan each, made once per connection, rather
+-- than a plan made afresh at every call for the length at hand (that planning cost more than the
+-- work of a small batch). Every row it reads it finds by a key, so its plans use the indexes
+-- whatever the tables' sizes when a plan is made: a plan made while a table was nearly empty
+-- (a new database, a fresh idempotency table) would otherwise scan it whole for as long as the
+-- connection lives.
+SET plan_cache_mode = force_generic_plan
+SET enable_seqscan = off
+SET lock_timeout = '4s'
+AS $$
+#variable_conflict use_variable
+DECLARE
+  max_balance constant bigint := 9007199254740991;
+  n       int := coalesce(array_length(p_kind, 1), 0);
+  v_now   timestamptz := now();
+  v_now_s text := api_timestamp(now());
+  v_seq_t regclass := pg_get_serial_sequence('transfers', 'id')::regclass;
+  v_seq_e regclass := pg_get_serial_sequence('entries', 'id')::regclass;
+  -- The locked accounts, by position: ids ascending.
+  a_id bigint[] := '{}'; a_owner text[] := '{}'; a_cur text[] := '{}'; a_fund boolean[] := '{}';
+  a_created text[] := '{}'; a_bal bigint[] := '{}'; a_orig bigint[] := '{}';
+  -- What the batch writes, set-wise at the end.
+  w_tid bigint[] := '{}'; w_from bigint[] := '{}'; w_to bigint[] := '{}'; w_amt bigint[] := '{}';
+  w_cur text[] := '{}'; w_efrom bigint[] := '{}'; w_eto bigint[] := '{}';
+  ids bigint[]; r record; i int; f int; t int; amt bigint; cur text; acct bigint;
+  tid bigint; efrom bigint; eto bigint; k record; keyed boolean; j int;
+  -- Idempotency-Keys, by item: the key's lock taken, and its live stored answer (if any).
+  k_locked boolean[] := '{}'; k_fp bytea[] := '{}'; k_status int[] := '{}'; k_resp jsonb[] := '{}';
+  any_keyed boolean := false; expired boolean := false;
+  -- The answers this batch stores, set-wise at the end ("user\nkey" finds an earlier item's).
+  s_uk text[] := '{}'; s_user text[] := '{}'; s_key text[] := '{}'; s_fp bytea[] := '{}';
+  s_status int[] := '{}'; s_resp jsonb[] := '{}';
+BEGIN
+  IF n = 0 THEN RETURN; END IF;
+
+  ids := array_remove(p_from || p_to, NULL);
+  IF 'deposit' = ANY (p_kind) OR 'withdrawal' = ANY (p_kind) THEN
+    ids := ids || ARRAY(
+      SELECT fa.id FROM accounts fa
+      WHERE fa.is_funding AND fa.currency IN (
+        SELECT ca.currency FROM accounts ca JOIN unnest(p_kind, p_from) AS it(kind, id) ON ca.id = it.id
+        WHERE it.kind <> 'transfer'));
+  END IF;
+
+  FOR r IN
+    SELECT a.id, a.owner, a.balance, a.currency, a.is_funding, a.created_at
+    FROM accounts a WHERE a.id = ANY (ids)
+    ORDER BY a.id FOR NO KEY UPDATE
+  LOOP
+    a_id := a_id || r.id; a_owner := a_owner || r.owner; a_bal := a_bal || r.balance;
+    a_cur := a_cur || r.currency; a_fund := a_fund || r.is_funding; a_created := a_created || api_timestamp(r.created_at);
+  END LOOP;
+  a_orig := a_bal;
+
+  -- The keyed items' locks first, then their stored answers in ONE statement of its own: it sees
+  -- the answer of every holder that committed before its lock was ours. A lock another transaction
+  -- holds is that item's 409; an expired stored answer is deleted (its key starts afresh).
+  FOR i IN 1 .. n LOOP
+    IF coalesce(p_key_user[i], '') <> '' THEN
+      k_locked[i] := pg_try_advisory_xact_lock(hashtextextended(p_key_user[i] || E'\n' || p_key[i], 0));
+      any_keyed := true;
+    END IF;
+  END LOOP;
+  IF any_keyed THEN
+    FOR k IN
+      SELECT u.pos::int AS pos, ik.fingerprint, ik.status, ik.response, ik.created_at
+      FROM unnest(p_key_user, p_key) WITH ORDINALITY AS u(ku, key, pos)
+      JOIN idempotency_keys ik ON ik.username = u.ku AND ik.key = u.key
+      WHERE u.ku <> ''
+    LOOP
+      CONTINUE WHEN NOT k_locked[k.pos];
+      IF k.created_at > v_now - make_interval(secs => p_key_ttl_ms / 1000.0) THEN
+        k_fp[k.pos] := k.fingerprint; k_status[k.pos] := k.status; k_resp[k.pos] := k.response;
+      ELSE
+        expired := true;
+      END IF;
+    END LOOP;
+    IF expired THEN
+      DELETE FROM idempotency_keys ik
+      USING unnest(p_key_user, p_key, k_locked) AS u(ku, key, locked)
+      WHERE u.locked AND ik.username = u.ku AND ik.key = u.key
+        AND ik.created_at <= v_now - make_interval(secs => p_key_ttl_ms / 1000.0);
+    END IF;
+  END IF;
+
+  FOR i IN 1 .. n LOOP
+    ord := i; status := NULL; code := NULL; detail := NULL; replayed := false; result := NULL; to_account := NULL;
+    keyed := coalesce(p_key_user[i], '') <> '';
+
+    <<item>>
+    BEGIN
+      IF keyed THEN
+        IF NOT k_locked[i] THEN
+          status := 409; code := 'idempotency_key_in_use';
+          detail := 'a request with this Idempotency-Key is still being processed; retry shortly';
+          EXIT item;
+        END IF;
+        -- The key's answer: stored by an earlier item of this batch, or before it (live).
+        j := array_position(s_uk, p_key_user[i] || E'\n' || p_key[i]);
+        IF j IS NOT NULL OR k_status[i] IS NOT NULL THEN
+          IF (CASE WHEN j IS NOT NULL THEN s_fp[j] ELSE k_fp[i] END) = p_fingerprint[i] THEN
+            status := CASE WHEN j IS NOT NULL THEN s_status[j] ELSE k_status[i] END;
+            result := (CASE WHEN j IS NOT NULL THEN s_resp[j] ELSE k_resp[i] END)::json;
+            replayed := true;
+          ELSE
+            status := 422; code := 'idempotency_key_reused';
+            detail := 'this Idempotency-Key was used with a different request';
+          END IF;
+          EXIT item;
+        END IF;
+      END IF;
+
+      amt := p_amount[i];
+      IF p_kind[i] = 'transfer' THEN
+        IF amt IS NULL OR amt <= 0 THEN
+          status := 400; code := 'validation_failed'; detail := 'amount must be a positive integer'; EXIT item;
+        END IF;
+        IF p_from[i] = p_to[i] THEN
+          status := 422; code := 'same_account'; detail := 'from and to are the same account'; EXIT item;
+        END IF;
+        f := array_position(a_id, p_from[i]);
+        t := array_position(a_id, p_to[i]);
+        cur := p_currency[i];
+        IF f IS NULL THEN
+          status := 404; code := 'not_found'; detail := format('account %s not found', p_from[i]); EXIT item;
+        END IF;
+        IF coalesce(p_owner[i], '') <> '' AND a_owner[f] <> p_owner[i] THEN
+          status := 403; code := 'forbidden'; detail := 'the from-account does not belong to you'; EXIT item;
+        END IF;
+        IF t IS NULL THEN
+          status := 404; code := 'not_found'; detail := format('account %s not found', p_to[i]); EXIT item;
+        END IF;
+      ELSIF p_kind[i] IN ('deposit', 'withdrawal') THEN
+        acct := array_position(a_id, p_from[i]);
+        IF acct IS NULL THEN
+          status := 404; code := 'not_found'; detail := format('account %s not found', p_from[i]); EXIT item;
+        END IF;
+        IF amt IS NULL OR amt <= 0 THEN
+          status := 400; code := 'validation_failed'; detail := 'amount must be a positive integer'; EXIT item;
+        END IF;
+        cur := a_cur[acct];
+        SELECT x.pos INTO f FROM unnest(a_id, a_cur, a_fund) WITH ORDINALITY AS x(id, cur, fund, pos)
+        WHERE x.fund AND x.cur = cur;
+        IF f IS NULL THEN
+          RAISE EXCEPTION 'no funding account for currency %', cur USING ERRCODE = 'data_exception';
+        END IF;
+        IF f = acct THEN
+          status := 422; code := 'same_account'; detail := 'from and to are the same account'; EXIT item;
+        END IF;
+        IF p_kind[i] = 'deposit' THEN t := acct; ELSE t := f; f := acct; END IF;
+      ELSE
+        status := 400; code := 'validation_failed'; detail := format('unknown kind of movement %s', p_kind[i]); EXIT item;
+      END IF;
+
+      IF a_cur[f] <> cur OR a_cur[t] <> cur THEN
+        status := 422; code := 'currency_mismatch'; detail := 'the currency differs from the accounts'' currency'; EXIT item;
+      END IF;
+      IF NOT a_fund[f] AND a_bal[f] < amt THEN
+        status := 422; code := 'insufficient_funds'; detail := 'insufficient funds'; EXIT item;
+      END IF;
+      IF a_bal[f] - amt < -max_balance OR a_bal[t] + amt > max_balance THEN
+        status := 422; code := 'balance_limit_exceeded';
+        detail := 'the movement would take a balance past ±9007199254740991'; EXIT item;
+      END IF;
+
+      a_bal[f] := a_bal[f] - amt;
+      a_bal[t] := a_bal[t] + amt;
+      tid := nextval(v_seq_t); efrom := nextval(v_seq_e); eto := nextval(v_seq_e);
+      w_tid := w_tid || tid; w_from := w_from || a_id[f]; w_to := w_to || a_id[t]; w_amt := w_amt || amt;
+      w_cur := w_cur || cur; w_efrom := w_efrom || efrom; w_eto := w_eto || eto;
+      status := 201;
+      result := json_build_object(
+        'transfer', json_build_object('id', tid, 'from_account_id', a_id[f], 'to_account_id', a_id[t],
+                                      'amount', amt, 'created_at', v_now_s),
+        'from_account', json_build_object('id', a_id[f], 'owner', a_owner[f], 'balance', a_bal[f],
+                                          'currency', cur, 'created_at', a_created[f]),
+        'from_entry', json_build_object('id', efrom, 'account_id', a_id[f], 'amount', -amt,
+                                        'transfer_id', tid, 'created_at', v_now_s),
+        'to_entry', json_build_object('id', eto, 'account_id', a_id[t], 'amount', amt,
+                                      'transfer_id', tid, 'created_at', v_now_s));
+      to_account := json_build_object('id', a_id[t], 'owner', a_owner[t], 'balance', a_bal[t],
+                                      'currency', cur, 'created_at', a_created[t]);
+    END item;
+
+    -- Only committed outcomes are stored under a key: a movement, or a 422 rule refusal.
+    IF keyed AND NOT replayed AND (status = 201 OR (status = 422 AND code <> 'idempotency_key_reused')) THEN
+      s_uk := s_uk || (p_key_user[i] || E'\n' || p_key[i]); s_user := s_user || p_key_user[i]; s_key := s_key || p_key[i];
+      s_fp := s_fp || p_fingerprint[i]; s_status := s_status || status;
+      s_resp := s_resp || CASE WHEN status = 201 THEN result::jsonb ELSE jsonb_build_object('code', code, 'detail', detail) END;
+    END IF;
+    RETURN NEXT;
+  END LOOP;
+
+  IF array_length(w_tid, 1) > 0 THEN
+    INSERT INTO transfers (id, from_account_id, to_account_id, amount, currency, created_at)
+    OVERRIDING SYSTEM VALUE
+    SELECT x.id, x.f, x.t, x.amt, x.cur, v_now FROM unnest(w_tid, w_from, w_to, w_amt, w_cur) AS x(id, f, t, amt, cur);
+
+    INSERT INTO entries (id, account_id, amount, transfer_id, created_at)
+    OVERRIDING SYSTEM VALUE
+    SELECT x.eid, x.acct, x.amt, x.tid, v_now FROM (
+      SELECT unnest(w_efrom) AS eid, unnest(w_from) AS acct, -unnest(w_amt) AS amt, unnest(w_tid) AS tid
+      UNION ALL
+      SELECT unnest(w_eto), unnest(w_to), unnest(w_amt), unnest(w_tid)
+    ) AS x ORDER BY x.eid;
+
+    UPDATE accounts a SET balance = a.balance + (x.bal - x.orig)
+    FROM unnest(a_id, a_bal, a_orig) AS x(id, bal, orig)
+    WHERE a.id = x.id AND x.bal <> x.orig;
+  END IF;
+
+  IF array_length(s_user, 1) > 0 THEN
+    INSERT INTO idempotency_keys (username, key, fingerprint, status, response)
+    SELECT * FROM unnest(s_user, s_key, s_fp, s_status, s_resp);
+  END IF;
+END;
+$$;
+
+
+-- migrate:down
+
+-- The function as 20261201120000 and 20261202120000 left it.
+CREATE OR REPLACE FUNCTION transfer_tx_batch(
+  p_kind        text[],    -- 'transfer' | 'deposit' | 'withdrawal'
+  p_from        bigint[],  -- transfer: the from-account; deposit/withdrawal: the customer's account
+  p_to          bigint[],  -- transfer: the to-account; 0 (or NULL) otherwise
+  p_amount      bigint[],
+  p_currency    text[],    -- transfer: its currency; '' otherwise (the account's)
+  p_owner       text[],    -- the from-account must belong to this user; '' (or NULL): no ownership check
+  p_key_user    text[],    -- Idempotency-Key: its caller ('' or NULL: no key), key and request fingerprint
+  p_key         text[],
+  p_fingerprint bytea[],
+  p_key_ttl_ms  bigint
+) RETURNS TABLE (ord int, status int, code text, detail text, replayed boolean, result json, to_account json)
+LANGUAGE plpgsql
+-- Its statements take arrays of any length: one generic plan each, made once per connection, rather
+-- than a plan made afresh at every call for the length at hand (that planning cost more than the
+-- work of a small batch). Every row it reads it finds by a key, so its plans use the indexes
+-- whatever the tables' sizes when a plan is made: a plan made while a table was nearly empty
+-- (a new database, a fresh idempotency table) would otherwise scan it whole for as long as the
+-- connection lives.
+SET plan_cache_mode = force_generic_plan
+SET enable_seqscan = off
+SET lock_timeout = '4s'
+AS $$
+#variable_conflict use_variable
+DECLARE
+  max_balance constant bigint := 9007199254740991;
+  n       int := coalesce(array_length(p_kind, 1), 0);
+  v_now   timestamptz := now();
+  v_now_s text := api_timestamp(now());
+  v_seq_t regclass := pg_get_serial_sequence('transfers', 'id')::regclass;
+  v_seq_e regclass := pg_get_serial_sequence('entries', 'id')::regclass;
+  -- The locked accounts, by position: ids ascending.
+  a_id bigint[] := '{}'; a_owner text[] := '{}'; a_cur text[] := '{}'; a_fund boolean[] := '{}';
+  a_created text[] := '{}'; a_bal bigint[] := '{}'; a_orig bigint[] := '{}';
+  -- What the batch writes, set-wise at the end.
+  w_tid bigint[] := '{}'; w_from bigint[] := '{}'; w_to bigint[] := '{}'; w_amt bigint[] := '{}';
+  w_cur text[] := '{}'; w_efrom bigint[] := '{}'; w_eto bigint[] := '{}';
+  ids bigint[]; r record; i int; f int; t int; amt bigint; cur text; acct bigint;
+  tid bigint; efrom bigint; eto bigint; k record; keyed boolean;
+BEGIN
+  IF n = 0 THEN RETURN; END IF;
+
+  ids := array_remove(p_from || p_to, NULL);
+  IF 'deposit' = ANY (p_kind) OR 'withdrawal' = ANY (p_kind) THEN
+    ids := ids || ARRAY(
+      SELECT fa.id FROM accounts fa
+      WHERE fa.is_funding AND fa.currency IN (
+        SELECT ca.currency FROM accounts ca JOIN unnest(p_kind, p_from) AS it(kind, id) ON ca.id = it.id
+        WHERE it.kind <> 'transfer'));
+  END IF;
+
+  FOR r IN
+    SELECT a.id, a.owner, a.balance, a.currency, a.is_funding, a.created_at
+    FROM accounts a WHERE a.id = ANY (ids)
+    ORDER BY a.id FOR NO KEY UPDATE
+  LOOP
+    a_id := a_id || r.id; a_owner := a_owner || r.owner; a_bal := a_bal || r.balance;
+    a_cur := a_cur || r.currency; a_fund := a_fund || r.is_funding; a_created := a_created || api_timestamp(r.created_at);
+  END LOOP;
+  a_orig := a_bal;
+
+  FOR i IN 1 .. n LOOP
+    ord := i; status := NULL; code := NULL; detail := NULL; replayed := false; result := NULL; to_account := NULL;
+    keyed := coalesce(p_key_user[i], '') <> '';
+
+    <<item>>
+    BEGIN
+      IF keyed THEN
+        IF NOT pg_try_advisory_xact_lock(hashtextextended(p_key_user[i] || E'\n' || p_key[i], 0)) THEN
+          status := 409; code := 'idempotency_key_in_use';
+          detail := 'a request with this Idempotency-Key is still being processed; retry shortly';
+          EXIT item;
+        END IF;
+        -- A statement of its own, after the lock: it sees the answer of a holder that committed.
+        SELECT ik.fingerprint, ik.status, ik.response, ik.created_at INTO k
+        FROM idempotency_keys ik WHERE ik.username = p_key_user[i] AND ik.key = p_key[i];
+        IF FOUND THEN
+          IF k.created_at > v_now - make_interval(secs => p_key_ttl_ms / 1000.0) THEN
+            IF k.fingerprint = p_fingerprint[i] THEN
+              status := k.status; result := k.response::json; replayed := true;
+            ELSE
+              status := 422; code := 'idempotency_key_reused';
+              detail := 'this Idempotency-Key was used with a different request';
+            END IF;
+            EXIT item;
+          END IF;
+          DELETE FROM idempotency_keys ik WHERE ik.username = p_key_user[i] AND ik.key = p_key[i];
+        END IF;
+      END IF;
+
+      amt := p_amount[i];
+      IF p_kind[i] = 'transfer' THEN
+        IF amt IS NULL OR amt <= 0 THEN
+          status := 400; code := 'validation_failed'; detail := 'amount must be a positive integer'; EXIT item;
+        END IF;
+        IF p_from[i] = p_to[i] THEN
+          status := 422; code := 'same_account'; detail := 'from and to are the same account'; EXIT item;
+        END IF;
+        f := array_position(a_id, p_from[i]);
+        t := array_position(a_id, p_to[i]);
+        cur := p_currency[i];
+        IF f IS NULL THEN
+          status := 404; code := 'not_found'; detail := format('account %s not found', p_from[i]); EXIT item;
+        END IF;
+        IF coalesce(p_owner[i], '') <> '' AND a_owner[f] <> p_owner[i] THEN
+          status := 403; code := 'forbidden'; detail := 'the from-account does not belong to you'; EXIT item;
+        END IF;
+        IF t IS NULL THEN
+          status := 404; code := 'not_found'; detail := format('account %s not found', p_to[i]); EXIT item;
+        END IF;
+      ELSIF p_kind[i] IN ('deposit', 'withdrawal') THEN
+        acct := array_position(a_id, p_from[i]);
+        IF acct IS NULL THEN
+          status := 404; code := 'not_found'; detail := format('account %s not found', p_from[i]); EXIT item;
+        END IF;
+        IF amt IS NULL OR amt <= 0 THEN
+          status := 400; code := 'validation_failed'; detail := 'amount must be a positive integer'; EXIT item;
+        END IF;
+        cur := a_cur[acct];
+        SELECT x.pos INTO f FROM unnest(a_id, a_cur, a_fund) WITH ORDINALITY AS x(id, cur, fund, pos)
+        WHERE x.fund AND x.cur = cur;
+        IF f IS NULL THEN
+          RAISE EXCEPTION 'no funding account for currency %', cur USING ERRCODE = 'data_exception';
+        END IF;
+        IF f = acct THEN
+          status := 422; code := 'same_account'; detail := 'from and to are the same account'; EXIT item;
+        END IF;
+        IF p_kind[i] = 'deposit' THEN t := acct; ELSE t := f; f := acct; END IF;
+      ELSE
+        status := 400; code := 'validation_failed'; detail := format('unknown kind of movement %s', p_kind[i]); EXIT item;
+      END IF;
+
+      IF a_cur[f] <> cur OR a_cur[t] <> cur THEN
+        status := 422; code := 'currency_mismatch'; detail := 'the currency differs from the accounts'' currency'; EXIT item;
+      END IF;
+      IF NOT a_fund[f] AND a_bal[f] < amt THEN
+        status := 422; code := 'insufficient_funds'; detail := 'insufficient funds'; EXIT item;
+      END IF;
+      IF a_bal[f] - amt < -max_balance OR a_bal[t] + amt > max_balance THEN
+        status := 422; code := 'balance_limit_exceeded';
+        detail := 'the movement would take a balance past ±9007199254740991'; EXIT item;
+      END IF;
+
+      a_bal[f] := a_bal[f] - amt;
+      a_bal[t] := a_bal[t] + amt;
+      tid := nextval(v_seq_t); efrom := nextval(v_seq_e); eto := nextval(v_seq_e);
+      w_tid := w_tid || tid; w_from := w_from || a_id[f]; w_to := w_to || a_id[t]; w_amt := w_amt || amt;
+      w_cur := w_cur || cur; w_efrom := w_efrom || efrom; w_eto := w_eto || eto;
+      status := 201;
+      result := json_build_object(
+        'transfer', json_build_object('id', tid, 'from_account_id', a_id[f], 'to_account_id', a_id[t],
+                                      'amount', amt, 'created_at', v_now_s),
+        'from_account', json_build_object('id', a_id[f], 'owner', a_owner[f], 'balance', a_bal[f],
+                                          'currency', cur, 'created_at', a_created[f]),
+        'from_entry', json_build_object('id', efrom, 'account_id', a_id[f], 'amount', -amt,
+                                        'transfer_id', tid, 'created_at', v_now_s),
+        'to_entry', json_build_object('id', eto, 'account_id', a_id[t], 'amount', amt,
+                                      'transfer_id', tid, 'created_at', v_now_s));
+      to_account := json_build_object('id', a_id[t], 'owner', a_owner[t], 'balance', a_bal[t],
+                                      'currency', cur, 'created_at', a_created[t]);
+    END item;
+
+    -- Only committed outcomes are stored under a key: a movement, or a 422 rule refusal.
+    IF keyed AND NOT replayed AND (status = 201 OR (status = 422 AND code <> 'idempotency_key_reused')) THEN
+      INSERT INTO idempotency_keys (username, key, fingerprint, status, response)
+      VALUES (p_key_user[i], p_key[i], p_fingerprint[i], status,
+              CASE WHEN status = 201 THEN result::jsonb ELSE jsonb_build_object('code', code, 'detail', detail) END);
+    END IF;
+    RETURN NEXT;
+  END LOOP;
+
+  IF array_length(w_tid, 1) > 0 THEN
+    INSERT INTO transfers (id, from_account_id, to_account_id, amount, currency, created_at)
+    OVERRIDING SYSTEM VALUE
+    SELECT x.id, x.f, x.t, x.amt, x.cur, v_now FROM unnest(w_tid, w_from, w_to, w_amt, w_cur) AS x(id, f, t, amt, cur);
+
+    INSERT INTO entries (id, account_id, amount, transfer_id, created_at)
+    OVERRIDING SYSTEM VALUE
+    SELECT x.eid, x.acct, x.amt, x.tid, v_now FROM (
+      SELECT unnest(w_efrom) AS eid, unnest(w_from) AS acct, -unnest(w_amt) AS amt, unnest(w_tid) AS tid
+      UNION ALL
+      SELECT unnest(w_eto), unnest(w_to), unnest(w_amt), unnest(w_tid)
+    ) AS x ORDER BY x.eid;
+
+    UPDATE accounts a SET balance = a.balance + (x.bal - x.orig)
+    FROM unnest(a_id, a_bal, a_orig) AS x(id, bal, orig)
+    WHERE a.id = x.id AND x.bal <> x.orig;
+  END IF;
+END;
+$$;
+
