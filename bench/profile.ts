@@ -54,8 +54,20 @@ export interface ProfileSummary {
   top: { frame: string; part: string; ms: number }[];
 }
 
-export async function summariseProfile(file: string): Promise<ProfileSummary> {
+/**
+ * `window`: only the samples of the last `lastMs` before the final `skipTailMs` (the profile ends when
+ * the process exits: its shutdown is the tail; start-up and warm-up come before the window).
+ */
+export async function summariseProfile(file: string, window?: { lastMs: number; skipTailMs: number }): Promise<ProfileSummary> {
   const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
+  const at: number[] = [];
+  let t = 0;
+  for (const d of profile.timeDeltas) {
+    t += d / 1000;
+    at.push(t);
+  }
+  const from = window ? t - window.skipTailMs - window.lastMs : -Infinity;
+  const to = window ? t - window.skipTailMs : Infinity;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -75,7 +87,7 @@ export async function summariseProfile(file: string): Promise<ProfileSummary> {
         // A frame without a part of its own: its caller's, or "other" at the root.
         const p = parent.get(id);
         if (url === '' && p !== undefined && byId.get(p)!.callFrame.functionName !== '(root)') part = classify(p);
-        else part = url.startsWith('node:') ? 'Node internals, other (start-up module loading included)' : 'other';
+        else part = url.startsWith('node:') ? 'Node internals, other' : 'other';
       }
     }
     partOf.set(id, part);
@@ -84,6 +96,7 @@ export async function summariseProfile(file: string): Promise<ProfileSummary> {
   const ms = new Map<string, number>();
   const self = new Map<number, number>();
   for (let i = 0; i < profile.samples.length; i++) {
+    if (at[i]! < from || at[i]! > to) continue;
     const id = profile.samples[i]!;
     const part = classify(id);
     const d = (profile.timeDeltas[i] ?? 0) / 1000;

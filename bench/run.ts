@@ -295,6 +295,17 @@ async function main(): Promise<number> {
     let peakRss = 0;
     let phasePeakRss = 0;
     const idleRss = rssMbOf(server.pid!, 'VmRSS');
+    // What the RSS after seeding is made of, from the server's own process metrics.
+    const memoryOf = (s: Map<string, number>) => {
+      const mb = (k: string) => Math.round((s.get(k) ?? Number.NaN) / 2 ** 20);
+      return {
+        rss: mb('process_resident_memory_bytes'),
+        heapUsed: mb('nodejs_heap_size_used_bytes'),
+        heapTotal: mb('nodejs_heap_size_total_bytes'),
+        external: mb('nodejs_external_memory_bytes'),
+      };
+    };
+    const seededMemory = memoryOf(await scrapeMetrics(metricsUrl));
     const sampler = setInterval(() => {
       try {
         const rss = rssMbOf(server.pid!, 'VmRSS');
@@ -519,15 +530,25 @@ async function main(): Promise<number> {
           );
           return String(r.status);
         };
+        // Warm, as the main server is after seeding: every user's token seen (verified once, cached).
+        const oneAccountPerUser = [...new Map(accounts.map((a) => [a.token, a])).values()];
+        await each('profiled server, warm-up (one transfer per user)', oneAccountPerUser, connections, async (a) => {
+          const peers = byCurrency.get(a.currency)!;
+          const to = peers[0]!.id === a.id ? peers[1]! : peers[0]!;
+          await send('POST', '/transfers', { from_account_id: a.id, to_account_id: to.id, amount: 1, currency: a.currency }, a.token);
+        });
         await settle();
-        const warm = await drive(`profiled server, warm-up @${connections}`, connections, 2, spreadVia);
         const r = await drive(`profiled server, spread @${connections}`, connections, duration, spreadVia);
+        const windowEnd = performance.now();
         profiled.kill('SIGTERM');
         if (profiled.exitCode === null) await new Promise((res) => profiled.once('exit', res));
         const file = (await readdir(dir)).find((f) => f.endsWith('.cpuprofile'));
         if (!file) throw new Error('the profiled server wrote no profile');
-        const requests = [warm, r].reduce((n, x) => n + Object.values(x.statuses).reduce((a, b) => a + b, 0), 0);
-        profileOf = { ...(await summariseProfile(join(dir, file))), requests, perSecond: r.perSecond };
+        // The measured window only: start-up and warm-up before it, the shutdown after it left out.
+        const stoppedAfterMs = performance.now() - windowEnd;
+        const requests = Object.values(r.statuses).reduce((a, b) => a + b, 0);
+        const summary = await summariseProfile(join(dir, file), { lastMs: r.seconds * 1000, skipTailMs: stoppedAfterMs });
+        profileOf = { ...summary, requests, perSecond: r.perSecond };
         log(
           `  profile: ${profileOf.busyMs.toFixed(0)} ms busy, ${profileOf.idleMs.toFixed(0)} ms idle, ${requests} requests; ${join(dir, file)}`,
         );
@@ -759,6 +780,7 @@ async function main(): Promise<number> {
       flood,
       targets: Object.fromEntries(targets.map(([k, v, want, ok]) => [k, { value: v, target: want, met: ok }])),
       serverPeakRssMb: { afterSeeding: Math.round(idleRss), underLoad: Math.round(peakRss), sinceStart: Math.round(peakHwm) },
+      serverMemoryMb: { afterSeeding: seededMemory, atEnd: memoryOf(await scrapeMetrics(metricsUrl)) },
       fivexx,
       deadlocks: Number(dl!.deadlocks),
       ledger: { ok: ledger.ok, violations: ledger.violations, counts: ledger.counts },
@@ -805,7 +827,7 @@ async function main(): Promise<number> {
       ...(profileOf
         ? [
             '',
-            `Where the server's main thread spends its time, spread @${connections} (V8 CPU profile of a second server: ${profileOf.requests} requests, ${profileOf.perSecond.toFixed(0)}/s; busy ${(profileOf.busyMs / 1000).toFixed(1)} s, idle ${(profileOf.idleMs / 1000).toFixed(1)} s; start-up included):`,
+            `Where the server's main thread spends its time, spread @${connections} (V8 CPU profile of a second server, warmed up, the ${duration} s window only: ${profileOf.requests} requests, ${profileOf.perSecond.toFixed(0)}/s; main thread busy ${(profileOf.busyMs / 1000).toFixed(1)} s, idle ${(profileOf.idleMs / 1000).toFixed(1)} s):`,
             '',
             '| part | share of busy time | ms per request |',
             '|---|---:|---:|',
@@ -866,6 +888,7 @@ async function main(): Promise<number> {
       '|---|---:|---|---|',
       ...targets.map(([k, v, want, ok]) => `| ${k} | ${f2(v)} | ${want} | ${ok === undefined ? '' : ok ? '✓' : '✗'} |`),
       '',
+      `- server memory after seeding: V8 heap ${seededMemory.heapUsed} MB used of ${seededMemory.heapTotal} MB, external ${seededMemory.external} MB; at the end: heap ${result.serverMemoryMb.atEnd.heapUsed} of ${result.serverMemoryMb.atEnd.heapTotal} MB`,
       `- server RSS after seeding ${result.serverPeakRssMb.afterSeeding} MB, peak under load ${result.serverPeakRssMb.underLoad} MB (since start: ${result.serverPeakRssMb.sinceStart} MB); 5xx: ${fivexx}; deadlocks: ${result.deadlocks}`,
       `- ledger after the run: ${ledger.ok ? 'all invariants hold' : `${ledger.violations.length} VIOLATIONS`} (${ledger.counts.transfers} transfers, ${ledger.counts.accounts} accounts)`,
       '',
