@@ -38,6 +38,7 @@ export interface ServerShares {
   /** Movements per ledger call. */
   itemsPerCall: number;
   calls: number;
+  requests: number;
 }
 
 /** The server's own view of a phase, from two scrapes of its metrics around it. */
@@ -53,15 +54,17 @@ export function serverShares(before: Map<string, number>, after: Map<string, num
     callMs: (1000 * d('simplebank_ledger_call_seconds_sum')) / Math.max(1, calls),
     itemsPerCall: d('simplebank_ledger_batch_size_sum') / Math.max(1, calls),
     calls,
+    requests,
   };
 }
 
 /** What a backend was doing when sampled. */
-export type BackendState = 'running' | 'row lock' | 'WAL flush' | 'other wait' | 'idle';
-const STATES: BackendState[] = ['running', 'row lock', 'WAL flush', 'other wait', 'idle'];
+export type BackendState = 'running' | 'row lock' | 'WAL flush' | 'other wait' | 'other statements' | 'idle';
+const STATES: BackendState[] = ['running', 'row lock', 'WAL flush', 'other wait', 'other statements', 'idle'];
 
-function classify(state: string | null, type: string | null, event: string | null): BackendState {
+function classify(state: string | null, type: string | null, event: string | null, ledger: boolean): BackendState {
   if (state !== 'active') return 'idle';
+  if (!ledger) return 'other statements';
   if (type === null) return 'running';
   if (type === 'Lock') return 'row lock';
   if (event !== null && /^wal(sync|write|insert)$/i.test(event)) return 'WAL flush';
@@ -89,12 +92,18 @@ export async function sampleBackends(url: string, app: string, everyMs = 10): Pr
   const loop = (async () => {
     while (!stopped) {
       const t0 = performance.now();
-      const { rows } = await client.query<{ state: string | null; wait_event_type: string | null; wait_event: string | null }>(
-        'SELECT state, wait_event_type, wait_event FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()',
+      const { rows } = await client.query<{
+        state: string | null;
+        wait_event_type: string | null;
+        wait_event: string | null;
+        ledger: boolean;
+      }>(
+        `SELECT state, wait_event_type, wait_event, query LIKE '%transfer_tx_batch%' AS ledger
+         FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()`,
         [app],
       );
       samples++;
-      for (const r of rows) counts[classify(r.state, r.wait_event_type, r.wait_event)]++;
+      for (const r of rows) counts[classify(r.state, r.wait_event_type, r.wait_event, r.ledger)]++;
       const left = everyMs - (performance.now() - t0);
       if (left > 0) await new Promise((r) => setTimeout(r, left));
     }
@@ -122,7 +131,9 @@ export interface Breakdown {
   callMs: number;
   itemsPerCall: number;
   /** Per ledger call (ms): backend time by state, and the rest of the call (wire, pg's client side). */
-  perCall: Record<Exclude<BackendState, 'idle'>, number> & { outsideBackend: number };
+  perCall: Record<Exclude<BackendState, 'idle' | 'other statements'>, number> & { outsideBackend: number };
+  /** Backend ms per request in statements other than the ledger call (sessions, limits, reads). */
+  otherStatementsMs: number;
 }
 
 export function breakdownOf(
@@ -150,20 +161,21 @@ export function breakdownOf(
       'other wait': per('other wait'),
       outsideBackend: shares.callMs - inBackend,
     },
+    otherStatementsMs: backends.ms['other statements'] / Math.max(1, shares.requests),
   };
 }
 
 export function breakdownTable(rows: readonly Breakdown[]): string {
   const f = (n: number) => n.toFixed(2);
   const lines = [
-    '| phase | conns | client mean ms | outside the server | Node | queue wait | ledger call | ↳ backend running | ↳ row locks | ↳ WAL flush | ↳ other waits | ↳ wire + pg client | items / call |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| phase | conns | client mean ms | outside the server | Node | queue wait | ledger call | ↳ backend running | ↳ row locks | ↳ WAL flush | ↳ other waits | ↳ wire + pg client | items / call | other statements / request |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const b of rows) {
     lines.push(
       `| ${b.phase} | ${b.connections} | ${f(b.clientMs)} | ${f(b.outsideServerMs)} | ${f(b.nodeMs)} | ${f(b.queueWaitMs)} | ${f(b.callMs)} | ` +
         `${f(b.perCall.running)} | ${f(b.perCall['row lock'])} | ${f(b.perCall['WAL flush'])} | ${f(b.perCall['other wait'])} | ` +
-        `${f(b.perCall.outsideBackend)} | ${b.itemsPerCall.toFixed(1)} |`,
+        `${f(b.perCall.outsideBackend)} | ${b.itemsPerCall.toFixed(1)} | ${f(b.otherStatementsMs)} |`,
     );
   }
   return lines.join('\n');

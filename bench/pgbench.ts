@@ -71,6 +71,60 @@ export async function preparePgbench(tools: PgbenchTools, url: string, migrate: 
   return lo;
 }
 
+/**
+ * pgbench for `seconds` at `clients` with `script` and its -D variables: its output, and every
+ * transaction's latency (ms, sorted) from its own per-transaction log (-l: one file per thread, the
+ * latency in µs the third field).
+ */
+function pgbenchRun(
+  tools: PgbenchTools,
+  url: string,
+  script: string,
+  clients: number,
+  seconds: number,
+  vars: Record<string, string | number>,
+): { status: number | null; out: string; num: (re: RegExp) => number; latencies: number[] } {
+  const logDir = mkdtempSync(join(tmpdir(), 'simplebank-pgbench-'));
+  try {
+    const r = spawnSync(
+      tools.pgbench,
+      [
+        '-n',
+        '-l',
+        `--log-prefix=${join(logDir, 'tx')}`,
+        '-M',
+        'prepared',
+        '-T',
+        String(seconds),
+        '-c',
+        String(clients),
+        '-j',
+        String(Math.min(clients, 2)),
+        ...Object.entries(vars).flatMap(([k, v]) => ['-D', `${k}=${v}`]),
+        '-f',
+        script,
+        url,
+      ],
+      { encoding: 'utf8' },
+    );
+    const out = `${r.stdout}\n${r.stderr}`;
+    const latencies: number[] = [];
+    for (const f of readdirSync(logDir)) {
+      for (const line of readFileSync(join(logDir, f), 'utf8').split('\n')) {
+        const us = Number(line.split(' ')[2]);
+        if (line && Number.isFinite(us)) latencies.push(us / 1000);
+      }
+    }
+    latencies.sort((a, b) => a - b);
+    return { status: r.status, out, num: (re) => Number(re.exec(out)?.[1] ?? Number.NaN), latencies };
+  } finally {
+    rmSync(logDir, { recursive: true, force: true });
+  }
+}
+
+const percentiles = (latencies: number[]) =>
+  latencies.length ? { p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) } : {};
+
 /** One design × workload at `clients`, from the same reset state and a CHECKPOINT, as run.sh does. */
 export function runPgbench(
   tools: PgbenchTools,
@@ -84,49 +138,13 @@ export function runPgbench(
   psql(tools, url, ['-f', join(tools.scripts, 'reset.sql')]);
   psql(tools, url, ['-c', 'CHECKPOINT']);
   const naccounts = workload === 'spread' ? 10_000 : 2;
-  // -l: one line per transaction (its latency in µs, third field), one file per thread.
-  const logDir = mkdtempSync(join(tmpdir(), 'simplebank-pgbench-'));
-  const r = spawnSync(
-    tools.pgbench,
-    [
-      '-n',
-      '-l',
-      `--log-prefix=${join(logDir, 'tx')}`,
-      '-M',
-      'prepared',
-      '-T',
-      String(seconds),
-      '-c',
-      String(clients),
-      '-j',
-      String(Math.min(clients, 2)),
-      '-D',
-      `naccounts=${naccounts}`,
-      '-D',
-      `lo=${lo}`,
-      '-f',
-      join(tools.scripts, SCRIPTS[design]!),
-      url,
-    ],
-    { encoding: 'utf8' },
-  );
-  const out = `${r.stdout}\n${r.stderr}`;
-  const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? NaN);
+  const { out, num, latencies } = pgbenchRun(tools, url, join(tools.scripts, SCRIPTS[design]!), clients, seconds, { naccounts, lo });
   let perSecond = num(/^tps = ([0-9.]+)/m);
   if (design === 'D') {
     const c = spawnSync(tools.psql, [url, '-At', '-c', 'SELECT count(*) FROM transfers'], { encoding: 'utf8' });
     perSecond = Number(c.stdout.trim()) / seconds;
   }
   if (!Number.isFinite(perSecond)) throw new Error(`pgbench ${design} ${workload} gave no figure:\n${out}`);
-  const latencies: number[] = [];
-  for (const f of readdirSync(logDir)) {
-    for (const line of readFileSync(join(logDir, f), 'utf8').split('\n')) {
-      const us = Number(line.split(' ')[2]);
-      if (line && Number.isFinite(us)) latencies.push(us / 1000);
-    }
-  }
-  rmSync(logDir, { recursive: true, force: true });
-  latencies.sort((a, b) => a - b);
   return {
     name: `pgbench ${design} ${workload}`,
     design,
@@ -134,8 +152,7 @@ export function runPgbench(
     clients,
     perSecond,
     latencyAvgMs: num(/^latency average = ([0-9.]+) ms/m),
-    p50Ms: latencies.length ? percentile(latencies, 50) : undefined,
-    p99Ms: latencies.length ? percentile(latencies, 99) : undefined,
+    ...percentiles(latencies),
     failed: num(/^number of failed transactions: (\d+)/m) || 0,
   };
 }
@@ -166,41 +183,21 @@ export function runLedgerBatch(
   psql(tools, url, ['-c', 'VACUUM ANALYZE accounts, transfers, entries']);
   psql(tools, url, ['-c', 'CHECKPOINT']);
   const before = count();
-  const r = spawnSync(
-    tools.pgbench,
-    [
-      '-n',
-      '-M',
-      'prepared',
-      '-T',
-      String(seconds),
-      '-c',
-      String(clients),
-      '-j',
-      String(Math.min(clients, 2)),
-      '-D',
-      `naccounts=${workload === 'spread' ? 10_000 : 2}`,
-      '-D',
-      `lo=${lo}`,
-      '-D',
-      `batch=${batch}`,
-      '-D',
-      `keyed=${keyed ? 1 : 0}`,
-      '-f',
-      join(LEDGER_SCRIPTS, 'ledger_batch.sql'),
-      url,
-    ],
-    { encoding: 'utf8' },
-  );
-  const out = `${r.stdout}\n${r.stderr}`;
-  if (r.status !== 0) throw new Error(`pgbench ledger ${workload} failed:\n${out}`);
+  const { status, out, num, latencies } = pgbenchRun(tools, url, join(LEDGER_SCRIPTS, 'ledger_batch.sql'), clients, seconds, {
+    naccounts: workload === 'spread' ? 10_000 : 2,
+    lo,
+    batch,
+    keyed: keyed ? 1 : 0,
+  });
+  if (status !== 0) throw new Error(`pgbench ledger ${workload} failed:\n${out}`);
   return {
     name: `ledger function ×${batch}${keyed ? ' keyed' : ''} ${workload}`,
     design: `L${batch}${keyed ? 'k' : ''}`,
     workload,
     clients,
     perSecond: (count() - before) / seconds,
-    latencyAvgMs: Number(/^latency average = ([0-9.]+) ms/m.exec(out)?.[1] ?? NaN),
-    failed: Number(/^number of failed transactions: (\d+)/m.exec(out)?.[1] ?? 0),
+    latencyAvgMs: num(/^latency average = ([0-9.]+) ms/m),
+    ...percentiles(latencies),
+    failed: num(/^number of failed transactions: (\d+)/m) || 0,
   };
 }

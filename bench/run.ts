@@ -127,9 +127,13 @@ async function main(): Promise<number> {
         for (const w of ['spread', 'hot'] as const) {
           for (const d of ['A', 'C', 'D']) {
             log(`pgbench ${d} ${w} @${connections} (${duration} s)`);
+            const cpu0 = dbCpu();
             const r = runPgbench(tools, refUrl, refLo, d, w, connections, duration);
+            r.dbCpuMsPerTransfer = (dbCpu() - cpu0) / (r.perSecond * duration);
             pgbench.push(r);
-            log(`  ${r.name}: ${r.perSecond.toFixed(0)} transfers/s, latency avg ${r.latencyAvgMs.toFixed(1)} ms`);
+            log(
+              `  ${r.name}: ${r.perSecond.toFixed(0)} transfers/s, latency avg ${r.latencyAvgMs.toFixed(1)} ms, Postgres CPU ${r.dbCpuMsPerTransfer.toFixed(2)} ms/transfer`,
+            );
           }
         }
         // The floor of a lone request: one client, one transfer at a time, one COMMIT (WAL flush) each.
@@ -795,11 +799,11 @@ async function main(): Promise<number> {
       // A part that did not run leaves no empty table: one line says so.
       ...(pgbench.length
         ? [
-            '| database alone (pgbench) | workload | clients | transfers/s | latency avg ms | p50 ms | p99 ms |',
-            '|---|---|---:|---:|---:|---:|---:|',
+            '| database alone (pgbench) | workload | clients | transfers/s | latency avg ms | p50 ms | p99 ms | Postgres CPU / transfer |',
+            '|---|---|---:|---:|---:|---:|---:|---:|',
             ...pgbench.map(
               (p) =>
-                `| ${p.design} | ${p.workload} | ${p.clients} | ${p.perSecond.toFixed(0)} | ${f2(p.latencyAvgMs)} | ${f2(p.p50Ms)} | ${f2(p.p99Ms)} |`,
+                `| ${p.design} | ${p.workload} | ${p.clients} | ${p.perSecond.toFixed(0)} | ${f2(p.latencyAvgMs)} | ${f2(p.p50Ms)} | ${f2(p.p99Ms)} | ${p.dbCpuMsPerTransfer === undefined ? '–' : `${f2(p.dbCpuMsPerTransfer)} ms`} |`,
             ),
           ]
         : ['The database alone (pgbench) was not measured in this run.']),

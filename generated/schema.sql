@@ -186,6 +186,8 @@ DECLARE
   -- The answers this batch stores, set-wise at the end ("user\nkey" finds an earlier item's).
   s_uk text[] := '{}'; s_user text[] := '{}'; s_key text[] := '{}'; s_fp bytea[] := '{}';
   s_status int[] := '{}'; s_resp jsonb[] := '{}';
+  -- The balances that moved: account ids and deltas.
+  c_id bigint[] := '{}'; c_delta bigint[] := '{}';
 BEGIN
   IF n = 0 THEN RETURN; END IF;
 
@@ -218,10 +220,16 @@ BEGIN
     END IF;
   END LOOP;
   IF any_keyed THEN
+    -- Driven by the items, one primary-key probe each: OFFSET 0 keeps the lookup a subquery per
+    -- item, so the generic plan (made once, perhaps while the table was empty) cannot turn it into a
+    -- join that reads the whole index on every call (tests/ledger/plans.test.ts).
     FOR k IN
-      SELECT u.pos::int AS pos, ik.fingerprint, ik.status, ik.response, ik.created_at
+      SELECT u.pos::int AS pos, x.fingerprint, x.status, x.response, x.created_at
       FROM unnest(p_key_user, p_key) WITH ORDINALITY AS u(ku, key, pos)
-      JOIN idempotency_keys ik ON ik.username = u.ku AND ik.key = u.key
+      CROSS JOIN LATERAL (
+        SELECT ik.fingerprint, ik.status, ik.response, ik.created_at
+        FROM idempotency_keys ik WHERE ik.username = u.ku AND ik.key = u.key
+        OFFSET 0) x
       WHERE u.ku <> ''
     LOOP
       CONTINUE WHEN NOT k_locked[k.pos];
@@ -232,10 +240,13 @@ BEGIN
       END IF;
     END LOOP;
     IF expired THEN
-      DELETE FROM idempotency_keys ik
-      USING unnest(p_key_user, p_key, k_locked) AS u(ku, key, locked)
-      WHERE u.locked AND ik.username = u.ku AND ik.key = u.key
-        AND ik.created_at <= v_now - make_interval(secs => p_key_ttl_ms / 1000.0);
+      FOR i IN 1 .. n LOOP
+        IF k_locked[i] THEN
+          DELETE FROM idempotency_keys ik
+          WHERE ik.username = p_key_user[i] AND ik.key = p_key[i]
+            AND ik.created_at <= v_now - make_interval(secs => p_key_ttl_ms / 1000.0);
+        END IF;
+      END LOOP;
     END IF;
   END IF;
 
@@ -360,9 +371,15 @@ BEGIN
       SELECT unnest(w_eto), unnest(w_to), unnest(w_amt), unnest(w_tid)
     ) AS x ORDER BY x.eid;
 
-    UPDATE accounts a SET balance = a.balance + (x.bal - x.orig)
-    FROM unnest(a_id, a_bal, a_orig) AS x(id, bal, orig)
-    WHERE a.id = x.id AND x.bal <> x.orig;
+    -- Only the accounts whose balance moved, found by their ids (= ANY: an index probe per id, in
+    -- any generic plan; a join with unnest could be planned as a scan of the whole accounts index).
+    FOR j IN 1 .. array_length(a_id, 1) LOOP
+      IF a_bal[j] <> a_orig[j] THEN
+        c_id := c_id || a_id[j]; c_delta := c_delta || (a_bal[j] - a_orig[j]);
+      END IF;
+    END LOOP;
+    UPDATE accounts a SET balance = a.balance + c_delta[array_position(c_id, a.id::bigint)]
+    WHERE a.id = ANY (c_id);
   END IF;
 
   IF array_length(s_user, 1) > 0 THEN

@@ -1,0 +1,89 @@
+// The ledger function's plans are made once per connection (generic plans, whatever the tables held
+// then): each lookup must be driven by the call's items through an index, never a scan of a whole
+// table or index — a plan made while a table was empty would otherwise cost every later call in
+// proportion to all that table ever holds. Read with auto_explain from the function's own statements.
+import pg from 'pg';
+import { asCents } from '../../src/ids.js';
+import { applyBatch } from '../../src/transfers/ledger.js';
+import { createTestDb, type TestDb } from '../setup/db.js';
+import { makeAccount, makeUser } from '../setup/fixtures.js';
+
+let db: TestDb;
+beforeAll(async () => {
+  db = await createTestDb();
+});
+afterAll(async () => {
+  await db.drop();
+});
+
+/** The plans of the statements the ledger function ran for one call, on a connection of its own. */
+async function plansOf(run: (c: pg.Client) => Promise<unknown>): Promise<string[]> {
+  const c = new pg.Client({ connectionString: db.url });
+  await c.connect();
+  const plans: string[] = [];
+  c.on('notice', (n) => {
+    if (/plan:/i.test(n.message ?? '')) plans.push(n.message!);
+  });
+  try {
+    await c.query(`LOAD 'auto_explain'`);
+    await c.query('SET auto_explain.log_min_duration = 0');
+    await c.query('SET auto_explain.log_nested_statements = on');
+    await c.query('SET client_min_messages = log');
+    await run(c);
+  } finally {
+    await c.end();
+  }
+  return plans;
+}
+
+/**
+ * The scans of a plan that read a whole table or index: a Seq Scan, or an index scan without an Index
+ * Cond — except the partial index of funding accounts, which holds one row per currency.
+ */
+function fullScans(plan: string): string[] {
+  return plan
+    .split('->')
+    .map((node) => node.trim())
+    .filter((node) => /^Seq Scan/.test(node) || (/^Index (Only )?Scan/.test(node) && !/Index Cond:/.test(node)))
+    .filter((node) => !/using accounts_one_funding_per_currency /.test(node))
+    .map((node) => node.split('\n')[0]!);
+}
+
+it('every statement of a call finds its rows by key, even with plans made while the tables were empty', async () => {
+  const u = await makeUser(db.pool, 'plans');
+  const a = (await makeAccount(db.pool, u, 'USD', 100)).id;
+  const b = (await makeAccount(db.pool, await makeUser(db.pool, 'payee'), 'USD', 0)).id;
+  // An expired stored answer, so the call deletes it too; then statistics of nearly empty tables:
+  // the planner's most tempting moment for a full scan.
+  await db.pool.query(
+    `INSERT INTO idempotency_keys (username, key, fingerprint, status, response, created_at) VALUES ($1, 'old', '\\x66', 201, '{}', now() - interval '2 days')`,
+    [u],
+  );
+  await db.pool.query('VACUUM ANALYZE idempotency_keys, accounts, transfers, entries');
+  const transfer = { kind: 'transfer' as const, fromAccountId: a, toAccountId: b, amount: asCents(1), currency: 'USD' };
+  const plans = await plansOf((c) =>
+    applyBatch(
+      c as never,
+      [
+        { movement: transfer, idempotency: { username: u, key: 'plan-1', fingerprint: Buffer.from('f') } },
+        { movement: transfer, idempotency: { username: u, key: 'old', fingerprint: Buffer.from('f') } },
+        { movement: transfer },
+        { movement: { kind: 'deposit', accountId: a, amount: asCents(5) } },
+        { movement: { kind: 'withdrawal', accountId: b, amount: asCents(1) } },
+      ],
+      86_400_000,
+    ),
+  );
+  const statements = plans.map((p) => /Query Text: ([\s\S]*?)\n\s*(Query Parameters|[A-Z][a-z]+ [a-z]+ {2}\(cost)/.exec(p)?.[1] ?? p);
+  // The lookup of stored answers, the expired one's DELETE, the answers' INSERT, the movement's writes:
+  for (const want of [
+    /FROM unnest\(p_key_user, p_key\)/,
+    /DELETE FROM idempotency_keys/,
+    /INSERT INTO idempotency_keys/,
+    /INSERT INTO transfers/,
+    /UPDATE accounts/,
+  ]) {
+    expect(statements.some((s) => want.test(s))).toBe(true);
+  }
+  expect(plans.flatMap((p) => fullScans(p).map((scan) => `${/Query Text: ([^\n]*)/.exec(p)?.[1]} → ${scan}`))).toEqual([]);
+});
