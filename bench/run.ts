@@ -280,6 +280,18 @@ async function main(): Promise<number> {
     const hotPair = () => (Math.random() < 0.5 ? { from: hotA, to: hotB } : { from: hotB, to: hotA });
     const amount = () => 1 + Math.floor(Math.random() * 100);
 
+    /** One spread transfer through `send` (a client of this server or of another one). */
+    const spreadVia = (send: typeof request) => async () => {
+      const { from, to } = spreadPair();
+      const r = await send(
+        'POST',
+        '/transfers',
+        { from_account_id: from.id, to_account_id: to.id, amount: amount(), currency: from.currency },
+        from.token,
+      );
+      return String(r.status);
+    };
+
     // Every phase starts from the same state: dead row versions of the last one vacuumed away.
     const settle = () => pool.query('VACUUM (ANALYZE) accounts, transfers, entries, idempotency_keys');
     const lastTransferId = async () =>
@@ -480,16 +492,6 @@ async function main(): Promise<number> {
       try {
         const otherRequest = createClient(`http://127.0.0.1:${p}`, connections);
         await untilReady(otherRequest, `the ${names[1]} server`);
-        const spreadVia = (send: typeof request) => async () => {
-          const { from, to } = spreadPair();
-          const r = await send(
-            'POST',
-            '/transfers',
-            { from_account_id: from.id, to_account_id: to.id, amount: amount(), currency: from.currency },
-            from.token,
-          );
-          return String(r.status);
-        };
         await drive(`warm-up, ${names[1]} @${connections}`, connections, Math.min(duration, 4), spreadVia(otherRequest));
         const runs: [PhaseResult[], PhaseResult[]] = [[], []];
         for (let round = 0; round < 2; round++) {
@@ -524,16 +526,6 @@ async function main(): Promise<number> {
       try {
         const send = createClient(`http://127.0.0.1:${p}`, connections);
         await untilReady(send, 'the profiled server');
-        const spreadVia = async () => {
-          const { from, to } = spreadPair();
-          const r = await send(
-            'POST',
-            '/transfers',
-            { from_account_id: from.id, to_account_id: to.id, amount: amount(), currency: from.currency },
-            from.token,
-          );
-          return String(r.status);
-        };
         // Warm, as the main server is after seeding: every user's token seen (verified once, cached).
         const oneAccountPerUser = [...new Map(accounts.map((a) => [a.token, a])).values()];
         await each('profiled server, warm-up (one transfer per user)', oneAccountPerUser, connections, async (a) => {
@@ -542,7 +534,7 @@ async function main(): Promise<number> {
           await send('POST', '/transfers', { from_account_id: a.id, to_account_id: to.id, amount: 1, currency: a.currency }, a.token);
         });
         await settle();
-        const r = await drive(`profiled server, spread @${connections}`, connections, duration, spreadVia);
+        const r = await drive(`profiled server, spread @${connections}`, connections, duration, spreadVia(send));
         const windowEnd = performance.now();
         profiled.kill('SIGTERM');
         if (profiled.exitCode === null) await new Promise((res) => profiled.once('exit', res));
