@@ -35,6 +35,7 @@ const HELP = `npm run bench -- [flags]
   --accounts N        funded accounts seeded through the API (default 10000)
   --pool N            the service's database pool (default 10)
   --pgbench-dir DIR   the pgbench reference designs (default bench/pgbench/reference, this schema's)
+  --profile-workload W  what the profile phase drives: spread (default) or keyed (a fresh Idempotency-Key each)
   --phases LIST       any of pgbench,ledger,curve,hot,keyed,deposits,pooler,profile,metrics,tracing,inprocess,flood (default: all)
   --save / --no-save  write bench/results/ (default: only a run with default flags does)
   --help              this text
@@ -58,6 +59,8 @@ const curve = flag('curve', quick ? '1,32' : '1,8,32,128')
   .map(Number);
 const accountCount = Number(flag('accounts', quick ? '1000' : '10000'));
 const poolSize = Number(flag('pool', '10'));
+const profileWorkload = flag('profile-workload', 'spread');
+if (!['spread', 'keyed'].includes(profileWorkload)) throw new Error(`--profile-workload: spread or keyed, not ${profileWorkload}`);
 const pgbenchDir = resolve(projectRoot, flag('pgbench-dir', 'bench/pgbench/reference'));
 const phasesWanted = new Set(
   flag(
@@ -66,7 +69,9 @@ const phasesWanted = new Set(
   ).split(','),
 );
 // Only a full run (every phase, default length) replaces the committed results, unless asked.
-const fullRun = !argv.some((a) => ['--quick', '--phases', '--duration', '--curve', '--accounts', '--connections', '--pool'].includes(a));
+const fullRun = !argv.some((a) =>
+  ['--quick', '--phases', '--duration', '--curve', '--accounts', '--connections', '--pool', '--profile-workload'].includes(a),
+);
 const save = argv.includes('--save') || (fullRun && !argv.includes('--no-save'));
 const log = (m: string) => console.log(`[bench] ${m}`);
 const CURRENCIES = ['USD', 'EUR', 'CAD'] as const;
@@ -148,19 +153,22 @@ async function main(): Promise<number> {
         await admin.query('CREATE DATABASE ledger_ref');
         const refUrl = withDatabase(db.poolUrl, 'ledger_ref');
         const lo = await prepareLedgerRef(tools, withDatabase(db.url, 'ledger_ref'), (u) => migrateUp(u));
+        // [items per call, workload, keyed, clients]; the last one is a lone call, the floor of the
+        // service's lone request (beside design C at 1 client).
         const runs = [
-          [1, 'spread', false],
-          [1, 'spread', true],
-          [16, 'spread', false],
-          [16, 'spread', true],
-          [1, 'hot', false],
-          [16, 'hot', false],
+          [1, 'spread', false, connections],
+          [1, 'spread', true, connections],
+          [16, 'spread', false, connections],
+          [16, 'spread', true, connections],
+          [1, 'hot', false, connections],
+          [16, 'hot', false, connections],
+          [1, 'spread', false, 1],
         ] as const;
-        for (const [n, w, keyed] of runs) {
+        for (const [n, w, keyed, clients] of runs) {
           {
-            log(`pgbench: the ledger function, ${n} per call${keyed ? ', keyed' : ''}, ${w} @${connections} (${duration} s)`);
+            log(`pgbench: the ledger function, ${n} per call${keyed ? ', keyed' : ''}, ${w} @${clients} (${duration} s)`);
             const cpu0 = dbCpu();
-            const r = runLedgerBatch(tools, refUrl, lo, n, w, connections, duration, keyed);
+            const r = runLedgerBatch(tools, refUrl, lo, n, w, clients, duration, keyed);
             r.dbCpuMsPerTransfer = (dbCpu() - cpu0) / (r.perSecond * duration);
             pgbench.push(r);
             log(
@@ -280,20 +288,36 @@ async function main(): Promise<number> {
     const hotPair = () => (Math.random() < 0.5 ? { from: hotA, to: hotB } : { from: hotB, to: hotA });
     const amount = () => 1 + Math.floor(Math.random() * 100);
 
-    /** One spread transfer through `send` (a client of this server or of another one). */
-    const spreadVia = (send: typeof request) => async () => {
-      const { from, to } = spreadPair();
-      const r = await send(
-        'POST',
-        '/transfers',
-        { from_account_id: from.id, to_account_id: to.id, amount: amount(), currency: from.currency },
-        from.token,
-      );
-      return String(r.status);
-    };
+    /** One spread transfer through `send` (a client of this server or of another one), keyed if asked. */
+    let keyedSeq = 0;
+    const spreadVia =
+      (send: typeof request, keyed = false) =>
+      async () => {
+        const { from, to } = spreadPair();
+        const r = await send(
+          'POST',
+          '/transfers',
+          { from_account_id: from.id, to_account_id: to.id, amount: amount(), currency: from.currency },
+          from.token,
+          keyed ? { 'idempotency-key': `bench-${runId}-p${keyedSeq++}` } : undefined,
+        );
+        return String(r.status);
+      };
 
-    // Every phase starts from the same state: dead row versions of the last one vacuumed away.
-    const settle = () => pool.query('VACUUM (ANALYZE) accounts, transfers, entries, idempotency_keys');
+    // Every phase starts from the same state: dead row versions of the last one vacuumed away, and a
+    // checkpoint just made (as before every pgbench run), so each phase pays the same full-page
+    // writes of first touches and none meets a timed checkpoint by chance.
+    let mayCheckpoint = true;
+    const settle = async () => {
+      await pool.query('VACUUM (ANALYZE) accounts, transfers, entries, idempotency_keys');
+      if (!mayCheckpoint) return;
+      await pool.query('CHECKPOINT').catch((err: { code?: string; message?: string }) => {
+        // A role without pg_checkpoint (an external DATABASE_URL): phases run without it, said once.
+        if (err.code !== '42501') throw err;
+        mayCheckpoint = false;
+        log(`no CHECKPOINT before phases (${err.message})`);
+      });
+    };
     const lastTransferId = async () =>
       Number((await pool.query<{ n: string | null }>('SELECT max(id) AS n FROM transfers')).rows[0]!.n ?? 0);
     /** Transfers written since `afterId`, and the transactions that wrote them (one per ledger call). */
@@ -384,16 +408,29 @@ async function main(): Promise<number> {
         return String(r.status);
       };
 
+    // A server in production runs warm: before anything is measured, the transfer path runs for a
+    // few seconds unrecorded (seeding warmed sign-up, login, accounts and deposits, not transfers).
+    await drive('warm-up, spread (not recorded)', connections, Math.min(3, duration), () => postTransfer(spreadPair)(0));
+
     // 2. Spread transfers over the connections curve; 3. hot; 4. keyed; 5. deposits.
     if (phasesWanted.has('curve')) for (const c of curve) await httpPhase('spread', c, postTransfer(spreadPair));
     else await httpPhase('spread', connections, postTransfer(spreadPair));
     if (phasesWanted.has('hot')) await httpPhase('hot', connections, postTransfer(hotPair));
-    if (phasesWanted.has('keyed'))
-      await httpPhase(
-        'spread keyed',
-        connections,
-        postTransfer(spreadPair, (i) => `bench-${runId}-${i}`),
-      );
+    // Keyed against unkeyed side by side: two rounds of the pair, each keyed phase right after an
+    // unkeyed one on the same tables (a keyed phase alone, late in the run, met other conditions
+    // than the spread phase of the curve: ratios of one keyed run moved by ±0.2 between runs).
+    const keyedPairs: { unkeyed: HttpPhase; keyed: HttpPhase }[] = [];
+    if (phasesWanted.has('keyed')) {
+      for (let round = 1; round <= 2; round++) {
+        const unkeyed = await httpPhase('spread, beside keyed', connections, postTransfer(spreadPair));
+        const keyed = await httpPhase(
+          'spread keyed',
+          connections,
+          postTransfer(spreadPair, (i) => `bench-${runId}-r${round}-${i}`),
+        );
+        keyedPairs.push({ unkeyed, keyed });
+      }
+    }
     if (phasesWanted.has('deposits')) {
       await httpPhase(
         'deposits',
@@ -534,7 +571,8 @@ async function main(): Promise<number> {
           await send('POST', '/transfers', { from_account_id: a.id, to_account_id: to.id, amount: 1, currency: a.currency }, a.token);
         });
         await settle();
-        const r = await drive(`profiled server, spread @${connections}`, connections, duration, spreadVia(send));
+        const keyedProfile = profileWorkload === 'keyed';
+        const r = await drive(`profiled server, ${profileWorkload} @${connections}`, connections, duration, spreadVia(send, keyedProfile));
         const windowEnd = performance.now();
         profiled.kill('SIGTERM');
         if (profiled.exitCode === null) await new Promise((res) => profiled.once('exit', res));
@@ -587,12 +625,13 @@ async function main(): Promise<number> {
         sink.close();
       }
     }
-    // 6. One ledger call per transfer straight from a pool, no HTTP and no group commit.
+    // 6. One ledger call per transfer straight from a pool, no HTTP and no group commit: at the main
+    //    phases' connections, and alone (one call at a time: the lone request's path without HTTP).
     let inProcess: PhaseResult | undefined;
+    let inProcessLone: PhaseResult | undefined;
     if (phasesWanted.has('inprocess')) {
-      await settle();
       const label = (err: unknown) => (err instanceof DomainError ? err.code : ((err as { code?: string }).code ?? 'error'));
-      inProcess = await drive('in-process single call spread', connections, duration, async () => {
+      const oneCall = async () => {
         const { from, to } = spreadPair();
         try {
           const movement = {
@@ -607,10 +646,13 @@ async function main(): Promise<number> {
         } catch (err) {
           return label(err);
         }
-      });
-      log(
-        `  ${inProcess.name}: ${inProcess.perSecond.toFixed(0)}/s, p50 ${inProcess.p50.toFixed(1)} ms, p99 ${inProcess.p99.toFixed(1)} ms`,
-      );
+      };
+      await settle();
+      inProcess = await drive('in-process single call spread', connections, duration, oneCall);
+      await settle();
+      inProcessLone = await drive('in-process single call spread', 1, duration, oneCall);
+      for (const r of [inProcess, inProcessLone])
+        log(`  ${r.name}: ${r.perSecond.toFixed(0)}/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(1)} ms`);
     }
     // 7. A lone login during a sign-up flood, on a second server with production argon2 costs (the
     //    same database): hashing is bounded, logins go ahead of waiting sign-ups.
@@ -713,7 +755,8 @@ async function main(): Promise<number> {
     const ratio = (a: number | undefined, b: number | undefined) => (a && b ? a / b : undefined);
     const spread = http('spread');
     const hot = http('hot');
-    const keyed = http('spread keyed');
+    const sumOf = (xs: HttpPhase[]) => xs.reduce((n, p) => n + p.perSecond, 0);
+    const keyedRatio = keyedPairs.length ? sumOf(keyedPairs.map((p) => p.keyed)) / sumOf(keyedPairs.map((p) => p.unkeyed)) : undefined;
     const lone = http('spread', 1);
     const fivexx = phases.reduce(
       (n, p) =>
@@ -730,7 +773,7 @@ async function main(): Promise<number> {
       ['spread HTTP / pgbench C', ratio(spread?.perSecond, ref('C', 'spread')), '≥ 0.8', undefined],
       ['hot HTTP / pgbench C', ratio(hot?.perSecond, ref('C', 'hot')), '≥ 2.5', undefined],
       ['spread HTTP / pgbench D', ratio(spread?.perSecond, ref('D', 'spread')), '(batching ceiling)', undefined],
-      ['keyed / unkeyed', ratio(keyed?.perSecond, spread?.perSecond), '≥ 0.8', undefined],
+      ['keyed / unkeyed (side by side, two rounds)', keyedRatio, '≥ 0.8', undefined],
       ['p99 spread (ms)', spread?.p99, '≤ 25', undefined],
       [
         'p99 spread HTTP / p99 pgbench C spread (the database alone, same clients)',
@@ -760,6 +803,14 @@ async function main(): Promise<number> {
       t[3] = v === undefined || !m ? undefined : m[1] === '≥' ? v >= Number(m[2]) : v <= Number(m[2]);
     }
     const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, PostgreSQL ${pgInfo!.version} (fsync ${pgInfo!.fsync}, synchronous_commit ${pgInfo!.sc}, autovacuum ${pgInfo!.av})`;
+    // The lone request, layer by layer: the database's reference transfer, the ledger function,
+    // the same call from Node, the whole HTTP request (each only when its phase ran).
+    const ladder = [
+      { step: 'pgbench, design C: one plpgsql call, one COMMIT', p50: refRow('C', 'spread', 1)?.p50Ms },
+      { step: 'pgbench, the ledger function at one item', p50: refRow('L1', 'spread', 1)?.p50Ms },
+      { step: 'Node: the same call through pg and the pool (applyBatch)', p50: inProcessLone?.p50 },
+      { step: 'HTTP: POST /transfers through the whole server, from the load generator', p50: lone?.p50 },
+    ].filter((s): s is { step: string; p50: number } => s.p50 !== undefined);
     const result = {
       at: new Date().toISOString(),
       machine,
@@ -767,6 +818,8 @@ async function main(): Promise<number> {
       pgbench,
       phases,
       inProcess,
+      inProcessLone,
+      ladder,
       breakdowns,
       profile: profileOf,
       pooler,
@@ -823,7 +876,7 @@ async function main(): Promise<number> {
       ...(profileOf
         ? [
             '',
-            `Where the server's main thread spends its time, spread @${connections} (V8 CPU profile of a second server, warmed up, the ${duration} s window only: ${profileOf.requests} requests, ${profileOf.perSecond.toFixed(0)}/s; main thread busy ${(profileOf.busyMs / 1000).toFixed(1)} s, idle ${(profileOf.idleMs / 1000).toFixed(1)} s):`,
+            `Where the server's main thread spends its time, ${profileWorkload === 'keyed' ? 'spread keyed' : 'spread'} @${connections} (V8 CPU profile of a second server, warmed up, the ${duration} s window only: ${profileOf.requests} requests, ${profileOf.perSecond.toFixed(0)}/s; main thread busy ${(profileOf.busyMs / 1000).toFixed(1)} s, idle ${(profileOf.idleMs / 1000).toFixed(1)} s):`,
             '',
             '| part | share of busy time | ms per request |',
             '|---|---:|---:|',
@@ -877,6 +930,16 @@ async function main(): Promise<number> {
         ? [
             '',
             `In-process, one ledger call per transfer from a pool of ${poolSize} (no HTTP, no group commit), spread @${connections}: ${inProcess.perSecond.toFixed(0)}/s, p50 ${f1(inProcess.p50)} ms, p99 ${f1(inProcess.p99)} ms.`,
+          ]
+        : []),
+      ...(ladder.length
+        ? [
+            '',
+            'A lone transfer, one layer at a time (one connection, one request at a time, p50 of each; every step adds its layer to the one above):',
+            '',
+            '| step | p50 ms | adds ms |',
+            '|---|---:|---:|',
+            ...ladder.map((s, i) => `| ${s.step} | ${f2(s.p50)} | ${i === 0 ? '' : f2(s.p50 - ladder[i - 1]!.p50)} |`),
           ]
         : []),
       '',
