@@ -10,6 +10,7 @@ import { createPool } from './db/pool.js';
 import { type Config, ConfigError, loadConfig } from './platform/config.js';
 import { type Database, openDatabase } from './platform/database.js';
 import { EmbeddedPostgresError, portIsFree } from './platform/embedded-postgres.js';
+import { applyHeapGrowth } from './platform/heap.js';
 import { createLogger } from './platform/logger.js';
 import { createMetricsServer } from './platform/metrics.js';
 import { MigrationError } from './platform/migrate.js';
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  applyHeapGrowth(config.heapGrowingPercent);
   const log = createLogger(config.logLevel);
 
   // Every port the start needs, checked before anything starts, all named at once.

@@ -95,6 +95,12 @@ export const EnvSchema = Type.Object({
   MAX_CONNECTIONS: int(10_000, 1, 1_000_000, 'most open connections per listener; more are refused'),
   GRPC_MAX_CONCURRENT_STREAMS: int(100, 1, 10_000, 'most concurrent gRPC streams per HTTP/2 connection'),
   TRUST_PROXY_HOPS: int(0, 0, 10, 'X-Forwarded-For hops to trust'),
+  HEAP_GROWING_PERCENT: int(
+    50,
+    0,
+    400,
+    'after each full GC the V8 heap may grow by this % of the live data (a bounded footprint, not a cap); 0: V8 decides (up to 4× under load)',
+  ),
 });
 export type EnvVars = Static<typeof EnvSchema>;
 
@@ -216,6 +222,8 @@ export function loadConfig(environment: Env = process.env) {
     accessTokenMs,
     refreshTokenMs,
     logLevel: env.LOG_LEVEL,
+    /** V8's heap growth past the live data after a full GC, in % (src/platform/heap.ts); 0: V8's own. */
+    heapGrowingPercent: env.HEAP_GROWING_PERCENT,
     /** How long an Idempotency-Key is kept (the contract promises at least 24 h). */
     idempotencyKeyTtlMs,
     /** argon2id costs; production defaults unless lowered (tests only) through these variables. */

@@ -46,6 +46,8 @@ it("defaults are the contract's", () => {
     'info',
   ]);
   expect(c.argon2).toEqual({ memoryCost: 65536, timeCost: 3, parallelism: 4 }); // argon2's production defaults
+  expect(c.heapGrowingPercent).toBe(50); // src/platform/heap.ts; 0 leaves V8's own policy
+  expect(loadConfig({ HEAP_GROWING_PERCENT: '0' }).heapGrowingPercent).toBe(0);
 });
 
 it.each([
@@ -60,6 +62,7 @@ it.each([
   [{ MIGRATE_ON_START: 'maybe' }, /^MIGRATE_ON_START must be true or false/],
   [{ IDEMPOTENCY_KEY_TTL: '1h' }, /^IDEMPOTENCY_KEY_TTL must be at least 24h/],
   [{ CORS_ORIGINS: 'app.example.com' }, /^CORS_ORIGINS must be a comma-separated list of origins/],
+  [{ HEAP_GROWING_PERCENT: '500' }, /^HEAP_GROWING_PERCENT must be a whole number from 0 to 400/],
 ])('%j is refused with one sentence naming the variable', (env, message) => {
   expect(() => loadConfig(env)).toThrow(ConfigError);
   expect(() => loadConfig(env)).toThrow(message);
