@@ -36,7 +36,7 @@ const HELP = `npm run bench -- [flags]
   --pool N            the service's database pool (default 10)
   --pgbench-dir DIR   the pgbench reference designs (default bench/pgbench/reference, this schema's)
   --profile-workload W  what the profile phase drives: spread (default) or keyed (a fresh Idempotency-Key each)
-  --phases LIST       any of pgbench,ledger,curve,hot,keyed,deposits,pooler,profile,metrics,tracing,inprocess,flood (default: all)
+  --phases LIST       any of pgbench,ledger,curve,hot,keyed,deposits,pooler,profile,metrics,memory,tracing,inprocess,flood (default: all)
   --save / --no-save  write bench/results/ (default: only a run with default flags does)
   --help              this text
 Results: bench/results/latest.{json,md} after a full run with default flags (or --save).`;
@@ -65,7 +65,7 @@ const pgbenchDir = resolve(projectRoot, flag('pgbench-dir', 'bench/pgbench/refer
 const phasesWanted = new Set(
   flag(
     'phases',
-    quick ? 'pgbench,ledger,curve,hot' : 'pgbench,ledger,curve,hot,keyed,deposits,pooler,profile,metrics,tracing,inprocess,flood',
+    quick ? 'pgbench,ledger,curve,hot' : 'pgbench,ledger,curve,hot,keyed,deposits,pooler,profile,metrics,memory,tracing,inprocess,flood',
   ).split(','),
 );
 // Only a full run (every phase, default length) replaces the committed results, unless asked.
@@ -182,7 +182,9 @@ async function main(): Promise<number> {
   }
   if (
     ![...phasesWanted].some((p) =>
-      ['curve', 'hot', 'keyed', 'deposits', 'inprocess', 'spread', 'flood', 'pooler', 'profile', 'metrics', 'tracing'].includes(p),
+      ['curve', 'hot', 'keyed', 'deposits', 'inprocess', 'spread', 'flood', 'pooler', 'profile', 'metrics', 'memory', 'tracing'].includes(
+        p,
+      ),
     )
   ) {
     console.log(pgbench.map((p) => `${p.name}: ${p.perSecond.toFixed(0)}/s`).join('\n'));
@@ -600,6 +602,72 @@ async function main(): Promise<number> {
       const [on, off] = await sideBySide({ METRICS_PORT: '0' }, ['metrics on', 'metrics off']);
       metricsCost = { on, off };
     }
+    // 5c'. What the heap policy does (src/platform/heap.ts): two fresh servers, the default
+    //      (HEAP_GROWING_PERCENT=50) and V8's own policy (0), the same spread load alternated, each
+    //      one's peak RSS and throughput. Fresh, so that neither carries the main server's history.
+    let heapPolicy: { name: string; perSecond: number; p99: number; peakRssMb: number; heapUsedMb: number }[] | undefined;
+    if (phasesWanted.has('memory')) {
+      const variants: [string, NodeJS.ProcessEnv][] = [
+        ['HEAP_GROWING_PERCENT=50 (default)', {}],
+        ["HEAP_GROWING_PERCENT=0 (V8's own)", { HEAP_GROWING_PERCENT: '0' }],
+      ];
+      const servers = await Promise.all(
+        variants.map(async ([name, env]) => {
+          const p = await freePort();
+          const m = await freePort();
+          const proc = spawn(process.execPath, [join(projectRoot, 'dist/src/server.js')], {
+            cwd: projectRoot,
+            env: { ...serverEnv, PORT: String(p), METRICS_PORT: String(m), ...env },
+            stdio: ['ignore', 'ignore', 'inherit'],
+          });
+          return {
+            name,
+            proc,
+            send: createClient(`http://127.0.0.1:${p}`, connections),
+            metrics: `http://127.0.0.1:${m}/metrics`,
+            peak: 0,
+            runs: [] as PhaseResult[],
+          };
+        }),
+      );
+      const rssSampler = setInterval(() => {
+        for (const s of servers) {
+          try {
+            s.peak = Math.max(s.peak, rssMbOf(s.proc.pid!, 'VmRSS'));
+          } catch {
+            /* gone */
+          }
+        }
+      }, 250);
+      try {
+        // The history the main server had: a burst of logins (seeding's), then transfers.
+        for (const s of servers) {
+          await untilReady(s.send, `the ${s.name} server`);
+          await each(`${s.name}: logins`, users, connections, async (u) => {
+            const r = await s.send('POST', '/users/login', { username: u.username, password: 'bench-password' });
+            if (r.status !== 200) throw new Error(`login: ${r.status} ${r.body}`);
+          });
+          await drive(`warm-up, ${s.name} @${connections}`, connections, Math.min(duration, 4), spreadVia(s.send));
+        }
+        for (let round = 0; round < 2; round++) {
+          for (const s of servers) {
+            await settle();
+            s.runs.push(await drive(`spread, ${s.name} @${connections}`, connections, duration, spreadVia(s.send)));
+          }
+        }
+        heapPolicy = [];
+        for (const s of servers) {
+          const best = s.runs.reduce((x, y) => (y.perSecond > x.perSecond ? y : x));
+          const heapUsedMb = Math.round(((await scrapeMetrics(s.metrics)).get('nodejs_heap_size_used_bytes') ?? Number.NaN) / 2 ** 20);
+          heapPolicy.push({ name: s.name, perSecond: best.perSecond, p99: best.p99, peakRssMb: Math.round(s.peak), heapUsedMb });
+          log(`  ${s.name}: ${best.perSecond.toFixed(0)}/s, peak RSS ${Math.round(s.peak)} MB, heap in use at the end ${heapUsedMb} MB`);
+        }
+      } finally {
+        clearInterval(rssSampler);
+        for (const s of servers) s.proc.kill('SIGTERM');
+        await Promise.all(servers.map((s) => (s.proc.exitCode === null ? new Promise((r) => s.proc.once('exit', r)) : undefined)));
+      }
+    }
     // 5d. What tracing costs: this server (tracing off) against one exporting every span over
     //     OTLP/HTTP to a sink in this process.
     let tracingCost: { off: PhaseResult; on: PhaseResult; spans: number } | undefined;
@@ -826,6 +894,7 @@ async function main(): Promise<number> {
       poolerSkipped,
       metricsCost,
       tracingCost,
+      heapPolicy,
       flood,
       targets: Object.fromEntries(targets.map(([k, v, want, ok]) => [k, { value: v, target: want, met: ok }])),
       serverPeakRssMb: { afterSeeding: Math.round(idleRss), underLoad: Math.round(peakRss), sinceStart: Math.round(peakHwm) },
@@ -918,6 +987,19 @@ async function main(): Promise<number> {
         ? [
             '',
             `What metrics cost, spread @${connections} side by side: ${metricsCost.on.perSecond.toFixed(0)}/s with metrics (p99 ${f1(metricsCost.on.p99)} ms) vs ${metricsCost.off.perSecond.toFixed(0)}/s with METRICS_PORT=0 (p99 ${f1(metricsCost.off.p99)} ms): ${f2(metricsCost.on.perSecond / metricsCost.off.perSecond)}×.`,
+          ]
+        : []),
+      ...(heapPolicy
+        ? [
+            '',
+            `What the heap policy does, spread @${connections} on two fresh servers, alternated (the better of two runs each):`,
+            '',
+            '| server | movements/s | vs default | p99 ms | peak RSS | heap in use at the end |',
+            '|---|---:|---:|---:|---:|---:|',
+            ...heapPolicy.map(
+              (h) =>
+                `| ${h.name} | ${h.perSecond.toFixed(0)} | ${f2(h.perSecond / heapPolicy![0]!.perSecond)} | ${f1(h.p99)} | ${h.peakRssMb} MB | ${h.heapUsedMb} MB |`,
+            ),
           ]
         : []),
       ...(tracingCost
