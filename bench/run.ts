@@ -290,21 +290,25 @@ async function main(): Promise<number> {
     const hotPair = () => (Math.random() < 0.5 ? { from: hotA, to: hotB } : { from: hotB, to: hotA });
     const amount = () => 1 + Math.floor(Math.random() * 100);
 
-    /** One spread transfer through `send` (a client of this server or of another one), keyed if asked. */
-    let keyedSeq = 0;
-    const spreadVia =
-      (send: typeof request, keyed = false) =>
-      async () => {
-        const { from, to } = spreadPair();
+    type Pair = () => { from: (typeof accounts)[number]; to: (typeof accounts)[number] };
+    /** One transfer between `pair`'s accounts through `send` (a client of this server or of another one); with `key`, the i-th request's Idempotency-Key. */
+    const transferVia =
+      (send: typeof request, pair: Pair, key?: (i: number) => string) =>
+      async (i = 0) => {
+        const { from, to } = pair();
         const r = await send(
           'POST',
           '/transfers',
           { from_account_id: from.id, to_account_id: to.id, amount: amount(), currency: from.currency },
           from.token,
-          keyed ? { 'idempotency-key': `bench-${runId}-p${keyedSeq++}` } : undefined,
+          key ? { 'idempotency-key': key(i) } : undefined,
         );
         return String(r.status);
       };
+    /** One spread transfer through `send`, keyed (a fresh key each) if asked. */
+    let keyedSeq = 0;
+    const spreadVia = (send: typeof request, keyed = false) =>
+      transferVia(send, spreadPair, keyed ? () => `bench-${runId}-p${keyedSeq++}` : undefined);
 
     // Every phase starts from the same state: dead row versions of the last one vacuumed away, and a
     // checkpoint just made (as before every pgbench run), so each phase pays the same full-page
@@ -396,19 +400,7 @@ async function main(): Promise<number> {
       );
       return phase;
     }
-    const postTransfer =
-      (pair: () => { from: (typeof accounts)[number]; to: (typeof accounts)[number] }, key?: (i: number) => string) =>
-      async (i: number) => {
-        const { from, to } = pair();
-        const r = await request(
-          'POST',
-          '/transfers',
-          { from_account_id: from.id, to_account_id: to.id, amount: amount(), currency: from.currency },
-          from.token,
-          key ? { 'idempotency-key': key(i) } : undefined,
-        );
-        return String(r.status);
-      };
+    const postTransfer = (pair: Pair, key?: (i: number) => string) => transferVia(request, pair, key);
 
     // A server in production runs warm: before anything is measured, the transfer path runs for a
     // few seconds unrecorded (seeding warmed sign-up, login, accounts and deposits, not transfers).
@@ -554,7 +546,7 @@ async function main(): Promise<number> {
     let profileOf: (Awaited<ReturnType<typeof summariseProfile>> & { requests: number; perSecond: number }) | undefined;
     if (phasesWanted.has('profile')) {
       // Kept for a closer look (Chrome DevTools, or `npx speedscope`): bench/results/profiles/ (not committed).
-      const dir = join(projectRoot, 'bench/results/profiles', `spread-${Date.now()}`);
+      const dir = join(projectRoot, 'bench/results/profiles', `${profileWorkload}-${Date.now()}`);
       await mkdir(dir, { recursive: true });
       const p = await freePort();
       const profiled = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, join(projectRoot, 'dist/src/server.js')], {
