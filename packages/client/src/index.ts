@@ -59,6 +59,23 @@ interface Session {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * `req` again, aborted `ms` after now (the answer's body included). Node's fetch follows a Request's
+ * signal through weak references, so a Request made only to carry a timeout (or AbortSignal.timeout's
+ * own signal) could be collected while the call waits, and the timeout with it: the call then hung for
+ * good. The timer holds the controller and the Request until it fires (unref'd: it keeps no process
+ * alive).
+ */
+function withTimeout(req: Request, ms: number): Request {
+  const controller = new AbortController();
+  const timed = new Request(req, { signal: controller.signal });
+  setTimeout(() => {
+    controller.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError'));
+    void timed;
+  }, ms).unref();
+  return timed;
+}
+
 export class BankClient {
   /** The raw typed client, for anything the layer below does not cover. */
   readonly api: ReturnType<typeof createClient<paths>>;
@@ -73,7 +90,7 @@ export class BankClient {
     // money move the outcome is unknown, and its retry carries the same Idempotency-Key.
     const guarded = async (req: Request): Promise<Response> => {
       try {
-        return await send(timeoutMs ? new Request(req, { signal: AbortSignal.timeout(timeoutMs) }) : req);
+        return await send(timeoutMs ? withTimeout(req, timeoutMs) : req);
       } catch (err) {
         throw new BankApiError(0, 'unavailable', undefined, undefined, { cause: err });
       }
