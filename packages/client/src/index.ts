@@ -63,16 +63,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * `req` again, aborted `ms` after now (the answer's body included). Node's fetch follows a Request's
  * signal through weak references, so a Request made only to carry a timeout (or AbortSignal.timeout's
  * own signal) could be collected while the call waits, and the timeout with it: the call then hung for
- * good. The timer holds the controller and the Request until it fires (unref'd: it keeps no process
- * alive).
+ * good. The timer holds the controller and the Request until it fires.
  */
 function withTimeout(req: Request, ms: number): Request {
   const controller = new AbortController();
   const timed = new Request(req, { signal: controller.signal });
-  setTimeout(() => {
+  const timer: unknown = setTimeout(() => {
     controller.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError'));
     void timed;
-  }, ms).unref();
+  }, ms);
+  // In Node the timer keeps no process alive (a browser's timers have no unref).
+  (timer as { unref?: () => void }).unref?.();
   return timed;
 }
 
