@@ -98,7 +98,7 @@ export async function sampleBackends(url: string, app: string, everyMs = 10): Pr
         wait_event: string | null;
         ledger: boolean;
       }>(
-        `SELECT state, wait_event_type, wait_event, query LIKE '%transfer_tx_batch%' AS ledger
+        `SELECT state, wait_event_type, wait_event, query LIKE '%ledger_batch%' AS ledger
          FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()`,
         [app],
       );

@@ -10,6 +10,9 @@ CREATE DOMAIN entry_id AS bigint CONSTRAINT entry_id_positive CHECK ((VALUE > 0)
 
 CREATE DOMAIN transfer_id AS bigint CONSTRAINT transfer_id_positive CHECK ((VALUE > 0));
 
+-- Types
+CREATE TYPE ledger_item AS (kind text, from_account_id bigint, to_account_id bigint, account_id bigint, amount bigint, currency text, acting_owner text, key_user text, key text, fingerprint bytea);
+
 -- Tables
 CREATE TABLE accounts (
   id account_id DEFAULT nextval('accounts_id_seq'::regclass) NOT NULL,
@@ -134,6 +137,9 @@ CREATE OR REPLACE FUNCTION public.api_timestamp(ts timestamp with time zone)
  IMMUTABLE PARALLEL SAFE STRICT
 RETURN to_char((ts AT TIME ZONE 'UTC'::text), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'::text)
 ;
+
+-- FUNCTION ledger_batch(p_items jsonb, p_key_ttl_ms bigint) RETURNS TABLE(status integer, code text, field text, detail text, replayed boolean, result json)
+--   its body: sql/functions/ledger_batch.pgsql (the only source; migrations/*_fn_ledger_batch.sql apply it)
 
 CREATE OR REPLACE FUNCTION public.notify_session_change()
  RETURNS trigger
@@ -410,3 +416,5 @@ CREATE TRIGGER users_authority_changed_notify AFTER UPDATE ON public.users FOR E
 --   20261201130000
 --   20261202120000
 --   20261202130000
+--   20261206140000
+--   20261206141140

@@ -3,58 +3,42 @@ import { PreparedQuery } from '@pgtyped/runtime';
 
 import type { AccountId, Cents, Int8, TransferId } from '../src/ids.js';
 
-export type BufferArray = (Buffer)[];
-
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 export type NumberOrString = number | string;
 
-export type NumberOrStringArray = (NumberOrString)[];
-
-export type stringArray = (string)[];
-
-/** 'TransferTxBatch' parameters type */
-export interface ITransferTxBatchParams {
-  amounts: NumberOrStringArray;
-  currencies: stringArray;
-  fingerprints: BufferArray;
-  fromIds: NumberOrStringArray;
-  keys: stringArray;
+/** 'LedgerBatch' parameters type */
+export interface ILedgerBatchParams {
+  items: Json;
   keyTtlMs: NumberOrString;
-  keyUsers: stringArray;
-  kinds: stringArray;
-  owners: stringArray;
-  toIds: NumberOrStringArray;
 }
 
-/** 'TransferTxBatch' return type */
-export interface ITransferTxBatchResult {
+/** 'LedgerBatch' return type */
+export interface ILedgerBatchResult {
   code: string | null;
   detail: string | null;
-  ord: number;
+  field: string | null;
   replayed: boolean;
   result: Json | null;
   status: number;
-  to_account: Json | null;
 }
 
-/** 'TransferTxBatch' query type */
-export interface ITransferTxBatchQuery {
-  params: ITransferTxBatchParams;
-  result: ITransferTxBatchResult;
+/** 'LedgerBatch' query type */
+export interface ILedgerBatchQuery {
+  params: ILedgerBatchParams;
+  result: ILedgerBatchResult;
 }
 
-const transferTxBatchIR: any = {"usedParamSet":{"kinds":true,"fromIds":true,"toIds":true,"amounts":true,"currencies":true,"owners":true,"keyUsers":true,"keys":true,"fingerprints":true,"keyTtlMs":true},"params":[{"name":"kinds","required":true,"transform":{"type":"scalar"},"locs":[{"a":124,"b":130}]},{"name":"fromIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":133,"b":141}]},{"name":"toIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":144,"b":150}]},{"name":"amounts","required":true,"transform":{"type":"scalar"},"locs":[{"a":153,"b":161}]},{"name":"currencies","required":true,"transform":{"type":"scalar"},"locs":[{"a":164,"b":175}]},{"name":"owners","required":true,"transform":{"type":"scalar"},"locs":[{"a":178,"b":185}]},{"name":"keyUsers","required":true,"transform":{"type":"scalar"},"locs":[{"a":211,"b":220}]},{"name":"keys","required":true,"transform":{"type":"scalar"},"locs":[{"a":223,"b":228}]},{"name":"fingerprints","required":true,"transform":{"type":"scalar"},"locs":[{"a":231,"b":244}]},{"name":"keyTtlMs","required":true,"transform":{"type":"scalar"},"locs":[{"a":247,"b":256}]}],"statement":"SELECT ord AS \"ord!\", status AS \"status!\", code, detail, replayed AS \"replayed!\", result, to_account\nFROM transfer_tx_batch(:kinds!, :fromIds!, :toIds!, :amounts!, :currencies!, :owners!,\n                       :keyUsers!, :keys!, :fingerprints!, :keyTtlMs!)"};
+const ledgerBatchIR: any = {"usedParamSet":{"items":true,"keyTtlMs":true},"params":[{"name":"items","required":true,"transform":{"type":"scalar"},"locs":[{"a":99,"b":105}]},{"name":"keyTtlMs","required":true,"transform":{"type":"scalar"},"locs":[{"a":115,"b":124}]}],"statement":"SELECT status AS \"status!\", code, field, detail, replayed AS \"replayed!\", result\nFROM ledger_batch(:items!::jsonb, :keyTtlMs!)"};
 
 /**
  * Query generated from SQL:
  * ```
- * SELECT ord AS "ord!", status AS "status!", code, detail, replayed AS "replayed!", result, to_account
- * FROM transfer_tx_batch(:kinds!, :fromIds!, :toIds!, :amounts!, :currencies!, :owners!,
- *                        :keyUsers!, :keys!, :fingerprints!, :keyTtlMs!)
+ * SELECT status AS "status!", code, field, detail, replayed AS "replayed!", result
+ * FROM ledger_batch(:items!::jsonb, :keyTtlMs!)
  * ```
  */
-export const transferTxBatch = new PreparedQuery<ITransferTxBatchParams,ITransferTxBatchResult>(transferTxBatchIR);
+export const ledgerBatch = new PreparedQuery<ILedgerBatchParams,ILedgerBatchResult>(ledgerBatchIR);
 
 
 /** 'GetTransfer' parameters type */

@@ -1,11 +1,15 @@
-// `npm run codegen`: SQL → typed functions in generated/, and the schema the migrations make as one
-// readable file (generated/schema.sql). `npm run codegen -- --check` fails when generated/ differs
-// from what the SQL and the migrations produce now (CI's drift check).
+// `npm run codegen`: SQL → typed functions in generated/, the migration of every database function
+// whose source (sql/functions/NAME.sql) changed (scripts/functions.ts), and the schema the migrations
+// make as one readable file (generated/schema.sql). `npm run codegen -- --check` fails when generated/
+// differs from what the SQL and the migrations produce now, or when a function's source differs from
+// the function the migrations make (CI's drift check).
 import { spawn } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { migrateUp } from '../src/platform/migrate.js';
 import { projectRoot } from '../src/platform/paths.js';
 import { brandResultColumns } from './codegen-brands.js';
+import { functionDrift, readFunctionSources, writeFunctionMigration } from './functions.js';
 import { renderSchema } from './schema-dump.js';
 import { createScratchDb } from './scratch-db.js';
 
@@ -53,6 +57,19 @@ async function main(): Promise<number> {
   const before = await snapshot();
   const db = await createScratchDb(log);
   try {
+    const sources = await readFunctionSources();
+    const drift = await functionDrift(db.url, sources);
+    if (drift.length && check) {
+      console.error(
+        `[codegen] DRIFT: the migrated database's functions differ from their sources: ${drift.map((d) => d.source.file).join(', ')}. ` +
+          'Run `npm run codegen` and commit the migration it writes.',
+      );
+      return 1;
+    }
+    for (const d of drift)
+      log(`${d.source.file} ${d.what === 'new' ? 'is new' : 'changed'}: wrote migrations/${await writeFunctionMigration(d)}`);
+    if (drift.length) await migrateUp(db.url, (line) => log(`  dbmate: ${line}`));
+    log(`database functions match their sources (${sources.map((s) => s.file).join(', ') || 'none'})`);
     log('running pgtyped over sql/*.sql');
     const { code, errors } = await runPgtyped(db.url);
     if (code !== 0 || errors.length > 0) {
@@ -62,7 +79,7 @@ async function main(): Promise<number> {
     if (configArg < 0) {
       log(`branded ${await brandResultColumns(db.url, generatedDir)} result columns of the id and money domains`);
       log('writing generated/schema.sql from the migrated database');
-      await writeFile(join(generatedDir, 'schema.sql'), await renderSchema(db.url));
+      await writeFile(join(generatedDir, 'schema.sql'), await renderSchema(db.url, await readFunctionSources()));
     }
   } finally {
     await db.drop();

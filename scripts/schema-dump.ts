@@ -3,10 +3,13 @@
 // own pg_get_*def functions (pg_dump of this machine is older than the embedded server and refuses to
 // dump it); objects in name order, so the file changes only when the schema does.
 import pg from 'pg';
+import type { FunctionSource } from './functions.js';
 
 const q = async <T extends pg.QueryResultRow>(c: pg.Client, text: string): Promise<T[]> => (await c.query<T>(text)).rows;
 
-export async function renderSchema(url: string): Promise<string> {
+export async function renderSchema(url: string, sources: FunctionSource[] = []): Promise<string> {
+  // A function with a source file is named here, not copied: its body lives in that file only.
+  const sourceOf = new Map(sources.map((s) => [s.name, s.file]));
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
@@ -97,14 +100,21 @@ export async function renderSchema(url: string): Promise<string> {
     section(
       'Functions',
       (
-        await q<{ sql: string }>(
+        await q<{ name: string; sql: string; head: string }>(
           c,
           `
-      SELECT pg_get_functiondef(p.oid) || ';' AS sql FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+      SELECT p.proname AS name, pg_get_functiondef(p.oid) || ';' AS sql,
+             format('-- FUNCTION %I(%s) RETURNS %s', p.proname, pg_get_function_identity_arguments(p.oid), pg_get_function_result(p.oid)) AS head
+      FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
       WHERE n.nspname = 'public' AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
       ORDER BY p.proname, pg_get_function_identity_arguments(p.oid)`,
         )
-      ).map((r) => r.sql),
+      ).map((r) =>
+        sourceOf.has(r.name)
+          ? `${r.head}
+--   its body: ${sourceOf.get(r.name)} (the only source; migrations/*_fn_${r.name}.sql apply it)`
+          : r.sql,
+      ),
     );
 
     section(

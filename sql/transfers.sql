@@ -1,9 +1,9 @@
-/* Money movements, many per call and per transaction (group commit); a single one is a batch of
-   one. Arrays of one entry per item, in order; see migrations/*_transfer_tx_batch.sql. */
-/* @name TransferTxBatch */
-SELECT ord AS "ord!", status AS "status!", code, detail, replayed AS "replayed!", result, to_account
-FROM transfer_tx_batch(:kinds!, :fromIds!, :toIds!, :amounts!, :currencies!, :owners!,
-                       :keyUsers!, :keys!, :fingerprints!, :keyTtlMs!);
+/* Money movements, many per call and per transaction (group commit); a single one is a batch of one.
+   `items` is a JSON array of ledger items (src/transfers/ledger.ts: LedgerItem), answered one row each,
+   in order. The function: sql/functions/ledger_batch.pgsql. */
+/* @name LedgerBatch */
+SELECT status AS "status!", code, field, detail, replayed AS "replayed!", result
+FROM ledger_batch(:items!::jsonb, :keyTtlMs!);
 
 /* @name GetTransfer */
 SELECT t.id, t.from_account_id, t.to_account_id, t.amount, t.currency, t.created_at,

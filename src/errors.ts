@@ -1,7 +1,8 @@
 // The domain's errors: every refusal an operation can answer, with its stable code and status. They
 // belong to no transport: HTTP turns them into problem+json (src/http/problem.ts), gRPC into a status
-// with the code in a trailer. Postgres errors become them in src/db/pg-errors.ts. (The ledger
-// function reports its refusals as values: src/transfers/ledger.ts.)
+// with the code in a trailer. Postgres errors become them in src/db/pg-errors.ts, called once, where an
+// operation returns (src/operations.ts). The ledger function answers its refusals as values; each
+// becomes its error here (ledgerRefusal).
 
 /** Every stable error code of the contract, declared once: the OpenAPI enum, the Problem schema, the
  * client's ApiErrorCode and the gRPC trailer all derive from this list. */
@@ -30,6 +31,47 @@ export const ERROR_CODES = [
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The status of each code (the contract's table); every error class below answers its code's. */
+export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
+  validation_failed: 400,
+  unauthenticated: 401,
+  session_invalid: 401,
+  forbidden: 403,
+  current_password_mismatch: 403,
+  not_found: 404,
+  username_taken: 409,
+  email_taken: 409,
+  account_exists: 409,
+  idempotency_key_in_use: 409,
+  idempotency_key_reused: 422,
+  currency_mismatch: 422,
+  same_account: 422,
+  insufficient_funds: 422,
+  balance_limit_exceeded: 422,
+  payload_too_large: 413,
+  uri_too_long: 414,
+  unsupported_media_type: 415,
+  headers_too_large: 431,
+  rate_limited: 429,
+  unavailable: 503,
+  internal: 500,
+};
+
+/** The refusals the ledger function answers as values (sql/functions/ledger_batch.pgsql): its answers
+ * are checked against this list, and each becomes the error of its code below. */
+export const LEDGER_REFUSAL_CODES = [
+  'validation_failed',
+  'forbidden',
+  'not_found',
+  'idempotency_key_in_use',
+  'idempotency_key_reused',
+  'currency_mismatch',
+  'same_account',
+  'insufficient_funds',
+  'balance_limit_exceeded',
+] as const satisfies readonly ErrorCode[];
+export type LedgerRefusalCode = (typeof LEDGER_REFUSAL_CODES)[number];
 
 export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;
@@ -88,6 +130,25 @@ export class LedgerRefusal extends DomainError {
     message: string,
   ) {
     super(message);
+  }
+}
+
+/**
+ * A ledger refusal (code, detail and the field it concerns, as the function said them) → its typed
+ * error, the same class any other layer would raise for that code, so the status is declared once.
+ */
+export function ledgerRefusal(code: LedgerRefusalCode, detail: string, field: string | null): DomainError {
+  switch (code) {
+    case 'validation_failed':
+      return new ValidationError(field ?? 'body', detail);
+    case 'forbidden':
+      return new ForbiddenError(detail);
+    case 'not_found':
+      return new NotFoundError(detail);
+    case 'idempotency_key_in_use':
+      return new ConflictError(code, detail);
+    default:
+      return new RuleViolationError(code, detail);
   }
 }
 /** A request target over 8 KiB (a path parameter over 100 characters is refused by the router). */

@@ -5,8 +5,9 @@ import { accountOperations } from './accounts/accounts.operations.js';
 import { authOperations } from './auth/auth.operations.js';
 import type { AppDeps } from './context.js';
 import { translatePgError } from './db/pg-errors.js';
+import { DomainError } from './errors.js';
 import { healthOperations } from './health/health.operations.js';
-import { transferOperations } from './transfers/transfers.operations.js';
+import { MOVEMENT_KIND, transferOperations } from './transfers/transfers.operations.js';
 import { userOperations } from './users/users.operations.js';
 
 export function createOperations(deps: AppDeps) {
@@ -14,22 +15,33 @@ export function createOperations(deps: AppDeps) {
     auth: typed(authOperations(deps)),
     users: typed(userOperations(deps)),
     accounts: typed(accountOperations(deps)),
-    transfers: typed(transferOperations(deps)),
+    // A money operation that throws is counted by the code it leaves with (its answers, in the operation).
+    transfers: typed(transferOperations(deps), (name, err) => {
+      const kind = MOVEMENT_KIND[name];
+      if (kind) deps.metrics.moneyMovement(kind, err instanceof DomainError ? err.code : 'internal');
+    }),
     health: typed(healthOperations(deps)),
   };
 }
 
 type AsyncFns = Record<string, (...args: never[]) => Promise<unknown>>;
 
-/** Whatever an operation throws leaves it as a domain error where one applies (a unique violation, a lost connection). */
-function typed<T extends AsyncFns>(fns: T): T {
+/**
+ * The one place where Postgres errors become the contract's: whatever an operation throws leaves it as
+ * a domain error where one applies (a unique violation, a lost connection, retries used up). Below this
+ * line errors are Postgres's own (classified, never translated, by src/db/pg-errors.ts); above it, the
+ * transports see only domain errors and faults.
+ */
+function typed<T extends AsyncFns>(fns: T, failed?: (name: string, err: unknown) => void): T {
   const out: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(fns)) {
     out[name] = async (...args: never[]) => {
       try {
         return await fn(...args);
       } catch (err) {
-        throw translatePgError(err);
+        const typedErr = translatePgError(err);
+        failed?.(name, typedErr);
+        throw typedErr;
       }
     };
   }

@@ -1,8 +1,9 @@
 // Transactions are callbacks opened at the edge: begin, commit, roll back, and retry the whole
-// callback on deadlock (40P01) or serialization failure (40001) a bounded number of times.
+// callback on deadlock (40P01) or serialization failure (40001) a bounded number of times. Errors
+// leave as Postgres raised them; the operation boundary (src/operations.ts) translates them.
 import type pg from 'pg';
 import { tracing } from '../platform/tracing.js';
-import { isRetryable, translatePgError } from './pg-errors.js';
+import { isRetryable } from './pg-errors.js';
 import { connectionSurvives } from './pool.js';
 
 export type Tx = pg.PoolClient;
@@ -18,7 +19,7 @@ export interface RetryOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Runs `fn`, repeating it on a retryable SQLSTATE with full-jitter back-off; errors come out translated. */
+/** Runs `fn`, repeating it on a retryable SQLSTATE with full-jitter back-off; then the last error as it was. */
 export async function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions = {}): Promise<T> {
   const attempts = opts.attempts ?? 6;
   const base = opts.baseDelayMs ?? 4;
@@ -31,7 +32,7 @@ export async function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions = {}
         await sleep(Math.random() * base * 2 ** attempt);
         continue;
       }
-      throw translatePgError(err);
+      throw err;
     }
   }
 }

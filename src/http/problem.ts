@@ -1,6 +1,5 @@
 // Every 4xx/5xx is RFC 9457 problem+json with the contract's stable `code`, built here and only here.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { translatePgError } from '../db/pg-errors.js';
 import { DomainError, type ErrorCode, UnavailableError } from '../errors.js';
 import { type Metrics, noMetrics } from '../platform/metrics.js';
 import { Problem } from '../schemas.js';
@@ -62,7 +61,9 @@ export function installErrorHandlers(app: FastifyInstance, metrics: Metrics = no
       const summary = errors.map((e) => `${e.field} ${e.message}`).join('; ');
       return sendProblem(reply, problem(400, 'validation_failed', summary || 'the request is invalid', errors));
     }
-    const err = translatePgError(rawErr);
+    // Operations throw domain errors (src/operations.ts translated Postgres's); anything else here is
+    // Fastify's own or a fault.
+    const err: unknown = rawErr;
     if (err instanceof DomainError) {
       if (err.status === 503) {
         request.log.warn({ err: rawErr }, 'database unavailable');

@@ -1,9 +1,9 @@
 // The ledger: where money moves. Every movement — transfer, deposit, withdrawal, with or without an
-// Idempotency-Key — is an item of ONE call of the SQL function `transfer_tx_batch`
-// (sql/transfers.sql, migrations/*_transfer_tx_batch.sql). In one transaction it locks every account
-// of the call in ascending id order, applies the items in order with the rules checked per item, and
-// writes transfers, entries, balances and stored idempotent answers. This module owns that call:
-// typed items in, typed answers out.
+// Idempotency-Key — is an item of ONE call of the SQL function `ledger_batch`
+// (sql/functions/ledger_batch.pgsql, its only source; the call: sql/transfers.sql). In one transaction it
+// locks every account of the call in ascending id order, applies the items in order with the rules
+// checked per item, and writes transfers, entries, balances and stored idempotent answers. This module
+// owns that call: typed items in (MovementRequest), typed answers out (MovementAnswer).
 //
 // Group commit: concurrent movements share one call and one COMMIT. A movement that finds a free
 // slot goes at once, alone (no timer, so a lone request waits for nothing); while every slot has a
@@ -13,27 +13,20 @@
 // Faults: a deadlock or serialization failure retries the whole batch (bounded, jittered); a lost
 // connection answers every item with that error (the outcome may be unknown: 503, retry with the
 // same Idempotency-Key). An item that makes the call raise is isolated by splitting the batch, so it
-// cannot fail the others.
+// cannot fail the others. Errors leave here as Postgres raised them: the operation boundary
+// (src/operations.ts) is the one place that turns them into the contract's.
 
 import type pg from 'pg';
-import { type ITransferTxBatchParams, type ITransferTxBatchResult, transferTxBatch } from '../../generated/transfers.queries.js';
-import type { Account } from '../accounts/accounts.schemas.js';
+import Type from 'typebox';
+import Compile from 'typebox/compile';
+import { ledgerBatch } from '../../generated/transfers.queries.js';
+import { isRetryable, isUnavailable } from '../db/pg-errors.js';
 import type { Queryable } from '../db/pool.js';
 import { type RetryOptions, withRetry, withTransaction } from '../db/transaction.js';
-import {
-  ConflictError,
-  type DomainError,
-  type ErrorCode,
-  ForbiddenError,
-  LedgerRefusal,
-  NotFoundError,
-  RuleViolationError,
-  UnavailableError,
-  ValidationError,
-} from '../errors.js';
+import { type DomainError, ERROR_STATUS, IntegrityError, LEDGER_REFUSAL_CODES, ledgerRefusal } from '../errors.js';
 import type { AccountId, Cents } from '../ids.js';
 import { tracing } from '../platform/tracing.js';
-import type { TransferResult } from './transfers.schemas.js';
+import { TransferResult } from './transfers.schemas.js';
 
 export type Movement =
   | {
@@ -65,100 +58,89 @@ export interface MovementRequest {
  * request with the same Idempotency-Key. A refusal is a value, not a throw: its neighbours went on,
  * and a refusal that committed (a stored 422) is replayed as faithfully as a success.
  */
-export type MovementAnswer =
-  | { ok: true; replayed: boolean; result: TransferResult /** absent on a replay */; toAccount?: Account }
-  | { ok: false; replayed: boolean; error: DomainError };
+export type MovementAnswer = { ok: true; replayed: boolean; result: TransferResult } | { ok: false; replayed: boolean; error: DomainError };
 
 // The call.
 
 /**
- * The function's parameters are parallel arrays, one entry per item (SQL has no array of a record
- * type that pgtyped could type): this is the one place that fills them. An item without a field
- * passes the function's "none" value ('' for text, 0 for an id, an empty fingerprint).
+ * One item as the function reads it: the SQL composite type `ledger_item`
+ * (migrations/*_ledger_item_type.sql), filled from a JSON object by name. What an item does not need
+ * is absent (NULL there), never a stand-in value.
  */
-function encode(requests: readonly MovementRequest[], keyTtlMs: number): ITransferTxBatchParams {
-  const n = requests.length;
-  const p = {
-    kinds: new Array<string>(n),
-    fromIds: new Array<number>(n),
-    toIds: new Array<number>(n),
-    amounts: new Array<number>(n),
-    currencies: new Array<string>(n),
-    owners: new Array<string>(n),
-    keyUsers: new Array<string>(n),
-    keys: new Array<string>(n),
-    fingerprints: new Array<Buffer>(n),
-    keyTtlMs,
-  };
-  for (let i = 0; i < n; i++) {
-    const { movement: m, idempotency: k } = requests[i]!;
-    p.kinds[i] = m.kind;
-    p.amounts[i] = m.amount;
-    if (m.kind === 'transfer') {
-      p.fromIds[i] = m.fromAccountId;
-      p.toIds[i] = m.toAccountId;
-      p.currencies[i] = m.currency;
-      p.owners[i] = m.actingOwner ?? '';
-    } else {
-      p.fromIds[i] = m.accountId;
-      p.toIds[i] = 0;
-      p.currencies[i] = '';
-      p.owners[i] = '';
-    }
-    p.keyUsers[i] = k?.username ?? '';
-    p.keys[i] = k?.key ?? '';
-    p.fingerprints[i] = k?.fingerprint ?? NO_FINGERPRINT;
-  }
-  return p;
+interface LedgerItem {
+  kind: Movement['kind'];
+  from_account_id?: AccountId;
+  to_account_id?: AccountId;
+  account_id?: AccountId;
+  amount: Cents;
+  currency?: string;
+  acting_owner?: string;
+  key_user?: string;
+  key?: string;
+  /** bytea's input form: \x and hex. */
+  fingerprint?: string;
 }
-const NO_FINGERPRINT = Buffer.alloc(0);
 
-/** A stored refusal holds its code and detail (older rows: the whole problem body, which has both). */
-interface StoredRefusal {
-  code: string;
-  detail: string;
+function toLedgerItem({ movement: m, idempotency: k }: MovementRequest): LedgerItem {
+  const item: LedgerItem =
+    m.kind === 'transfer'
+      ? {
+          kind: m.kind,
+          from_account_id: m.fromAccountId,
+          to_account_id: m.toAccountId,
+          amount: m.amount,
+          currency: m.currency,
+          ...(m.actingOwner === undefined ? {} : { acting_owner: m.actingOwner }),
+        }
+      : { kind: m.kind, account_id: m.accountId, amount: m.amount };
+  if (k) {
+    item.key_user = k.username;
+    item.key = k.key;
+    item.fingerprint = `\\x${k.fingerprint.toString('hex')}`;
+  }
+  return item;
 }
 
 /**
- * One answer row → its typed answer. The function builds `result` and `to_account` as the API's JSON
- * (json_build_object over the same columns the schemas name), so their shape is the schema's; the
- * contract tests check it against the TypeBox schemas on every answer.
+ * One answer row as the function returns it: a movement (201, the API's TransferResult JSON, built by
+ * the function over the columns the schema names) or a refusal (its code, the field it concerns, the
+ * detail). Checked by a validator compiled once: an answer of another shape is an IntegrityError that
+ * names what differs, never a cast.
  */
-function decode(r: ITransferTxBatchResult): MovementAnswer {
-  if (r.status === 201) {
-    const result = r.result as unknown as TransferResult;
-    return r.replayed
-      ? { ok: true, replayed: true, result }
-      : { ok: true, replayed: false, result, toAccount: r.to_account as unknown as Account };
-  }
-  if (r.replayed) {
-    const stored = r.result as unknown as StoredRefusal;
-    return { ok: false, replayed: true, error: refusal(r.status, stored.code, stored.detail) };
-  }
-  return { ok: false, replayed: false, error: refusal(r.status, r.code ?? 'internal', r.detail ?? '') };
-}
+const AnswerRow = Type.Union([
+  Type.Object({
+    status: Type.Literal(201),
+    replayed: Type.Boolean(),
+    code: Type.Null(),
+    field: Type.Null(),
+    detail: Type.Null(),
+    result: TransferResult,
+  }),
+  Type.Object({
+    status: Type.Integer({ minimum: 400, maximum: 499 }),
+    replayed: Type.Boolean(),
+    code: Type.Enum(LEDGER_REFUSAL_CODES),
+    field: Type.Union([Type.String(), Type.Null()]),
+    detail: Type.String(),
+    result: Type.Null(),
+  }),
+]);
+const answerRow = Compile(AnswerRow);
 
-/** A refusal as the ledger function reports it (status, contract code, detail) → the typed error. */
-function refusal(status: number, code: string, detail: string): DomainError {
-  switch (code as ErrorCode) {
-    case 'not_found':
-      return new NotFoundError(detail);
-    case 'forbidden':
-      return new ForbiddenError(detail);
-    case 'idempotency_key_in_use':
-      return new ConflictError('idempotency_key_in_use', detail);
-    case 'validation_failed':
-      return new ValidationError('amount', 'must be a positive integer');
-    case 'same_account':
-    case 'currency_mismatch':
-    case 'insufficient_funds':
-    case 'balance_limit_exceeded':
-    case 'idempotency_key_reused':
-      return new RuleViolationError(code as RuleViolationError['code'], detail);
-    default:
-      // Never thrown: this runs after COMMIT, where nothing may fail. Kept as the function said it.
-      return new LedgerRefusal(status, code as ErrorCode, detail);
+function decode(row: unknown): MovementAnswer {
+  if (!answerRow.Check(row)) {
+    const why = answerRow
+      .Errors(row)
+      .slice(0, 3)
+      .map((e) => `${e.instancePath || '/'} ${e.message}`)
+      .join('; ');
+    throw new IntegrityError(`ledger_batch answered a row of no known shape: ${why}`);
   }
+  if (row.code === null) return { ok: true, replayed: row.replayed, result: row.result };
+  if (row.status !== ERROR_STATUS[row.code]) {
+    throw new IntegrityError(`ledger_batch answered ${row.code} with status ${row.status}, the contract says ${ERROR_STATUS[row.code]}`);
+  }
+  return { ok: false, replayed: row.replayed, error: ledgerRefusal(row.code, row.detail, row.field) };
 }
 
 /**
@@ -167,8 +149,8 @@ function refusal(status: number, code: string, detail: string): DomainError {
  * for the batch). Does not retry and does not split: the group commit does.
  */
 export async function applyBatch(db: Queryable, requests: readonly MovementRequest[], keyTtlMs: number): Promise<MovementAnswer[]> {
-  const rows = await transferTxBatch.run(encode(requests, keyTtlMs), db);
-  if (rows.length !== requests.length) throw new Error(`transfer_tx_batch answered ${rows.length} items for ${requests.length}`);
+  const rows = await ledgerBatch.run({ items: JSON.stringify(requests.map(toLedgerItem)), keyTtlMs }, db);
+  if (rows.length !== requests.length) throw new IntegrityError(`ledger_batch answered ${rows.length} items for ${requests.length}`);
   return rows.map(decode);
 }
 
@@ -264,9 +246,9 @@ export function createGroupCommit(pool: pg.Pool, opts: GroupCommitOptions): Grou
       opts.onCall?.(requests.length, (performance.now() - sentAt) / 1000);
     } catch (err) {
       // Nothing of the batch committed, unless the connection was lost mid-call: then no one knows.
-      // Retries used up or the database gone (503, errors come out of withRetry typed): the same
-      // answer for every item, no split.
-      if (batch.length === 1 || err instanceof UnavailableError) {
+      // Retries used up or the database gone (both 503 at the operation boundary): the same answer
+      // for every item, no split.
+      if (batch.length === 1 || isRetryable(err) || isUnavailable(err)) {
         for (const w of batch) w.reject(err);
         return;
       }

@@ -5,8 +5,7 @@ import { getTransfer } from '../../generated/transfers.queries.js';
 import { assertBanker, assertEitherOwner, type Caller } from '../caller.js';
 import type { AppDeps, MoveOptions } from '../context.js';
 import { one } from '../db/one.js';
-import { translatePgError } from '../db/pg-errors.js';
-import { DomainError, ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 import type { Cents, TransferId } from '../ids.js';
 import { fingerprint } from './idempotency.js';
 import type { Movement, MovementAnswer } from './ledger.js';
@@ -27,18 +26,20 @@ function checkAmount(amount: Cents): void {
   }
 }
 
+/** The money operations by name, and the kind of movement each counts as. */
+export const MOVEMENT_KIND: Readonly<Record<string, Movement['kind'] | undefined>> = {
+  createTransfer: 'transfer',
+  createDeposit: 'deposit',
+  createWithdrawal: 'withdrawal',
+};
+
 export function transferOperations(deps: Pick<AppDeps, 'reads' | 'groupCommit' | 'metrics'>) {
-  /** Every money operation's outcome is counted: `ok`, or the contract code it was refused with. */
+  /** Every money operation's answer is counted: `ok`, or the contract code it was refused with (what
+   * it throws is counted where errors are translated: src/operations.ts, MOVEMENT_KIND). */
   async function counted(kind: Movement['kind'], run: () => Promise<MovementAnswer>): Promise<MovementAnswer> {
-    try {
-      const answer = await run();
-      deps.metrics.moneyMovement(kind, answer.ok ? 'ok' : answer.error.code);
-      return answer;
-    } catch (err) {
-      const typed = translatePgError(err);
-      deps.metrics.moneyMovement(kind, typed instanceof DomainError ? typed.code : 'internal');
-      throw err;
-    }
+    const answer = await run();
+    deps.metrics.moneyMovement(kind, answer.ok ? 'ok' : answer.error.code);
+    return answer;
   }
   function move(caller: Caller, movement: Movement, input: object, opts: MoveOptions): Promise<MovementAnswer> {
     checkAmount(movement.amount);

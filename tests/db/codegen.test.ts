@@ -44,10 +44,11 @@ describe('generated/schema.sql: the schema in one readable file', () => {
   it('is exactly what the migrations make today, and names every table, function and trigger', async () => {
     const { createTestDb } = await import('../setup/db.js');
     const { renderSchema } = await import('../../scripts/schema-dump.js');
+    const { readFunctionSources } = await import('../../scripts/functions.js');
     const { projectRoot } = await import('../../src/platform/paths.js');
     const db = await createTestDb(1);
     try {
-      const rendered = await renderSchema(db.url);
+      const rendered = await renderSchema(db.url, await readFunctionSources());
       expect(rendered).toBe(await readFile(join(projectRoot, 'generated', 'schema.sql'), 'utf8'));
       const { rows } = await db.pool.query<{ name: string }>(`
         SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'

@@ -1,4 +1,4 @@
-// transfer_tx_batch, against real Postgres: a batch answers every item as it would be answered
+// The ledger function (sql/functions/ledger_batch.pgsql), against real Postgres: a batch answers every item as it would be answered
 // alone, refusals never fail their neighbours, and the same random sequence ends in the same
 // state whether it is applied one by one or in batches.
 import { randomBytes } from 'node:crypto';
@@ -32,7 +32,6 @@ function shape(a: MovementAnswer) {
     from_account: { ...r.from_account, created_at: undefined, owner: undefined },
     from_entry: { ...r.from_entry, created_at: undefined },
     to_entry: { ...r.to_entry, created_at: undefined },
-    to_balance: a.toAccount?.balance,
   };
 }
 

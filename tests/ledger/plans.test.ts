@@ -77,7 +77,7 @@ it('every statement of a call finds its rows by key, even with plans made while 
   const statements = plans.map((p) => /Query Text: ([\s\S]*?)\n\s*(Query Parameters|[A-Z][a-z]+ [a-z]+ {2}\(cost)/.exec(p)?.[1] ?? p);
   // The lookup of stored answers, the expired one's DELETE, the answers' INSERT, the movement's writes:
   for (const want of [
-    /FROM unnest\(p_key_user, p_key\)/,
+    /FROM generate_subscripts\(items, 1\)/,
     /DELETE FROM idempotency_keys/,
     /INSERT INTO idempotency_keys/,
     /INSERT INTO transfers/,

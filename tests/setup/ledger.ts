@@ -1,22 +1,19 @@
 // Tests only: one movement through the ledger alone (no group commit), its refusal thrown as a typed
 // error. The service moves money through the operations and the group commit; these reach the same
 // ledger call directly, for tests of its rules and concurrency.
-import type { Account } from '../../src/accounts/accounts.schemas.js';
 import type { Queryable } from '../../src/db/pool.js';
 import { type RetryOptions, withRetry } from '../../src/db/transaction.js';
 import type { AccountId, Cents } from '../../src/ids.js';
 import { applyBatch, type Movement } from '../../src/transfers/ledger.js';
 import type { TransferResult } from '../../src/transfers/transfers.schemas.js';
 
-/** Everything one movement wrote (the receiver's account included). */
-export interface TransferOutcome extends TransferResult {
-  to_account: Account;
-}
+/** What one movement answered. */
+export type TransferOutcome = TransferResult;
 
 export async function move(db: Queryable, movement: Movement, retry?: RetryOptions): Promise<TransferOutcome> {
   const [answer] = await withRetry(() => applyBatch(db, [{ movement }], 0), retry);
   if (!answer!.ok) throw answer!.error;
-  return { ...answer!.result, to_account: answer!.toAccount! };
+  return answer!.result;
 }
 
 export function transfer(
