@@ -3,6 +3,8 @@ import { PreparedQuery } from '@pgtyped/runtime';
 
 import type { AccountId, Cents, Int8 } from '../src/ids.js';
 
+export type DateOrString = Date | string;
+
 export type NumberOrString = number | string;
 
 /** 'CreateAccount' parameters type */
@@ -18,6 +20,9 @@ export interface ICreateAccountResult {
   currency: string;
   id: Int8<AccountId>;
   owner: string;
+  pending_credits: string;
+  pending_debits: string;
+  status: string;
 }
 
 /** 'CreateAccount' query type */
@@ -26,14 +31,14 @@ export interface ICreateAccountQuery {
   result: ICreateAccountResult;
 }
 
-const createAccountIR: any = {"usedParamSet":{"owner":true,"currency":true},"params":[{"name":"owner","required":true,"transform":{"type":"scalar"},"locs":[{"a":47,"b":53}]},{"name":"currency","required":true,"transform":{"type":"scalar"},"locs":[{"a":56,"b":65}]}],"statement":"INSERT INTO accounts (owner, currency)\nVALUES (:owner!, :currency!)\nRETURNING id, owner, balance, currency, created_at"};
+const createAccountIR: any = {"usedParamSet":{"owner":true,"currency":true},"params":[{"name":"owner","required":true,"transform":{"type":"scalar"},"locs":[{"a":47,"b":53}]},{"name":"currency","required":true,"transform":{"type":"scalar"},"locs":[{"a":56,"b":65}]}],"statement":"INSERT INTO accounts (owner, currency)\nVALUES (:owner!, :currency!)\nRETURNING id, owner, balance, currency, created_at, status, 0::bigint AS \"pending_debits!\", 0::bigint AS \"pending_credits!\""};
 
 /**
  * Query generated from SQL:
  * ```
  * INSERT INTO accounts (owner, currency)
  * VALUES (:owner!, :currency!)
- * RETURNING id, owner, balance, currency, created_at
+ * RETURNING id, owner, balance, currency, created_at, status, 0::bigint AS "pending_debits!", 0::bigint AS "pending_credits!"
  * ```
  */
 export const createAccount = new PreparedQuery<ICreateAccountParams,ICreateAccountResult>(createAccountIR);
@@ -52,6 +57,9 @@ export interface IGetAccountResult {
   id: Int8<AccountId>;
   is_funding: boolean;
   owner: string;
+  pending_credits: string;
+  pending_debits: string;
+  status: string;
 }
 
 /** 'GetAccount' query type */
@@ -60,14 +68,18 @@ export interface IGetAccountQuery {
   result: IGetAccountResult;
 }
 
-const getAccountIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":85,"b":88}]}],"statement":"SELECT id, owner, balance, currency, is_funding, created_at\nFROM accounts\nWHERE id = :id!::account_id"};
+const getAccountIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":468,"b":471}]}],"statement":"SELECT a.id, a.owner, a.balance, a.currency, a.is_funding, a.created_at, a.status,\n       (SELECT coalesce(sum(t.amount), 0) FROM transfers t\n        WHERE t.from_account_id = a.id AND t.status = 'pending' AND t.expires_at > now())::bigint AS \"pending_debits!\",\n       (SELECT coalesce(sum(t.amount), 0) FROM transfers t\n        WHERE t.to_account_id = a.id AND t.status = 'pending' AND t.expires_at > now())::bigint AS \"pending_credits!\"\nFROM accounts a\nWHERE a.id = :id!::account_id"};
 
 /**
  * Query generated from SQL:
  * ```
- * SELECT id, owner, balance, currency, is_funding, created_at
- * FROM accounts
- * WHERE id = :id!::account_id
+ * SELECT a.id, a.owner, a.balance, a.currency, a.is_funding, a.created_at, a.status,
+ *        (SELECT coalesce(sum(t.amount), 0) FROM transfers t
+ *         WHERE t.from_account_id = a.id AND t.status = 'pending' AND t.expires_at > now())::bigint AS "pending_debits!",
+ *        (SELECT coalesce(sum(t.amount), 0) FROM transfers t
+ *         WHERE t.to_account_id = a.id AND t.status = 'pending' AND t.expires_at > now())::bigint AS "pending_credits!"
+ * FROM accounts a
+ * WHERE a.id = :id!::account_id
  * ```
  */
 export const getAccount = new PreparedQuery<IGetAccountParams,IGetAccountResult>(getAccountIR);
@@ -87,6 +99,9 @@ export interface IListAccountsByOwnerResult {
   currency: string;
   id: Int8<AccountId>;
   owner: string;
+  pending_credits: string;
+  pending_debits: string;
+  status: string;
 }
 
 /** 'ListAccountsByOwner' query type */
@@ -95,15 +110,19 @@ export interface IListAccountsByOwnerQuery {
   result: IListAccountsByOwnerResult;
 }
 
-const listAccountsByOwnerIR: any = {"usedParamSet":{"owner":true,"limit":true,"offset":true},"params":[{"name":"owner","required":true,"transform":{"type":"scalar"},"locs":[{"a":76,"b":82}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":102,"b":108}]},{"name":"offset","required":true,"transform":{"type":"scalar"},"locs":[{"a":117,"b":124}]}],"statement":"SELECT id, owner, balance, currency, created_at\nFROM accounts\nWHERE owner = :owner!\nORDER BY id\nLIMIT :limit! OFFSET :offset!"};
+const listAccountsByOwnerIR: any = {"usedParamSet":{"owner":true,"limit":true,"offset":true},"params":[{"name":"owner","required":true,"transform":{"type":"scalar"},"locs":[{"a":457,"b":463}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":485,"b":491}]},{"name":"offset","required":true,"transform":{"type":"scalar"},"locs":[{"a":500,"b":507}]}],"statement":"SELECT a.id, a.owner, a.balance, a.currency, a.created_at, a.status,\n       (SELECT coalesce(sum(t.amount), 0) FROM transfers t\n        WHERE t.from_account_id = a.id AND t.status = 'pending' AND t.expires_at > now())::bigint AS \"pending_debits!\",\n       (SELECT coalesce(sum(t.amount), 0) FROM transfers t\n        WHERE t.to_account_id = a.id AND t.status = 'pending' AND t.expires_at > now())::bigint AS \"pending_credits!\"\nFROM accounts a\nWHERE a.owner = :owner!\nORDER BY a.id\nLIMIT :limit! OFFSET :offset!"};
 
 /**
  * Query generated from SQL:
  * ```
- * SELECT id, owner, balance, currency, created_at
- * FROM accounts
- * WHERE owner = :owner!
- * ORDER BY id
+ * SELECT a.id, a.owner, a.balance, a.currency, a.created_at, a.status,
+ *        (SELECT coalesce(sum(t.amount), 0) FROM transfers t
+ *         WHERE t.from_account_id = a.id AND t.status = 'pending' AND t.expires_at > now())::bigint AS "pending_debits!",
+ *        (SELECT coalesce(sum(t.amount), 0) FROM transfers t
+ *         WHERE t.to_account_id = a.id AND t.status = 'pending' AND t.expires_at > now())::bigint AS "pending_credits!"
+ * FROM accounts a
+ * WHERE a.owner = :owner!
+ * ORDER BY a.id
  * LIMIT :limit! OFFSET :offset!
  * ```
  */
@@ -130,16 +149,46 @@ export interface IGetFundingAccountQuery {
   result: IGetFundingAccountResult;
 }
 
-const getFundingAccountIR: any = {"usedParamSet":{"currency":true},"params":[{"name":"currency","required":true,"transform":{"type":"scalar"},"locs":[{"a":79,"b":88}]}],"statement":"SELECT id, owner, balance, currency, created_at\nFROM accounts\nWHERE currency = :currency! AND is_funding"};
+const getFundingAccountIR: any = {"usedParamSet":{"currency":true},"params":[{"name":"currency","required":true,"transform":{"type":"scalar"},"locs":[{"a":79,"b":88}]}],"statement":"SELECT id, owner, balance, currency, created_at\nFROM accounts\nWHERE currency = :currency! AND is_funding                                                                                                                                                                 "};
 
 /**
  * Query generated from SQL:
  * ```
  * SELECT id, owner, balance, currency, created_at
  * FROM accounts
- * WHERE currency = :currency! AND is_funding
+ * WHERE currency = :currency! AND is_funding                                                                                                                                                                 
  * ```
  */
 export const getFundingAccount = new PreparedQuery<IGetFundingAccountParams,IGetFundingAccountResult>(getFundingAccountIR);
+
+
+/** 'BalanceAt' parameters type */
+export interface IBalanceAtParams {
+  at: DateOrString;
+  id: AccountId;
+}
+
+/** 'BalanceAt' return type */
+export interface IBalanceAtResult {
+  balance: string;
+}
+
+/** 'BalanceAt' query type */
+export interface IBalanceAtQuery {
+  params: IBalanceAtParams;
+  result: IBalanceAtResult;
+}
+
+const balanceAtIR: any = {"usedParamSet":{"id":true,"at":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":93,"b":96}]},{"name":"at","required":true,"transform":{"type":"scalar"},"locs":[{"a":130,"b":133}]}],"statement":"SELECT coalesce((SELECT e.balance_after FROM entries e\n                 WHERE e.account_id = :id!::account_id AND e.created_at <= :at!::timestamptz\n                 ORDER BY e.created_at DESC, e.id DESC LIMIT 1), 0)::bigint AS \"balance!\""};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * SELECT coalesce((SELECT e.balance_after FROM entries e
+ *                  WHERE e.account_id = :id!::account_id AND e.created_at <= :at!::timestamptz
+ *                  ORDER BY e.created_at DESC, e.id DESC LIMIT 1), 0)::bigint AS "balance!"
+ * ```
+ */
+export const balanceAt = new PreparedQuery<IBalanceAtParams,IBalanceAtResult>(balanceAtIR);
 
 

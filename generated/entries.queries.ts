@@ -16,6 +16,7 @@ export interface IListEntriesParams {
 export interface IListEntriesResult {
   account_id: Int8<AccountId>;
   amount: Int8<Cents>;
+  balance_after: string;
   created_at: Date;
   id: Int8<EntryId>;
   transfer_id: Int8<TransferId>;
@@ -27,12 +28,12 @@ export interface IListEntriesQuery {
   result: IListEntriesResult;
 }
 
-const listEntriesIR: any = {"usedParamSet":{"accountId":true,"beforeId":true,"limit":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":87,"b":97}]},{"name":"beforeId","required":true,"transform":{"type":"scalar"},"locs":[{"a":120,"b":129}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":164,"b":170}]}],"statement":"SELECT id, account_id, amount, transfer_id, created_at\nFROM entries\nWHERE account_id = :accountId!::account_id AND id < :beforeId!::entry_id\nORDER BY id DESC\nLIMIT :limit!"};
+const listEntriesIR: any = {"usedParamSet":{"accountId":true,"beforeId":true,"limit":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":102,"b":112}]},{"name":"beforeId","required":true,"transform":{"type":"scalar"},"locs":[{"a":135,"b":144}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":179,"b":185}]}],"statement":"SELECT id, account_id, amount, transfer_id, created_at, balance_after\nFROM entries\nWHERE account_id = :accountId!::account_id AND id < :beforeId!::entry_id\nORDER BY id DESC\nLIMIT :limit!"};
 
 /**
  * Query generated from SQL:
  * ```
- * SELECT id, account_id, amount, transfer_id, created_at
+ * SELECT id, account_id, amount, transfer_id, created_at, balance_after
  * FROM entries
  * WHERE account_id = :accountId!::account_id AND id < :beforeId!::entry_id
  * ORDER BY id DESC
@@ -51,6 +52,7 @@ export interface IListEntriesOfTransferParams {
 export interface IListEntriesOfTransferResult {
   account_id: Int8<AccountId>;
   amount: Int8<Cents>;
+  balance_after: string;
   created_at: Date;
   id: Int8<EntryId>;
   transfer_id: Int8<TransferId>;
@@ -62,12 +64,12 @@ export interface IListEntriesOfTransferQuery {
   result: IListEntriesOfTransferResult;
 }
 
-const listEntriesOfTransferIR: any = {"usedParamSet":{"transferId":true},"params":[{"name":"transferId","required":true,"transform":{"type":"scalar"},"locs":[{"a":88,"b":99}]}],"statement":"SELECT id, account_id, amount, transfer_id, created_at\nFROM entries\nWHERE transfer_id = :transferId!::transfer_id\nORDER BY id"};
+const listEntriesOfTransferIR: any = {"usedParamSet":{"transferId":true},"params":[{"name":"transferId","required":true,"transform":{"type":"scalar"},"locs":[{"a":103,"b":114}]}],"statement":"SELECT id, account_id, amount, transfer_id, created_at, balance_after\nFROM entries\nWHERE transfer_id = :transferId!::transfer_id\nORDER BY id"};
 
 /**
  * Query generated from SQL:
  * ```
- * SELECT id, account_id, amount, transfer_id, created_at
+ * SELECT id, account_id, amount, transfer_id, created_at, balance_after
  * FROM entries
  * WHERE transfer_id = :transferId!::transfer_id
  * ORDER BY id

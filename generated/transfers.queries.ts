@@ -29,13 +29,13 @@ export interface ILedgerBatchQuery {
   result: ILedgerBatchResult;
 }
 
-const ledgerBatchIR: any = {"usedParamSet":{"items":true,"keyTtlMs":true},"params":[{"name":"items","required":true,"transform":{"type":"scalar"},"locs":[{"a":99,"b":105}]},{"name":"keyTtlMs","required":true,"transform":{"type":"scalar"},"locs":[{"a":115,"b":124}]}],"statement":"SELECT status AS \"status!\", code, field, detail, replayed AS \"replayed!\", result\nFROM ledger_batch(:items!::jsonb, :keyTtlMs!)"};
+const ledgerBatchIR: any = {"usedParamSet":{"items":true,"keyTtlMs":true},"params":[{"name":"items","required":true,"transform":{"type":"scalar"},"locs":[{"a":99,"b":105}]},{"name":"keyTtlMs","required":true,"transform":{"type":"scalar"},"locs":[{"a":115,"b":124}]}],"statement":"SELECT status AS \"status!\", code, field, detail, replayed AS \"replayed!\", result\nFROM ledger_batch(:items!::jsonb, :keyTtlMs!)                                                                                                       "};
 
 /**
  * Query generated from SQL:
  * ```
  * SELECT status AS "status!", code, field, detail, replayed AS "replayed!", result
- * FROM ledger_batch(:items!::jsonb, :keyTtlMs!)
+ * FROM ledger_batch(:items!::jsonb, :keyTtlMs!)                                                                                                       
  * ```
  */
 export const ledgerBatch = new PreparedQuery<ILedgerBatchParams,ILedgerBatchResult>(ledgerBatchIR);
@@ -51,9 +51,15 @@ export interface IGetTransferResult {
   amount: Int8<Cents>;
   created_at: Date;
   currency: string;
+  expires_at: Date | null;
   from_account_id: Int8<AccountId>;
   from_owner: string;
   id: Int8<TransferId>;
+  metadata: Json;
+  posted_amount: string;
+  reference: string | null;
+  reverses_transfer_id: string | null;
+  status: string;
   to_account_id: Int8<AccountId>;
   to_owner: string;
 }
@@ -64,12 +70,14 @@ export interface IGetTransferQuery {
   result: IGetTransferResult;
 }
 
-const getTransferIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":251,"b":254}]}],"statement":"SELECT t.id, t.from_account_id, t.to_account_id, t.amount, t.currency, t.created_at,\n       f.owner AS from_owner, r.owner AS to_owner\nFROM transfers t\nJOIN accounts f ON f.id = t.from_account_id\nJOIN accounts r ON r.id = t.to_account_id\nWHERE t.id = :id!::transfer_id"};
+const getTransferIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":469,"b":472}]}],"statement":"SELECT t.id, t.from_account_id, t.to_account_id, t.amount, t.currency, t.created_at,\n       CASE WHEN t.status = 'pending' AND t.expires_at <= now() THEN 'expired' ELSE t.status END AS \"status!\",\n       t.posted_amount AS \"posted_amount!\", t.expires_at, t.reference, t.metadata, t.reverses_transfer_id,\n       f.owner AS from_owner, r.owner AS to_owner\nFROM transfers t\nJOIN accounts f ON f.id = t.from_account_id\nJOIN accounts r ON r.id = t.to_account_id\nWHERE t.id = :id!::transfer_id"};
 
 /**
  * Query generated from SQL:
  * ```
  * SELECT t.id, t.from_account_id, t.to_account_id, t.amount, t.currency, t.created_at,
+ *        CASE WHEN t.status = 'pending' AND t.expires_at <= now() THEN 'expired' ELSE t.status END AS "status!",
+ *        t.posted_amount AS "posted_amount!", t.expires_at, t.reference, t.metadata, t.reverses_transfer_id,
  *        f.owner AS from_owner, r.owner AS to_owner
  * FROM transfers t
  * JOIN accounts f ON f.id = t.from_account_id

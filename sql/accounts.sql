@@ -1,21 +1,39 @@
+/* An account as the API shows it: its posted balance, its state, and its live holds out and in (pending
+   and not expired by the database's clock; served by the partial indexes transfers_pending_*_idx). */
+
 /* @name CreateAccount */
 INSERT INTO accounts (owner, currency)
 VALUES (:owner!, :currency!)
-RETURNING id, owner, balance, currency, created_at;
+RETURNING id, owner, balance, currency, created_at, status, 0::bigint AS "pending_debits!", 0::bigint AS "pending_credits!";
 
 /* @name GetAccount */
-SELECT id, owner, balance, currency, is_funding, created_at
-FROM accounts
-WHERE id = :id!::account_id;
+SELECT a.id, a.owner, a.balance, a.currency, a.is_funding, a.created_at, a.status,
+       (SELECT coalesce(sum(t.amount), 0) FROM transfers t
+        WHERE t.from_account_id = a.id AND t.status = 'pending' AND t.expires_at > now())::bigint AS "pending_debits!",
+       (SELECT coalesce(sum(t.amount), 0) FROM transfers t
+        WHERE t.to_account_id = a.id AND t.status = 'pending' AND t.expires_at > now())::bigint AS "pending_credits!"
+FROM accounts a
+WHERE a.id = :id!::account_id;
 
 /* @name ListAccountsByOwner */
-SELECT id, owner, balance, currency, created_at
-FROM accounts
-WHERE owner = :owner!
-ORDER BY id
+SELECT a.id, a.owner, a.balance, a.currency, a.created_at, a.status,
+       (SELECT coalesce(sum(t.amount), 0) FROM transfers t
+        WHERE t.from_account_id = a.id AND t.status = 'pending' AND t.expires_at > now())::bigint AS "pending_debits!",
+       (SELECT coalesce(sum(t.amount), 0) FROM transfers t
+        WHERE t.to_account_id = a.id AND t.status = 'pending' AND t.expires_at > now())::bigint AS "pending_credits!"
+FROM accounts a
+WHERE a.owner = :owner!
+ORDER BY a.id
 LIMIT :limit! OFFSET :offset!;
 
 /* @name GetFundingAccount */
 SELECT id, owner, balance, currency, created_at
 FROM accounts
 WHERE currency = :currency! AND is_funding;
+
+/* The posted balance as of a time: the balance after the account's last entry at or before it (0
+   before the first); one probe of entries_account_time_idx. */
+/* @name BalanceAt */
+SELECT coalesce((SELECT e.balance_after FROM entries e
+                 WHERE e.account_id = :id!::account_id AND e.created_at <= :at!::timestamptz
+                 ORDER BY e.created_at DESC, e.id DESC LIMIT 1), 0)::bigint AS "balance!";

@@ -5,8 +5,11 @@
 SELECT status AS "status!", code, field, detail, replayed AS "replayed!", result
 FROM ledger_batch(:items!::jsonb, :keyTtlMs!);
 
+/* A pending hold past its expiry reads as expired, whether or not the expiry job has marked it yet. */
 /* @name GetTransfer */
 SELECT t.id, t.from_account_id, t.to_account_id, t.amount, t.currency, t.created_at,
+       CASE WHEN t.status = 'pending' AND t.expires_at <= now() THEN 'expired' ELSE t.status END AS "status!",
+       t.posted_amount AS "posted_amount!", t.expires_at, t.reference, t.metadata, t.reverses_transfer_id,
        f.owner AS from_owner, r.owner AS to_owner
 FROM transfers t
 JOIN accounts f ON f.id = t.from_account_id

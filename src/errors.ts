@@ -22,6 +22,14 @@ export const ERROR_CODES = [
   'same_account',
   'insufficient_funds',
   'balance_limit_exceeded',
+  'transfer_not_pending',
+  'transfer_expired',
+  'amount_exceeds_pending',
+  'reversal_exceeds_amount',
+  'account_frozen',
+  'account_closed',
+  'account_not_empty',
+  'verification_invalid',
   'payload_too_large',
   'uri_too_long',
   'unsupported_media_type',
@@ -33,7 +41,7 @@ export const ERROR_CODES = [
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** The status of each code (the contract's table); every error class below answers its code's. */
-export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
+export const ERROR_STATUS = {
   validation_failed: 400,
   unauthenticated: 401,
   session_invalid: 401,
@@ -49,6 +57,14 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   same_account: 422,
   insufficient_funds: 422,
   balance_limit_exceeded: 422,
+  transfer_not_pending: 422,
+  transfer_expired: 422,
+  amount_exceeds_pending: 422,
+  reversal_exceeds_amount: 422,
+  account_frozen: 422,
+  account_closed: 422,
+  account_not_empty: 422,
+  verification_invalid: 422,
   payload_too_large: 413,
   uri_too_long: 414,
   unsupported_media_type: 415,
@@ -56,7 +72,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   rate_limited: 429,
   unavailable: 503,
   internal: 500,
-};
+} as const satisfies Readonly<Record<ErrorCode, number>>;
 
 /** The refusals the ledger function answers as values (sql/functions/ledger_batch.pgsql): its answers
  * are checked against this list, and each becomes the error of its code below. */
@@ -70,6 +86,13 @@ export const LEDGER_REFUSAL_CODES = [
   'same_account',
   'insufficient_funds',
   'balance_limit_exceeded',
+  'transfer_not_pending',
+  'transfer_expired',
+  'amount_exceeds_pending',
+  'reversal_exceeds_amount',
+  'account_frozen',
+  'account_closed',
+  'account_not_empty',
 ] as const satisfies readonly ErrorCode[];
 export type LedgerRefusalCode = (typeof LEDGER_REFUSAL_CODES)[number];
 
@@ -112,11 +135,16 @@ export class ConflictError extends DomainError {
     super(message);
   }
 }
+/** The 422 codes: a ledger rule refused the request, or a request that could be understood cannot be done. */
+export type RuleCode = {
+  [C in ErrorCode]: (typeof ERROR_STATUS)[C] extends 422 ? C : never;
+}[ErrorCode];
+
 /** A ledger rule refused the request (422): nothing was written. */
 export class RuleViolationError extends DomainError {
   readonly status = 422;
   constructor(
-    readonly code: 'currency_mismatch' | 'same_account' | 'insufficient_funds' | 'balance_limit_exceeded' | 'idempotency_key_reused',
+    readonly code: RuleCode,
     message: string,
   ) {
     super(message);

@@ -2,9 +2,11 @@
 import { assertOwner } from '../caller.js';
 import type { AppDeps, Caller } from '../context.js';
 import { withTransaction } from '../db/transaction.js';
+import { ValidationError } from '../errors.js';
 import type { AccountId } from '../ids.js';
-import type { Account, CreateAccountBody, EntryPage, ListAccountsQuery, ListEntriesQuery } from './accounts.schemas.js';
-import { findAccount, listAccountEntries, listAccounts, openAccount } from './accounts.service.js';
+import type { BalanceAt } from '../transfers/transfers.schemas.js';
+import type { Account, BalanceAtQuery, CreateAccountBody, EntryPage, ListAccountsQuery, ListEntriesQuery } from './accounts.schemas.js';
+import { balanceAt, findAccount, listAccountEntries, listAccounts, openAccount } from './accounts.service.js';
 
 export function accountOperations(deps: Pick<AppDeps, 'pool' | 'reads' | 'awaitReplica'>) {
   async function ownAccount(caller: Caller, id: AccountId): Promise<Account> {
@@ -23,6 +25,14 @@ export function accountOperations(deps: Pick<AppDeps, 'pool' | 'reads' | 'awaitR
     },
     listAccounts(caller: Caller, input: ListAccountsQuery): Promise<Account[]> {
       return listAccounts(deps.reads, caller.username, input.page_id, input.page_size);
+    },
+    /** The posted balance as of `at` (default: now): the balance after its last entry at or before it. */
+    async getBalance(caller: Caller, input: { id: AccountId } & BalanceAtQuery): Promise<BalanceAt> {
+      const account = await ownAccount(caller, input.id);
+      const at = input.at === undefined ? new Date() : new Date(input.at);
+      if (Number.isNaN(at.getTime())) throw new ValidationError('at', 'must be an RFC 3339 date-time');
+      const balance = await balanceAt(deps.reads, account.id, at);
+      return { account_id: account.id, currency: account.currency, at: at.toISOString(), balance };
     },
     /** Newest first, keyset-paged. */
     async listAccountEntries(caller: Caller, input: { id: AccountId } & ListEntriesQuery): Promise<EntryPage> {

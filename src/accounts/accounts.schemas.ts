@@ -1,9 +1,26 @@
 import Type, { type Static } from 'typebox';
 import type { Cents } from '../ids.js';
-import { AccountIdSchema, Currency, EntryIdSchema, Money, NO_NUL, Timestamp, TransferIdSchema } from '../schemas.js';
+import { AccountIdSchema, Currency, EntryIdSchema, NO_NUL, Timestamp, TransferIdSchema } from '../schemas.js';
+
+export const AccountStatus = Type.Enum(['open', 'frozen', 'closed'], {
+  title: 'AccountStatus',
+  description: 'open; frozen (by a banker: neither sends nor receives); closed (final, only at balance 0)',
+});
 
 export const Account = Type.Object(
-  { id: AccountIdSchema, owner: Type.String(), balance: Money, currency: Currency, created_at: Timestamp },
+  {
+    id: AccountIdSchema,
+    owner: Type.String(),
+    balance: Type.Unsafe<Cents>(Type.Integer({ description: 'the posted balance, integer minor units (cents)' })),
+    currency: Currency,
+    created_at: Timestamp,
+    status: AccountStatus,
+    pending_debits: Type.Unsafe<Cents>(
+      Type.Integer({ minimum: 0, description: 'Σ of its live holds out (not yet posted, voided or expired)' }),
+    ),
+    pending_credits: Type.Unsafe<Cents>(Type.Integer({ minimum: 0, description: 'Σ of its live holds in' })),
+    available_balance: Type.Unsafe<Cents>(Type.Integer({ description: 'balance − pending_debits: what it can send' })),
+  },
   { additionalProperties: false, title: 'Account' },
 );
 export type Account = Static<typeof Account>;
@@ -15,6 +32,7 @@ export const Entry = Type.Object(
     amount: Type.Unsafe<Cents>(Type.Integer({ description: 'negative for money out, positive for money in' })),
     transfer_id: TransferIdSchema,
     created_at: Timestamp,
+    balance_after: Type.Unsafe<Cents>(Type.Integer({ description: "the account's posted balance right after this entry" })),
   },
   { additionalProperties: false, title: 'Entry' },
 );
@@ -49,3 +67,9 @@ export const EntryPage = Type.Object(
   { additionalProperties: false, title: 'EntryPage' },
 );
 export type EntryPage = Static<typeof EntryPage>;
+
+export const BalanceAtQuery = Type.Object(
+  { at: Type.Optional(Type.String({ format: 'date-time', description: 'RFC 3339 (default: now)' })) },
+  { additionalProperties: false },
+);
+export type BalanceAtQuery = Static<typeof BalanceAtQuery>;

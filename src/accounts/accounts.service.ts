@@ -1,9 +1,9 @@
-import { createAccount, getAccount, listAccountsByOwner } from '../../generated/accounts.queries.js';
+import { balanceAt as balanceAtQuery, createAccount, getAccount, listAccountsByOwner } from '../../generated/accounts.queries.js';
 import { listEntries } from '../../generated/entries.queries.js';
 import { one } from '../db/one.js';
 import type { Queryable } from '../db/pool.js';
 import { ValidationError } from '../errors.js';
-import { type AccountId, asEntryId, type EntryId } from '../ids.js';
+import { type AccountId, asEntryId, type Cents, type EntryId, fromInt8 } from '../ids.js';
 import { toAccount, toEntry } from './accounts.mappers.js';
 import type { Account, Entry } from './accounts.schemas.js';
 
@@ -49,4 +49,9 @@ export async function listAccountEntries(
   const items = rows.slice(0, limit).map(toEntry);
   const last = items[items.length - 1];
   return { items, next_cursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+}
+
+/** The posted balance as of `at`: the balance after the account's last entry at or before it (0 before its first). */
+export async function balanceAt(db: Queryable, id: AccountId, at: Date): Promise<Cents> {
+  return fromInt8(one(await balanceAtQuery.run({ id, at }, db), 'balance').balance) as Cents;
 }

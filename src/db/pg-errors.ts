@@ -1,6 +1,14 @@
 // The one place where Postgres errors become domain errors: by the constraint that fired, or by the
 // SQLSTATE class (retryable conflicts, an unreachable or unmigrated database).
-import { ConflictError, DomainError, NotFoundError, RuleViolationError, UnavailableError, ValidationError } from '../errors.js';
+import {
+  ConflictError,
+  DomainError,
+  ForbiddenError,
+  NotFoundError,
+  RuleViolationError,
+  UnavailableError,
+  ValidationError,
+} from '../errors.js';
 
 interface PgErrorLike {
   code?: string;
@@ -28,6 +36,15 @@ const BY_CONSTRAINT: Record<string, (e: PgErrorLike) => DomainError> = {
   entries_account_fkey: () => new NotFoundError('account not found'),
   accounts_owner_fkey: () => new NotFoundError('user not found'),
   sessions_username_fkey: () => new NotFoundError('user not found'),
+  // v1.3: the ledger function checks each of these as a rule first; the constraint is the last word.
+  accounts_closed_empty: () => new RuleViolationError('account_not_empty', 'the account has a balance or live holds'),
+  accounts_funding_open: () => new ForbiddenError('a funding account can be neither frozen nor closed'),
+  transfers_released_within_amount: () => new RuleViolationError('amount_exceeds_pending', 'the amount exceeds what the hold reserves'),
+  transfers_reversals_within_posted: () =>
+    new RuleViolationError('reversal_exceeds_amount', 'the reversals would exceed what the transfer moved'),
+  transfers_reverses_fkey: () => new NotFoundError('transfer not found'),
+  transfers_reference_length: () => new ValidationError('reference', 'must be 1 to 128 characters'),
+  transfers_metadata_object: () => new ValidationError('metadata', 'must be an object'),
 };
 
 // Text Postgres cannot store (U+0000, an invalid byte sequence): the caller's input, never a 500.

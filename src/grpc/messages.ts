@@ -78,8 +78,8 @@ export const transferResult = (r: TransferResultDto): TransferResult =>
   create(TransferResultSchema, {
     transfer: transfer(r.transfer),
     fromAccount: account(r.from_account),
-    fromEntry: entry(r.from_entry),
-    toEntry: entry(r.to_entry),
+    ...(r.from_entry ? { fromEntry: entry(r.from_entry) } : {}),
+    ...(r.to_entry ? { toEntry: entry(r.to_entry) } : {}),
   });
 
 export const loginResponse = (r: LoginResponse): LoginUserResponse =>

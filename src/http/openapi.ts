@@ -8,7 +8,17 @@
 //   the answers a money movement can replay, Retry-After on 429 and 503.
 type Json = Record<string, unknown>;
 
-const MONEY_OPERATIONS = new Set(['createTransfer', 'createDeposit', 'createWithdrawal']);
+const MONEY_OPERATIONS = new Set([
+  'createTransfer',
+  'createDeposit',
+  'createWithdrawal',
+  'postTransfer',
+  'voidTransfer',
+  'reverseTransfer',
+  'freezeAccount',
+  'unfreezeAccount',
+  'closeAccount',
+]);
 
 const HEADERS: Record<string, Json> = {
   XRequestId: {
@@ -56,6 +66,16 @@ export function refineDocument(doc: Json): Json {
     out = collapseStringUnion(out);
     if (typeof out.title === 'string' && /^[A-Z][A-Za-z]+$/.test(out.title)) {
       const name = out.title;
+      if (out.nullable === true) {
+        // `Entry | null`, which @fastify/swagger hoists into `{…Entry, nullable: true}`: OpenAPI 3.0
+        // ignores `nullable` beside a `$ref`, so the null is a member of its own.
+        const { nullable: _n, description, ...component } = out;
+        schemas[name] ??= component;
+        return {
+          anyOf: [{ $ref: `#/components/schemas/${name}` }, { type: 'object', nullable: true, enum: [null] }],
+          ...(description === undefined ? {} : { description }),
+        };
+      }
       schemas[name] ??= out;
       return { $ref: `#/components/schemas/${name}` };
     }
@@ -72,7 +92,7 @@ export function refineDocument(doc: Json): Json {
       for (const [status, response] of Object.entries((op.responses as Json | undefined) ?? {})) {
         if (!isObject(response)) continue;
         const headers: Json = { 'X-Request-Id': { $ref: '#/components/headers/XRequestId' } };
-        if (MONEY_OPERATIONS.has(String(op.operationId)) && (status === '201' || status === '422')) {
+        if (MONEY_OPERATIONS.has(String(op.operationId)) && (status === '200' || status === '201' || status === '422')) {
           headers['Idempotent-Replayed'] = { $ref: '#/components/headers/IdempotentReplayed' };
         }
         if (status === '429' || status === '503') headers['Retry-After'] = { $ref: '#/components/headers/RetryAfter' };

@@ -10,7 +10,10 @@ export interface Metrics {
   httpRequest(method: string, route: string, status: number, seconds: number): void;
   grpcHandled(type: 'unary' | 'server_stream', service: string, method: string, code: string, seconds: number): void;
   /** A money movement's outcome: `ok` or the contract code it was refused with. */
-  moneyMovement(kind: 'transfer' | 'deposit' | 'withdrawal', outcome: string): void;
+  moneyMovement(
+    kind: 'transfer' | 'deposit' | 'withdrawal' | 'post' | 'void' | 'reverse' | 'freeze' | 'unfreeze' | 'close',
+    outcome: string,
+  ): void;
   /** One ledger call done: its items, and its time from sending to the answers (retries included). */
   ledgerCall(items: number, seconds: number): void;
   /** How long one money movement waited for a ledger slot (group commit) before its call was sent. */

@@ -17,19 +17,26 @@
 // (src/operations.ts) is the one place that turns them into the contract's.
 
 import type pg from 'pg';
-import Type from 'typebox';
+import Type, { type TSchema } from 'typebox';
 import Compile from 'typebox/compile';
 import { ledgerBatch } from '../../generated/transfers.queries.js';
+import { Account } from '../accounts/accounts.schemas.js';
 import { isRetryable, isUnavailable } from '../db/pg-errors.js';
 import type { Queryable } from '../db/pool.js';
 import { type RetryOptions, withRetry, withTransaction } from '../db/transaction.js';
 import { type DomainError, ERROR_STATUS, IntegrityError, LEDGER_REFUSAL_CODES, ledgerRefusal } from '../errors.js';
-import type { AccountId, Cents } from '../ids.js';
+import type { AccountId, Cents, TransferId } from '../ids.js';
 import { tracing } from '../platform/tracing.js';
 import { TransferResult } from './transfers.schemas.js';
 
+/** What a movement may carry besides its money: the caller's reference and metadata (stored, returned). */
+export interface Annotations {
+  reference?: string;
+  metadata?: Record<string, string>;
+}
+
 export type Movement =
-  | {
+  | ({
       kind: 'transfer';
       fromAccountId: AccountId;
       toAccountId: AccountId;
@@ -37,8 +44,17 @@ export type Movement =
       currency: string;
       /** When set, the from-account must belong to this user (else 403 forbidden). */
       actingOwner?: string;
-    }
-  | { kind: 'deposit' | 'withdrawal'; accountId: AccountId; amount: Cents };
+      /** A hold (two-phase transfer): reserved for `timeoutSeconds`, posted or voided later. */
+      hold?: { timeoutSeconds: number };
+    } & Annotations)
+  | ({ kind: 'deposit' | 'withdrawal'; accountId: AccountId; amount: Cents } & Annotations)
+  /** Of a live hold: post all of it, or `amount` of it (the rest released); void it. */
+  | { kind: 'post'; transferId: TransferId; amount?: Cents; actingOwner?: string }
+  | { kind: 'void'; transferId: TransferId; actingOwner?: string }
+  /** Of a posted transfer: back from its receiver to its sender, all that is not yet reversed or `amount`. */
+  | ({ kind: 'reverse'; transferId: TransferId; amount?: Cents; actingOwner?: string } & Annotations)
+  /** Account states: the acting owner (absent for a banker) must own the account. */
+  | { kind: 'freeze' | 'unfreeze' | 'close'; accountId: AccountId; actingOwner?: string };
 
 /** An Idempotency-Key claim: the caller it is scoped to, the key, and the request's fingerprint. */
 export interface IdempotencyClaim {
@@ -58,7 +74,17 @@ export interface MovementRequest {
  * request with the same Idempotency-Key. A refusal is a value, not a throw: its neighbours went on,
  * and a refusal that committed (a stored 422) is replayed as faithfully as a success.
  */
-export type MovementAnswer = { ok: true; replayed: boolean; result: TransferResult } | { ok: false; replayed: boolean; error: DomainError };
+export type MovementAnswer<R extends LedgerResult = TransferResult> =
+  | { ok: true; replayed: boolean; status: 200 | 201; result: R }
+  | { ok: false; replayed: boolean; error: DomainError };
+
+/** What a success carries: a TransferResult (money, holds), or the account (freeze, unfreeze, close). */
+export type AccountResult = { account: Account };
+export type LedgerResult = TransferResult | AccountResult;
+type AccountKind = 'freeze' | 'unfreeze' | 'close';
+const ACCOUNT_KINDS: ReadonlySet<Movement['kind']> = new Set<AccountKind>(['freeze', 'unfreeze', 'close']);
+/** The answer an item of this movement gets: each is checked against its kind's schema (decode). */
+export type AnswerTo<M extends Movement> = MovementAnswer<M['kind'] extends AccountKind ? AccountResult : TransferResult>;
 
 // The call.
 
@@ -72,27 +98,48 @@ interface LedgerItem {
   from_account_id?: AccountId;
   to_account_id?: AccountId;
   account_id?: AccountId;
-  amount: Cents;
+  transfer_id?: TransferId;
+  amount?: Cents;
   currency?: string;
   acting_owner?: string;
+  pending?: true;
+  timeout_seconds?: number;
+  reference?: string;
+  metadata?: Record<string, string>;
   key_user?: string;
   key?: string;
-  /** bytea's input form: \x and hex. */
+  /** bytea's input form: \\x and hex. */
   fingerprint?: string;
 }
 
 function toLedgerItem({ movement: m, idempotency: k }: MovementRequest): LedgerItem {
-  const item: LedgerItem =
-    m.kind === 'transfer'
-      ? {
-          kind: m.kind,
-          from_account_id: m.fromAccountId,
-          to_account_id: m.toAccountId,
-          amount: m.amount,
-          currency: m.currency,
-          ...(m.actingOwner === undefined ? {} : { acting_owner: m.actingOwner }),
-        }
-      : { kind: m.kind, account_id: m.accountId, amount: m.amount };
+  let item: LedgerItem;
+  switch (m.kind) {
+    case 'transfer':
+      item = { kind: m.kind, from_account_id: m.fromAccountId, to_account_id: m.toAccountId, amount: m.amount, currency: m.currency };
+      if (m.hold) {
+        item.pending = true;
+        item.timeout_seconds = m.hold.timeoutSeconds;
+      }
+      break;
+    case 'deposit':
+    case 'withdrawal':
+    case 'freeze':
+    case 'unfreeze':
+    case 'close':
+      item = { kind: m.kind, account_id: m.accountId };
+      if ('amount' in m) item.amount = m.amount;
+      break;
+    case 'post':
+    case 'void':
+    case 'reverse':
+      item = { kind: m.kind, transfer_id: m.transferId };
+      if ('amount' in m && m.amount !== undefined) item.amount = m.amount;
+      break;
+  }
+  if ('actingOwner' in m && m.actingOwner !== undefined) item.acting_owner = m.actingOwner;
+  if ('reference' in m && m.reference !== undefined) item.reference = m.reference;
+  if ('metadata' in m && m.metadata !== undefined) item.metadata = m.metadata;
   if (k) {
     item.key_user = k.username;
     item.key = k.key;
@@ -107,36 +154,38 @@ function toLedgerItem({ movement: m, idempotency: k }: MovementRequest): LedgerI
  * detail). Checked by a validator compiled once: an answer of another shape is an IntegrityError that
  * names what differs, never a cast.
  */
-const AnswerRow = Type.Union([
+const refusalRow = Type.Object({
+  status: Type.Integer({ minimum: 400, maximum: 499 }),
+  replayed: Type.Boolean(),
+  code: Type.Enum(LEDGER_REFUSAL_CODES),
+  field: Type.Union([Type.String(), Type.Null()]),
+  detail: Type.String(),
+  result: Type.Null(),
+});
+const successRow = <T extends TSchema>(result: T) =>
   Type.Object({
-    status: Type.Literal(201),
+    status: Type.Union([Type.Literal(200), Type.Literal(201)]),
     replayed: Type.Boolean(),
     code: Type.Null(),
     field: Type.Null(),
     detail: Type.Null(),
-    result: TransferResult,
-  }),
-  Type.Object({
-    status: Type.Integer({ minimum: 400, maximum: 499 }),
-    replayed: Type.Boolean(),
-    code: Type.Enum(LEDGER_REFUSAL_CODES),
-    field: Type.Union([Type.String(), Type.Null()]),
-    detail: Type.String(),
-    result: Type.Null(),
-  }),
-]);
-const answerRow = Compile(AnswerRow);
+    result,
+  });
+/** Per kind of item: a money movement answers a TransferResult, an account state change its account. */
+const transferRow = Compile(Type.Union([successRow(TransferResult), refusalRow]));
+const accountRow = Compile(Type.Union([successRow(Type.Object({ account: Account }, { additionalProperties: false })), refusalRow]));
 
-function decode(row: unknown): MovementAnswer {
-  if (!answerRow.Check(row)) {
-    const why = answerRow
+function decode(row: unknown, kind: Movement['kind']): MovementAnswer<LedgerResult> {
+  const validator = ACCOUNT_KINDS.has(kind) ? accountRow : transferRow;
+  if (!validator.Check(row)) {
+    const why = validator
       .Errors(row)
       .slice(0, 3)
       .map((e) => `${e.instancePath || '/'} ${e.message}`)
       .join('; ');
-    throw new IntegrityError(`ledger_batch answered a row of no known shape: ${why}`);
+    throw new IntegrityError(`ledger_batch answered a ${kind} item with a row of no known shape: ${why}`);
   }
-  if (row.code === null) return { ok: true, replayed: row.replayed, result: row.result };
+  if (row.code === null) return { ok: true, replayed: row.replayed, status: row.status, result: row.result };
   if (row.status !== ERROR_STATUS[row.code]) {
     throw new IntegrityError(`ledger_batch answered ${row.code} with status ${row.status}, the contract says ${ERROR_STATUS[row.code]}`);
   }
@@ -148,10 +197,24 @@ function decode(row: unknown): MovementAnswer {
  * the caller's transaction when `db` is a client, else as one autocommitted statement (one COMMIT
  * for the batch). Does not retry and does not split: the group commit does.
  */
-export async function applyBatch(db: Queryable, requests: readonly MovementRequest[], keyTtlMs: number): Promise<MovementAnswer[]> {
+export async function applyBatch(
+  db: Queryable,
+  requests: readonly MovementRequest[],
+  keyTtlMs: number,
+): Promise<MovementAnswer<LedgerResult>[]> {
   const rows = await ledgerBatch.run({ items: JSON.stringify(requests.map(toLedgerItem)), keyTtlMs }, db);
   if (rows.length !== requests.length) throw new IntegrityError(`ledger_batch answered ${rows.length} items for ${requests.length}`);
-  return rows.map(decode);
+  return rows.map((row, i) => decode(row, requests[i]!.movement.kind));
+}
+
+/** One movement's answer, typed by its kind (decode checked it against that kind's schema). */
+export async function applyOne<M extends Movement>(
+  db: Queryable,
+  request: MovementRequest & { movement: M },
+  keyTtlMs: number,
+): Promise<AnswerTo<M>> {
+  const [answer] = await applyBatch(db, [request], keyTtlMs);
+  return answer as AnswerTo<M>;
 }
 
 // The group commit.
@@ -189,7 +252,7 @@ export interface GroupCommit {
    * movement whose `signal` aborts while it still waits for a slot is dropped (rejected with the
    * signal's reason) and never reaches the ledger; once sent, it keeps the ledger's outcome.
    */
-  submit(request: MovementRequest, signal?: AbortSignal): Promise<MovementAnswer>;
+  submit<M extends Movement>(request: MovementRequest & { movement: M }, signal?: AbortSignal): Promise<AnswerTo<M>>;
   /** Items waiting for a slot, and calls in flight. */
   readonly pending: { queued: number; inFlight: number };
   readonly stats: GroupCommitStats;
@@ -199,7 +262,7 @@ interface Waiting {
   request: MovementRequest;
   /** The span of the request that submitted it (tracing on), linked from the ledger call's span. */
   link: unknown;
-  resolve: (a: MovementAnswer) => void;
+  resolve: (a: MovementAnswer<LedgerResult>) => void;
   reject: (e: unknown) => void;
   /** performance.now() when submitted. */
   at: number;
@@ -231,7 +294,7 @@ export function createGroupCommit(pool: pg.Pool, opts: GroupCommitOptions): Grou
   }
 
   async function run(batch: Waiting[]): Promise<void> {
-    let answers: MovementAnswer[];
+    let answers: MovementAnswer<LedgerResult>[];
     const sentAt = performance.now();
     try {
       const requests = batch.map((w) => w.request);
@@ -263,8 +326,9 @@ export function createGroupCommit(pool: pg.Pool, opts: GroupCommitOptions): Grou
   }
 
   return {
-    submit(request, signal) {
-      return new Promise((resolve, reject) => {
+    submit<M extends Movement>(request: MovementRequest & { movement: M }, signal?: AbortSignal) {
+      // Each answer was checked against its item's kind (decode): it is the AnswerTo of its movement.
+      return new Promise<MovementAnswer<LedgerResult>>((resolve, reject) => {
         if (signal?.aborted) return reject(signal.reason);
         const waiting: Waiting = { request, resolve, reject, link: tracing.link(), at: performance.now() };
         if (signal) {
@@ -287,7 +351,7 @@ export function createGroupCommit(pool: pg.Pool, opts: GroupCommitOptions): Grou
         }
         queue.push(waiting);
         pump();
-      });
+      }) as Promise<AnswerTo<M>>;
     },
     get pending() {
       return { queued: queue.length, inFlight };

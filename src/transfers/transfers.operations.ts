@@ -1,55 +1,76 @@
-// The money operations, for every transport: transfer, deposit, withdrawal (each an item of the
-// group commit in ./ledger.ts, under the caller's Idempotency-Key when given) and reading a transfer.
-// Authorization and idempotency are decided here; the movement itself is made by the ledger.
+// The ledger operations, for every transport: transfer (immediate or a hold), deposit, withdrawal, a
+// hold's post and void, a reversal, an account's freeze, unfreeze and close — each an item of the group
+// commit in ./ledger.ts, under the caller's Idempotency-Key when given — and reading a transfer. Who may
+// act is decided here where it needs no row (the banker role) and by the ledger, under its locks, where
+// it needs one (the owner of an account or of a transfer's side); the change itself is the ledger's.
 import { getTransfer } from '../../generated/transfers.queries.js';
-import { assertBanker, assertEitherOwner, type Caller } from '../caller.js';
+import { assertBanker, assertEitherOwner, type Caller, isBanker } from '../caller.js';
 import type { AppDeps, MoveOptions } from '../context.js';
 import { one } from '../db/one.js';
 import { ValidationError } from '../errors.js';
-import type { Cents, TransferId } from '../ids.js';
+import type { AccountId, Cents, TransferId } from '../ids.js';
 import { fingerprint } from './idempotency.js';
-import type { Movement, MovementAnswer } from './ledger.js';
+import type { AnswerTo, Movement } from './ledger.js';
 import { toTransfer } from './transfers.mappers.js';
-import type { CreateTransferBody, FundingBody, Transfer } from './transfers.schemas.js';
+import type { CreateTransferBody, FundingBody, PostTransferBody, ReverseTransferBody, Transfer } from './transfers.schemas.js';
 
 /**
  * The scope a key's fingerprint is taken in: the operation (named as the HTTP route it first was, so
  * keys stored before this layer existed still match) and its input. Every transport shares it: a
  * retry over gRPC of a request first sent over HTTP replays it.
  */
-const SCOPE = { transfer: ['POST', '/transfers'], deposit: ['POST', '/deposits'], withdrawal: ['POST', '/withdrawals'] } as const;
+const SCOPE: Record<Movement['kind'], readonly [string, string]> = {
+  transfer: ['POST', '/transfers'],
+  deposit: ['POST', '/deposits'],
+  withdrawal: ['POST', '/withdrawals'],
+  post: ['POST', '/transfers/:id/post'],
+  void: ['POST', '/transfers/:id/void'],
+  reverse: ['POST', '/transfers/:id/reverse'],
+  freeze: ['POST', '/accounts/:id/freeze'],
+  unfreeze: ['POST', '/accounts/:id/unfreeze'],
+  close: ['POST', '/accounts/:id/close'],
+};
 
 /** The one check of an amount before the ledger (the schemas of both transports check it too). */
-function checkAmount(amount: Cents): void {
-  if (!Number.isSafeInteger(amount) || amount <= 0) {
+function checkAmount(amount: Cents | undefined): void {
+  if (amount !== undefined && (!Number.isSafeInteger(amount) || amount <= 0)) {
     throw new ValidationError('amount', 'must be an integer from 1 to 9007199254740991');
   }
 }
 
-/** The money operations by name, and the kind of movement each counts as. */
+/** The operations that reach the ledger, and the kind of item each counts as (metrics). */
 export const MOVEMENT_KIND: Readonly<Record<string, Movement['kind'] | undefined>> = {
   createTransfer: 'transfer',
   createDeposit: 'deposit',
   createWithdrawal: 'withdrawal',
+  postTransfer: 'post',
+  voidTransfer: 'void',
+  reverseTransfer: 'reverse',
+  freezeAccount: 'freeze',
+  unfreezeAccount: 'unfreeze',
+  closeAccount: 'close',
 };
 
+/** A hold lasts 1 s … 30 days (default 1 day). */
+export const HOLD_TIMEOUT_S = { min: 1, max: 2_592_000, default: 86_400 } as const;
+
+const annotations = (input: { reference?: string; metadata?: Record<string, string> }) => ({
+  ...(input.reference === undefined ? {} : { reference: input.reference }),
+  ...(input.metadata === undefined ? {} : { metadata: input.metadata }),
+});
+
 export function transferOperations(deps: Pick<AppDeps, 'reads' | 'groupCommit' | 'metrics'>) {
-  /** Every money operation's answer is counted: `ok`, or the contract code it was refused with (what
+  /** Every ledger operation's answer is counted: `ok`, or the contract code it was refused with (what
    * it throws is counted where errors are translated: src/operations.ts, MOVEMENT_KIND). */
-  async function counted(kind: Movement['kind'], run: () => Promise<MovementAnswer>): Promise<MovementAnswer> {
-    const answer = await run();
-    deps.metrics.moneyMovement(kind, answer.ok ? 'ok' : answer.error.code);
-    return answer;
-  }
-  function move(caller: Caller, movement: Movement, input: object, opts: MoveOptions): Promise<MovementAnswer> {
-    checkAmount(movement.amount);
+  async function move<M extends Movement>(caller: Caller, movement: M, input: object, opts: MoveOptions): Promise<AnswerTo<M>> {
+    checkAmount('amount' in movement ? movement.amount : undefined);
     // The key is checked here, for every transport, before anything reaches the ledger.
     const key = opts.idempotencyKey;
     if (key !== undefined && (key.length < 1 || key.length > 255)) {
       throw new ValidationError('idempotency-key', 'must be 1 to 255 characters');
     }
     const [method, route] = SCOPE[movement.kind];
-    return deps.groupCommit.submit(
+    const answer = await deps.groupCommit.submit(
       {
         movement,
         idempotency:
@@ -59,35 +80,83 @@ export function transferOperations(deps: Pick<AppDeps, 'reads' | 'groupCommit' |
       },
       opts.signal,
     );
+    deps.metrics.moneyMovement(movement.kind, answer.ok ? 'ok' : answer.error.code);
+    return answer;
   }
+  /** A banker acts on any account or transfer; anyone else only as the owner the ledger checks. */
+  const actingOwner = (caller: Caller) => (isBanker(caller) ? {} : { actingOwner: caller.username });
   return {
-    /** From one of the caller's accounts to any account of the same currency. */
-    createTransfer(caller: Caller, input: CreateTransferBody, opts: MoveOptions = {}): Promise<MovementAnswer> {
-      return counted('transfer', async () => {
-        const movement: Movement = {
+    /** From one of the caller's accounts to any account of the same currency; a hold with `pending`. */
+    createTransfer(caller: Caller, input: CreateTransferBody, opts: MoveOptions = {}) {
+      if (input.timeout_seconds !== undefined && input.pending !== true) {
+        throw new ValidationError('timeout_seconds', 'is allowed only with pending: true');
+      }
+      return move(
+        caller,
+        {
           kind: 'transfer',
           fromAccountId: input.from_account_id,
           toAccountId: input.to_account_id,
           amount: input.amount,
           currency: input.currency,
           actingOwner: caller.username,
-        };
-        return move(caller, movement, input, opts);
-      });
+          ...(input.pending ? { hold: { timeoutSeconds: input.timeout_seconds ?? HOLD_TIMEOUT_S.default } } : {}),
+          ...annotations(input),
+        },
+        input,
+        opts,
+      );
     },
     /** Banker: into an account, from the bank's funding account of its currency. */
-    createDeposit(caller: Caller, input: FundingBody, opts: MoveOptions = {}): Promise<MovementAnswer> {
-      return counted('deposit', async () => {
-        assertBanker(caller);
-        return move(caller, { kind: 'deposit', accountId: input.account_id, amount: input.amount }, input, opts);
-      });
+    createDeposit(caller: Caller, input: FundingBody, opts: MoveOptions = {}) {
+      assertBanker(caller);
+      return move(caller, { kind: 'deposit', accountId: input.account_id, amount: input.amount, ...annotations(input) }, input, opts);
     },
     /** Banker: out of an account, into the bank's funding account of its currency. */
-    createWithdrawal(caller: Caller, input: FundingBody, opts: MoveOptions = {}): Promise<MovementAnswer> {
-      return counted('withdrawal', async () => {
-        assertBanker(caller);
-        return move(caller, { kind: 'withdrawal', accountId: input.account_id, amount: input.amount }, input, opts);
-      });
+    createWithdrawal(caller: Caller, input: FundingBody, opts: MoveOptions = {}) {
+      assertBanker(caller);
+      return move(caller, { kind: 'withdrawal', accountId: input.account_id, amount: input.amount, ...annotations(input) }, input, opts);
+    },
+    /** A live hold's posting, all of it or `amount`: by the sender's owner or a banker. */
+    postTransfer(caller: Caller, input: { id: TransferId } & PostTransferBody, opts: MoveOptions = {}) {
+      return move(
+        caller,
+        { kind: 'post', transferId: input.id, ...(input.amount === undefined ? {} : { amount: input.amount }), ...actingOwner(caller) },
+        input,
+        opts,
+      );
+    },
+    /** A live hold released, nothing moved: by either side's owner or a banker. */
+    voidTransfer(caller: Caller, input: { id: TransferId }, opts: MoveOptions = {}) {
+      return move(caller, { kind: 'void', transferId: input.id, ...actingOwner(caller) }, input, opts);
+    },
+    /** A posted transfer paid back by its receiver (a refund), all that is not yet reversed or `amount`. */
+    reverseTransfer(caller: Caller, input: { id: TransferId } & ReverseTransferBody, opts: MoveOptions = {}) {
+      return move(
+        caller,
+        {
+          kind: 'reverse',
+          transferId: input.id,
+          ...(input.amount === undefined ? {} : { amount: input.amount }),
+          ...actingOwner(caller),
+          ...annotations(input),
+        },
+        input,
+        opts,
+      );
+    },
+    /** Banker: the account neither sends nor receives until unfrozen. */
+    freezeAccount(caller: Caller, input: { id: AccountId }, opts: MoveOptions = {}) {
+      assertBanker(caller);
+      return move(caller, { kind: 'freeze', accountId: input.id }, input, opts);
+    },
+    unfreezeAccount(caller: Caller, input: { id: AccountId }, opts: MoveOptions = {}) {
+      assertBanker(caller);
+      return move(caller, { kind: 'unfreeze', accountId: input.id }, input, opts);
+    },
+    /** Its owner or a banker, at balance 0 with no live hold: final. */
+    closeAccount(caller: Caller, input: { id: AccountId }, opts: MoveOptions = {}) {
+      return move(caller, { kind: 'close', accountId: input.id, ...actingOwner(caller) }, input, opts);
     },
     /** Visible to the owner of either side. */
     async getTransfer(caller: Caller, input: { id: TransferId }): Promise<Transfer> {

@@ -26,6 +26,10 @@ describe('POST /accounts', () => {
       owner: alice.username,
       balance: 0,
       currency: 'CAD',
+      status: 'open',
+      pending_debits: 0,
+      pending_credits: 0,
+      available_balance: 0,
       created_at: expect.any(String),
     });
   });

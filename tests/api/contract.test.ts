@@ -158,6 +158,67 @@ it('every operation, its success and its documented errors, answer as the docume
   await call('POST', '/withdrawals', '/withdrawals', { user: banker, body: { account_id: benEur, amount: 5 } });
   await call('POST', '/withdrawals', '/withdrawals', { user: banker, body: { account_id: benEur, amount: 5 } }); // 422 funds
 
+  // Holds, postings, voids and reversals (v1.3).
+  const held = { ...body, amount: 100, pending: true, timeout_seconds: 600, reference: 'order-1', metadata: { order: '1' } };
+  const hold = await call('POST', '/transfers', '/transfers', { user: ann, body: held });
+  expect(hold.json()).toMatchObject({ transfer: { status: 'pending', posted_amount: 0 }, from_entry: null, to_entry: null });
+  const holdId = hold.json().transfer.id as number;
+  await call('POST', '/transfers', '/transfers', { user: ann, body: { ...body, timeout_seconds: 600 } }); // 400: timeout without pending
+  await call('POST', '/transfers/{id}/post', `/transfers/${holdId}/post`, { user: ann, body: { amount: 101 } }); // 422 amount_exceeds_pending
+  await call('POST', '/transfers/{id}/post', `/transfers/${holdId}/post`, { user: ben, body: { amount: 60 } }); // 403: the receiver
+  await call('POST', '/transfers/{id}/post', `/transfers/${holdId}/post`, { user: ann, body: { amount: 0 } }); // 400
+  await call('POST', '/transfers/{id}/post', '/transfers/999999/post', { user: ann }); // 404
+  await call('POST', '/transfers/{id}/post', `/transfers/${holdId}/post`, { body: {} }); // 401
+  const postKey = { 'idempotency-key': 'contract-post' };
+  const posted = await call('POST', '/transfers/{id}/post', `/transfers/${holdId}/post`, {
+    user: ann,
+    body: { amount: 60 },
+    headers: postKey,
+  });
+  const postReplay = await call('POST', '/transfers/{id}/post', `/transfers/${holdId}/post`, {
+    user: ann,
+    body: { amount: 60 },
+    headers: postKey,
+  });
+  expect([postReplay.statusCode, postReplay.headers['idempotent-replayed'], postReplay.body]).toEqual([200, 'true', posted.body]);
+  expect(posted.json()).toMatchObject({ transfer: { status: 'posted', posted_amount: 60 }, from_entry: { amount: -60 } });
+  await call('POST', '/transfers/{id}/post', `/transfers/${holdId}/post`, { user: ann }); // 422 transfer_not_pending
+  const hold2 = await call('POST', '/transfers', '/transfers', { user: ann, body: { ...body, amount: 7, pending: true } });
+  const hold2Id = hold2.json().transfer.id as number;
+  await call('POST', '/transfers/{id}/void', `/transfers/${hold2Id}/void`, { user: ben }); // 200: either side
+  await call('POST', '/transfers/{id}/void', `/transfers/${hold2Id}/void`, { user: ann }); // 422 transfer_not_pending
+  await call('POST', '/transfers/{id}/void', '/transfers/999999/void', { user: ann }); // 404
+  await call('POST', '/transfers/{id}/void', `/transfers/${tid}/void`, { user: banker }); // 422: not a hold
+  await call('POST', '/transfers/{id}/void', `/transfers/${hold2Id}/void`); // 401
+  const refund = await call('POST', '/transfers/{id}/reverse', `/transfers/${holdId}/reverse`, { user: ben, body: { amount: 20 } });
+  expect(refund.json().transfer).toMatchObject({ reverses_transfer_id: holdId, from_account_id: benId, to_account_id: annId, amount: 20 });
+  await call('POST', '/transfers/{id}/reverse', `/transfers/${holdId}/reverse`, { user: ben, body: { amount: 41 } }); // 422 exceeds
+  await call('POST', '/transfers/{id}/reverse', `/transfers/${holdId}/reverse`, { user: ann }); // 403: the sender
+  await call('POST', '/transfers/{id}/reverse', `/transfers/${holdId}/reverse`, { user: ben, body: { amount: -1 } }); // 400
+  await call('POST', '/transfers/{id}/reverse', '/transfers/999999/reverse', { user: banker }); // 404
+  await call('POST', '/transfers/{id}/reverse', `/transfers/${holdId}/reverse`, { body: {} }); // 401
+
+  // Balance history and account states (v1.3).
+  await call('GET', '/accounts/{id}/balance', `/accounts/${annId}/balance`, { user: ann });
+  await call('GET', '/accounts/{id}/balance', `/accounts/${annId}/balance?at=2020-01-01T00:00:00Z`, { user: ann });
+  await call('GET', '/accounts/{id}/balance', `/accounts/${annId}/balance?at=yesterday`, { user: ann }); // 400
+  await call('GET', '/accounts/{id}/balance', `/accounts/${annId}/balance`, { user: ben }); // 403
+  await call('GET', '/accounts/{id}/balance', '/accounts/999999/balance', { user: ann }); // 404
+  await call('GET', '/accounts/{id}/balance', `/accounts/${annId}/balance`); // 401
+  await call('POST', '/accounts/{id}/freeze', `/accounts/${benEur}/freeze`, { user: banker });
+  await call('POST', '/accounts/{id}/freeze', `/accounts/${benEur}/freeze`, { user: ben }); // 403
+  await call('POST', '/accounts/{id}/freeze', '/accounts/999999/freeze', { user: banker }); // 404
+  await call('POST', '/accounts/{id}/freeze', `/accounts/${benEur}/freeze`); // 401
+  await call('POST', '/deposits', '/deposits', { user: banker, body: { account_id: benEur, amount: 5 } }); // 422 account_frozen
+  await call('POST', '/accounts/{id}/unfreeze', `/accounts/${benEur}/unfreeze`, { user: banker });
+  await call('POST', '/accounts/{id}/unfreeze', `/accounts/${benEur}/unfreeze`, { user: ann }); // 403
+  await call('POST', '/accounts/{id}/close', `/accounts/${annId}/close`, { user: ann }); // 422 account_not_empty
+  await call('POST', '/accounts/{id}/close', `/accounts/${annId}/close`, { user: ben }); // 403
+  await call('POST', '/accounts/{id}/close', '/accounts/999999/close', { user: ann }); // 404
+  await call('POST', '/accounts/{id}/close', `/accounts/abc/close`, { user: ann }); // 400
+  const closed = await call('POST', '/accounts/{id}/close', `/accounts/${(await openAccount(t, ann, 'EUR')).id}/close`, { user: ann });
+  expect(closed.json().status).toBe('closed');
+
   // Every operation of the document was driven.
   const operations = Object.entries(doc.paths).flatMap(([p, item]) => Object.keys(item as Json).map((m) => `${m.toUpperCase()} ${p}`));
   expect([...seen.keys()].sort()).toEqual(operations.sort());

@@ -159,6 +159,12 @@ describe('GET /transfers/{id}', () => {
         from_account_id: aliceEur,
         to_account_id: bobEur,
         amount: 5,
+        status: 'posted',
+        posted_amount: 5,
+        expires_at: null,
+        reference: null,
+        metadata: {},
+        reverses_transfer_id: null,
         created_at: expect.any(String),
       });
     }

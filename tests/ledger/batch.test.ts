@@ -3,8 +3,9 @@
 // state whether it is applied one by one or in batches.
 import { randomBytes } from 'node:crypto';
 import { type AccountId, asAccountId, asCents } from '../../src/ids.js';
-import { applyBatch, type MovementAnswer, type MovementRequest } from '../../src/transfers/ledger.js';
+import { applyBatch, applyOne, type LedgerResult, type MovementAnswer, type MovementRequest } from '../../src/transfers/ledger.js';
 import { verifyLedger } from '../../src/transfers/ledger.verify.js';
+import type { TransferResult } from '../../src/transfers/transfers.schemas.js';
 import { createTestDb, type TestDb } from '../setup/db.js';
 import { balanceOf, countRows, makeAccount, makeUser } from '../setup/fixtures.js';
 
@@ -21,9 +22,9 @@ afterAll(async () => {
 });
 
 /** What an answer says, without the parts that differ between two runs (timestamps). */
-function shape(a: MovementAnswer) {
+function shape(a: MovementAnswer<LedgerResult>) {
   if (!a.ok) return { ok: false, replayed: a.replayed, status: a.error.status, code: a.error.code, detail: a.error.message };
-  const r = a.result;
+  const r = a.result as TransferResult; // these batches hold money movements only
   return {
     ok: true,
     replayed: a.replayed,
@@ -36,7 +37,7 @@ function shape(a: MovementAnswer) {
 }
 
 async function oneByOne(target: TestDb, requests: MovementRequest[]) {
-  const out: MovementAnswer[] = [];
+  const out: MovementAnswer<LedgerResult>[] = [];
   for (const r of requests) out.push(...(await applyBatch(target.pool, [r], TTL)));
   return out;
 }
@@ -152,7 +153,7 @@ describe('differential: the same random sequence, one by one and in batches', ()
 
     const alone = await oneByOne(twin, requests(acc2));
     const all = requests(acc);
-    const batched: MovementAnswer[] = [];
+    const batched: MovementAnswer<LedgerResult>[] = [];
     for (let i = 0; i < all.length; ) {
       const size = 1 + rnd(40);
       batched.push(...(await applyBatch(db.pool, all.slice(i, i + size), TTL)));
@@ -277,9 +278,9 @@ it('timestamps in the answer are those the database stored, to the millisecond',
   expect(rows[0]).toEqual({ a: '2026-12-01T17:00:00.999Z', b: '2026-12-01T17:00:00.000Z' });
   const u = await makeUser(db.pool, 'ts');
   const a = (await makeAccount(db.pool, u, 'USD', 100)).id;
-  const [out] = await applyBatch(db.pool, [{ movement: { kind: 'withdrawal', accountId: a, amount: asCents(1) } }], TTL);
+  const out = await applyOne(db.pool, { movement: { kind: 'withdrawal' as const, accountId: a, amount: asCents(1) } }, TTL);
   const {
     rows: [t],
-  } = await db.pool.query<{ created_at: Date }>('SELECT created_at FROM transfers WHERE id = $1', [out!.ok && out!.result.transfer.id]);
-  expect(out!.ok && out!.result.transfer.created_at).toBe(t!.created_at.toISOString());
+  } = await db.pool.query<{ created_at: Date }>('SELECT created_at FROM transfers WHERE id = $1', [out.ok && out.result.transfer.id]);
+  expect(out.ok && out.result.transfer.created_at).toBe(t!.created_at.toISOString());
 });

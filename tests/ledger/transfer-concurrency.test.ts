@@ -29,8 +29,8 @@ it('10 concurrent transfers A→B: each sees a distinct multiple of the amount, 
   );
 
   const ks = results.map((r) => {
-    expect(r.from_entry.amount).toBe(-amount);
-    expect(r.to_entry.amount).toBe(amount);
+    expect(r.from_entry?.amount).toBe(-amount);
+    expect(r.to_entry?.amount).toBe(amount);
     const k = (a.balance - r.from_account.balance) / amount;
     return k;
   });

@@ -53,7 +53,7 @@ describe('TransferTx success', () => {
     expect(dep.to_entry).toMatchObject({ account_id: c.id, amount: 500 });
     expect(await balanceOf(db.pool, c.id)).toBe(500);
     const wd = await withdraw(db.pool, c.id, asCents(200));
-    expect(wd.to_entry.account_id).toBe(dep.from_account.id);
+    expect(wd.to_entry?.account_id).toBe(dep.from_account.id);
     expect(wd.from_account).toMatchObject({ id: c.id, balance: 300 });
     expect(await balanceOf(db.pool, dep.from_account.id)).toBe(dep.from_account.balance + 200);
     expect((await verifyLedger(db.pool)).ok).toBe(true);

@@ -149,7 +149,7 @@ it('money: deposits need a banker; a transfer moves, refuses an overdraft withou
   if (!first.ok) throw first.error;
   expect(first.result.from_account.balance).toBe(600);
   const again = await ops.transfers.createTransfer(payer.caller, body, { idempotencyKey: 'op-key-1' });
-  expect(again).toEqual({ ok: true, replayed: true, result: first.result });
+  expect(again).toEqual({ ok: true, replayed: true, status: 201, result: first.result });
   const reused = await ops.transfers.createTransfer(payer.caller, { ...body, amount: asCents(5) }, { idempotencyKey: 'op-key-1' });
   expect(reused).toMatchObject({ ok: false, error: { code: 'idempotency_key_reused' } });
 

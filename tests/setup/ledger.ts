@@ -4,16 +4,20 @@
 import type { Queryable } from '../../src/db/pool.js';
 import { type RetryOptions, withRetry } from '../../src/db/transaction.js';
 import type { AccountId, Cents } from '../../src/ids.js';
-import { applyBatch, type Movement } from '../../src/transfers/ledger.js';
+import { applyOne, type Movement } from '../../src/transfers/ledger.js';
 import type { TransferResult } from '../../src/transfers/transfers.schemas.js';
 
 /** What one movement answered. */
 export type TransferOutcome = TransferResult;
 
-export async function move(db: Queryable, movement: Movement, retry?: RetryOptions): Promise<TransferOutcome> {
-  const [answer] = await withRetry(() => applyBatch(db, [{ movement }], 0), retry);
-  if (!answer!.ok) throw answer!.error;
-  return answer!.result;
+export async function move(
+  db: Queryable,
+  movement: Movement & { kind: 'transfer' | 'deposit' | 'withdrawal' },
+  retry?: RetryOptions,
+): Promise<TransferOutcome> {
+  const answer = await withRetry(() => applyOne(db, { movement }, 0), retry);
+  if (!answer.ok) throw answer.error;
+  return answer.result;
 }
 
 export function transfer(

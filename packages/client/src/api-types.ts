@@ -215,7 +215,7 @@ export interface paths {
         put?: never;
         /**
          * Move money from one of your accounts to another account of the same currency
-         * @description One database transaction (shared with concurrent movements, each checked on its own): the transfer, both entries and both balances, or nothing. 422 codes: currency_mismatch, same_account, insufficient_funds, balance_limit_exceeded. With an `Idempotency-Key`, a repeat of the same request replays the first answer (201 or 422) with `Idempotent-Replayed: true`; the same key with another body is 422 `idempotency_key_reused`; while the first is still running, 409 `idempotency_key_in_use`.
+         * @description One database transaction (shared with concurrent movements, each checked on its own): the transfer, both entries and both balances, or nothing. The sender's available balance (balance − pending_debits) must cover the amount. With `pending: true` it is a hold (two-phase transfer, as TigerBeetle's): the amount is reserved for `timeout_seconds` (default 86400), no entry is written and no balance moves (from_entry and to_entry null) until `POST /transfers/{id}/post`; `/void` or the expiry releases it. A hold is checked as a transfer is, and also refused (balance_limit_exceeded) when the receiver's balance with its pending credits would pass the limit. 422 codes: currency_mismatch, same_account, insufficient_funds, balance_limit_exceeded, account_frozen, account_closed. With an `Idempotency-Key`, a repeat of the same request replays the first answer (its 200 or 201, or its 422) with `Idempotent-Replayed: true`; the same key with another body is 422 `idempotency_key_reused`; while the first is still running, 409 `idempotency_key_in_use`.
          */
         post: operations["createTransfer"];
         delete?: never;
@@ -244,6 +244,146 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/transfers/{id}/post": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post (capture) a hold, all of it or part: the money moves, the rest is released
+         * @description By the sender's owner or a banker. 200: the hold, now posted (posted_amount: what moved), with the posting's two entries. 422: transfer_not_pending, transfer_expired, amount_exceeds_pending, and the rules of a transfer (insufficient_funds, balance_limit_exceeded, account_frozen, account_closed: the hold then stays pending). A hold is live while pending and before its expires_at by the database clock; from expires_at on it reserves nothing, reads as expired and can be neither posted nor voided (422 transfer_expired). A hold ends once: posted, voided or expired. With an `Idempotency-Key`, a repeat of the same request replays the first answer (its 200 or 201, or its 422) with `Idempotent-Replayed: true`; the same key with another body is 422 `idempotency_key_reused`; while the first is still running, 409 `idempotency_key_in_use`.
+         */
+        post: operations["postTransfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/transfers/{id}/void": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Void a hold: nothing moves, the reservation is released
+         * @description By either side's owner or a banker; a frozen account's holds may be voided. 200: the hold, now voided. 422: transfer_not_pending, transfer_expired. A hold is live while pending and before its expires_at by the database clock; from expires_at on it reserves nothing, reads as expired and can be neither posted nor voided (422 transfer_expired). A hold ends once: posted, voided or expired. With an `Idempotency-Key`, a repeat of the same request replays the first answer (its 200 or 201, or its 422) with `Idempotent-Replayed: true`; the same key with another body is 422 `idempotency_key_reused`; while the first is still running, 409 `idempotency_key_in_use`.
+         */
+        post: operations["voidTransfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/transfers/{id}/reverse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reverse (refund) a posted transfer: a new transfer from its receiver back to its sender
+         * @description By the receiver's owner (a refund) or a banker (any transfer, deposit or withdrawal). 201: the reversal, with reverses_transfer_id. The reversals of one transfer never sum past its posted_amount (422 reversal_exceeds_amount; a transfer that is not posted has nothing to reverse); the receiver needs the funds (422 insufficient_funds). With an `Idempotency-Key`, a repeat of the same request replays the first answer (its 200 or 201, or its 422) with `Idempotent-Replayed: true`; the same key with another body is 422 `idempotency_key_reused`; while the first is still running, 409 `idempotency_key_in_use`.
+         */
+        post: operations["reverseTransfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/accounts/{id}/freeze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Banker: freeze an account
+         * @description A frozen account neither sends nor receives (transfers, holds, postings, reversals, deposits, withdrawals: 422 account_frozen); voids and expiry still release its holds; reads work. Funding accounts cannot be frozen (403). 422: account_closed. With an `Idempotency-Key`, a repeat of the same request replays the first answer (its 200 or 201, or its 422) with `Idempotent-Replayed: true`; the same key with another body is 422 `idempotency_key_reused`; while the first is still running, 409 `idempotency_key_in_use`.
+         */
+        post: operations["freezeAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/accounts/{id}/unfreeze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Banker: unfreeze an account
+         * @description The account sends and receives again. 422: account_closed. With an `Idempotency-Key`, a repeat of the same request replays the first answer (its 200 or 201, or its 422) with `Idempotent-Replayed: true`; the same key with another body is 422 `idempotency_key_reused`; while the first is still running, 409 `idempotency_key_in_use`.
+         */
+        post: operations["unfreezeAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/accounts/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close an account (its owner or a banker)
+         * @description Only at balance 0 with no live hold, in or out (else 422 account_not_empty); the owner cannot close a frozen account (422 account_frozen). Closing is final: every movement is then 422 account_closed; it stays readable; the owner may open a new account in that currency. Closing a closed account answers it as it is. Funding accounts cannot be closed (403). 422: account_closed. With an `Idempotency-Key`, a repeat of the same request replays the first answer (its 200 or 201, or its 422) with `Idempotent-Replayed: true`; the same key with another body is 422 `idempotency_key_reused`; while the first is still running, 409 `idempotency_key_in_use`.
+         */
+        post: operations["closeAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/accounts/{id}/balance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The posted balance of an account as of a time
+         * @description The balance right after the account's last entry at or before `at` (default: now); 0 before its first. Same authorization as reading the account.
+         */
+        get: operations["getBalance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/deposits": {
         parameters: {
             query?: never;
@@ -255,7 +395,7 @@ export interface paths {
         put?: never;
         /**
          * Banker: pay money into an account from the bank's funding account of its currency
-         * @description An ordinary transfer with the funding account, with its two entries. With an `Idempotency-Key`, a repeat of the same request replays the first answer (201 or 422) with `Idempotent-Replayed: true`; the same key with another body is 422 `idempotency_key_reused`; while the first is still running, 409 `idempotency_key_in_use`.
+         * @description An ordinary transfer with the funding account, with its two entries. With an `Idempotency-Key`, a repeat of the same request replays the first answer (its 200 or 201, or its 422) with `Idempotent-Replayed: true`; the same key with another body is 422 `idempotency_key_reused`; while the first is still running, 409 `idempotency_key_in_use`.
          */
         post: operations["createDeposit"];
         delete?: never;
@@ -275,7 +415,7 @@ export interface paths {
         put?: never;
         /**
          * Banker: pay money out of an account into the bank's funding account of its currency
-         * @description An ordinary transfer with the funding account, with its two entries. With an `Idempotency-Key`, a repeat of the same request replays the first answer (201 or 422) with `Idempotent-Replayed: true`; the same key with another body is 422 `idempotency_key_reused`; while the first is still running, 409 `idempotency_key_in_use`.
+         * @description An ordinary transfer with the funding account, with its two entries. With an `Idempotency-Key`, a repeat of the same request replays the first answer (its 200 or 201, or its 422) with `Idempotent-Replayed: true`; the same key with another body is 422 `idempotency_key_reused`; while the first is still running, 409 `idempotency_key_in_use`.
          */
         post: operations["createWithdrawal"];
         delete?: never;
@@ -293,7 +433,7 @@ export interface components {
          * @description stable, machine-readable: the table of the contract
          * @enum {unknown}
          */
-        ErrorCode: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
+        ErrorCode: "validation_failed" | "unauthenticated" | "session_invalid" | "forbidden" | "current_password_mismatch" | "not_found" | "username_taken" | "email_taken" | "account_exists" | "idempotency_key_in_use" | "idempotency_key_reused" | "currency_mismatch" | "same_account" | "insufficient_funds" | "balance_limit_exceeded" | "transfer_not_pending" | "transfer_expired" | "amount_exceeds_pending" | "reversal_exceeds_amount" | "account_frozen" | "account_closed" | "account_not_empty" | "verification_invalid" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "unavailable" | "internal";
         /**
          * Problem
          * @description application/problem+json (RFC 9457)
@@ -404,11 +544,17 @@ export interface components {
         CreateAccountRequest: {
             currency: components["schemas"]["Currency"];
         };
+        /**
+         * AccountStatus
+         * @description open; frozen (by a banker: neither sends nor receives); closed (final, only at balance 0)
+         * @enum {unknown}
+         */
+        AccountStatus: "open" | "frozen" | "closed";
         /** Account */
         Account: {
             id: number;
             owner: string;
-            /** @description integer minor units (cents) */
+            /** @description the posted balance, integer minor units (cents) */
             balance: number;
             currency: components["schemas"]["Currency"];
             /**
@@ -416,6 +562,13 @@ export interface components {
              * @description RFC 3339, UTC
              */
             created_at: string;
+            status: components["schemas"]["AccountStatus"];
+            /** @description Σ of its live holds out (not yet posted, voided or expired) */
+            pending_debits: number;
+            /** @description Σ of its live holds in */
+            pending_credits: number;
+            /** @description balance − pending_debits: what it can send */
+            available_balance: number;
         };
         /** Entry */
         Entry: {
@@ -429,6 +582,8 @@ export interface components {
              * @description RFC 3339, UTC
              */
             created_at: string;
+            /** @description the account's posted balance right after this entry */
+            balance_after: number;
         };
         /** EntryPage */
         EntryPage: {
@@ -443,7 +598,23 @@ export interface components {
             /** @description integer minor units (cents), 1 … 9007199254740991 */
             amount: number;
             currency: components["schemas"]["Currency"];
+            /** @description true: a hold — the amount is reserved on the sender, nothing moves until it is posted */
+            pending?: boolean;
+            /** @description a hold's life in seconds (default 86400); only with pending */
+            timeout_seconds?: number;
+            /** @description the caller’s own reference (1–128 characters) */
+            reference?: string;
+            /** @description at most 20 keys (^[A-Za-z0-9_.-]{1,40}$) to strings of at most 500 characters */
+            metadata?: {
+                [key: string]: string;
+            };
         };
+        /**
+         * TransferStatus
+         * @description posted (money moved); pending (a hold: reserved, nothing moved yet); voided or expired (a hold that ended without moving money)
+         * @enum {unknown}
+         */
+        TransferStatus: "posted" | "pending" | "voided" | "expired";
         /** Transfer */
         Transfer: {
             id: number;
@@ -456,6 +627,19 @@ export interface components {
              * @description RFC 3339, UTC
              */
             created_at: string;
+            status: components["schemas"]["TransferStatus"];
+            /** @description what moved: amount once posted in full, less after a partial posting, 0 for a hold not posted */
+            posted_amount: number;
+            /** @description a hold's expiry; null for an immediate transfer */
+            expires_at: string | (never | null);
+            /** @description the caller’s own reference (1–128 characters) */
+            reference: string | null;
+            /** @description at most 20 keys (^[A-Za-z0-9_.-]{1,40}$) to strings of at most 500 characters */
+            metadata: {
+                [key: string]: string;
+            };
+            /** @description the transfer this one reverses; null unless a reversal */
+            reverses_transfer_id: number | null;
         };
         /**
          * TransferResult
@@ -464,14 +648,50 @@ export interface components {
         TransferResult: {
             transfer: components["schemas"]["Transfer"];
             from_account: components["schemas"]["Account"];
-            from_entry: components["schemas"]["Entry"];
-            to_entry: components["schemas"]["Entry"];
+            /** @description null while nothing moved (a hold, a void) */
+            from_entry: components["schemas"]["Entry"] | (never | null);
+            /** @description null while nothing moved (a hold, a void) */
+            to_entry: components["schemas"]["Entry"] | (never | null);
+        };
+        /** PostTransferRequest */
+        PostTransferRequest: {
+            /** @description what to post, 1 … the hold’s amount (default: all of it); the rest is released */
+            amount?: number;
+        };
+        /** ReverseTransferRequest */
+        ReverseTransferRequest: {
+            /** @description what to pay back (default: all that is not yet reversed) */
+            amount?: number;
+            /** @description the caller’s own reference (1–128 characters) */
+            reference?: string;
+            /** @description at most 20 keys (^[A-Za-z0-9_.-]{1,40}$) to strings of at most 500 characters */
+            metadata?: {
+                [key: string]: string;
+            };
+        };
+        /** BalanceAt */
+        BalanceAt: {
+            account_id: number;
+            currency: components["schemas"]["Currency"];
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            at: string;
+            /** @description the posted balance as of `at` */
+            balance: number;
         };
         /** FundingRequest */
         FundingRequest: {
             account_id: number;
             /** @description integer minor units (cents), 1 … 9007199254740991 */
             amount: number;
+            /** @description the caller’s own reference (1–128 characters) */
+            reference?: string;
+            /** @description at most 20 keys (^[A-Za-z0-9_.-]{1,40}$) to strings of at most 500 characters */
+            metadata?: {
+                [key: string]: string;
+            };
         };
     };
     responses: never;
@@ -1783,6 +2003,1015 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Transfer"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description URI Too Long */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Header Fields Too Large */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postTransfer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional. A repeat with the same key and body replays the stored answer (header Idempotent-Replayed: true) and moves no money; kept at least 24 h per caller. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostTransferRequest"];
+            };
+        };
+        responses: {
+            /** @description What the sender sees: the receiver's account (owner, balance) is not revealed. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferResult"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description URI Too Long */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Header Fields Too Large */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    voidTransfer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional. A repeat with the same key and body replays the stored answer (header Idempotent-Replayed: true) and moves no money; kept at least 24 h per caller. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What the sender sees: the receiver's account (owner, balance) is not revealed. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferResult"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description URI Too Long */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Header Fields Too Large */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reverseTransfer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional. A repeat with the same key and body replays the stored answer (header Idempotent-Replayed: true) and moves no money; kept at least 24 h per caller. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReverseTransferRequest"];
+            };
+        };
+        responses: {
+            /** @description What the sender sees: the receiver's account (owner, balance) is not revealed. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferResult"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description URI Too Long */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Header Fields Too Large */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    freezeAccount: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional. A repeat with the same key and body replays the stored answer (header Idempotent-Replayed: true) and moves no money; kept at least 24 h per caller. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description URI Too Long */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Header Fields Too Large */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unfreezeAccount: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional. A repeat with the same key and body replays the stored answer (header Idempotent-Replayed: true) and moves no money; kept at least 24 h per caller. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description URI Too Long */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Header Fields Too Large */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    closeAccount: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional. A repeat with the same key and body replays the stored answer (header Idempotent-Replayed: true) and moves no money; kept at least 24 h per caller. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description URI Too Long */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Header Fields Too Large */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getBalance: {
+        parameters: {
+            query?: {
+                /** @description RFC 3339 (default: now) */
+                at?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BalanceAt"];
                 };
             };
             /** @description Bad Request */
