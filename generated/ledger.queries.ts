@@ -1,7 +1,7 @@
 /** Types generated for queries found in "sql/ledger.sql" */
 import { PreparedQuery } from '@pgtyped/runtime';
 
-import type { AccountId, Cents, Int8, TransferId } from '../src/ids.js';
+import type { AccountId, Cents, EntryId, Int8, TransferId } from '../src/ids.js';
 
 /** 'AccountsOutOfBalance' parameters type */
 export type IAccountsOutOfBalanceParams = void;
@@ -80,14 +80,14 @@ export interface INegativeCustomerAccountsQuery {
   result: INegativeCustomerAccountsResult;
 }
 
-const negativeCustomerAccountsIR: any = {"usedParamSet":{},"params":[],"statement":"SELECT id, currency, balance\nFROM accounts\nWHERE balance < 0 AND NOT is_funding                                                                                   "};
+const negativeCustomerAccountsIR: any = {"usedParamSet":{},"params":[],"statement":"SELECT id, currency, balance\nFROM accounts\nWHERE balance < 0 AND NOT is_funding                                                                                                                                                                  "};
 
 /**
  * Query generated from SQL:
  * ```
  * SELECT id, currency, balance
  * FROM accounts
- * WHERE balance < 0 AND NOT is_funding                                                                                   
+ * WHERE balance < 0 AND NOT is_funding                                                                                                                                                                  
  * ```
  */
 export const negativeCustomerAccounts = new PreparedQuery<INegativeCustomerAccountsParams,INegativeCustomerAccountsResult>(negativeCustomerAccountsIR);
@@ -98,9 +98,10 @@ export type IMalformedTransfersParams = void;
 
 /** 'MalformedTransfers' return type */
 export interface IMalformedTransfersResult {
-  amount: Int8<Cents>;
   entry_count: number;
   id: Int8<TransferId>;
+  posted_amount: string;
+  status: string;
 }
 
 /** 'MalformedTransfers' query type */
@@ -109,22 +110,119 @@ export interface IMalformedTransfersQuery {
   result: IMalformedTransfersResult;
 }
 
-const malformedTransfersIR: any = {"usedParamSet":{},"params":[],"statement":"SELECT t.id, t.amount, count(e.id)::int AS \"entry_count!\"\nFROM transfers t\nLEFT JOIN entries e ON e.transfer_id = t.id\nGROUP BY t.id, t.amount\nHAVING count(e.id) <> 2\n    OR sum(e.amount) <> 0\n    OR bool_or(e.account_id = t.from_account_id AND e.amount = -t.amount) IS NOT TRUE\n    OR bool_or(e.account_id = t.to_account_id AND e.amount = t.amount) IS NOT TRUE"};
+const malformedTransfersIR: any = {"usedParamSet":{},"params":[],"statement":"SELECT t.id, t.status AS \"status!\", t.posted_amount AS \"posted_amount!\", count(e.id)::int AS \"entry_count!\"\nFROM transfers t\nLEFT JOIN entries e ON e.transfer_id = t.id\nGROUP BY t.id\nHAVING CASE WHEN t.status = 'posted' THEN\n         count(e.id) <> 2\n         OR sum(e.amount) <> 0\n         OR bool_or(e.account_id = t.from_account_id AND e.amount = -t.posted_amount) IS NOT TRUE\n         OR bool_or(e.account_id = t.to_account_id AND e.amount = t.posted_amount) IS NOT TRUE\n       ELSE count(e.id) <> 0 END                                                                                                                                                                               "};
 
 /**
  * Query generated from SQL:
  * ```
- * SELECT t.id, t.amount, count(e.id)::int AS "entry_count!"
+ * SELECT t.id, t.status AS "status!", t.posted_amount AS "posted_amount!", count(e.id)::int AS "entry_count!"
  * FROM transfers t
  * LEFT JOIN entries e ON e.transfer_id = t.id
- * GROUP BY t.id, t.amount
- * HAVING count(e.id) <> 2
- *     OR sum(e.amount) <> 0
- *     OR bool_or(e.account_id = t.from_account_id AND e.amount = -t.amount) IS NOT TRUE
- *     OR bool_or(e.account_id = t.to_account_id AND e.amount = t.amount) IS NOT TRUE
+ * GROUP BY t.id
+ * HAVING CASE WHEN t.status = 'posted' THEN
+ *          count(e.id) <> 2
+ *          OR sum(e.amount) <> 0
+ *          OR bool_or(e.account_id = t.from_account_id AND e.amount = -t.posted_amount) IS NOT TRUE
+ *          OR bool_or(e.account_id = t.to_account_id AND e.amount = t.posted_amount) IS NOT TRUE
+ *        ELSE count(e.id) <> 0 END                                                                                                                                                                               
  * ```
  */
 export const malformedTransfers = new PreparedQuery<IMalformedTransfersParams,IMalformedTransfersResult>(malformedTransfersIR);
+
+
+/** 'EntriesWithWrongBalanceAfter' parameters type */
+export type IEntriesWithWrongBalanceAfterParams = void;
+
+/** 'EntriesWithWrongBalanceAfter' return type */
+export interface IEntriesWithWrongBalanceAfterResult {
+  account_id: Int8<AccountId>;
+  balance_after: string;
+  id: Int8<EntryId>;
+  running: string;
+}
+
+/** 'EntriesWithWrongBalanceAfter' query type */
+export interface IEntriesWithWrongBalanceAfterQuery {
+  params: IEntriesWithWrongBalanceAfterParams;
+  result: IEntriesWithWrongBalanceAfterResult;
+}
+
+const entriesWithWrongBalanceAfterIR: any = {"usedParamSet":{},"params":[],"statement":"SELECT id, account_id, balance_after, running::bigint AS \"running!\"\nFROM (SELECT e.id, e.account_id, e.balance_after, sum(e.amount) OVER (PARTITION BY e.account_id ORDER BY e.id) AS running\n      FROM entries e) s\nWHERE balance_after <> running                                                                                                                                                                           "};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * SELECT id, account_id, balance_after, running::bigint AS "running!"
+ * FROM (SELECT e.id, e.account_id, e.balance_after, sum(e.amount) OVER (PARTITION BY e.account_id ORDER BY e.id) AS running
+ *       FROM entries e) s
+ * WHERE balance_after <> running                                                                                                                                                                           
+ * ```
+ */
+export const entriesWithWrongBalanceAfter = new PreparedQuery<IEntriesWithWrongBalanceAfterParams,IEntriesWithWrongBalanceAfterResult>(entriesWithWrongBalanceAfterIR);
+
+
+/** 'NegativeAvailableAccounts' parameters type */
+export type INegativeAvailableAccountsParams = void;
+
+/** 'NegativeAvailableAccounts' return type */
+export interface INegativeAvailableAccountsResult {
+  balance: Int8<Cents>;
+  currency: string;
+  held: string;
+  id: Int8<AccountId>;
+}
+
+/** 'NegativeAvailableAccounts' query type */
+export interface INegativeAvailableAccountsQuery {
+  params: INegativeAvailableAccountsParams;
+  result: INegativeAvailableAccountsResult;
+}
+
+const negativeAvailableAccountsIR: any = {"usedParamSet":{},"params":[],"statement":"SELECT a.id, a.currency, a.balance, h.held::bigint AS \"held!\"\nFROM accounts a\nJOIN (SELECT from_account_id, sum(amount) AS held FROM transfers\n      WHERE status = 'pending' AND expires_at > now() GROUP BY from_account_id) h ON h.from_account_id = a.id\nWHERE NOT a.is_funding AND a.balance - h.held < 0                                                                                                         "};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * SELECT a.id, a.currency, a.balance, h.held::bigint AS "held!"
+ * FROM accounts a
+ * JOIN (SELECT from_account_id, sum(amount) AS held FROM transfers
+ *       WHERE status = 'pending' AND expires_at > now() GROUP BY from_account_id) h ON h.from_account_id = a.id
+ * WHERE NOT a.is_funding AND a.balance - h.held < 0                                                                                                         
+ * ```
+ */
+export const negativeAvailableAccounts = new PreparedQuery<INegativeAvailableAccountsParams,INegativeAvailableAccountsResult>(negativeAvailableAccountsIR);
+
+
+/** 'OverReversedTransfers' parameters type */
+export type IOverReversedTransfersParams = void;
+
+/** 'OverReversedTransfers' return type */
+export interface IOverReversedTransfersResult {
+  id: Int8<TransferId>;
+  posted_amount: string;
+  reversals_total: string;
+  reversed_amount: string;
+}
+
+/** 'OverReversedTransfers' query type */
+export interface IOverReversedTransfersQuery {
+  params: IOverReversedTransfersParams;
+  result: IOverReversedTransfersResult;
+}
+
+const overReversedTransfersIR: any = {"usedParamSet":{},"params":[],"statement":"SELECT t.id, t.posted_amount AS \"posted_amount!\", t.reversed_amount, COALESCE(r.total, 0)::bigint AS \"reversals_total!\"\nFROM transfers t\nLEFT JOIN (SELECT reverses_transfer_id, sum(amount) AS total FROM transfers\n           WHERE reverses_transfer_id IS NOT NULL GROUP BY reverses_transfer_id) r ON r.reverses_transfer_id = t.id\nWHERE t.reversed_amount <> COALESCE(r.total, 0) OR COALESCE(r.total, 0) > t.posted_amount"};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * SELECT t.id, t.posted_amount AS "posted_amount!", t.reversed_amount, COALESCE(r.total, 0)::bigint AS "reversals_total!"
+ * FROM transfers t
+ * LEFT JOIN (SELECT reverses_transfer_id, sum(amount) AS total FROM transfers
+ *            WHERE reverses_transfer_id IS NOT NULL GROUP BY reverses_transfer_id) r ON r.reverses_transfer_id = t.id
+ * WHERE t.reversed_amount <> COALESCE(r.total, 0) OR COALESCE(r.total, 0) > t.posted_amount
+ * ```
+ */
+export const overReversedTransfers = new PreparedQuery<IOverReversedTransfersParams,IOverReversedTransfersResult>(overReversedTransfersIR);
 
 
 /** 'LedgerCounts' parameters type */

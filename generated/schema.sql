@@ -157,9 +157,9 @@ CREATE INDEX transfers_from_account_idx ON public.transfers USING btree (from_ac
 
 CREATE INDEX transfers_pending_expiry_idx ON public.transfers USING btree (expires_at) WHERE (status = 'pending'::text);
 
-CREATE INDEX transfers_pending_from_idx ON public.transfers USING btree (from_account_id) INCLUDE (amount) WHERE (status = 'pending'::text);
+CREATE INDEX transfers_pending_from_idx ON public.transfers USING btree (from_account_id, expires_at) INCLUDE (amount) WHERE (status = 'pending'::text);
 
-CREATE INDEX transfers_pending_to_idx ON public.transfers USING btree (to_account_id) INCLUDE (amount) WHERE (status = 'pending'::text);
+CREATE INDEX transfers_pending_to_idx ON public.transfers USING btree (to_account_id, expires_at) INCLUDE (amount) WHERE (status = 'pending'::text);
 
 CREATE INDEX transfers_to_account_idx ON public.transfers USING btree (to_account_id);
 
@@ -227,6 +227,6 @@ CREATE TRIGGER users_authority_changed_notify AFTER UPDATE ON public.users FOR E
 --   20261206140000
 --   20261206141140
 --   20261206150000
---   20261206173257
---   20261206173258
---   20261206173259
+--   20261207061620
+--   20261207061621
+--   20261207061622

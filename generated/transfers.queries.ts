@@ -70,7 +70,7 @@ export interface IGetTransferQuery {
   result: IGetTransferResult;
 }
 
-const getTransferIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":469,"b":472}]}],"statement":"SELECT t.id, t.from_account_id, t.to_account_id, t.amount, t.currency, t.created_at,\n       CASE WHEN t.status = 'pending' AND t.expires_at <= now() THEN 'expired' ELSE t.status END AS \"status!\",\n       t.posted_amount AS \"posted_amount!\", t.expires_at, t.reference, t.metadata, t.reverses_transfer_id,\n       f.owner AS from_owner, r.owner AS to_owner\nFROM transfers t\nJOIN accounts f ON f.id = t.from_account_id\nJOIN accounts r ON r.id = t.to_account_id\nWHERE t.id = :id!::transfer_id"};
+const getTransferIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":469,"b":472}]}],"statement":"SELECT t.id, t.from_account_id, t.to_account_id, t.amount, t.currency, t.created_at,\n       CASE WHEN t.status = 'pending' AND t.expires_at <= now() THEN 'expired' ELSE t.status END AS \"status!\",\n       t.posted_amount AS \"posted_amount!\", t.expires_at, t.reference, t.metadata, t.reverses_transfer_id,\n       f.owner AS from_owner, r.owner AS to_owner\nFROM transfers t\nJOIN accounts f ON f.id = t.from_account_id\nJOIN accounts r ON r.id = t.to_account_id\nWHERE t.id = :id!::transfer_id                                                                                                                                                                                                                                                                                                                                                                                                                                                           "};
 
 /**
  * Query generated from SQL:
@@ -82,9 +82,45 @@ const getTransferIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","r
  * FROM transfers t
  * JOIN accounts f ON f.id = t.from_account_id
  * JOIN accounts r ON r.id = t.to_account_id
- * WHERE t.id = :id!::transfer_id
+ * WHERE t.id = :id!::transfer_id                                                                                                                                                                                                                                                                                                                                                                                                                                                           
  * ```
  */
 export const getTransfer = new PreparedQuery<IGetTransferParams,IGetTransferResult>(getTransferIR);
+
+
+/** 'ExpireHolds' parameters type */
+export interface IExpireHoldsParams {
+  limit: NumberOrString;
+}
+
+/** 'ExpireHolds' return type */
+export interface IExpireHoldsResult {
+  amount: Int8<Cents>;
+  expires_at: Date;
+  from_account_id: Int8<AccountId>;
+  id: Int8<TransferId>;
+  to_account_id: Int8<AccountId>;
+}
+
+/** 'ExpireHolds' query type */
+export interface IExpireHoldsQuery {
+  params: IExpireHoldsParams;
+  result: IExpireHoldsResult;
+}
+
+const expireHoldsIR: any = {"usedParamSet":{"limit":true},"params":[{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":198,"b":204}]}],"statement":"UPDATE transfers t SET status = 'expired', released_amount = t.amount\nFROM (SELECT d.id FROM transfers d\n      WHERE d.status = 'pending' AND d.expires_at <= now()\n      ORDER BY d.expires_at LIMIT :limit! FOR UPDATE SKIP LOCKED) due\nWHERE t.id = due.id\nRETURNING t.id, t.from_account_id, t.to_account_id, t.amount, t.expires_at AS \"expires_at!\""};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * UPDATE transfers t SET status = 'expired', released_amount = t.amount
+ * FROM (SELECT d.id FROM transfers d
+ *       WHERE d.status = 'pending' AND d.expires_at <= now()
+ *       ORDER BY d.expires_at LIMIT :limit! FOR UPDATE SKIP LOCKED) due
+ * WHERE t.id = due.id
+ * RETURNING t.id, t.from_account_id, t.to_account_id, t.amount, t.expires_at AS "expires_at!"
+ * ```
+ */
+export const expireHolds = new PreparedQuery<IExpireHoldsParams,IExpireHoldsResult>(expireHoldsIR);
 
 

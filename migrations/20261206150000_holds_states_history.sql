@@ -40,8 +40,10 @@ ALTER TABLE transfers
   ADD CONSTRAINT transfers_metadata_object CHECK (jsonb_typeof(metadata) = 'object');
 -- The live holds of an account, out and in (its pending debits and credits), and the holds to expire:
 -- partial indexes, so an immediate transfer writes none of them.
-CREATE INDEX transfers_pending_from_idx ON transfers (from_account_id) INCLUDE (amount) WHERE status = 'pending';
-CREATE INDEX transfers_pending_to_idx ON transfers (to_account_id) INCLUDE (amount) WHERE status = 'pending';
+-- (account, expires_at): both of a live hold's conditions are the index's, so a sum never reads the live
+-- holds of other accounts (tests/ledger/plans.test.ts).
+CREATE INDEX transfers_pending_from_idx ON transfers (from_account_id, expires_at) INCLUDE (amount) WHERE status = 'pending';
+CREATE INDEX transfers_pending_to_idx ON transfers (to_account_id, expires_at) INCLUDE (amount) WHERE status = 'pending';
 CREATE INDEX transfers_pending_expiry_idx ON transfers (expires_at) WHERE status = 'pending';
 
 -- Balance history: every entry carries its account's posted balance right after it (the function

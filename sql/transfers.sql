@@ -15,3 +15,16 @@ FROM transfers t
 JOIN accounts f ON f.id = t.from_account_id
 JOIN accounts r ON r.id = t.to_account_id
 WHERE t.id = :id!::transfer_id;
+
+/* Holds past their expiry marked `expired` (their reservation already ended by the clock: the ledger
+   counts a hold only before its expires_at), the oldest first, at most :limit per call. It locks only
+   these transfers and skips any a ledger call holds (a posting or void in flight: it ends the hold
+   itself or leaves it for the next run), so it never waits for the ledger's locks nor makes it wait
+   longer than this one statement. */
+/* @name ExpireHolds */
+UPDATE transfers t SET status = 'expired', released_amount = t.amount
+FROM (SELECT d.id FROM transfers d
+      WHERE d.status = 'pending' AND d.expires_at <= now()
+      ORDER BY d.expires_at LIMIT :limit! FOR UPDATE SKIP LOCKED) due
+WHERE t.id = due.id
+RETURNING t.id, t.from_account_id, t.to_account_id, t.amount, t.expires_at AS "expires_at!";

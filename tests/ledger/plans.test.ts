@@ -3,6 +3,8 @@
 // table or index — a plan made while a table was empty would otherwise cost every later call in
 // proportion to all that table ever holds. Read with auto_explain from the function's own statements.
 import pg from 'pg';
+import { balanceAt, getAccount } from '../../generated/accounts.queries.js';
+import { expireHolds } from '../../generated/transfers.queries.js';
 import { asCents } from '../../src/ids.js';
 import { applyBatch } from '../../src/transfers/ledger.js';
 import { createTestDb, type TestDb } from '../setup/db.js';
@@ -84,6 +86,60 @@ it('every statement of a call finds its rows by key, even with plans made while 
     /UPDATE accounts/,
   ]) {
     expect(statements.some((s) => want.test(s))).toBe(true);
+  }
+  expect(plans.flatMap((p) => fullScans(p).map((scan) => `${/Query Text: ([^\n]*)/.exec(p)?.[1]} → ${scan}`))).toEqual([]);
+});
+
+it('v1.3: holds, postings, voids, reversals, account states, the balance as of a time and the expiry job find their rows by key', async () => {
+  const u = await makeUser(db.pool, 'plans');
+  const a = (await makeAccount(db.pool, u, 'USD', 1_000)).id;
+  const b = (await makeAccount(db.pool, await makeUser(db.pool, 'payee'), 'USD', 0)).id;
+  const held = (n: number) => ({
+    kind: 'transfer' as const,
+    fromAccountId: a,
+    toAccountId: b,
+    amount: asCents(n),
+    currency: 'USD',
+    hold: { timeoutSeconds: 60 },
+  });
+  const [h1, h2] = await applyBatch(db.pool, [{ movement: held(10) }, { movement: held(20) }], 86_400_000);
+  if (!h1?.ok || !h2?.ok || !('transfer' in h1.result) || !('transfer' in h2.result)) throw new Error('holds refused');
+  const t = await applyBatch(
+    db.pool,
+    [{ movement: { kind: 'transfer', fromAccountId: a, toAccountId: b, amount: asCents(5), currency: 'USD' } }],
+    0,
+  );
+  if (!t[0]?.ok || !('transfer' in t[0].result)) throw new Error('transfer refused');
+  const [hold1, hold2, moved] = [h1.result.transfer.id, h2.result.transfer.id, t[0].result.transfer.id];
+  await db.pool.query('VACUUM ANALYZE accounts, transfers, entries');
+  const plans = await plansOf(async (c) => {
+    await applyBatch(
+      c as never,
+      [
+        { movement: held(30) },
+        { movement: { kind: 'post', transferId: hold1, amount: asCents(5) } },
+        { movement: { kind: 'void', transferId: hold2 } },
+        { movement: { kind: 'reverse', transferId: moved, amount: asCents(1) } },
+        { movement: { kind: 'freeze', accountId: b } },
+        { movement: { kind: 'unfreeze', accountId: b } },
+      ],
+      86_400_000,
+    );
+    // The service's own statements, with sequential scans ruled out as the tables will rule them out
+    // once they are large: an index must serve each by key.
+    await c.query('SET enable_seqscan = off');
+    await balanceAt.run({ id: a, at: new Date() }, c);
+    await getAccount.run({ id: a }, c);
+    await expireHolds.run({ limit: 100 }, c);
+  });
+  const texts = plans.join('\n');
+  for (const index of [
+    'transfers_pending_from_idx',
+    'transfers_pending_to_idx',
+    'transfers_pending_expiry_idx',
+    'entries_account_time_idx',
+  ]) {
+    expect(texts).toContain(index);
   }
   expect(plans.flatMap((p) => fullScans(p).map((scan) => `${/Query Text: ([^\n]*)/.exec(p)?.[1]} → ${scan}`))).toEqual([]);
 });

@@ -444,9 +444,12 @@ BEGIN
       AS w(id, f, t, amt, cur, st, exp, ref, meta, rev);
   END IF;
   IF true = ANY (t_dirty) THEN
-    UPDATE transfers tr SET status = t_status[g.pos], released_amount = t_released[g.pos], reversed_amount = t_reversed[g.pos]
-    FROM generate_subscripts(t_id, 1) AS g(pos)
-    WHERE t_dirty[g.pos] AND tr.id = t_id[g.pos];
+    -- By id (= ANY: an index probe per id in any generic plan, as for the accounts below).
+    ids := ARRAY(SELECT t_id[g.pos] FROM generate_subscripts(t_id, 1) AS g(pos) WHERE t_dirty[g.pos]);
+    UPDATE transfers tr SET status = t_status[array_position(t_id, tr.id::bigint)],
+                            released_amount = t_released[array_position(t_id, tr.id::bigint)],
+                            reversed_amount = t_reversed[array_position(t_id, tr.id::bigint)]
+    WHERE tr.id = ANY (ids);
   END IF;
   IF array_length(e_id, 1) > 0 THEN
     INSERT INTO entries (id, account_id, amount, transfer_id, created_at, balance_after)
