@@ -146,8 +146,11 @@ export class RuleViolationError extends DomainError {
   constructor(
     readonly code: RuleCode,
     message: string,
+    /** The field the rule concerns, when one does (a posting's amount): named in the problem's errors. */
+    field?: string,
   ) {
     super(message);
+    if (field !== undefined) this.fields = [{ field, message }];
   }
 }
 /** A refusal of the ledger function with a code this build does not name (kept as it was said). */
@@ -176,7 +179,7 @@ export function ledgerRefusal(code: LedgerRefusalCode, detail: string, field: st
     case 'idempotency_key_in_use':
       return new ConflictError(code, detail);
     default:
-      return new RuleViolationError(code, detail);
+      return new RuleViolationError(code, detail, field ?? undefined);
   }
 }
 /** A request target over 8 KiB (a path parameter over 100 characters is refused by the router). */

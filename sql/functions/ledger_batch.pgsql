@@ -201,7 +201,7 @@ BEGIN
           IF status < 300 THEN
             result := ledger_stored_answer(stored)::json;
           ELSE -- a stored refusal: its code and detail
-            code := stored ->> 'code'; detail := stored ->> 'detail';
+            code := stored ->> 'code'; detail := stored ->> 'detail'; field := stored ->> 'field';
           END IF;
           EXIT item;
         END IF;
@@ -425,7 +425,7 @@ BEGIN
     IF keyed AND NOT replayed AND (status < 300 OR (status = 422 AND code <> 'idempotency_key_reused')) THEN
       s_uk := s_uk || (it.key_user || E'\n' || it.key); s_user := s_user || it.key_user; s_key := s_key || it.key;
       s_fp := s_fp || it.fingerprint; s_status := s_status || status;
-      s_resp := s_resp || CASE WHEN status < 300 THEN result::jsonb ELSE jsonb_build_object('code', code, 'detail', detail) END;
+      s_resp := s_resp || CASE WHEN status < 300 THEN result::jsonb ELSE jsonb_strip_nulls(jsonb_build_object('code', code, 'detail', detail, 'field', field)) END;
     END IF;
     RETURN NEXT;
   END LOOP;

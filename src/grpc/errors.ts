@@ -23,6 +23,13 @@ const STATUS: Partial<Record<ErrorCode, Code>> = {
   same_account: Code.FailedPrecondition,
   insufficient_funds: Code.FailedPrecondition,
   balance_limit_exceeded: Code.FailedPrecondition,
+  transfer_not_pending: Code.FailedPrecondition,
+  transfer_expired: Code.FailedPrecondition,
+  amount_exceeds_pending: Code.FailedPrecondition,
+  reversal_exceeds_amount: Code.FailedPrecondition,
+  account_frozen: Code.FailedPrecondition,
+  account_closed: Code.FailedPrecondition,
+  account_not_empty: Code.FailedPrecondition,
   rate_limited: Code.ResourceExhausted,
   unavailable: Code.Unavailable,
 };

@@ -8,6 +8,8 @@ import {
   AccountSchema,
   type Entry,
   EntrySchema,
+  type GetBalanceResponse,
+  GetBalanceResponseSchema,
   type ListEntriesResponse,
   ListEntriesResponseSchema,
   type LoginUserResponse,
@@ -24,7 +26,7 @@ import {
 import type { Account as AccountDto, Entry as EntryDto, EntryPage } from '../accounts/accounts.schemas.js';
 import type { LoginResponse, RenewResponse } from '../auth/auth.schemas.js';
 import { ValidationError } from '../errors.js';
-import type { Transfer as TransferDto, TransferResult as TransferResultDto } from '../transfers/transfers.schemas.js';
+import type { BalanceAt, Transfer as TransferDto, TransferResult as TransferResultDto } from '../transfers/transfers.schemas.js';
 import type { User as UserDto } from '../users/users.schemas.js';
 
 /** An int64 field as a number, or ValidationError naming it. */
@@ -54,6 +56,10 @@ export const account = (a: AccountDto): Account =>
     balance: BigInt(a.balance),
     currency: a.currency,
     createdAt: ts(a.created_at),
+    status: a.status,
+    pendingDebits: BigInt(a.pending_debits),
+    pendingCredits: BigInt(a.pending_credits),
+    availableBalance: BigInt(a.available_balance),
   });
 
 export const entry = (e: EntryDto): Entry =>
@@ -63,6 +69,7 @@ export const entry = (e: EntryDto): Entry =>
     amount: BigInt(e.amount),
     transferId: BigInt(e.transfer_id),
     createdAt: ts(e.created_at),
+    balanceAfter: BigInt(e.balance_after),
   });
 
 export const transfer = (t: TransferDto): Transfer =>
@@ -72,6 +79,12 @@ export const transfer = (t: TransferDto): Transfer =>
     toAccountId: BigInt(t.to_account_id),
     amount: BigInt(t.amount),
     createdAt: ts(t.created_at),
+    status: t.status,
+    postedAmount: BigInt(t.posted_amount),
+    ...(t.expires_at === null ? {} : { expiresAt: ts(t.expires_at) }),
+    ...(t.reference === null ? {} : { reference: t.reference }),
+    metadata: t.metadata,
+    ...(t.reverses_transfer_id === null ? {} : { reversesTransferId: BigInt(t.reverses_transfer_id) }),
   });
 
 export const transferResult = (r: TransferResultDto): TransferResult =>
@@ -102,3 +115,6 @@ export const renewResponse = (r: RenewResponse): RenewAccessTokenResponse =>
 
 export const entryPage = (p: EntryPage): ListEntriesResponse =>
   create(ListEntriesResponseSchema, { items: p.items.map(entry), ...(p.next_cursor === null ? {} : { nextCursor: p.next_cursor }) });
+
+export const balanceAt = (b: BalanceAt): GetBalanceResponse =>
+  create(GetBalanceResponseSchema, { accountId: BigInt(b.account_id), currency: b.currency, at: ts(b.at), balance: BigInt(b.balance) });

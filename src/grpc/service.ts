@@ -2,27 +2,33 @@
 // message → validated input → operation → message. No rule, authorization check or idempotency
 // logic of its own; the refusals are the operations' typed errors (mapped in ./errors.ts).
 import { create } from '@bufbuild/protobuf';
-import { EmptySchema } from '@bufbuild/protobuf/wkt';
+import { EmptySchema, timestampDate } from '@bufbuild/protobuf/wkt';
 import { type ConnectRouter, createContextKey, type HandlerContext } from '@connectrpc/connect';
 import {
+  CloseAccountResponseSchema,
   CreateAccountResponseSchema,
   CreateDepositResponseSchema,
   CreateTransferResponseSchema,
   CreateUserResponseSchema,
   CreateWithdrawalResponseSchema,
+  FreezeAccountResponseSchema,
   GetAccountResponseSchema,
   GetTransferResponseSchema,
   ListAccountsResponseSchema,
+  PostTransferResponseSchema,
+  ReverseTransferResponseSchema,
   SimpleBank,
+  UnfreezeAccountResponseSchema,
   UpdateUserResponseSchema,
+  VoidTransferResponseSchema,
 } from '../../generated/proto/simplebank/v1/simplebank_pb.js';
-import { CreateAccountBody, ListAccountsQuery, ListEntriesQuery } from '../accounts/accounts.schemas.js';
+import { BalanceAtQuery, CreateAccountBody, ListAccountsQuery, ListEntriesQuery } from '../accounts/accounts.schemas.js';
 import { LoginBody, RefreshTokenBody } from '../auth/auth.schemas.js';
 import type { JsonTextProblem } from '../json-text.js';
 import type { Caller, Operations, Origin } from '../operations.js';
 import { AccountIdParams, TransferIdParams } from '../schemas.js';
-import type { MovementAnswer } from '../transfers/ledger.js';
-import { CreateTransferBody, FundingBody } from '../transfers/transfers.schemas.js';
+import type { AccountResult, MovementAnswer } from '../transfers/ledger.js';
+import { CreateTransferBody, FundingBody, PostTransferBody, ReverseTransferBody } from '../transfers/transfers.schemas.js';
 import { CreateUserBody, UpdateUserBody, UsernameParams } from '../users/users.schemas.js';
 import { validate } from '../validate.js';
 import * as msg from './messages.js';
@@ -48,6 +54,21 @@ function moneyResult(ctx: HandlerContext, answer: MovementAnswer) {
   if (answer.replayed) ctx.responseHeader.set('idempotent-replayed', 'true');
   if (!answer.ok) throw answer.error;
   return msg.transferResult(answer.result);
+}
+
+/** An account state change's answer (freeze, unfreeze, close), as moneyResult. */
+function accountResult(ctx: HandlerContext, answer: MovementAnswer<AccountResult>) {
+  if (answer.replayed) ctx.responseHeader.set('idempotent-replayed', 'true');
+  if (!answer.ok) throw answer.error;
+  return msg.account(answer.result.account);
+}
+
+/** What a movement may carry besides its money: proto3's absent reference and empty map mean "none". */
+function annotations(req: { reference?: string; metadata: { [key: string]: string } }) {
+  return {
+    ...(req.reference !== undefined ? { reference: req.reference } : {}),
+    ...(Object.keys(req.metadata).length > 0 ? { metadata: { ...req.metadata } } : {}),
+  };
 }
 
 export function simpleBankRoutes(ops: Operations) {
@@ -127,6 +148,9 @@ export function simpleBankRoutes(ops: Operations) {
           to_account_id: msg.int64('to_account_id', req.toAccountId),
           amount: msg.int64('amount', req.amount),
           currency: req.currency,
+          ...(req.pending ? { pending: true } : {}),
+          ...(req.timeoutSeconds !== undefined ? { timeout_seconds: req.timeoutSeconds } : {}),
+          ...annotations(req),
         });
         return create(CreateTransferResponseSchema, {
           result: moneyResult(ctx, await ops.transfers.createTransfer(caller, input, keyOf(ctx))),
@@ -142,6 +166,7 @@ export function simpleBankRoutes(ops: Operations) {
         const input = validate<FundingBody>(FundingBody, {
           account_id: msg.int64('account_id', req.accountId),
           amount: msg.int64('amount', req.amount),
+          ...annotations(req),
         });
         return create(CreateDepositResponseSchema, {
           result: moneyResult(ctx, await ops.transfers.createDeposit(caller, input, keyOf(ctx))),
@@ -152,10 +177,67 @@ export function simpleBankRoutes(ops: Operations) {
         const input = validate<FundingBody>(FundingBody, {
           account_id: msg.int64('account_id', req.accountId),
           amount: msg.int64('amount', req.amount),
+          ...annotations(req),
         });
         return create(CreateWithdrawalResponseSchema, {
           result: moneyResult(ctx, await ops.transfers.createWithdrawal(caller, input, keyOf(ctx))),
         });
+      },
+      async postTransfer(req, ctx) {
+        const caller = await authenticate(ctx);
+        const { id } = validate<TransferIdParams>(TransferIdParams, { id: msg.int64('id', req.id) });
+        const body = validate<PostTransferBody>(
+          PostTransferBody,
+          req.amount !== undefined ? { amount: msg.int64('amount', req.amount) } : {},
+        );
+        return create(PostTransferResponseSchema, {
+          result: moneyResult(ctx, await ops.transfers.postTransfer(caller, { ...body, id }, keyOf(ctx))),
+        });
+      },
+      async voidTransfer(req, ctx) {
+        const caller = await authenticate(ctx);
+        const input = validate<TransferIdParams>(TransferIdParams, { id: msg.int64('id', req.id) });
+        return create(VoidTransferResponseSchema, {
+          result: moneyResult(ctx, await ops.transfers.voidTransfer(caller, input, keyOf(ctx))),
+        });
+      },
+      async reverseTransfer(req, ctx) {
+        const caller = await authenticate(ctx);
+        const { id } = validate<TransferIdParams>(TransferIdParams, { id: msg.int64('id', req.id) });
+        const body = validate<ReverseTransferBody>(ReverseTransferBody, {
+          ...(req.amount !== undefined ? { amount: msg.int64('amount', req.amount) } : {}),
+          ...annotations(req),
+        });
+        return create(ReverseTransferResponseSchema, {
+          result: moneyResult(ctx, await ops.transfers.reverseTransfer(caller, { ...body, id }, keyOf(ctx))),
+        });
+      },
+      async freezeAccount(req, ctx) {
+        const caller = await authenticate(ctx);
+        const input = validate<AccountIdParams>(AccountIdParams, { id: msg.int64('id', req.id) });
+        return create(FreezeAccountResponseSchema, {
+          account: accountResult(ctx, await ops.transfers.freezeAccount(caller, input, keyOf(ctx))),
+        });
+      },
+      async unfreezeAccount(req, ctx) {
+        const caller = await authenticate(ctx);
+        const input = validate<AccountIdParams>(AccountIdParams, { id: msg.int64('id', req.id) });
+        return create(UnfreezeAccountResponseSchema, {
+          account: accountResult(ctx, await ops.transfers.unfreezeAccount(caller, input, keyOf(ctx))),
+        });
+      },
+      async closeAccount(req, ctx) {
+        const caller = await authenticate(ctx);
+        const input = validate<AccountIdParams>(AccountIdParams, { id: msg.int64('id', req.id) });
+        return create(CloseAccountResponseSchema, {
+          account: accountResult(ctx, await ops.transfers.closeAccount(caller, input, keyOf(ctx))),
+        });
+      },
+      async getBalance(req, ctx) {
+        const caller = await authenticate(ctx);
+        const { id } = validate<AccountIdParams>(AccountIdParams, { id: msg.int64('account_id', req.accountId) });
+        const query = validate<BalanceAtQuery>(BalanceAtQuery, req.at !== undefined ? { at: timestampDate(req.at).toISOString() } : {});
+        return msg.balanceAt(await ops.accounts.getBalance(caller, { id, ...query }));
       },
     });
 }

@@ -47,6 +47,10 @@ export function installValidators(app: FastifyInstance): void {
     if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
       return done(Object.assign(new Error(`the charset ${charset} is not supported: send UTF-8`), { statusCode: 415 }), undefined);
     }
+    // An empty body is no body (as `curl -X POST -H 'content-type: application/json'` sends it): a route
+    // whose body is optional (a hold's post or void, an account's freeze) then reads it as `{}`; any
+    // other route refuses it as a missing body.
+    if ((body as string).trim() === '') return done(null, undefined);
     const bad = jsonTextProblem(body as string);
     if (bad !== undefined) return done(new ValidationError(bad.field, bad.message), undefined);
     parseJson(request, body as string, done);

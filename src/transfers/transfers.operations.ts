@@ -54,7 +54,17 @@ export const MOVEMENT_KIND: Readonly<Record<string, Movement['kind'] | undefined
 /** A hold lasts 1 s … 30 days (default 1 day). */
 export const HOLD_TIMEOUT_S = { min: 1, max: 2_592_000, default: 86_400 } as const;
 
-const annotations = (input: { reference?: string; metadata?: Record<string, string> }) => ({
+const METADATA_KEY = /^[A-Za-z0-9_.-]{1,40}$/;
+
+/** A movement's reference and metadata, as given; metadata's keys are checked here (the schemas check its values). */
+const annotations = (input: { reference?: string; metadata?: Record<string, string> }) => {
+  for (const key of Object.keys(input.metadata ?? {})) {
+    if (!METADATA_KEY.test(key))
+      throw new ValidationError('metadata', `key ${JSON.stringify(key.slice(0, 50))} must match ^[A-Za-z0-9_.-]{1,40}$`);
+  }
+  return annotationFields(input);
+};
+const annotationFields = (input: { reference?: string; metadata?: Record<string, string> }) => ({
   ...(input.reference === undefined ? {} : { reference: input.reference }),
   ...(input.metadata === undefined ? {} : { metadata: input.metadata }),
 });

@@ -10,6 +10,9 @@ let t: TestApp;
 let user: TestUser;
 let banker: TestUser;
 let accountId: number;
+let otherAccountId: number;
+let holdId: number;
+let depositId: number;
 let fuzzed = 0;
 const statuses: Record<number, number> = {};
 
@@ -18,7 +21,16 @@ beforeAll(async () => {
   user = await signUp(t, { prefix: 'fuzz' });
   banker = await signUp(t, { prefix: 'fuzzbank', banker: true });
   accountId = (await openAccount(t, user, 'USD')).id;
-  await depositAs(t, banker, accountId, 1_000_000);
+  depositId = (await depositAs(t, banker, accountId, 1_000_000)).transfer.id;
+  const payee = await signUp(t, { prefix: 'fuzzpay' });
+  otherAccountId = (await openAccount(t, payee, 'USD')).id;
+  const hold = await t.app.inject({
+    method: 'POST',
+    url: '/transfers',
+    headers: user.auth,
+    payload: { from_account_id: accountId, to_account_id: otherAccountId, amount: 1_000, currency: 'USD', pending: true },
+  });
+  holdId = hold.json().transfer.id;
 });
 afterAll(async () => {
   console.log(`fuzzed ${fuzzed} requests; answers by status: ${JSON.stringify(statuses)}`);
@@ -172,21 +184,38 @@ const routes: Route[] = [
   {
     method: 'POST',
     path: () => '/transfers',
-    fields: ['from_account_id', 'to_account_id', 'amount', 'currency'],
-    valid: () => ({ from_account_id: accountId, to_account_id: accountId + 1, amount: 1, currency: 'USD' }),
+    fields: ['from_account_id', 'to_account_id', 'amount', 'currency', 'pending', 'timeout_seconds', 'reference', 'metadata'],
+    valid: () => ({ from_account_id: accountId, to_account_id: otherAccountId, amount: 1, currency: 'USD' }),
     who: () => user,
   },
   {
     method: 'POST',
+    path: () => `/transfers/${holdId}/post`,
+    fields: ['amount'],
+    valid: () => ({ amount: 1 }),
+    who: () => user,
+  },
+  { method: 'POST', path: () => `/transfers/${holdId}/void`, fields: ['reason'], valid: () => ({}), who: () => user },
+  {
+    method: 'POST',
+    path: () => `/transfers/${depositId}/reverse`,
+    fields: ['amount', 'reference', 'metadata'],
+    valid: () => ({ amount: 1, reference: 'fuzz', metadata: { k: 'v' } }),
+    who: () => banker,
+  },
+  { method: 'POST', path: () => `/accounts/${otherAccountId}/freeze`, fields: ['reason'], valid: () => ({}), who: () => banker },
+  { method: 'POST', path: () => `/accounts/${otherAccountId}/unfreeze`, fields: ['reason'], valid: () => ({}), who: () => banker },
+  {
+    method: 'POST',
     path: () => '/deposits',
-    fields: ['account_id', 'amount'],
+    fields: ['account_id', 'amount', 'reference', 'metadata'],
     valid: () => ({ account_id: accountId, amount: 1 }),
     who: () => banker,
   },
   {
     method: 'POST',
     path: () => '/withdrawals',
-    fields: ['account_id', 'amount'],
+    fields: ['account_id', 'amount', 'reference', 'metadata'],
     valid: () => ({ account_id: accountId, amount: 1 }),
     who: () => banker,
   },
@@ -205,50 +234,58 @@ async function check(res: { statusCode: number; headers: Record<string, unknown>
   }
 }
 
-describe.each(routes.map((r) => [`${r.method} ${r.path.toString().includes('users/${') ? '/users/{username}' : r.path()}`, r] as const))(
-  '%s',
-  (_name, route) => {
-    it('hostile JSON bodies', async () => {
-      await fc.assert(
-        fc.asyncProperty(bodyOf(route.fields, route.valid), async (body) => {
-          const before = await snapshot(t);
-          const who = route.who();
-          const res = await t.app.inject({
-            method: route.method,
-            url: route.path(),
-            headers: who ? who.auth : {},
-            payload: body as object,
-          });
-          await check(res, before);
-        }),
-        { numRuns: 120 },
-      );
-    });
+/** A route's name with its path parameter as the document writes it (the ids exist only once the suite has begun). */
+const nameOf = (r: Route) => {
+  const template = /`(.*)`/s.exec(r.path.toString())?.[1];
+  const path = template === undefined ? r.path() : template.replace(/\$\{user\.username\}/, '{username}').replace(/\$\{\w+\}/, '{id}');
+  return `${r.method} ${path}`;
+};
+describe.each(routes.map((r) => [nameOf(r), r] as const))('%s', (_name, route) => {
+  it('hostile JSON bodies', async () => {
+    await fc.assert(
+      fc.asyncProperty(bodyOf(route.fields, route.valid), async (body) => {
+        const before = await snapshot(t);
+        const who = route.who();
+        const res = await t.app.inject({
+          method: route.method,
+          url: route.path(),
+          headers: who ? who.auth : {},
+          payload: body as object,
+        });
+        await check(res, before);
+      }),
+      { numRuns: 120 },
+    );
+  });
 
-    it('raw payloads: bad JSON, other content types, oversized', async () => {
-      await fc.assert(
-        fc.asyncProperty(rawPayload, async ({ payload, contentType }) => {
-          const before = await snapshot(t);
-          const who = route.who();
-          const res = await t.app.inject({
-            method: route.method,
-            url: route.path(),
-            headers: { ...(who ? who.auth : {}), 'content-type': contentType },
-            payload,
-          });
-          await check(res, before);
-        }),
-        { numRuns: 40 },
-      );
-    });
-  },
-);
+  it('raw payloads: bad JSON, other content types, oversized', async () => {
+    await fc.assert(
+      fc.asyncProperty(rawPayload, async ({ payload, contentType }) => {
+        const before = await snapshot(t);
+        const who = route.who();
+        const res = await t.app.inject({
+          method: route.method,
+          url: route.path(),
+          headers: { ...(who ? who.auth : {}), 'content-type': contentType },
+          payload,
+        });
+        await check(res, before);
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
 
 describe('path and query parameters', () => {
   it.each([
     ['GET', (p: string) => `/accounts/${p}`],
     ['GET', (p: string) => `/accounts/${p}/entries`],
     ['GET', (p: string) => `/transfers/${p}`],
+    ['GET', (p: string) => `/accounts/${p}/balance`],
+    ['POST', (p: string) => `/transfers/${p}/post`],
+    ['POST', (p: string) => `/transfers/${p}/void`],
+    ['POST', (p: string) => `/transfers/${p}/reverse`],
+    ['POST', (p: string) => `/accounts/${p}/close`],
     ['PATCH', (p: string) => `/users/${p}`],
   ] as const)('%s with a hostile path parameter', async (method, url) => {
     await fc.assert(
@@ -258,7 +295,7 @@ describe('path and query parameters', () => {
           method,
           url: url(encodeURIComponent(p)),
           headers: user.auth,
-          ...(method === 'PATCH' ? { payload: { full_name: 'X' } } : {}),
+          ...(method === 'PATCH' ? { payload: { full_name: 'X' } } : method === 'POST' ? { payload: {} } : {}),
         });
         await check(res, before);
       }),
@@ -267,18 +304,30 @@ describe('path and query parameters', () => {
   });
 
   it('hostile query strings on the listing routes', async () => {
-    const key = fc.constantFrom('page_id', 'page_size', 'limit', 'cursor', 'other');
+    const key = fc.constantFrom('page_id', 'page_size', 'limit', 'cursor', 'at', 'other');
+    const listing = fc.constantFrom('/accounts', 'entries', 'balance');
     await fc.assert(
-      fc.asyncProperty(fc.dictionary(key, pathParam, { maxKeys: 3 }), fc.boolean(), async (query, entries) => {
-        const before = await snapshot(t);
-        const qs = new URLSearchParams(query as Record<string, string>).toString();
-        const res = await t.app.inject({
-          method: 'GET',
-          url: `${entries ? `/accounts/${accountId}/entries` : '/accounts'}?${qs}`,
-          headers: user.auth,
-        });
-        await check(res, before);
-      }),
+      fc.asyncProperty(
+        fc.dictionary(
+          key,
+          fc.oneof(
+            pathParam,
+            fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+          ),
+          { maxKeys: 3 },
+        ),
+        listing,
+        async (query, which) => {
+          const before = await snapshot(t);
+          const qs = new URLSearchParams(query as Record<string, string>).toString();
+          const res = await t.app.inject({
+            method: 'GET',
+            url: `${which === '/accounts' ? '/accounts' : `/accounts/${accountId}/${which}`}?${qs}`,
+            headers: user.auth,
+          });
+          await check(res, before);
+        },
+      ),
       { numRuns: 120 },
     );
   });

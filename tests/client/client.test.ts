@@ -71,6 +71,54 @@ it('logs in, opens accounts, deposits, transfers and reads the statement with fu
   expect((await alice.listAccounts()).map((x) => x.id)).toEqual([a.id]);
 });
 
+it('v1.3 with the typed client: a hold, a partial capture, a refund, the balance as of a time, freeze and close', async () => {
+  const bank = new BankClient({ baseUrl });
+  const shop = new BankClient({ baseUrl });
+  const buyer = new BankClient({ baseUrl });
+  await user(bank, true);
+  await user(shop);
+  await user(buyer);
+  const b = await buyer.createAccount('CAD');
+  const s = await shop.createAccount('CAD');
+  await bank.deposit({ account_id: b.id, amount: 5_000, reference: 'top-up' });
+  const before = new Date();
+  const held = await buyer.transfer({
+    from_account_id: b.id,
+    to_account_id: s.id,
+    amount: 2_500,
+    currency: 'CAD',
+    pending: true,
+    timeout_seconds: 600,
+    reference: 'order-7',
+    metadata: { order: '7' },
+  });
+  expect(held).toMatchObject({
+    transfer: { status: 'pending', posted_amount: 0 },
+    from_account: { balance: 5_000, available_balance: 2_500 },
+  });
+  expect(held.from_entry).toBeNull();
+  const captured = await buyer.postTransfer(held.transfer.id, { amount: 2_000 });
+  expect(captured).toMatchObject({
+    transfer: { status: 'posted', posted_amount: 2_000 },
+    from_account: { balance: 3_000, available_balance: 3_000 },
+  });
+  const refund = await shop.reverseTransfer(held.transfer.id, { amount: 500, reference: 'refund-7' });
+  expect(refund.transfer).toMatchObject({ reverses_transfer_id: held.transfer.id, amount: 500, reference: 'refund-7' });
+  expect((await buyer.getAccount(b.id)).balance).toBe(3_500);
+  expect((await buyer.balanceAt(b.id, before)).balance).toBe(5_000);
+  const voidable = await buyer.transfer({ from_account_id: b.id, to_account_id: s.id, amount: 1, currency: 'CAD', pending: true });
+  expect((await shop.voidTransfer(voidable.transfer.id)).transfer.status).toBe('voided');
+  expect((await bank.setAccountState(s.id, 'freeze')).status).toBe('frozen');
+  await expect(buyer.transfer({ from_account_id: b.id, to_account_id: s.id, amount: 1, currency: 'CAD' })).rejects.toMatchObject({
+    status: 422,
+    code: 'account_frozen',
+  });
+  await bank.setAccountState(s.id, 'unfreeze');
+  await expect(shop.setAccountState(s.id, 'close')).rejects.toMatchObject({ code: 'account_not_empty' });
+  await shop.transfer({ from_account_id: s.id, to_account_id: b.id, amount: 1_500, currency: 'CAD' });
+  expect((await shop.setAccountState(s.id, 'close')).status).toBe('closed');
+});
+
 it('turns problem+json into BankApiError with the contract code, and does not retry it', async () => {
   const rec = recordingFetch();
   const alice = new BankClient({ baseUrl, fetch: rec.fetch });

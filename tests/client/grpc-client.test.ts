@@ -92,3 +92,59 @@ it('a money move whose answer was lost is retried with the same key: the money m
   const { rows } = await t.db.pool.query<{ n: string }>('SELECT count(*) AS n FROM transfers WHERE from_account_id = $1', [Number(a.id)]);
   expect(Number(rows[0]!.n)).toBe(1);
 });
+
+it('v1.3 over gRPC with the typed client: a hold, a partial capture, a refund, the balance as of a time, freeze and close', async () => {
+  const bank = await client([], { banker: true });
+  const shop = await client();
+  const buyer = await client();
+  const b = await buyer.c.createAccount('EUR');
+  const s = await shop.c.createAccount('EUR');
+  await bank.c.deposit({ accountId: b.id, amount: 5_000n, metadata: { source: 'test' } });
+  const before = new Date();
+  const held = await buyer.c.transfer({
+    fromAccountId: b.id,
+    toAccountId: s.id,
+    amount: 2_500n,
+    currency: 'EUR',
+    pending: true,
+    timeoutSeconds: 600,
+    reference: 'order-9',
+    metadata: { order: '9' },
+  });
+  expect(held.transfer).toMatchObject({ status: 'pending', postedAmount: 0n, reference: 'order-9', metadata: { order: '9' } });
+  expect(held.transfer?.expiresAt).toBeDefined();
+  expect(held.fromAccount).toMatchObject({ balance: 5_000n, availableBalance: 2_500n, pendingDebits: 2_500n });
+  expect(held.fromEntry).toBeUndefined();
+  const key = { idempotencyKey: uniqueName('capture') };
+  const captured = await buyer.c.postTransfer(held.transfer!.id, 2_000n, key);
+  expect(captured.transfer).toMatchObject({ status: 'posted', postedAmount: 2_000n });
+  expect(captured.fromEntry).toMatchObject({ amount: -2_000n, balanceAfter: 3_000n });
+  expect(await buyer.c.postTransfer(held.transfer!.id, 2_000n, key)).toEqual(captured); // replayed, not moved again
+  await expect(buyer.c.postTransfer(held.transfer!.id)).rejects.toMatchObject({
+    grpcCode: Code.FailedPrecondition,
+    code: 'transfer_not_pending',
+  });
+  const refund = await shop.c.reverseTransfer(held.transfer!.id, { amount: 500n });
+  expect(refund.transfer).toMatchObject({ reversesTransferId: held.transfer!.id, amount: 500n });
+  await expect(shop.c.reverseTransfer(held.transfer!.id, { amount: 1_501n })).rejects.toMatchObject({ code: 'reversal_exceeds_amount' });
+  expect((await buyer.c.balanceAt(b.id, before)).balance).toBe(5_000n);
+  expect((await buyer.c.balanceAt(b.id)).balance).toBe(3_500n);
+  const voidable = await buyer.c.transfer({ fromAccountId: b.id, toAccountId: s.id, amount: 1n, currency: 'EUR', pending: true });
+  expect((await shop.c.voidTransfer(voidable.transfer!.id)).transfer?.status).toBe('voided');
+  await expect(shop.c.setAccountState(s.id, 'freeze')).rejects.toMatchObject({ grpcCode: Code.PermissionDenied, code: 'forbidden' });
+  expect((await bank.c.setAccountState(s.id, 'freeze')).status).toBe('frozen');
+  await expect(buyer.c.transfer({ fromAccountId: b.id, toAccountId: s.id, amount: 1n, currency: 'EUR' })).rejects.toMatchObject({
+    grpcCode: Code.FailedPrecondition,
+    code: 'account_frozen',
+  });
+  await bank.c.setAccountState(s.id, 'unfreeze');
+  await expect(shop.c.setAccountState(s.id, 'close')).rejects.toMatchObject({ code: 'account_not_empty' });
+  await shop.c.transfer({ fromAccountId: s.id, toAccountId: b.id, amount: 1_500n, currency: 'EUR' });
+  expect((await shop.c.setAccountState(s.id, 'close')).status).toBe('closed');
+  await expect(
+    buyer.c.transfer({ fromAccountId: b.id, toAccountId: s.id, amount: 1n, currency: 'EUR', timeoutSeconds: 5 }),
+  ).rejects.toMatchObject({
+    grpcCode: Code.InvalidArgument,
+    code: 'validation_failed',
+  });
+});

@@ -106,3 +106,78 @@ it('CreateTransfer under hostile JSON and metadata over Connect and gRPC-JSON: n
   );
   expect((await verifyLedger(t.db.pool)).violations).toEqual([]);
 }, 120_000);
+
+it('the v1.3 RPCs (holds, postings, voids, reversals, account states, balance history) under hostile JSON: never 5xx or INTERNAL', async () => {
+  const holdOf = async () => {
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/transfers',
+      headers: payer.auth,
+      payload: { from_account_id: from, to_account_id: to, amount: 10, currency: 'USD', pending: true },
+    });
+    return String(r.json().transfer.id);
+  };
+  const holds = [await holdOf(), await holdOf(), await holdOf()];
+  const idLike = fc.oneof(int64, fc.constantFrom(...holds));
+  const text = fc.oneof(
+    fc.constantFrom('"ref"', '""', '"a\\u0000b"', '"bell\\u0007"', `"${'r'.repeat(129)}"`, '1', 'null', '{}', '[]'),
+    fc.string({ maxLength: 30 }).map((s) => JSON.stringify(s)),
+  );
+  const meta = fc.oneof(
+    fc.constantFrom('{}', '{"k":"v"}', '{"":"v"}', '{"k":1}', '{"k":null}', '[]', '"x"', 'null', `{"k":"${'v'.repeat(501)}"}`),
+    fc.dictionary(fc.string({ maxLength: 45 }), fc.string({ maxLength: 20 }), { maxKeys: 25 }).map((d) => JSON.stringify(d)),
+  );
+  const at = fc.constantFrom(
+    '"2020-01-01T00:00:00Z"',
+    '"1970-01-01T00:00:00Z"',
+    '"yesterday"',
+    '"9999-12-31T23:59:59Z"',
+    '1',
+    '{}',
+    'null',
+  );
+  const call = fc.oneof(
+    fc.tuple(fc.constant('PostTransfer'), fc.record({ id: idLike, amount: fc.option(int64, { nil: undefined }) })),
+    fc.tuple(fc.constant('VoidTransfer'), fc.record({ id: idLike })),
+    fc.tuple(
+      fc.constant('ReverseTransfer'),
+      fc.record({
+        id: idLike,
+        amount: fc.option(int64, { nil: undefined }),
+        reference: fc.option(text, { nil: undefined }),
+        metadata: fc.option(meta, { nil: undefined }),
+      }),
+    ),
+    fc.tuple(fc.constantFrom('FreezeAccount', 'UnfreezeAccount', 'CloseAccount'), fc.record({ id: int64 })),
+    fc.tuple(fc.constant('GetBalance'), fc.record({ account_id: int64, at: fc.option(at, { nil: undefined }) })),
+    fc.tuple(
+      fc.constant('CreateTransfer'),
+      fc.record({
+        from_account_id: fc.constant(`${from}`),
+        to_account_id: fc.constant(`${to}`),
+        amount: int64,
+        currency: fc.constant('"USD"'),
+        pending: fc.option(fc.constantFrom('true', 'false', '1', '"yes"', 'null'), { nil: undefined }),
+        timeout_seconds: fc.option(fc.constantFrom('0', '1', '2592001', '-1', '1.5', '"60"', 'null'), { nil: undefined }),
+        reference: fc.option(text, { nil: undefined }),
+        metadata: fc.option(meta, { nil: undefined }),
+      }),
+    ),
+  );
+  await fc.assert(
+    fc.asyncProperty(call, fc.boolean(), async ([method, fields], enveloped) => {
+      const json = `{${Object.entries(fields)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => `"${k}":${v}`)
+        .join(',')}}`;
+      const r = await send(`/simplebank.v1.SimpleBank/${method}`, json, { authorization: `Bearer ${payer.token}` }, enveloped);
+      const key = `${method}-${enveloped ? `grpc-${r.grpc}` : `http-${r.status}`}`;
+      seen[key] = (seen[key] ?? 0) + 1;
+      expect(r.status).toBeLessThan(500);
+      expect(r.grpc).not.toBe('13');
+      expect(r.grpc).not.toBe('2');
+    }),
+    { numRuns: 400 },
+  );
+  expect((await verifyLedger(t.db.pool)).violations).toEqual([]);
+}, 120_000);

@@ -335,8 +335,8 @@ describe('the other protocols of the same server', () => {
       });
     const created = await post('/simplebank.v1.SimpleBank/CreateAccount', { currency: 'EUR' });
     expect(created.status).toBe(200);
-    // snake_case keys; balance 0 is proto3's default and is omitted.
-    expect(Object.keys(created.json.account as object).sort()).toEqual(['created_at', 'currency', 'id', 'owner']);
+    // snake_case keys; balance 0 (and no hold) is proto3's default and is omitted.
+    expect(Object.keys(created.json.account as object).sort()).toEqual(['created_at', 'currency', 'id', 'owner', 'status']);
     const listed = await post('/simplebank.v1.SimpleBank/ListAccounts', { page_size: 5 });
     expect((listed.json.accounts as { owner: string }[]).map((a) => a.owner)).toEqual([u.username]);
     const refused = await post('/simplebank.v1.SimpleBank/CreateAccount', { currency: 'EUR' });
@@ -465,6 +465,13 @@ it('every error code of the contract maps to its gRPC status, with the code in x
     same_account: Code.FailedPrecondition,
     insufficient_funds: Code.FailedPrecondition,
     balance_limit_exceeded: Code.FailedPrecondition,
+    transfer_not_pending: Code.FailedPrecondition,
+    transfer_expired: Code.FailedPrecondition,
+    amount_exceeds_pending: Code.FailedPrecondition,
+    reversal_exceeds_amount: Code.FailedPrecondition,
+    account_frozen: Code.FailedPrecondition,
+    account_closed: Code.FailedPrecondition,
+    account_not_empty: Code.FailedPrecondition,
     rate_limited: Code.ResourceExhausted,
     unavailable: Code.Unavailable,
     payload_too_large: Code.ResourceExhausted, // the gRPC convention for a message over the limit

@@ -25,7 +25,7 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-it("the README's journey runs as written against a fresh start: accounts, a deposit, a transfer, a statement", async () => {
+it("the README's journey runs as written against a fresh start: accounts, a deposit, a transfer, a statement, a hold captured in part, a refund", async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'readme-'));
   const port = await freePort();
   const env = { DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()), DATABASE_URL: '', LOG_LEVEL: 'warn' };
@@ -47,11 +47,18 @@ it("the README's journey runs as written against a fresh start: accounts, a depo
     .split('\n')
     .filter((l) => l.startsWith('{') || l.startsWith('['))
     .map((l) => JSON.parse(l));
-  expect(answers).toHaveLength(6);
+  expect(answers).toHaveLength(10);
   expect(answers[0]).toMatchObject({ username: 'alice', role: 'depositor' });
   expect(answers[1]).toMatchObject({ username: 'bob' });
   expect(answers[2]).toMatchObject({ transfer: { amount: 10000 }, from_account: { owner: 'simplebank_system' } });
   expect(answers[3]).toMatchObject({ transfer: { amount: 2500 }, from_account: { balance: 7500 } });
   expect(answers[4]).toMatchObject({ owner: 'bob', balance: 2500, currency: 'USD' });
   expect(answers[5].items.map((e: { amount: number }) => e.amount)).toEqual([-2500, 10000]);
+  expect(answers[6]).toMatchObject({ balance: 7500, available_balance: 4500, pending_debits: 3000 });
+  expect(answers[7]).toMatchObject({
+    transfer: { status: 'posted', posted_amount: 2000, reference: 'order-42' },
+    from_account: { balance: 5500 },
+  });
+  expect(answers[8]).toMatchObject({ transfer: { amount: 500, reverses_transfer_id: answers[7].transfer.id } });
+  expect(answers[9]).toMatchObject({ balance: 6000, currency: 'USD' });
 }, 240_000);

@@ -5,21 +5,50 @@
 // `idempotency-key` per logical operation and retry only with it (UNAVAILABLE, ABORTED in use).
 // Bring a transport: `createGrpcTransport({ baseUrl })` from @connectrpc/connect-node in Node,
 // `createGrpcWebTransport` from @connectrpc/connect-web in a browser.
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import type { Timestamp } from '@bufbuild/protobuf/wkt';
 import { type Client, Code, ConnectError, createClient, type Transport } from '@connectrpc/connect';
 import type { ApiErrorCode } from './index.js';
 import { ErrorInfoSchema } from './proto/google/rpc/error_details_pb.js';
 import {
   type Account,
-  type CreateTransferRequest,
-  type CreateUserRequest,
+  type CreateUserRequestSchema,
   type Entry,
+  type GetBalanceResponse,
   SimpleBank,
   type Transfer,
   type TransferResult,
   type User,
 } from './proto/simplebank/v1/simplebank_pb.js';
 
-export type { Account, Entry, Transfer, TransferResult, User } from './proto/simplebank/v1/simplebank_pb.js';
+export type { Account, Entry, GetBalanceResponse, Transfer, TransferResult, User } from './proto/simplebank/v1/simplebank_pb.js';
+
+/** What a movement may carry besides its money: stored, returned on every read, part of what a key fingerprints. */
+export interface Annotations {
+  /** 1–128 characters, no control characters. */
+  reference?: string;
+  /** At most 20 keys `^[A-Za-z0-9_.-]{1,40}$`, values of at most 500 characters. */
+  metadata?: Record<string, string>;
+}
+export interface TransferInput extends Annotations {
+  fromAccountId: bigint;
+  toAccountId: bigint;
+  /** Integer cents. */
+  amount: bigint;
+  currency: string;
+  /** A hold: reserved on the sender, nothing moves until postTransfer (or voidTransfer, or its expiry). */
+  pending?: boolean;
+  /** A hold's life, 1 … 2,592,000 s (default 86,400); only with `pending`. */
+  timeoutSeconds?: number;
+}
+export interface FundingInput extends Annotations {
+  accountId: bigint;
+  amount: bigint;
+}
+export interface ReverseInput extends Annotations {
+  /** Default: all that is not yet reversed. */
+  amount?: bigint;
+}
 export { SimpleBank } from './proto/simplebank/v1/simplebank_pb.js';
 
 /** A refusal of the bank over gRPC, or `unavailable` when it could not be reached. */
@@ -80,7 +109,7 @@ export class BankGrpcClient {
 
   // ---- users and sessions -------------------------------------------------------------------
 
-  async signUp(input: Omit<CreateUserRequest, '$typeName' | '$unknown'>): Promise<User> {
+  async signUp(input: MessageInitShape<typeof CreateUserRequestSchema>): Promise<User> {
     return this.call(async () => (await this.rpc.createUser(input)).user!);
   }
 
@@ -131,7 +160,7 @@ export class BankGrpcClient {
 
   // ---- money: one idempotency-key per logical operation, retried only with that same key -------
 
-  transfer(input: Omit<CreateTransferRequest, '$typeName' | '$unknown'>, opts: { idempotencyKey?: string } = {}): Promise<TransferResult> {
+  transfer(input: TransferInput, opts: { idempotencyKey?: string } = {}): Promise<TransferResult> {
     const key = opts.idempotencyKey ?? globalThis.crypto.randomUUID();
     return this.retried(
       () =>
@@ -140,7 +169,7 @@ export class BankGrpcClient {
     );
   }
 
-  deposit(input: { accountId: bigint; amount: bigint }, opts: { idempotencyKey?: string } = {}): Promise<TransferResult> {
+  deposit(input: FundingInput, opts: { idempotencyKey?: string } = {}): Promise<TransferResult> {
     const key = opts.idempotencyKey ?? globalThis.crypto.randomUUID();
     return this.retried(
       () =>
@@ -149,7 +178,7 @@ export class BankGrpcClient {
     );
   }
 
-  withdraw(input: { accountId: bigint; amount: bigint }, opts: { idempotencyKey?: string } = {}): Promise<TransferResult> {
+  withdraw(input: FundingInput, opts: { idempotencyKey?: string } = {}): Promise<TransferResult> {
     const key = opts.idempotencyKey ?? globalThis.crypto.randomUUID();
     return this.retried(
       () =>
@@ -160,7 +189,55 @@ export class BankGrpcClient {
     );
   }
 
+  /** Capture a hold (`transfer({ …, pending: true })`): all of it, or `amount` (the rest released). */
+  postTransfer(id: bigint, amount?: bigint, opts: { idempotencyKey?: string } = {}): Promise<TransferResult> {
+    return this.keyed(
+      opts,
+      async (headers) => (await this.rpc.postTransfer({ id, ...(amount === undefined ? {} : { amount }) }, { headers })).result!,
+    );
+  }
+
+  /** Release a hold: nothing moves. */
+  voidTransfer(id: bigint, opts: { idempotencyKey?: string } = {}): Promise<TransferResult> {
+    return this.keyed(opts, async (headers) => (await this.rpc.voidTransfer({ id }, { headers })).result!);
+  }
+
+  /** Refund a transfer you received (or, as a banker, reverse any): all not yet reversed, or `amount`. */
+  reverseTransfer(id: bigint, input: ReverseInput = {}, opts: { idempotencyKey?: string } = {}): Promise<TransferResult> {
+    return this.keyed(opts, async (headers) => (await this.rpc.reverseTransfer({ ...input, id }, { headers })).result!);
+  }
+
+  /** Banker: freeze or unfreeze an account; its owner or a banker: close it (at balance 0, no live hold; final). */
+  setAccountState(id: bigint, action: 'freeze' | 'unfreeze' | 'close', opts: { idempotencyKey?: string } = {}): Promise<Account> {
+    return this.keyed(opts, async (headers) => {
+      const r =
+        action === 'freeze'
+          ? await this.rpc.freezeAccount({ id }, { headers })
+          : action === 'unfreeze'
+            ? await this.rpc.unfreezeAccount({ id }, { headers })
+            : await this.rpc.closeAccount({ id }, { headers });
+      return r.account!;
+    });
+  }
+
+  /** The posted balance of one of your accounts as of `at` (default now). */
+  balanceAt(accountId: bigint, at?: Date): Promise<GetBalanceResponse> {
+    const when: Timestamp | undefined =
+      at === undefined
+        ? undefined
+        : { $typeName: 'google.protobuf.Timestamp', seconds: BigInt(Math.floor(at.getTime() / 1000)), nanos: (at.getTime() % 1000) * 1e6 };
+    return this.retried(() =>
+      this.authed(async (headers) => this.rpc.getBalance({ accountId, ...(when ? { at: when } : {}) }, { headers })),
+    );
+  }
+
   // ---- plumbing -------------------------------------------------------------------------------
+
+  /** A money call under one idempotency-key (the caller's, or a new one), retried only with it. */
+  private keyed<T>(opts: { idempotencyKey?: string }, fn: (headers: Record<string, string>) => Promise<T>): Promise<T> {
+    const key = opts.idempotencyKey ?? globalThis.crypto.randomUUID();
+    return this.retried(() => this.authed((headers) => fn({ ...headers, 'idempotency-key': key })), true);
+  }
 
   private async call<T>(fn: () => Promise<T>): Promise<T> {
     try {

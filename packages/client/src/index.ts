@@ -21,6 +21,9 @@ export type TransferResult = Schemas['TransferResult'];
 export type LoginResponse = Schemas['LoginResponse'];
 export type TransferBody = Schemas['CreateTransferRequest'];
 export type FundingBody = Schemas['FundingRequest'];
+export type PostTransferBody = Schemas['PostTransferRequest'];
+export type ReverseTransferBody = Schemas['ReverseTransferRequest'];
+export type BalanceAt = Schemas['BalanceAt'];
 export type SignUpBody = Schemas['SignUpRequest'];
 export type Currency = Schemas['Currency'];
 
@@ -156,6 +159,15 @@ export class BankClient {
     return this.safely(() => this.authed((headers) => this.api.GET('/transfers/{id}', { headers, params: { path: { id } } })));
   }
 
+  /** The posted balance of one of your accounts as of `at` (default now). */
+  balanceAt(id: number, at?: Date): Promise<BalanceAt> {
+    return this.safely(() =>
+      this.authed((headers) =>
+        this.api.GET('/accounts/{id}/balance', { headers, params: { path: { id }, query: at ? { at: at.toISOString() } : {} } }),
+      ),
+    );
+  }
+
   // ---- money: one Idempotency-Key per logical operation, retried only with that same key -------
 
   transfer(body: TransferBody, opts: { idempotencyKey?: string } = {}): Promise<TransferResult> {
@@ -178,6 +190,52 @@ export class BankClient {
     const key = opts.idempotencyKey ?? globalThis.crypto.randomUUID();
     return this.safely(
       () => this.authed((headers) => this.api.POST('/withdrawals', { headers: { ...headers, 'idempotency-key': key }, body })),
+      true,
+    );
+  }
+
+  /** Capture a hold (`transfer({ …, pending: true })`): all of it, or `body.amount` (the rest released). */
+  postTransfer(id: number, body: PostTransferBody = {}, opts: { idempotencyKey?: string } = {}): Promise<TransferResult> {
+    const key = opts.idempotencyKey ?? globalThis.crypto.randomUUID();
+    return this.safely(
+      () =>
+        this.authed((headers) =>
+          this.api.POST('/transfers/{id}/post', { headers: { ...headers, 'idempotency-key': key }, params: { path: { id } }, body }),
+        ),
+      true,
+    );
+  }
+
+  /** Release a hold: nothing moves. */
+  voidTransfer(id: number, opts: { idempotencyKey?: string } = {}): Promise<TransferResult> {
+    const key = opts.idempotencyKey ?? globalThis.crypto.randomUUID();
+    return this.safely(
+      () =>
+        this.authed((headers) =>
+          this.api.POST('/transfers/{id}/void', { headers: { ...headers, 'idempotency-key': key }, params: { path: { id } } }),
+        ),
+      true,
+    );
+  }
+
+  /** Refund a transfer you received (or, as a banker, reverse any): all that is not yet reversed, or `body.amount`. */
+  reverseTransfer(id: number, body: ReverseTransferBody = {}, opts: { idempotencyKey?: string } = {}): Promise<TransferResult> {
+    const key = opts.idempotencyKey ?? globalThis.crypto.randomUUID();
+    return this.safely(
+      () =>
+        this.authed((headers) =>
+          this.api.POST('/transfers/{id}/reverse', { headers: { ...headers, 'idempotency-key': key }, params: { path: { id } }, body }),
+        ),
+      true,
+    );
+  }
+
+  /** Banker: freeze or unfreeze an account; its owner or a banker: close it (at balance 0, no live hold; final). */
+  setAccountState(id: number, action: 'freeze' | 'unfreeze' | 'close', opts: { idempotencyKey?: string } = {}): Promise<Account> {
+    const key = opts.idempotencyKey ?? globalThis.crypto.randomUUID();
+    const path = `/accounts/{id}/${action}` as const;
+    return this.safely(
+      () => this.authed((headers) => this.api.POST(path, { headers: { ...headers, 'idempotency-key': key }, params: { path: { id } } })),
       true,
     );
   }

@@ -105,12 +105,17 @@ const transfersRoutes: FastifyPluginAsyncTypebox<{ ops: Operations }> = async (a
     async (request) => ops.transfers.getTransfer(authOf(request), request.params),
   );
 
+  /** The routes whose body is optional (or absent): no body reads as `{}`. */
+  const noBodyIsEmpty = async (request: FastifyRequest) => {
+    request.body ??= {};
+  };
   const HOLD_RULES =
     'A hold is live while pending and before its expires_at by the database clock; from expires_at on it reserves nothing, reads as expired and can be neither posted nor voided (422 transfer_expired). A hold ends once: posted, voided or expired.';
   app.post(
     '/transfers/:id/post',
     {
       onRequest: app.authenticate,
+      preValidation: noBodyIsEmpty,
       schema: {
         operationId: 'postTransfer',
         tags: ['transfers'],
@@ -134,6 +139,7 @@ const transfersRoutes: FastifyPluginAsyncTypebox<{ ops: Operations }> = async (a
     '/transfers/:id/void',
     {
       onRequest: app.authenticate,
+      preValidation: noBodyIsEmpty,
       schema: {
         operationId: 'voidTransfer',
         tags: ['transfers'],
@@ -152,6 +158,7 @@ const transfersRoutes: FastifyPluginAsyncTypebox<{ ops: Operations }> = async (a
     '/transfers/:id/reverse',
     {
       onRequest: app.authenticate,
+      preValidation: noBodyIsEmpty,
       schema: {
         operationId: 'reverseTransfer',
         tags: ['transfers'],
@@ -197,6 +204,7 @@ const transfersRoutes: FastifyPluginAsyncTypebox<{ ops: Operations }> = async (a
       `/accounts/:id/${action}`,
       {
         onRequest: app.authenticate,
+        preValidation: noBodyIsEmpty,
         schema: {
           operationId,
           tags: ['accounts'],

@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file simplebank/v1/simplebank.proto.
  */
 export const file_simplebank_v1_simplebank: GenFile = /*@__PURE__*/
-  fileDesc("Ch5zaW1wbGViYW5rL3YxL3NpbXBsZWJhbmsucHJvdG8SDXNpbXBsZWJhbmsudjEisQEKBFVzZXISEAoIdXNlcm5hbWUYASABKAkSEQoJZnVsbF9uYW1lGAIgASgJEg0KBWVtYWlsGAMgASgJEgwKBHJvbGUYBCABKAkSNwoTcGFzc3dvcmRfY2hhbmdlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKY3JlYXRlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAidwoHQWNjb3VudBIKCgJpZBgBIAEoAxINCgVvd25lchgCIAEoCRIPCgdiYWxhbmNlGAMgASgDEhAKCGN1cnJlbmN5GAQgASgJEi4KCmNyZWF0ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wInwKBUVudHJ5EgoKAmlkGAEgASgDEhIKCmFjY291bnRfaWQYAiABKAMSDgoGYW1vdW50GAMgASgDEhMKC3RyYW5zZmVyX2lkGAQgASgDEi4KCmNyZWF0ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIoYBCghUcmFuc2ZlchIKCgJpZBgBIAEoAxIXCg9mcm9tX2FjY291bnRfaWQYAiABKAMSFQoNdG9fYWNjb3VudF9pZBgDIAEoAxIOCgZhbW91bnQYBCABKAMSLgoKY3JlYXRlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiuwEKDlRyYW5zZmVyUmVzdWx0EikKCHRyYW5zZmVyGAEgASgLMhcuc2ltcGxlYmFuay52MS5UcmFuc2ZlchIsCgxmcm9tX2FjY291bnQYAiABKAsyFi5zaW1wbGViYW5rLnYxLkFjY291bnQSKAoKZnJvbV9lbnRyeRgDIAEoCzIULnNpbXBsZWJhbmsudjEuRW50cnkSJgoIdG9fZW50cnkYBCABKAsyFC5zaW1wbGViYW5rLnYxLkVudHJ5IlkKEUNyZWF0ZVVzZXJSZXF1ZXN0EhAKCHVzZXJuYW1lGAEgASgJEhEKCWZ1bGxfbmFtZRgCIAEoCRINCgVlbWFpbBgDIAEoCRIQCghwYXNzd29yZBgEIAEoCSI3ChJDcmVhdGVVc2VyUmVzcG9uc2USIQoEdXNlchgBIAEoCzITLnNpbXBsZWJhbmsudjEuVXNlciI2ChBMb2dpblVzZXJSZXF1ZXN0EhAKCHVzZXJuYW1lGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJIvIBChFMb2dpblVzZXJSZXNwb25zZRISCgpzZXNzaW9uX2lkGAEgASgJEhQKDGFjY2Vzc190b2tlbhgCIAEoCRI7ChdhY2Nlc3NfdG9rZW5fZXhwaXJlc19hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNcmVmcmVzaF90b2tlbhgEIAEoCRI8ChhyZWZyZXNoX3Rva2VuX2V4cGlyZXNfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiEKBHVzZXIYBiABKAsyEy5zaW1wbGViYW5rLnYxLlVzZXIiMAoXUmVuZXdBY2Nlc3NUb2tlblJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCSLCAQoYUmVuZXdBY2Nlc3NUb2tlblJlc3BvbnNlEhQKDGFjY2Vzc190b2tlbhgBIAEoCRI7ChdhY2Nlc3NfdG9rZW5fZXhwaXJlc19hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNcmVmcmVzaF90b2tlbhgDIAEoCRI8ChhyZWZyZXNoX3Rva2VuX2V4cGlyZXNfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIi0KFFJldm9rZVNlc3Npb25SZXF1ZXN0EhUKDXJlZnJlc2hfdG9rZW4YASABKAkiwQEKEVVwZGF0ZVVzZXJSZXF1ZXN0EhAKCHVzZXJuYW1lGAEgASgJEhYKCWZ1bGxfbmFtZRgCIAEoCUgAiAEBEhIKBWVtYWlsGAMgASgJSAGIAQESFQoIcGFzc3dvcmQYBCABKAlIAogBARIdChBjdXJyZW50X3Bhc3N3b3JkGAUgASgJSAOIAQFCDAoKX2Z1bGxfbmFtZUIICgZfZW1haWxCCwoJX3Bhc3N3b3JkQhMKEV9jdXJyZW50X3Bhc3N3b3JkIjcKElVwZGF0ZVVzZXJSZXNwb25zZRIhCgR1c2VyGAEgASgLMhMuc2ltcGxlYmFuay52MS5Vc2VyIigKFENyZWF0ZUFjY291bnRSZXF1ZXN0EhAKCGN1cnJlbmN5GAEgASgJIkAKFUNyZWF0ZUFjY291bnRSZXNwb25zZRInCgdhY2NvdW50GAEgASgLMhYuc2ltcGxlYmFuay52MS5BY2NvdW50Ih8KEUdldEFjY291bnRSZXF1ZXN0EgoKAmlkGAEgASgDIj0KEkdldEFjY291bnRSZXNwb25zZRInCgdhY2NvdW50GAEgASgLMhYuc2ltcGxlYmFuay52MS5BY2NvdW50IjkKE0xpc3RBY2NvdW50c1JlcXVlc3QSDwoHcGFnZV9pZBgBIAEoBRIRCglwYWdlX3NpemUYAiABKAUiQAoUTGlzdEFjY291bnRzUmVzcG9uc2USKAoIYWNjb3VudHMYASADKAsyFi5zaW1wbGViYW5rLnYxLkFjY291bnQiVwoSTGlzdEVudHJpZXNSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAMSDQoFbGltaXQYAiABKAUSEwoGY3Vyc29yGAMgASgJSACIAQFCCQoHX2N1cnNvciJkChNMaXN0RW50cmllc1Jlc3BvbnNlEiMKBWl0ZW1zGAEgAygLMhQuc2ltcGxlYmFuay52MS5FbnRyeRIYCgtuZXh0X2N1cnNvchgCIAEoCUgAiAEBQg4KDF9uZXh0X2N1cnNvciJpChVDcmVhdGVUcmFuc2ZlclJlcXVlc3QSFwoPZnJvbV9hY2NvdW50X2lkGAEgASgDEhUKDXRvX2FjY291bnRfaWQYAiABKAMSDgoGYW1vdW50GAMgASgDEhAKCGN1cnJlbmN5GAQgASgJIkcKFkNyZWF0ZVRyYW5zZmVyUmVzcG9uc2USLQoGcmVzdWx0GAEgASgLMh0uc2ltcGxlYmFuay52MS5UcmFuc2ZlclJlc3VsdCIgChJHZXRUcmFuc2ZlclJlcXVlc3QSCgoCaWQYASABKAMiQAoTR2V0VHJhbnNmZXJSZXNwb25zZRIpCgh0cmFuc2ZlchgBIAEoCzIXLnNpbXBsZWJhbmsudjEuVHJhbnNmZXIiOgoUQ3JlYXRlRGVwb3NpdFJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoAxIOCgZhbW91bnQYAiABKAMiRgoVQ3JlYXRlRGVwb3NpdFJlc3BvbnNlEi0KBnJlc3VsdBgBIAEoCzIdLnNpbXBsZWJhbmsudjEuVHJhbnNmZXJSZXN1bHQiPQoXQ3JlYXRlV2l0aGRyYXdhbFJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoAxIOCgZhbW91bnQYAiABKAMiSQoYQ3JlYXRlV2l0aGRyYXdhbFJlc3BvbnNlEi0KBnJlc3VsdBgBIAEoCzIdLnNpbXBsZWJhbmsudjEuVHJhbnNmZXJSZXN1bHQyiQkKClNpbXBsZUJhbmsSUQoKQ3JlYXRlVXNlchIgLnNpbXBsZWJhbmsudjEuQ3JlYXRlVXNlclJlcXVlc3QaIS5zaW1wbGViYW5rLnYxLkNyZWF0ZVVzZXJSZXNwb25zZRJOCglMb2dpblVzZXISHy5zaW1wbGViYW5rLnYxLkxvZ2luVXNlclJlcXVlc3QaIC5zaW1wbGViYW5rLnYxLkxvZ2luVXNlclJlc3BvbnNlEmMKEFJlbmV3QWNjZXNzVG9rZW4SJi5zaW1wbGViYW5rLnYxLlJlbmV3QWNjZXNzVG9rZW5SZXF1ZXN0Gicuc2ltcGxlYmFuay52MS5SZW5ld0FjY2Vzc1Rva2VuUmVzcG9uc2USTAoNUmV2b2tlU2Vzc2lvbhIjLnNpbXBsZWJhbmsudjEuUmV2b2tlU2Vzc2lvblJlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkSUQoKVXBkYXRlVXNlchIgLnNpbXBsZWJhbmsudjEuVXBkYXRlVXNlclJlcXVlc3QaIS5zaW1wbGViYW5rLnYxLlVwZGF0ZVVzZXJSZXNwb25zZRJaCg1DcmVhdGVBY2NvdW50EiMuc2ltcGxlYmFuay52MS5DcmVhdGVBY2NvdW50UmVxdWVzdBokLnNpbXBsZWJhbmsudjEuQ3JlYXRlQWNjb3VudFJlc3BvbnNlElEKCkdldEFjY291bnQSIC5zaW1wbGViYW5rLnYxLkdldEFjY291bnRSZXF1ZXN0GiEuc2ltcGxlYmFuay52MS5HZXRBY2NvdW50UmVzcG9uc2USVwoMTGlzdEFjY291bnRzEiIuc2ltcGxlYmFuay52MS5MaXN0QWNjb3VudHNSZXF1ZXN0GiMuc2ltcGxlYmFuay52MS5MaXN0QWNjb3VudHNSZXNwb25zZRJUCgtMaXN0RW50cmllcxIhLnNpbXBsZWJhbmsudjEuTGlzdEVudHJpZXNSZXF1ZXN0GiIuc2ltcGxlYmFuay52MS5MaXN0RW50cmllc1Jlc3BvbnNlEl0KDkNyZWF0ZVRyYW5zZmVyEiQuc2ltcGxlYmFuay52MS5DcmVhdGVUcmFuc2ZlclJlcXVlc3QaJS5zaW1wbGViYW5rLnYxLkNyZWF0ZVRyYW5zZmVyUmVzcG9uc2USVAoLR2V0VHJhbnNmZXISIS5zaW1wbGViYW5rLnYxLkdldFRyYW5zZmVyUmVxdWVzdBoiLnNpbXBsZWJhbmsudjEuR2V0VHJhbnNmZXJSZXNwb25zZRJaCg1DcmVhdGVEZXBvc2l0EiMuc2ltcGxlYmFuay52MS5DcmVhdGVEZXBvc2l0UmVxdWVzdBokLnNpbXBsZWJhbmsudjEuQ3JlYXRlRGVwb3NpdFJlc3BvbnNlEmMKEENyZWF0ZVdpdGhkcmF3YWwSJi5zaW1wbGViYW5rLnYxLkNyZWF0ZVdpdGhkcmF3YWxSZXF1ZXN0Gicuc2ltcGxlYmFuay52MS5DcmVhdGVXaXRoZHJhd2FsUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_empty, file_google_protobuf_timestamp]);
+  fileDesc("Ch5zaW1wbGViYW5rL3YxL3NpbXBsZWJhbmsucHJvdG8SDXNpbXBsZWJhbmsudjEisQEKBFVzZXISEAoIdXNlcm5hbWUYASABKAkSEQoJZnVsbF9uYW1lGAIgASgJEg0KBWVtYWlsGAMgASgJEgwKBHJvbGUYBCABKAkSNwoTcGFzc3dvcmRfY2hhbmdlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKY3JlYXRlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi0wEKB0FjY291bnQSCgoCaWQYASABKAMSDQoFb3duZXIYAiABKAkSDwoHYmFsYW5jZRgDIAEoAxIQCghjdXJyZW5jeRgEIAEoCRIuCgpjcmVhdGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZzdGF0dXMYBiABKAkSFgoOcGVuZGluZ19kZWJpdHMYByABKAMSFwoPcGVuZGluZ19jcmVkaXRzGAggASgDEhkKEWF2YWlsYWJsZV9iYWxhbmNlGAkgASgDIpMBCgVFbnRyeRIKCgJpZBgBIAEoAxISCgphY2NvdW50X2lkGAIgASgDEg4KBmFtb3VudBgDIAEoAxITCgt0cmFuc2Zlcl9pZBgEIAEoAxIuCgpjcmVhdGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg1iYWxhbmNlX2FmdGVyGAYgASgDIqkDCghUcmFuc2ZlchIKCgJpZBgBIAEoAxIXCg9mcm9tX2FjY291bnRfaWQYAiABKAMSFQoNdG9fYWNjb3VudF9pZBgDIAEoAxIOCgZhbW91bnQYBCABKAMSLgoKY3JlYXRlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGc3RhdHVzGAYgASgJEhUKDXBvc3RlZF9hbW91bnQYByABKAMSLgoKZXhwaXJlc19hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoJcmVmZXJlbmNlGAkgASgJSACIAQESNwoIbWV0YWRhdGEYCiADKAsyJS5zaW1wbGViYW5rLnYxLlRyYW5zZmVyLk1ldGFkYXRhRW50cnkSIQoUcmV2ZXJzZXNfdHJhbnNmZXJfaWQYCyABKANIAYgBARovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCDAoKX3JlZmVyZW5jZUIXChVfcmV2ZXJzZXNfdHJhbnNmZXJfaWQiuwEKDlRyYW5zZmVyUmVzdWx0EikKCHRyYW5zZmVyGAEgASgLMhcuc2ltcGxlYmFuay52MS5UcmFuc2ZlchIsCgxmcm9tX2FjY291bnQYAiABKAsyFi5zaW1wbGViYW5rLnYxLkFjY291bnQSKAoKZnJvbV9lbnRyeRgDIAEoCzIULnNpbXBsZWJhbmsudjEuRW50cnkSJgoIdG9fZW50cnkYBCABKAsyFC5zaW1wbGViYW5rLnYxLkVudHJ5IlkKEUNyZWF0ZVVzZXJSZXF1ZXN0EhAKCHVzZXJuYW1lGAEgASgJEhEKCWZ1bGxfbmFtZRgCIAEoCRINCgVlbWFpbBgDIAEoCRIQCghwYXNzd29yZBgEIAEoCSI3ChJDcmVhdGVVc2VyUmVzcG9uc2USIQoEdXNlchgBIAEoCzITLnNpbXBsZWJhbmsudjEuVXNlciI2ChBMb2dpblVzZXJSZXF1ZXN0EhAKCHVzZXJuYW1lGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJIvIBChFMb2dpblVzZXJSZXNwb25zZRISCgpzZXNzaW9uX2lkGAEgASgJEhQKDGFjY2Vzc190b2tlbhgCIAEoCRI7ChdhY2Nlc3NfdG9rZW5fZXhwaXJlc19hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNcmVmcmVzaF90b2tlbhgEIAEoCRI8ChhyZWZyZXNoX3Rva2VuX2V4cGlyZXNfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiEKBHVzZXIYBiABKAsyEy5zaW1wbGViYW5rLnYxLlVzZXIiMAoXUmVuZXdBY2Nlc3NUb2tlblJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCSLCAQoYUmVuZXdBY2Nlc3NUb2tlblJlc3BvbnNlEhQKDGFjY2Vzc190b2tlbhgBIAEoCRI7ChdhY2Nlc3NfdG9rZW5fZXhwaXJlc19hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNcmVmcmVzaF90b2tlbhgDIAEoCRI8ChhyZWZyZXNoX3Rva2VuX2V4cGlyZXNfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIi0KFFJldm9rZVNlc3Npb25SZXF1ZXN0EhUKDXJlZnJlc2hfdG9rZW4YASABKAkiwQEKEVVwZGF0ZVVzZXJSZXF1ZXN0EhAKCHVzZXJuYW1lGAEgASgJEhYKCWZ1bGxfbmFtZRgCIAEoCUgAiAEBEhIKBWVtYWlsGAMgASgJSAGIAQESFQoIcGFzc3dvcmQYBCABKAlIAogBARIdChBjdXJyZW50X3Bhc3N3b3JkGAUgASgJSAOIAQFCDAoKX2Z1bGxfbmFtZUIICgZfZW1haWxCCwoJX3Bhc3N3b3JkQhMKEV9jdXJyZW50X3Bhc3N3b3JkIjcKElVwZGF0ZVVzZXJSZXNwb25zZRIhCgR1c2VyGAEgASgLMhMuc2ltcGxlYmFuay52MS5Vc2VyIigKFENyZWF0ZUFjY291bnRSZXF1ZXN0EhAKCGN1cnJlbmN5GAEgASgJIkAKFUNyZWF0ZUFjY291bnRSZXNwb25zZRInCgdhY2NvdW50GAEgASgLMhYuc2ltcGxlYmFuay52MS5BY2NvdW50Ih8KEUdldEFjY291bnRSZXF1ZXN0EgoKAmlkGAEgASgDIj0KEkdldEFjY291bnRSZXNwb25zZRInCgdhY2NvdW50GAEgASgLMhYuc2ltcGxlYmFuay52MS5BY2NvdW50IjkKE0xpc3RBY2NvdW50c1JlcXVlc3QSDwoHcGFnZV9pZBgBIAEoBRIRCglwYWdlX3NpemUYAiABKAUiQAoUTGlzdEFjY291bnRzUmVzcG9uc2USKAoIYWNjb3VudHMYASADKAsyFi5zaW1wbGViYW5rLnYxLkFjY291bnQiVwoSTGlzdEVudHJpZXNSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAMSDQoFbGltaXQYAiABKAUSEwoGY3Vyc29yGAMgASgJSACIAQFCCQoHX2N1cnNvciJkChNMaXN0RW50cmllc1Jlc3BvbnNlEiMKBWl0ZW1zGAEgAygLMhQuc2ltcGxlYmFuay52MS5FbnRyeRIYCgtuZXh0X2N1cnNvchgCIAEoCUgAiAEBQg4KDF9uZXh0X2N1cnNvciLJAgoVQ3JlYXRlVHJhbnNmZXJSZXF1ZXN0EhcKD2Zyb21fYWNjb3VudF9pZBgBIAEoAxIVCg10b19hY2NvdW50X2lkGAIgASgDEg4KBmFtb3VudBgDIAEoAxIQCghjdXJyZW5jeRgEIAEoCRIPCgdwZW5kaW5nGAUgASgIEhwKD3RpbWVvdXRfc2Vjb25kcxgGIAEoBUgAiAEBEhYKCXJlZmVyZW5jZRgHIAEoCUgBiAEBEkQKCG1ldGFkYXRhGAggAygLMjIuc2ltcGxlYmFuay52MS5DcmVhdGVUcmFuc2ZlclJlcXVlc3QuTWV0YWRhdGFFbnRyeRovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCEgoQX3RpbWVvdXRfc2Vjb25kc0IMCgpfcmVmZXJlbmNlIkcKFkNyZWF0ZVRyYW5zZmVyUmVzcG9uc2USLQoGcmVzdWx0GAEgASgLMh0uc2ltcGxlYmFuay52MS5UcmFuc2ZlclJlc3VsdCIgChJHZXRUcmFuc2ZlclJlcXVlc3QSCgoCaWQYASABKAMiQAoTR2V0VHJhbnNmZXJSZXNwb25zZRIpCgh0cmFuc2ZlchgBIAEoCzIXLnNpbXBsZWJhbmsudjEuVHJhbnNmZXIi1gEKFENyZWF0ZURlcG9zaXRSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAMSDgoGYW1vdW50GAIgASgDEhYKCXJlZmVyZW5jZRgDIAEoCUgAiAEBEkMKCG1ldGFkYXRhGAQgAygLMjEuc2ltcGxlYmFuay52MS5DcmVhdGVEZXBvc2l0UmVxdWVzdC5NZXRhZGF0YUVudHJ5Gi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUIMCgpfcmVmZXJlbmNlIkYKFUNyZWF0ZURlcG9zaXRSZXNwb25zZRItCgZyZXN1bHQYASABKAsyHS5zaW1wbGViYW5rLnYxLlRyYW5zZmVyUmVzdWx0ItwBChdDcmVhdGVXaXRoZHJhd2FsUmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgDEg4KBmFtb3VudBgCIAEoAxIWCglyZWZlcmVuY2UYAyABKAlIAIgBARJGCghtZXRhZGF0YRgEIAMoCzI0LnNpbXBsZWJhbmsudjEuQ3JlYXRlV2l0aGRyYXdhbFJlcXVlc3QuTWV0YWRhdGFFbnRyeRovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCDAoKX3JlZmVyZW5jZSJJChhDcmVhdGVXaXRoZHJhd2FsUmVzcG9uc2USLQoGcmVzdWx0GAEgASgLMh0uc2ltcGxlYmFuay52MS5UcmFuc2ZlclJlc3VsdCJBChNQb3N0VHJhbnNmZXJSZXF1ZXN0EgoKAmlkGAEgASgDEhMKBmFtb3VudBgCIAEoA0gAiAEBQgkKB19hbW91bnQiRQoUUG9zdFRyYW5zZmVyUmVzcG9uc2USLQoGcmVzdWx0GAEgASgLMh0uc2ltcGxlYmFuay52MS5UcmFuc2ZlclJlc3VsdCIhChNWb2lkVHJhbnNmZXJSZXF1ZXN0EgoKAmlkGAEgASgDIkUKFFZvaWRUcmFuc2ZlclJlc3BvbnNlEi0KBnJlc3VsdBgBIAEoCzIdLnNpbXBsZWJhbmsudjEuVHJhbnNmZXJSZXN1bHQi4gEKFlJldmVyc2VUcmFuc2ZlclJlcXVlc3QSCgoCaWQYASABKAMSEwoGYW1vdW50GAIgASgDSACIAQESFgoJcmVmZXJlbmNlGAMgASgJSAGIAQESRQoIbWV0YWRhdGEYBCADKAsyMy5zaW1wbGViYW5rLnYxLlJldmVyc2VUcmFuc2ZlclJlcXVlc3QuTWV0YWRhdGFFbnRyeRovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCCQoHX2Ftb3VudEIMCgpfcmVmZXJlbmNlIkgKF1JldmVyc2VUcmFuc2ZlclJlc3BvbnNlEi0KBnJlc3VsdBgBIAEoCzIdLnNpbXBsZWJhbmsudjEuVHJhbnNmZXJSZXN1bHQiIgoURnJlZXplQWNjb3VudFJlcXVlc3QSCgoCaWQYASABKAMiQAoVRnJlZXplQWNjb3VudFJlc3BvbnNlEicKB2FjY291bnQYASABKAsyFi5zaW1wbGViYW5rLnYxLkFjY291bnQiJAoWVW5mcmVlemVBY2NvdW50UmVxdWVzdBIKCgJpZBgBIAEoAyJCChdVbmZyZWV6ZUFjY291bnRSZXNwb25zZRInCgdhY2NvdW50GAEgASgLMhYuc2ltcGxlYmFuay52MS5BY2NvdW50IiEKE0Nsb3NlQWNjb3VudFJlcXVlc3QSCgoCaWQYASABKAMiPwoUQ2xvc2VBY2NvdW50UmVzcG9uc2USJwoHYWNjb3VudBgBIAEoCzIWLnNpbXBsZWJhbmsudjEuQWNjb3VudCJPChFHZXRCYWxhbmNlUmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgDEiYKAmF0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJzChJHZXRCYWxhbmNlUmVzcG9uc2USEgoKYWNjb3VudF9pZBgBIAEoAxIQCghjdXJyZW5jeRgCIAEoCRImCgJhdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHYmFsYW5jZRgEIAEoAzKHDgoKU2ltcGxlQmFuaxJRCgpDcmVhdGVVc2VyEiAuc2ltcGxlYmFuay52MS5DcmVhdGVVc2VyUmVxdWVzdBohLnNpbXBsZWJhbmsudjEuQ3JlYXRlVXNlclJlc3BvbnNlEk4KCUxvZ2luVXNlchIfLnNpbXBsZWJhbmsudjEuTG9naW5Vc2VyUmVxdWVzdBogLnNpbXBsZWJhbmsudjEuTG9naW5Vc2VyUmVzcG9uc2USYwoQUmVuZXdBY2Nlc3NUb2tlbhImLnNpbXBsZWJhbmsudjEuUmVuZXdBY2Nlc3NUb2tlblJlcXVlc3QaJy5zaW1wbGViYW5rLnYxLlJlbmV3QWNjZXNzVG9rZW5SZXNwb25zZRJMCg1SZXZva2VTZXNzaW9uEiMuc2ltcGxlYmFuay52MS5SZXZva2VTZXNzaW9uUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eRJRCgpVcGRhdGVVc2VyEiAuc2ltcGxlYmFuay52MS5VcGRhdGVVc2VyUmVxdWVzdBohLnNpbXBsZWJhbmsudjEuVXBkYXRlVXNlclJlc3BvbnNlEloKDUNyZWF0ZUFjY291bnQSIy5zaW1wbGViYW5rLnYxLkNyZWF0ZUFjY291bnRSZXF1ZXN0GiQuc2ltcGxlYmFuay52MS5DcmVhdGVBY2NvdW50UmVzcG9uc2USUQoKR2V0QWNjb3VudBIgLnNpbXBsZWJhbmsudjEuR2V0QWNjb3VudFJlcXVlc3QaIS5zaW1wbGViYW5rLnYxLkdldEFjY291bnRSZXNwb25zZRJXCgxMaXN0QWNjb3VudHMSIi5zaW1wbGViYW5rLnYxLkxpc3RBY2NvdW50c1JlcXVlc3QaIy5zaW1wbGViYW5rLnYxLkxpc3RBY2NvdW50c1Jlc3BvbnNlElQKC0xpc3RFbnRyaWVzEiEuc2ltcGxlYmFuay52MS5MaXN0RW50cmllc1JlcXVlc3QaIi5zaW1wbGViYW5rLnYxLkxpc3RFbnRyaWVzUmVzcG9uc2USXQoOQ3JlYXRlVHJhbnNmZXISJC5zaW1wbGViYW5rLnYxLkNyZWF0ZVRyYW5zZmVyUmVxdWVzdBolLnNpbXBsZWJhbmsudjEuQ3JlYXRlVHJhbnNmZXJSZXNwb25zZRJUCgtHZXRUcmFuc2ZlchIhLnNpbXBsZWJhbmsudjEuR2V0VHJhbnNmZXJSZXF1ZXN0GiIuc2ltcGxlYmFuay52MS5HZXRUcmFuc2ZlclJlc3BvbnNlEloKDUNyZWF0ZURlcG9zaXQSIy5zaW1wbGViYW5rLnYxLkNyZWF0ZURlcG9zaXRSZXF1ZXN0GiQuc2ltcGxlYmFuay52MS5DcmVhdGVEZXBvc2l0UmVzcG9uc2USYwoQQ3JlYXRlV2l0aGRyYXdhbBImLnNpbXBsZWJhbmsudjEuQ3JlYXRlV2l0aGRyYXdhbFJlcXVlc3QaJy5zaW1wbGViYW5rLnYxLkNyZWF0ZVdpdGhkcmF3YWxSZXNwb25zZRJXCgxQb3N0VHJhbnNmZXISIi5zaW1wbGViYW5rLnYxLlBvc3RUcmFuc2ZlclJlcXVlc3QaIy5zaW1wbGViYW5rLnYxLlBvc3RUcmFuc2ZlclJlc3BvbnNlElcKDFZvaWRUcmFuc2ZlchIiLnNpbXBsZWJhbmsudjEuVm9pZFRyYW5zZmVyUmVxdWVzdBojLnNpbXBsZWJhbmsudjEuVm9pZFRyYW5zZmVyUmVzcG9uc2USYAoPUmV2ZXJzZVRyYW5zZmVyEiUuc2ltcGxlYmFuay52MS5SZXZlcnNlVHJhbnNmZXJSZXF1ZXN0GiYuc2ltcGxlYmFuay52MS5SZXZlcnNlVHJhbnNmZXJSZXNwb25zZRJaCg1GcmVlemVBY2NvdW50EiMuc2ltcGxlYmFuay52MS5GcmVlemVBY2NvdW50UmVxdWVzdBokLnNpbXBsZWJhbmsudjEuRnJlZXplQWNjb3VudFJlc3BvbnNlEmAKD1VuZnJlZXplQWNjb3VudBIlLnNpbXBsZWJhbmsudjEuVW5mcmVlemVBY2NvdW50UmVxdWVzdBomLnNpbXBsZWJhbmsudjEuVW5mcmVlemVBY2NvdW50UmVzcG9uc2USVwoMQ2xvc2VBY2NvdW50EiIuc2ltcGxlYmFuay52MS5DbG9zZUFjY291bnRSZXF1ZXN0GiMuc2ltcGxlYmFuay52MS5DbG9zZUFjY291bnRSZXNwb25zZRJRCgpHZXRCYWxhbmNlEiAuc2ltcGxlYmFuay52MS5HZXRCYWxhbmNlUmVxdWVzdBohLnNpbXBsZWJhbmsudjEuR2V0QmFsYW5jZVJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_empty, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message simplebank.v1.User
@@ -96,6 +96,32 @@ export type Account = Message<"simplebank.v1.Account"> & {
    * @generated from field: google.protobuf.Timestamp created_at = 5;
    */
   createdAt?: Timestamp | undefined;
+
+  /**
+   * open, frozen or closed
+   *
+   * @generated from field: string status = 6;
+   */
+  status: string;
+
+  /**
+   * Σ of its live holds out and in (integer cents)
+   *
+   * @generated from field: int64 pending_debits = 7;
+   */
+  pendingDebits: bigint;
+
+  /**
+   * @generated from field: int64 pending_credits = 8;
+   */
+  pendingCredits: bigint;
+
+  /**
+   * balance − pending_debits: what it can send
+   *
+   * @generated from field: int64 available_balance = 9;
+   */
+  availableBalance: bigint;
 };
 
 /**
@@ -135,6 +161,13 @@ export type Entry = Message<"simplebank.v1.Entry"> & {
    * @generated from field: google.protobuf.Timestamp created_at = 5;
    */
   createdAt?: Timestamp | undefined;
+
+  /**
+   * the account's posted balance right after this entry
+   *
+   * @generated from field: int64 balance_after = 6;
+   */
+  balanceAfter: bigint;
 };
 
 /**
@@ -172,6 +205,44 @@ export type Transfer = Message<"simplebank.v1.Transfer"> & {
    * @generated from field: google.protobuf.Timestamp created_at = 5;
    */
   createdAt?: Timestamp | undefined;
+
+  /**
+   * posted, pending, voided or expired
+   *
+   * @generated from field: string status = 6;
+   */
+  status: string;
+
+  /**
+   * what moved: amount for an immediate transfer, 0 while pending, ≤ amount once a hold is posted
+   *
+   * @generated from field: int64 posted_amount = 7;
+   */
+  postedAmount: bigint;
+
+  /**
+   * a hold's expiry; absent otherwise
+   *
+   * @generated from field: google.protobuf.Timestamp expires_at = 8;
+   */
+  expiresAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: optional string reference = 9;
+   */
+  reference?: string | undefined;
+
+  /**
+   * @generated from field: map<string, string> metadata = 10;
+   */
+  metadata: { [key: string]: string };
+
+  /**
+   * the transfer this one reverses; absent unless a reversal
+   *
+   * @generated from field: optional int64 reverses_transfer_id = 11;
+   */
+  reversesTransferId?: bigint | undefined;
 };
 
 /**
@@ -182,7 +253,8 @@ export const TransferSchema: GenMessage<Transfer> = /*@__PURE__*/
   messageDesc(file_simplebank_v1_simplebank, 3);
 
 /**
- * What the sender sees: the receiver's account (owner, balance) is not revealed.
+ * What the sender sees: the receiver's account (owner, balance) is not revealed. The entries are absent
+ * while nothing moved (a hold, a void).
  *
  * @generated from message simplebank.v1.TransferResult
  */
@@ -639,6 +711,34 @@ export type CreateTransferRequest = Message<"simplebank.v1.CreateTransferRequest
    * @generated from field: string currency = 4;
    */
   currency: string;
+
+  /**
+   * true: a hold (the amount reserved on the sender, nothing moves until it is posted)
+   *
+   * @generated from field: bool pending = 5;
+   */
+  pending: boolean;
+
+  /**
+   * a hold's life in seconds, 1 … 2592000 (default 86400); only with pending
+   *
+   * @generated from field: optional int32 timeout_seconds = 6;
+   */
+  timeoutSeconds?: number | undefined;
+
+  /**
+   * 1–128 characters, no control characters
+   *
+   * @generated from field: optional string reference = 7;
+   */
+  reference?: string | undefined;
+
+  /**
+   * at most 20 keys ^[A-Za-z0-9_.-]{1,40}$, values at most 500 characters
+   *
+   * @generated from field: map<string, string> metadata = 8;
+   */
+  metadata: { [key: string]: string };
 };
 
 /**
@@ -712,6 +812,16 @@ export type CreateDepositRequest = Message<"simplebank.v1.CreateDepositRequest">
    * @generated from field: int64 amount = 2;
    */
   amount: bigint;
+
+  /**
+   * @generated from field: optional string reference = 3;
+   */
+  reference?: string | undefined;
+
+  /**
+   * @generated from field: map<string, string> metadata = 4;
+   */
+  metadata: { [key: string]: string };
 };
 
 /**
@@ -751,6 +861,16 @@ export type CreateWithdrawalRequest = Message<"simplebank.v1.CreateWithdrawalReq
    * @generated from field: int64 amount = 2;
    */
   amount: bigint;
+
+  /**
+   * @generated from field: optional string reference = 3;
+   */
+  reference?: string | undefined;
+
+  /**
+   * @generated from field: map<string, string> metadata = 4;
+   */
+  metadata: { [key: string]: string };
 };
 
 /**
@@ -776,6 +896,294 @@ export type CreateWithdrawalResponse = Message<"simplebank.v1.CreateWithdrawalRe
  */
 export const CreateWithdrawalResponseSchema: GenMessage<CreateWithdrawalResponse> = /*@__PURE__*/
   messageDesc(file_simplebank_v1_simplebank, 29);
+
+/**
+ * @generated from message simplebank.v1.PostTransferRequest
+ */
+export type PostTransferRequest = Message<"simplebank.v1.PostTransferRequest"> & {
+  /**
+   * the hold
+   *
+   * @generated from field: int64 id = 1;
+   */
+  id: bigint;
+
+  /**
+   * 1 … the hold's amount (default: all of it)
+   *
+   * @generated from field: optional int64 amount = 2;
+   */
+  amount?: bigint | undefined;
+};
+
+/**
+ * Describes the message simplebank.v1.PostTransferRequest.
+ * Use `create(PostTransferRequestSchema)` to create a new message.
+ */
+export const PostTransferRequestSchema: GenMessage<PostTransferRequest> = /*@__PURE__*/
+  messageDesc(file_simplebank_v1_simplebank, 30);
+
+/**
+ * @generated from message simplebank.v1.PostTransferResponse
+ */
+export type PostTransferResponse = Message<"simplebank.v1.PostTransferResponse"> & {
+  /**
+   * @generated from field: simplebank.v1.TransferResult result = 1;
+   */
+  result?: TransferResult | undefined;
+};
+
+/**
+ * Describes the message simplebank.v1.PostTransferResponse.
+ * Use `create(PostTransferResponseSchema)` to create a new message.
+ */
+export const PostTransferResponseSchema: GenMessage<PostTransferResponse> = /*@__PURE__*/
+  messageDesc(file_simplebank_v1_simplebank, 31);
+
+/**
+ * @generated from message simplebank.v1.VoidTransferRequest
+ */
+export type VoidTransferRequest = Message<"simplebank.v1.VoidTransferRequest"> & {
+  /**
+   * @generated from field: int64 id = 1;
+   */
+  id: bigint;
+};
+
+/**
+ * Describes the message simplebank.v1.VoidTransferRequest.
+ * Use `create(VoidTransferRequestSchema)` to create a new message.
+ */
+export const VoidTransferRequestSchema: GenMessage<VoidTransferRequest> = /*@__PURE__*/
+  messageDesc(file_simplebank_v1_simplebank, 32);
+
+/**
+ * @generated from message simplebank.v1.VoidTransferResponse
+ */
+export type VoidTransferResponse = Message<"simplebank.v1.VoidTransferResponse"> & {
+  /**
+   * @generated from field: simplebank.v1.TransferResult result = 1;
+   */
+  result?: TransferResult | undefined;
+};
+
+/**
+ * Describes the message simplebank.v1.VoidTransferResponse.
+ * Use `create(VoidTransferResponseSchema)` to create a new message.
+ */
+export const VoidTransferResponseSchema: GenMessage<VoidTransferResponse> = /*@__PURE__*/
+  messageDesc(file_simplebank_v1_simplebank, 33);
+
+/**
+ * @generated from message simplebank.v1.ReverseTransferRequest
+ */
+export type ReverseTransferRequest = Message<"simplebank.v1.ReverseTransferRequest"> & {
+  /**
+   * @generated from field: int64 id = 1;
+   */
+  id: bigint;
+
+  /**
+   * default: all that is not yet reversed
+   *
+   * @generated from field: optional int64 amount = 2;
+   */
+  amount?: bigint | undefined;
+
+  /**
+   * @generated from field: optional string reference = 3;
+   */
+  reference?: string | undefined;
+
+  /**
+   * @generated from field: map<string, string> metadata = 4;
+   */
+  metadata: { [key: string]: string };
+};
+
+/**
+ * Describes the message simplebank.v1.ReverseTransferRequest.
+ * Use `create(ReverseTransferRequestSchema)` to create a new message.
+ */
+export const ReverseTransferRequestSchema: GenMessage<ReverseTransferRequest> = /*@__PURE__*/
+  messageDesc(file_simplebank_v1_simplebank, 34);
+
+/**
+ * @generated from message simplebank.v1.ReverseTransferResponse
+ */
+export type ReverseTransferResponse = Message<"simplebank.v1.ReverseTransferResponse"> & {
+  /**
+   * @generated from field: simplebank.v1.TransferResult result = 1;
+   */
+  result?: TransferResult | undefined;
+};
+
+/**
+ * Describes the message simplebank.v1.ReverseTransferResponse.
+ * Use `create(ReverseTransferResponseSchema)` to create a new message.
+ */
+export const ReverseTransferResponseSchema: GenMessage<ReverseTransferResponse> = /*@__PURE__*/
+  messageDesc(file_simplebank_v1_simplebank, 35);
+
+/**
+ * @generated from message simplebank.v1.FreezeAccountRequest
+ */
+export type FreezeAccountRequest = Message<"simplebank.v1.FreezeAccountRequest"> & {
+  /**
+   * @generated from field: int64 id = 1;
+   */
+  id: bigint;
+};
+
+/**
+ * Describes the message simplebank.v1.FreezeAccountRequest.
+ * Use `create(FreezeAccountRequestSchema)` to create a new message.
+ */
+export const FreezeAccountRequestSchema: GenMessage<FreezeAccountRequest> = /*@__PURE__*/
+  messageDesc(file_simplebank_v1_simplebank, 36);
+
+/**
+ * @generated from message simplebank.v1.FreezeAccountResponse
+ */
+export type FreezeAccountResponse = Message<"simplebank.v1.FreezeAccountResponse"> & {
+  /**
+   * @generated from field: simplebank.v1.Account account = 1;
+   */
+  account?: Account | undefined;
+};
+
+/**
+ * Describes the message simplebank.v1.FreezeAccountResponse.
+ * Use `create(FreezeAccountResponseSchema)` to create a new message.
+ */
+export const FreezeAccountResponseSchema: GenMessage<FreezeAccountResponse> = /*@__PURE__*/
+  messageDesc(file_simplebank_v1_simplebank, 37);
+
+/**
+ * @generated from message simplebank.v1.UnfreezeAccountRequest
+ */
+export type UnfreezeAccountRequest = Message<"simplebank.v1.UnfreezeAccountRequest"> & {
+  /**
+   * @generated from field: int64 id = 1;
+   */
+  id: bigint;
+};
+
+/**
+ * Describes the message simplebank.v1.UnfreezeAccountRequest.
+ * Use `create(UnfreezeAccountRequestSchema)` to create a new message.
+ */
+export const UnfreezeAccountRequestSchema: GenMessage<UnfreezeAccountRequest> = /*@__PURE__*/
+  messageDesc(file_simplebank_v1_simplebank, 38);
+
+/**
+ * @generated from message simplebank.v1.UnfreezeAccountResponse
+ */
+export type UnfreezeAccountResponse = Message<"simplebank.v1.UnfreezeAccountResponse"> & {
+  /**
+   * @generated from field: simplebank.v1.Account account = 1;
+   */
+  account?: Account | undefined;
+};
+
+/**
+ * Describes the message simplebank.v1.UnfreezeAccountResponse.
+ * Use `create(UnfreezeAccountResponseSchema)` to create a new message.
+ */
+export const UnfreezeAccountResponseSchema: GenMessage<UnfreezeAccountResponse> = /*@__PURE__*/
+  messageDesc(file_simplebank_v1_simplebank, 39);
+
+/**
+ * @generated from message simplebank.v1.CloseAccountRequest
+ */
+export type CloseAccountRequest = Message<"simplebank.v1.CloseAccountRequest"> & {
+  /**
+   * @generated from field: int64 id = 1;
+   */
+  id: bigint;
+};
+
+/**
+ * Describes the message simplebank.v1.CloseAccountRequest.
+ * Use `create(CloseAccountRequestSchema)` to create a new message.
+ */
+export const CloseAccountRequestSchema: GenMessage<CloseAccountRequest> = /*@__PURE__*/
+  messageDesc(file_simplebank_v1_simplebank, 40);
+
+/**
+ * @generated from message simplebank.v1.CloseAccountResponse
+ */
+export type CloseAccountResponse = Message<"simplebank.v1.CloseAccountResponse"> & {
+  /**
+   * @generated from field: simplebank.v1.Account account = 1;
+   */
+  account?: Account | undefined;
+};
+
+/**
+ * Describes the message simplebank.v1.CloseAccountResponse.
+ * Use `create(CloseAccountResponseSchema)` to create a new message.
+ */
+export const CloseAccountResponseSchema: GenMessage<CloseAccountResponse> = /*@__PURE__*/
+  messageDesc(file_simplebank_v1_simplebank, 41);
+
+/**
+ * @generated from message simplebank.v1.GetBalanceRequest
+ */
+export type GetBalanceRequest = Message<"simplebank.v1.GetBalanceRequest"> & {
+  /**
+   * @generated from field: int64 account_id = 1;
+   */
+  accountId: bigint;
+
+  /**
+   * default: now
+   *
+   * @generated from field: google.protobuf.Timestamp at = 2;
+   */
+  at?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message simplebank.v1.GetBalanceRequest.
+ * Use `create(GetBalanceRequestSchema)` to create a new message.
+ */
+export const GetBalanceRequestSchema: GenMessage<GetBalanceRequest> = /*@__PURE__*/
+  messageDesc(file_simplebank_v1_simplebank, 42);
+
+/**
+ * @generated from message simplebank.v1.GetBalanceResponse
+ */
+export type GetBalanceResponse = Message<"simplebank.v1.GetBalanceResponse"> & {
+  /**
+   * @generated from field: int64 account_id = 1;
+   */
+  accountId: bigint;
+
+  /**
+   * @generated from field: string currency = 2;
+   */
+  currency: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp at = 3;
+   */
+  at?: Timestamp | undefined;
+
+  /**
+   * the posted balance as of `at` (integer cents)
+   *
+   * @generated from field: int64 balance = 4;
+   */
+  balance: bigint;
+};
+
+/**
+ * Describes the message simplebank.v1.GetBalanceResponse.
+ * Use `create(GetBalanceResponseSchema)` to create a new message.
+ */
+export const GetBalanceResponseSchema: GenMessage<GetBalanceResponse> = /*@__PURE__*/
+  messageDesc(file_simplebank_v1_simplebank, 43);
 
 /**
  * @generated from service simplebank.v1.SimpleBank
@@ -910,6 +1318,78 @@ export const SimpleBank: GenService<{
     methodKind: "unary";
     input: typeof CreateWithdrawalRequestSchema;
     output: typeof CreateWithdrawalResponseSchema;
+  },
+  /**
+   * Post (capture) a live hold, all of it or `amount`: the money moves, the rest is released. By the
+   * sender's owner or a banker. Takes idempotency-key.
+   *
+   * @generated from rpc simplebank.v1.SimpleBank.PostTransfer
+   */
+  postTransfer: {
+    methodKind: "unary";
+    input: typeof PostTransferRequestSchema;
+    output: typeof PostTransferResponseSchema;
+  },
+  /**
+   * Void a live hold: nothing moves. By either side's owner or a banker. Takes idempotency-key.
+   *
+   * @generated from rpc simplebank.v1.SimpleBank.VoidTransfer
+   */
+  voidTransfer: {
+    methodKind: "unary";
+    input: typeof VoidTransferRequestSchema;
+    output: typeof VoidTransferResponseSchema;
+  },
+  /**
+   * Reverse (refund) a posted transfer: a new transfer from its receiver back to its sender. By the
+   * receiver's owner or a banker. Takes idempotency-key.
+   *
+   * @generated from rpc simplebank.v1.SimpleBank.ReverseTransfer
+   */
+  reverseTransfer: {
+    methodKind: "unary";
+    input: typeof ReverseTransferRequestSchema;
+    output: typeof ReverseTransferResponseSchema;
+  },
+  /**
+   * Banker: the account neither sends nor receives until unfrozen. Takes idempotency-key.
+   *
+   * @generated from rpc simplebank.v1.SimpleBank.FreezeAccount
+   */
+  freezeAccount: {
+    methodKind: "unary";
+    input: typeof FreezeAccountRequestSchema;
+    output: typeof FreezeAccountResponseSchema;
+  },
+  /**
+   * Banker: the account sends and receives again. Takes idempotency-key.
+   *
+   * @generated from rpc simplebank.v1.SimpleBank.UnfreezeAccount
+   */
+  unfreezeAccount: {
+    methodKind: "unary";
+    input: typeof UnfreezeAccountRequestSchema;
+    output: typeof UnfreezeAccountResponseSchema;
+  },
+  /**
+   * Its owner or a banker, at balance 0 with no live hold: final. Takes idempotency-key.
+   *
+   * @generated from rpc simplebank.v1.SimpleBank.CloseAccount
+   */
+  closeAccount: {
+    methodKind: "unary";
+    input: typeof CloseAccountRequestSchema;
+    output: typeof CloseAccountResponseSchema;
+  },
+  /**
+   * The posted balance of one of your accounts as of a time (default now).
+   *
+   * @generated from rpc simplebank.v1.SimpleBank.GetBalance
+   */
+  getBalance: {
+    methodKind: "unary";
+    input: typeof GetBalanceRequestSchema;
+    output: typeof GetBalanceResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_simplebank_v1_simplebank, 0);
