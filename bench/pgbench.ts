@@ -167,7 +167,7 @@ export async function prepareLedgerRef(tools: PgbenchTools, url: string, migrate
 
 const LEDGER_SCRIPTS = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, 'pgbench');
 
-/** `batch` transfers per call of the ledger function (ledger_batch), straight from pgbench (no Node at all). */
+/** `batch` transfers per call of the ledger function (ledger_apply), straight from pgbench (no Node at all). */
 export function runLedgerBatch(
   tools: PgbenchTools,
   url: string,

@@ -36,7 +36,7 @@ const HELP = `npm run bench -- [flags]
   --pool N            the service's database pool (default 10)
   --pgbench-dir DIR   the pgbench reference designs (default bench/pgbench/reference, this schema's)
   --profile-workload W  what the profile phase drives: spread (default) or keyed (a fresh Idempotency-Key each)
-  --phases LIST       any of pgbench,ledger,curve,hot,keyed,deposits,pooler,profile,metrics,memory,tracing,inprocess,flood (default: all)
+  --phases LIST       any of pgbench,ledger,curve,hot,keyed,holds,deposits,pooler,profile,metrics,memory,tracing,inprocess,flood (default: all)
   --save / --no-save  write bench/results/ (default: only a run with default flags does)
   --help              this text
 Results: bench/results/latest.{json,md} after a full run with default flags (or --save).`;
@@ -65,7 +65,7 @@ const pgbenchDir = resolve(projectRoot, flag('pgbench-dir', 'bench/pgbench/refer
 const phasesWanted = new Set(
   flag(
     'phases',
-    quick ? 'pgbench,ledger,curve,hot' : 'pgbench,ledger,curve,hot,keyed,deposits,pooler,profile,metrics,memory,tracing,inprocess,flood',
+    quick ? 'pgbench,ledger,curve,hot' : 'pgbench,ledger,curve,hot,keyed,holds,deposits,pooler,profile,metrics,memory,tracing,inprocess,flood',
   ).split(','),
 );
 // Only a full run (every phase, default length) replaces the committed results, unless asked.
@@ -424,6 +424,26 @@ async function main(): Promise<number> {
         );
         keyedPairs.push({ unkeyed, keyed });
       }
+    }
+    // 4b. Money that waits (API v1.3): a hold then its capture, a hold then its void, beside immediate
+    //     transfers measured right before them on the same tables. Each operation is two requests
+    //     (the hold, then /post or /void), counted as one movement.
+    if (phasesWanted.has('holds')) {
+      await httpPhase('spread, beside holds', connections, postTransfer(spreadPair));
+      const holdThen = (action: 'post' | 'void') => async () => {
+        const { from, to } = spreadPair();
+        const h = await request(
+          'POST',
+          '/transfers',
+          { from_account_id: from.id, to_account_id: to.id, amount: amount(), currency: from.currency, pending: true, timeout_seconds: 600 },
+          from.token,
+        );
+        if (h.status !== 201) return `hold ${h.status}`;
+        const id = (JSON.parse(h.body) as { transfer: { id: number } }).transfer.id;
+        return String((await request('POST', `/transfers/${id}/${action}`, {}, from.token)).status);
+      };
+      await httpPhase('hold → post', connections, holdThen('post'));
+      await httpPhase('hold → void', connections, holdThen('void'));
     }
     if (phasesWanted.has('deposits')) {
       await httpPhase(

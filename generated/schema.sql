@@ -173,6 +173,9 @@ CREATE OR REPLACE FUNCTION public.api_timestamp(ts timestamp with time zone)
 RETURN to_char((ts AT TIME ZONE 'UTC'::text), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'::text)
 ;
 
+-- FUNCTION ledger_apply(p_items jsonb, p_key_ttl_ms bigint) RETURNS TABLE(status integer, code text, field text, detail text, replayed boolean, result json)
+--   its body: sql/functions/ledger_apply.pgsql (the only source; migrations/*_fn_ledger_apply.sql apply it)
+
 -- FUNCTION ledger_batch(p_items jsonb, p_key_ttl_ms bigint) RETURNS TABLE(status integer, code text, field text, detail text, replayed boolean, result json)
 --   its body: sql/functions/ledger_batch.pgsql (the only source; migrations/*_fn_ledger_batch.sql apply it)
 
@@ -227,6 +230,7 @@ CREATE TRIGGER users_authority_changed_notify AFTER UPDATE ON public.users FOR E
 --   20261206140000
 --   20261206141140
 --   20261206150000
---   20261207062643
---   20261207062644
---   20261207062645
+--   20261207064153
+--   20261207064154
+--   20261207064155
+--   20261207064156

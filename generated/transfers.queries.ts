@@ -7,14 +7,14 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 
 export type NumberOrString = number | string;
 
-/** 'LedgerBatch' parameters type */
-export interface ILedgerBatchParams {
+/** 'LedgerApply' parameters type */
+export interface ILedgerApplyParams {
   items: Json;
   keyTtlMs: NumberOrString;
 }
 
-/** 'LedgerBatch' return type */
-export interface ILedgerBatchResult {
+/** 'LedgerApply' return type */
+export interface ILedgerApplyResult {
   code: string | null;
   detail: string | null;
   field: string | null;
@@ -23,22 +23,22 @@ export interface ILedgerBatchResult {
   status: number;
 }
 
-/** 'LedgerBatch' query type */
-export interface ILedgerBatchQuery {
-  params: ILedgerBatchParams;
-  result: ILedgerBatchResult;
+/** 'LedgerApply' query type */
+export interface ILedgerApplyQuery {
+  params: ILedgerApplyParams;
+  result: ILedgerApplyResult;
 }
 
-const ledgerBatchIR: any = {"usedParamSet":{"items":true,"keyTtlMs":true},"params":[{"name":"items","required":true,"transform":{"type":"scalar"},"locs":[{"a":99,"b":105}]},{"name":"keyTtlMs","required":true,"transform":{"type":"scalar"},"locs":[{"a":115,"b":124}]}],"statement":"SELECT status AS \"status!\", code, field, detail, replayed AS \"replayed!\", result\nFROM ledger_batch(:items!::jsonb, :keyTtlMs!)                                                                                                       "};
+const ledgerApplyIR: any = {"usedParamSet":{"items":true,"keyTtlMs":true},"params":[{"name":"items","required":true,"transform":{"type":"scalar"},"locs":[{"a":99,"b":105}]},{"name":"keyTtlMs","required":true,"transform":{"type":"scalar"},"locs":[{"a":115,"b":124}]}],"statement":"SELECT status AS \"status!\", code, field, detail, replayed AS \"replayed!\", result\nFROM ledger_apply(:items!::jsonb, :keyTtlMs!)                                                                                                       "};
 
 /**
  * Query generated from SQL:
  * ```
  * SELECT status AS "status!", code, field, detail, replayed AS "replayed!", result
- * FROM ledger_batch(:items!::jsonb, :keyTtlMs!)                                                                                                       
+ * FROM ledger_apply(:items!::jsonb, :keyTtlMs!)                                                                                                       
  * ```
  */
-export const ledgerBatch = new PreparedQuery<ILedgerBatchParams,ILedgerBatchResult>(ledgerBatchIR);
+export const ledgerApply = new PreparedQuery<ILedgerApplyParams,ILedgerApplyResult>(ledgerApplyIR);
 
 
 /** 'GetTransfer' parameters type */

@@ -1,9 +1,9 @@
 /* Money movements, many per call and per transaction (group commit); a single one is a batch of one.
    `items` is a JSON array of ledger items (src/transfers/ledger.ts: LedgerItem), answered one row each,
-   in order. The function: sql/functions/ledger_batch.pgsql. */
-/* @name LedgerBatch */
+   in order. The function: sql/functions/ledger_apply.pgsql. */
+/* @name LedgerApply */
 SELECT status AS "status!", code, field, detail, replayed AS "replayed!", result
-FROM ledger_batch(:items!::jsonb, :keyTtlMs!);
+FROM ledger_apply(:items!::jsonb, :keyTtlMs!);
 
 /* A pending hold past its expiry reads as expired, whether or not the expiry job has marked it yet. */
 /* @name GetTransfer */

@@ -74,7 +74,7 @@ export const ERROR_STATUS = {
   internal: 500,
 } as const satisfies Readonly<Record<ErrorCode, number>>;
 
-/** The refusals the ledger function answers as values (sql/functions/ledger_batch.pgsql): its answers
+/** The refusals the ledger function answers as values (sql/functions/ledger_apply.pgsql): its answers
  * are checked against this list, and each becomes the error of its code below. */
 export const LEDGER_REFUSAL_CODES = [
   'validation_failed',

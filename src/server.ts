@@ -11,6 +11,7 @@ import { type Config, ConfigError, loadConfig } from './platform/config.js';
 import { type Database, openDatabase } from './platform/database.js';
 import { EmbeddedPostgresError, portIsFree } from './platform/embedded-postgres.js';
 import { applyHeapGrowth } from './platform/heap.js';
+import { type Jobs, startJobs } from './platform/jobs.js';
 import { createLogger } from './platform/logger.js';
 import { createMetricsServer } from './platform/metrics.js';
 import { MigrationError } from './platform/migrate.js';
@@ -96,12 +97,33 @@ async function main(): Promise<void> {
   }, 600_000);
   cleanup.unref();
 
+  // The background jobs (hold expiry) on the Postgres job queue, over a session connection. A database
+  // that cannot be reached yet (or not migrated) is retried every 10 s: the service serves meanwhile.
+  let jobs: Jobs | undefined;
+  let stopping = false;
+  const startJobsWhenPossible = async () => {
+    while (!stopping && jobs === undefined) {
+      try {
+        const started = await startJobs({ sessionUrl: database.sessionUrl, pool, log });
+        if (stopping) await started.stop();
+        else jobs = started;
+      } catch (err) {
+        log.warn(`background jobs (hold expiry) not started: ${(err as Error).message}; retrying in 10 s`);
+        await new Promise((r) => setTimeout(r, 10_000).unref());
+      }
+    }
+  };
+  const jobsStarted = startJobsWhenPossible();
+
   // SIGINT/SIGTERM: stop accepting, let in-flight requests finish, then the pool, then Postgres.
   closeWithGrace({ delay: 20_000, logger: log }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'closing after an error');
     else log.info({ signal }, 'shutting down');
     clearInterval(cleanup);
+    stopping = true;
     await Promise.all([bank.close(), new Promise((r) => (metricsServer ? metricsServer.close(r) : r(undefined)))]);
+    await Promise.race([jobsStarted, new Promise((r) => setTimeout(r, 5_000).unref())]);
+    await jobs?.stop();
     await Promise.all([pool.end(), readPool?.end()]);
     await database.close();
     await tracing.shutdown(); // flushes the spans still batched

@@ -1,4 +1,4 @@
--- L. The service's own ledger function (sql/functions/ledger_batch.pgsql), called by pgbench: :batch
+-- L. The service's own ledger function (sql/functions/ledger_apply.pgsql), called by pgbench: :batch
 -- random transfers (spread over :naccounts accounts from :lo, or the hot pair when :naccounts = 2) in
 -- one call and transaction, as the service sends them: a JSON array of items.
 -- Needs: -D batch=16 -D lo=<first account id> -D naccounts=10000|2 -D keyed=0|1 (keyed: each item
@@ -16,4 +16,4 @@ FROM (
                1 + floor(random() * 100)::bigint AS a
         FROM generate_series(1, (:batch)::int)) s
 ) r,
-LATERAL ledger_batch(r.items, 86400000) b;
+LATERAL ledger_apply(r.items, 86400000) b;

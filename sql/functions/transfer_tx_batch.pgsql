@@ -1,7 +1,7 @@
--- The previous release's form of the ledger call (ten parallel arrays), kept for one release so that
--- pods of that release keep moving money during a rolling update: it hands its items to ledger_batch
--- (sql/functions/ledger_batch.pgsql), so every rule of this release applies to them too. Drop it in the
--- next release.
+-- Release v1.1's form of the ledger call (ten parallel arrays), kept so that pods of that release keep
+-- moving money during a rolling update: it hands its items to ledger_batch (v1.2's form,
+-- sql/functions/ledger_batch.pgsql, answering in that release's shape), so every rule of this release
+-- applies to them too. Drop it with ledger_batch, once no v1.1 pod can be left.
 CREATE OR REPLACE FUNCTION transfer_tx_batch(
   p_kind text[], p_from bigint[], p_to bigint[], p_amount bigint[], p_currency text[], p_owner text[],
   p_key_user text[], p_key text[], p_fingerprint bytea[], p_key_ttl_ms bigint

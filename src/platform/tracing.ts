@@ -134,7 +134,7 @@ export async function startTracing(env: NodeJS.ProcessEnv = process.env): Promis
       return api.trace.getSpan(api.context.active())?.spanContext();
     },
     ledger(links, items, fn) {
-      const span = tracer.startSpan('ledger call ledger_batch', {
+      const span = tracer.startSpan('ledger call ledger_apply', {
         kind: api.SpanKind.INTERNAL,
         attributes: { 'simplebank.ledger.items': items },
         links: links.filter(Boolean).map((context) => ({ context: context as import('@opentelemetry/api').SpanContext })),

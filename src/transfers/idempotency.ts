@@ -1,5 +1,5 @@
 // Idempotency-Key: the key, its request's fingerprint and the outcome are written by the ledger
-// function in the same transaction as the money movement (sql/functions/ledger_batch.pgsql), so
+// function in the same transaction as the money movement (sql/functions/ledger_apply.pgsql), so
 // a retry after any crash either replays what committed or runs (once). Only committed outcomes
 // are stored: a 201, or a 422 rule refusal. Here: the fingerprint, and the cleanup.
 import { createHash } from 'node:crypto';

@@ -1,6 +1,6 @@
 // The ledger: where money moves. Every movement — transfer, deposit, withdrawal, with or without an
-// Idempotency-Key — is an item of ONE call of the SQL function `ledger_batch`
-// (sql/functions/ledger_batch.pgsql, its only source; the call: sql/transfers.sql). In one transaction it
+// Idempotency-Key — is an item of ONE call of the SQL function `ledger_apply`
+// (sql/functions/ledger_apply.pgsql, its only source; the call: sql/transfers.sql). In one transaction it
 // locks every account of the call in ascending id order, applies the items in order with the rules
 // checked per item, and writes transfers, entries, balances and stored idempotent answers. This module
 // owns that call: typed items in (MovementRequest), typed answers out (MovementAnswer).
@@ -19,7 +19,7 @@
 import type pg from 'pg';
 import Type, { type TSchema } from 'typebox';
 import Compile from 'typebox/compile';
-import { ledgerBatch } from '../../generated/transfers.queries.js';
+import { ledgerApply } from '../../generated/transfers.queries.js';
 import { Account } from '../accounts/accounts.schemas.js';
 import { isRetryable, isUnavailable } from '../db/pg-errors.js';
 import type { Queryable } from '../db/pool.js';
@@ -183,11 +183,11 @@ function decode(row: unknown, kind: Movement['kind']): MovementAnswer<LedgerResu
       .slice(0, 3)
       .map((e) => `${e.instancePath || '/'} ${e.message}`)
       .join('; ');
-    throw new IntegrityError(`ledger_batch answered a ${kind} item with a row of no known shape: ${why}`);
+    throw new IntegrityError(`ledger_apply answered a ${kind} item with a row of no known shape: ${why}`);
   }
   if (row.code === null) return { ok: true, replayed: row.replayed, status: row.status, result: row.result };
   if (row.status !== ERROR_STATUS[row.code]) {
-    throw new IntegrityError(`ledger_batch answered ${row.code} with status ${row.status}, the contract says ${ERROR_STATUS[row.code]}`);
+    throw new IntegrityError(`ledger_apply answered ${row.code} with status ${row.status}, the contract says ${ERROR_STATUS[row.code]}`);
   }
   return { ok: false, replayed: row.replayed, error: ledgerRefusal(row.code, row.detail, row.field) };
 }
@@ -202,8 +202,8 @@ export async function applyBatch(
   requests: readonly MovementRequest[],
   keyTtlMs: number,
 ): Promise<MovementAnswer<LedgerResult>[]> {
-  const rows = await ledgerBatch.run({ items: JSON.stringify(requests.map(toLedgerItem)), keyTtlMs }, db);
-  if (rows.length !== requests.length) throw new IntegrityError(`ledger_batch answered ${rows.length} items for ${requests.length}`);
+  const rows = await ledgerApply.run({ items: JSON.stringify(requests.map(toLedgerItem)), keyTtlMs }, db);
+  if (rows.length !== requests.length) throw new IntegrityError(`ledger_apply answered ${rows.length} items for ${requests.length}`);
   return rows.map((row, i) => decode(row, requests[i]!.movement.kind));
 }
 

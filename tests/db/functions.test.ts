@@ -29,13 +29,13 @@ const bodyOf = async (name: string) =>
 
 it('the migrations make every function exactly as its source file says', async () => {
   const sources = await readFunctionSources();
-  expect(sources.map((s) => s.file)).toContain('sql/functions/ledger_batch.pgsql');
+  expect(sources.map((s) => s.file)).toContain('sql/functions/ledger_apply.pgsql');
   expect(await functionDrift(db.url, sources)).toEqual([]);
 });
 
 it('a changed source becomes one migration: up applies the source, down restores the function before', async () => {
-  const [ledger] = (await readFunctionSources()).filter((s) => s.name === 'ledger_batch');
-  const before = await bodyOf('ledger_batch');
+  const [ledger] = (await readFunctionSources()).filter((s) => s.name === 'ledger_apply');
+  const before = await bodyOf('ledger_apply');
   const changed = { ...ledger!, text: ledger!.text.replace('IF n = 0 THEN RETURN; END IF;', 'IF n = 0 THEN RETURN; END IF; -- changed') };
   const [drift, ...more] = await functionDrift(db.url, [changed]);
   expect(more).toEqual([]);
@@ -45,19 +45,19 @@ it('a changed source becomes one migration: up applies the source, down restores
   try {
     await cp(migrationsDir, dir, { recursive: true });
     const file = await writeFunctionMigration(drift!, dir);
-    expect(file).toMatch(/^\d{14}_fn_ledger_batch\.sql$/);
+    expect(file).toMatch(/^\d{14}_fn_ledger_apply\.sql$/);
     expect((await readdir(dir)).sort().pop()).toBe(file); // the newest migration
     const text = await readFile(join(dir, file), 'utf8');
     expect(text).toMatch(/edit that file, never this one/);
-    expect(text).toContain('sql/functions/ledger_batch.pgsql');
+    expect(text).toContain('sql/functions/ledger_apply.pgsql');
 
     expect(dbmate(dir, 'up').status).toBe(0);
-    expect((await bodyOf('ledger_batch'))[0]).toContain('-- changed');
+    expect((await bodyOf('ledger_apply'))[0]).toContain('-- changed');
     expect(await functionDrift(db.url, [changed])).toEqual([]); // in step with the changed source
     expect(await functionDrift(db.url, [ledger!])).toHaveLength(1); // and no longer with the committed one
 
     expect(dbmate(dir, 'rollback').status).toBe(0);
-    expect(await bodyOf('ledger_batch')).toEqual(before);
+    expect(await bodyOf('ledger_apply')).toEqual(before);
     expect(await functionDrift(db.url, [ledger!])).toEqual([]);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-// The ledger function (sql/functions/ledger_batch.pgsql), against real Postgres: a batch answers every item as it would be answered
+// The ledger function (sql/functions/ledger_apply.pgsql), against real Postgres: a batch answers every item as it would be answered
 // alone, refusals never fail their neighbours, and the same random sequence ends in the same
 // state whether it is applied one by one or in batches.
 import { randomBytes } from 'node:crypto';

@@ -98,6 +98,6 @@ it('users/ and auth/ do not import each other: sessions use users, users know no
 });
 
 it('the only call of the ledger function is in src/transfers/ledger.ts', () => {
-  const callers = all.filter((f) => /\bledgerBatch\b/.test(readFileSync(f, 'utf8'))).map((f) => relative(projectRoot, f));
+  const callers = all.filter((f) => /\bledgerApply\b/.test(readFileSync(f, 'utf8'))).map((f) => relative(projectRoot, f));
   expect(callers).toEqual(['src/transfers/ledger.ts']);
 });

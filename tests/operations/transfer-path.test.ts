@@ -18,7 +18,7 @@ it('names at most eight files, each of which exists, in order', () => {
     'src/transfers/transfers.operations.ts',
     'src/transfers/ledger.ts',
     'sql/transfers.sql',
-    'sql/functions/ledger_batch.pgsql',
+    'sql/functions/ledger_apply.pgsql',
     'src/errors.ts',
     'src/http/problem.ts',
   ]);
@@ -33,9 +33,9 @@ it('each step hands the transfer to the next as the README says', () => {
   expect(read(steps[0]!)).toMatch(/transfers\.createTransfer\(/);
   expect(imports(steps[2]!, 'ledger.ts')).toBe(true);
   // The ledger calls the query of sql/transfers.sql (through generated/), which calls the function of its source file.
-  expect(read(steps[3]!)).toMatch(/import \{ ledgerBatch \} from '\.\.\/\.\.\/generated\/transfers\.queries\.js'/);
-  expect(read(steps[4]!)).toMatch(/@name LedgerBatch \*\/[\s\S]*FROM ledger_batch\(/);
-  expect(read(steps[5]!)).toMatch(/^CREATE OR REPLACE FUNCTION ledger_batch\(/m);
+  expect(read(steps[3]!)).toMatch(/import \{ ledgerApply \} from '\.\.\/\.\.\/generated\/transfers\.queries\.js'/);
+  expect(read(steps[4]!)).toMatch(/@name LedgerApply \*\/[\s\S]*FROM ledger_apply\(/);
+  expect(read(steps[5]!)).toMatch(/^CREATE OR REPLACE FUNCTION ledger_apply\(/m);
   // Its refusals become the errors of src/errors.ts, which the adapters answer.
   expect(read(steps[3]!)).toMatch(/ledgerRefusal\(/);
   expect(imports(steps[7]!, 'errors.ts')).toBe(true);

@@ -5,8 +5,8 @@
 -- A stored success (idempotency_keys.response) as this release answers it. Answers stored before API v1.3
 -- lack the fields it added: they are given what was true when they were stored (an immediate transfer,
 -- posted in full, no reference, no metadata; an open account with no holds; each entry's balance after
--- it, read from the entry). Replays of newer answers pass through unchanged. Called by ledger_batch
--- (sql/functions/ledger_batch.pgsql) for replays only.
+-- it, read from the entry). Replays of newer answers pass through unchanged. Called by ledger_apply
+-- (sql/functions/ledger_apply.pgsql) for replays only.
 CREATE OR REPLACE FUNCTION ledger_stored_answer(p_stored jsonb) RETURNS jsonb
 LANGUAGE sql STABLE
 SET enable_seqscan = off
