@@ -65,7 +65,9 @@ const pgbenchDir = resolve(projectRoot, flag('pgbench-dir', 'bench/pgbench/refer
 const phasesWanted = new Set(
   flag(
     'phases',
-    quick ? 'pgbench,ledger,curve,hot' : 'pgbench,ledger,curve,hot,keyed,holds,deposits,pooler,profile,metrics,memory,tracing,inprocess,flood',
+    quick
+      ? 'pgbench,ledger,curve,hot'
+      : 'pgbench,ledger,curve,hot,keyed,holds,deposits,pooler,profile,metrics,memory,tracing,inprocess,flood',
   ).split(','),
 );
 // Only a full run (every phase, default length) replaces the committed results, unless asked.
@@ -435,7 +437,14 @@ async function main(): Promise<number> {
         const h = await request(
           'POST',
           '/transfers',
-          { from_account_id: from.id, to_account_id: to.id, amount: amount(), currency: from.currency, pending: true, timeout_seconds: 600 },
+          {
+            from_account_id: from.id,
+            to_account_id: to.id,
+            amount: amount(),
+            currency: from.currency,
+            pending: true,
+            timeout_seconds: 600,
+          },
           from.token,
         );
         if (h.status !== 201) return `hold ${h.status}`;

@@ -274,3 +274,116 @@ it('an external database that is down: 503 within seconds, /readyz 503, /healthz
   expect(await server.exited).toBe(0);
   await db.stop();
 });
+
+/** A keyed request to any route, its answer kept: for holds and what ends them. */
+interface Call {
+  path: string;
+  key: string;
+  token: string;
+  body: object;
+  status?: number;
+  json?: { transfer?: { id: number; status: string; posted_amount: number } };
+}
+
+async function call(s: Setup, c: Call): Promise<void> {
+  try {
+    const res = await fetch(`${s.base}${c.path}`, json(c.body, { authorization: `Bearer ${c.token}`, 'idempotency-key': c.key }));
+    c.json = (await res.json()) as Call['json'];
+    c.status = res.status;
+  } catch {
+    c.status = undefined;
+  }
+}
+
+async function loadCalls(s: Setup, calls: Call[], after: number, fault: () => void) {
+  let next = 0;
+  let answered = 0;
+  let fired = false;
+  await Promise.all(
+    Array.from({ length: 12 }, async () => {
+      while (next < calls.length) {
+        const c = calls[next++]!;
+        await call(s, c);
+        if (c.status !== undefined) answered++;
+        if (!fired && answered >= after) {
+          fired = true;
+          fault();
+        }
+      }
+    }),
+  );
+}
+
+async function retryCalls(s: Setup, calls: Call[]) {
+  for (const c of calls) {
+    for (let i = 0; c.status === undefined || c.status >= 500 || c.status === 409; i++) {
+      if (i > 100) throw new Error(`${c.path} ${c.key} never got an answer: ${c.status}`);
+      if (i > 0) await new Promise((res) => setTimeout(res, 200));
+      await call(s, c);
+    }
+  }
+}
+
+it('SIGKILL between holds and their postings: retried keys make each hold once and end it once', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'simplebank-holdcrash-'));
+  dirs.push(dataDir);
+  const s = await makeServer({ DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()) });
+  let server = await s.start();
+  const { users, a, b } = await fixtures(s);
+  const holds: Call[] = Array.from({ length: 120 }, (_, i) => {
+    const forward = i % 2 === 0;
+    return {
+      path: '/transfers',
+      key: `hold-${i}`,
+      token: forward ? users.crash_a! : users.crash_b!,
+      body: { from_account_id: forward ? a : b, to_account_id: forward ? b : a, amount: 100 + i, currency: 'USD', pending: true },
+    };
+  });
+  await loadCalls(s, holds, 30, () => server.child.kill('SIGKILL'));
+  await server.exited;
+  expect(holds.some((c) => c.status === undefined)).toBe(true); // the crash cut holds off
+  server = await s.start();
+  await retryCalls(s, holds);
+  expect(holds.every((c) => c.status === 201 && c.json?.transfer?.status === 'pending')).toBe(true);
+
+  // Every third hold voided, the rest captured in part (half), under keys of their own; killed again.
+  const ends: Call[] = holds.map((h, i) => ({
+    path: `/transfers/${h.json!.transfer!.id}/${i % 3 === 0 ? 'void' : 'post'}`,
+    key: `end-${i}`,
+    token: h.token,
+    body: i % 3 === 0 ? {} : { amount: Math.floor((100 + i) / 2) },
+  }));
+  await loadCalls(s, ends, 30, () => server.child.kill('SIGKILL'));
+  await server.exited;
+  expect(ends.some((c) => c.status === undefined)).toBe(true);
+  server = await s.start();
+  await retryCalls(s, ends);
+  expect(ends.map((c) => c.status)).toEqual(ends.map(() => 200));
+
+  const embedded = await attachOrStartEmbedded({ dataDir, port: Number(s.env.EMBEDDED_PG_PORT) });
+  const c = new pg.Client({ connectionString: embedded.url });
+  await c.connect();
+  try {
+    const ids = holds.map((h) => h.json!.transfer!.id);
+    expect(new Set(ids).size).toBe(120); // each hold made once
+    const { rows } = await c.query<{ id: string; status: string; posted_amount: string; entries: number }>(
+      `SELECT t.id, t.status, t.posted_amount, (SELECT count(*)::int FROM entries e WHERE e.transfer_id = t.id) AS entries
+       FROM transfers t WHERE t.from_account_id = ANY($1) AND t.to_account_id = ANY($1) ORDER BY t.id`,
+      [[a, b]],
+    );
+    expect(rows.map((r) => Number(r.id))).toEqual([...ids].sort((x, y) => x - y)); // nothing else was written
+    const byId = new Map(rows.map((r) => [Number(r.id), r]));
+    holds.forEach((h, i) => {
+      const r = byId.get(h.json!.transfer!.id)!;
+      if (i % 3 === 0) expect([r.status, Number(r.posted_amount), r.entries]).toEqual(['voided', 0, 0]);
+      else expect([r.status, Number(r.posted_amount), r.entries]).toEqual(['posted', Math.floor((100 + i) / 2), 2]);
+    });
+    expect((await verifyLedger(c)).violations).toEqual([]);
+    const { rows: bal } = await c.query<{ s: string }>('SELECT sum(balance)::bigint AS s FROM accounts WHERE id = ANY($1)', [[a, b]]);
+    expect(Number(bal[0]!.s)).toBe(2_000_000);
+  } finally {
+    await c.end();
+  }
+  server.child.kill('SIGTERM');
+  expect(await server.exited).toBe(0);
+});
