@@ -4,11 +4,19 @@
 -- Domains
 CREATE DOMAIN account_id AS bigint CONSTRAINT account_id_positive CHECK ((VALUE > 0));
 
+CREATE DOMAIN account_status AS text CONSTRAINT accounts_status_known CHECK ((VALUE = ANY (ARRAY['open'::text, 'frozen'::text, 'closed'::text])));
+
 CREATE DOMAIN cents AS bigint CONSTRAINT cents_within_safe_integer CHECK (((VALUE >= '-9007199254740991'::bigint) AND (VALUE <= '9007199254740991'::bigint)));
 
 CREATE DOMAIN entry_id AS bigint CONSTRAINT entry_id_positive CHECK ((VALUE > 0));
 
 CREATE DOMAIN transfer_id AS bigint CONSTRAINT transfer_id_positive CHECK ((VALUE > 0));
+
+CREATE DOMAIN transfer_metadata AS jsonb CONSTRAINT transfers_metadata_object CHECK ((jsonb_typeof(VALUE) = 'object'::text));
+
+CREATE DOMAIN transfer_reference AS text CONSTRAINT transfers_reference_length CHECK (((char_length(VALUE) >= 1) AND (char_length(VALUE) <= 128)));
+
+CREATE DOMAIN transfer_status AS text CONSTRAINT transfers_status_known CHECK ((VALUE = ANY (ARRAY['posted'::text, 'pending'::text, 'voided'::text, 'expired'::text])));
 
 -- Types
 CREATE TYPE ledger_item AS (kind text, from_account_id bigint, to_account_id bigint, account_id bigint, amount bigint, currency text, acting_owner text, key_user text, key text, fingerprint bytea, transfer_id bigint, pending boolean, timeout_seconds integer, reference text, metadata jsonb);
@@ -21,15 +29,13 @@ CREATE TABLE accounts (
   currency text NOT NULL,
   is_funding boolean DEFAULT false NOT NULL,
   created_at timestamp with time zone DEFAULT now() NOT NULL,
-  status text DEFAULT 'open'::text NOT NULL,
+  status account_status DEFAULT 'open'::text NOT NULL,
   CONSTRAINT accounts_balance_nonnegative CHECK ((is_funding OR ((balance)::bigint >= 0))),
   CONSTRAINT accounts_balance_within_limit CHECK ((((balance)::bigint >= '-9007199254740991'::bigint) AND ((balance)::bigint <= '9007199254740991'::bigint))),
-  CONSTRAINT accounts_closed_empty CHECK (((status <> 'closed'::text) OR ((balance)::bigint = 0))),
   CONSTRAINT accounts_currency_supported CHECK ((currency = ANY (ARRAY['USD'::text, 'EUR'::text, 'CAD'::text]))),
-  CONSTRAINT accounts_funding_open CHECK (((NOT is_funding) OR (status = 'open'::text))),
   CONSTRAINT accounts_id_currency_key UNIQUE (id, currency),
   CONSTRAINT accounts_pkey PRIMARY KEY (id),
-  CONSTRAINT accounts_status_known CHECK ((status = ANY (ARRAY['open'::text, 'frozen'::text, 'closed'::text]))),
+  CONSTRAINT accounts_state_consistent CHECK ((((NOT is_funding) OR ((status)::text = 'open'::text)) AND (((status)::text <> 'closed'::text) OR ((balance)::bigint = 0)))),
   CONSTRAINT accounts_owner_fkey FOREIGN KEY (owner) REFERENCES users(username)
 );
 
@@ -95,27 +101,22 @@ CREATE TABLE transfers (
   amount cents NOT NULL,
   currency text NOT NULL,
   created_at timestamp with time zone DEFAULT now() NOT NULL,
-  status text DEFAULT 'posted'::text NOT NULL,
+  status transfer_status DEFAULT 'posted'::text NOT NULL,
   expires_at timestamp with time zone,
   released_amount bigint DEFAULT 0 NOT NULL,
-  posted_amount bigint DEFAULT 
-CASE
-    WHEN (status = 'posted'::text) THEN ((amount)::bigint - released_amount)
-    ELSE (0)::bigint
-END,
+  posted_amount bigint NOT NULL,
   reversed_amount bigint DEFAULT 0 NOT NULL,
   reverses_transfer_id bigint,
-  reference text,
-  metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+  reference transfer_reference,
+  metadata transfer_metadata DEFAULT '{}'::jsonb NOT NULL,
   CONSTRAINT transfers_amount_positive CHECK (((amount)::bigint > 0)),
+  CONSTRAINT transfers_amounts_consistent CHECK ((((released_amount >= 0) AND (released_amount <= (amount)::bigint)) AND (posted_amount =
+CASE
+    WHEN ((status)::text = 'posted'::text) THEN ((amount)::bigint - released_amount)
+    ELSE (0)::bigint
+END) AND ((reversed_amount >= 0) AND (reversed_amount <= posted_amount)) AND (((status)::text = 'posted'::text) OR (expires_at IS NOT NULL)))),
   CONSTRAINT transfers_distinct_accounts CHECK (((from_account_id)::bigint <> (to_account_id)::bigint)),
-  CONSTRAINT transfers_hold_expires CHECK (((status = 'posted'::text) OR (expires_at IS NOT NULL))),
-  CONSTRAINT transfers_metadata_object CHECK ((jsonb_typeof(metadata) = 'object'::text)),
   CONSTRAINT transfers_pkey PRIMARY KEY (id),
-  CONSTRAINT transfers_reference_length CHECK (((reference IS NULL) OR ((char_length(reference) >= 1) AND (char_length(reference) <= 128)))),
-  CONSTRAINT transfers_released_within_amount CHECK (((released_amount >= 0) AND (released_amount <= (amount)::bigint))),
-  CONSTRAINT transfers_reversals_within_posted CHECK (((reversed_amount >= 0) AND (reversed_amount <= posted_amount))),
-  CONSTRAINT transfers_status_known CHECK ((status = ANY (ARRAY['posted'::text, 'pending'::text, 'voided'::text, 'expired'::text]))),
   CONSTRAINT transfers_from_account_fkey FOREIGN KEY (from_account_id, currency) REFERENCES accounts(id, currency),
   CONSTRAINT transfers_reverses_fkey FOREIGN KEY (reverses_transfer_id) REFERENCES transfers(id),
   CONSTRAINT transfers_to_account_fkey FOREIGN KEY (to_account_id, currency) REFERENCES accounts(id, currency)
@@ -139,7 +140,7 @@ CREATE TABLE users (
 -- Indexes (besides those of constraints)
 CREATE UNIQUE INDEX accounts_one_funding_per_currency ON public.accounts USING btree (currency) WHERE is_funding;
 
-CREATE UNIQUE INDEX accounts_owner_currency_key ON public.accounts USING btree (owner, currency) WHERE (status <> 'closed'::text);
+CREATE UNIQUE INDEX accounts_owner_currency_key ON public.accounts USING btree (owner, currency) WHERE ((status)::text <> 'closed'::text);
 
 CREATE INDEX accounts_owner_idx ON public.accounts USING btree (owner);
 
@@ -155,11 +156,11 @@ CREATE INDEX sessions_username_idx ON public.sessions USING btree (username);
 
 CREATE INDEX transfers_from_account_idx ON public.transfers USING btree (from_account_id);
 
-CREATE INDEX transfers_pending_expiry_idx ON public.transfers USING btree (expires_at) WHERE (status = 'pending'::text);
+CREATE INDEX transfers_pending_expiry_idx ON public.transfers USING btree (expires_at) WHERE ((status)::text = 'pending'::text);
 
-CREATE INDEX transfers_pending_from_idx ON public.transfers USING btree (from_account_id, expires_at) INCLUDE (amount) WHERE (status = 'pending'::text);
+CREATE INDEX transfers_pending_from_idx ON public.transfers USING btree (from_account_id, expires_at) INCLUDE (amount) WHERE ((status)::text = 'pending'::text);
 
-CREATE INDEX transfers_pending_to_idx ON public.transfers USING btree (to_account_id, expires_at) INCLUDE (amount) WHERE (status = 'pending'::text);
+CREATE INDEX transfers_pending_to_idx ON public.transfers USING btree (to_account_id, expires_at) INCLUDE (amount) WHERE ((status)::text = 'pending'::text);
 
 CREATE INDEX transfers_to_account_idx ON public.transfers USING btree (to_account_id);
 
@@ -230,7 +231,7 @@ CREATE TRIGGER users_authority_changed_notify AFTER UPDATE ON public.users FOR E
 --   20261206140000
 --   20261206141140
 --   20261206150000
---   20261207064153
---   20261207064154
---   20261207064155
---   20261207064156
+--   20261207071857
+--   20261207071858
+--   20261207071859
+--   20261207071860

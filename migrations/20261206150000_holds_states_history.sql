@@ -5,12 +5,22 @@
 -- writes all of it; the constraints below are named for the error mapping (src/db/pg-errors.ts) and
 -- hold whatever the function does.
 
--- Account states: open, frozen (neither sends nor receives), closed (final, only at balance 0).
+-- The rules a row must obey are few constraints, on purpose: Postgres prepares every CHECK of a table
+-- anew for each statement that writes it (a ledger call writes transfers, entries and accounts once
+-- each), so each costs the ledger on every call, whatever the batch. A rule on one value is a domain
+-- (its check is prepared once per connection); the rules across columns are one CHECK per table. Every
+-- rule is checked by the ledger before it writes, under its locks (these are the backstop): none is
+-- the way a request learns of a refusal.
+CREATE DOMAIN account_status AS text CONSTRAINT accounts_status_known CHECK (VALUE IN ('open', 'frozen', 'closed'));
+CREATE DOMAIN transfer_status AS text CONSTRAINT transfers_status_known CHECK (VALUE IN ('posted', 'pending', 'voided', 'expired'));
+CREATE DOMAIN transfer_reference AS text CONSTRAINT transfers_reference_length CHECK (char_length(VALUE) BETWEEN 1 AND 128);
+CREATE DOMAIN transfer_metadata AS jsonb CONSTRAINT transfers_metadata_object CHECK (jsonb_typeof(VALUE) = 'object');
+
+-- Account states: open, frozen (neither sends nor receives), closed (final, only at balance 0); a
+-- funding account stays open.
 ALTER TABLE accounts
-  ADD COLUMN status text NOT NULL DEFAULT 'open',
-  ADD CONSTRAINT accounts_status_known CHECK (status IN ('open', 'frozen', 'closed')),
-  ADD CONSTRAINT accounts_funding_open CHECK (NOT is_funding OR status = 'open'),
-  ADD CONSTRAINT accounts_closed_empty CHECK (status <> 'closed' OR balance = 0);
+  ADD COLUMN status account_status NOT NULL DEFAULT 'open',
+  ADD CONSTRAINT accounts_state_consistent CHECK ((NOT is_funding OR status = 'open') AND (status <> 'closed' OR balance = 0));
 -- One account per owner and currency that is not closed: a closed one makes room for a new one. The
 -- index keeps the constraint's name (its violation is 409 account_exists).
 ALTER TABLE accounts DROP CONSTRAINT accounts_owner_currency_key;
@@ -22,22 +32,26 @@ CREATE INDEX accounts_owner_idx ON accounts (owner);
 -- what moved: all of an immediate transfer, what a posting took of a hold (the rest released), nothing
 -- of a hold that is pending, voided or expired.
 ALTER TABLE transfers
-  ADD COLUMN status text NOT NULL DEFAULT 'posted',
+  ADD COLUMN status transfer_status NOT NULL DEFAULT 'posted',
   ADD COLUMN expires_at timestamptz,
   ADD COLUMN released_amount bigint NOT NULL DEFAULT 0,
-  ADD COLUMN posted_amount bigint GENERATED ALWAYS AS (CASE WHEN status = 'posted' THEN amount - released_amount ELSE 0 END) STORED,
+  ADD COLUMN posted_amount bigint,
   ADD COLUMN reversed_amount bigint NOT NULL DEFAULT 0,
   ADD COLUMN reverses_transfer_id bigint,
-  ADD COLUMN reference text,
-  ADD COLUMN metadata jsonb NOT NULL DEFAULT '{}',
-  ADD CONSTRAINT transfers_status_known CHECK (status IN ('posted', 'pending', 'voided', 'expired')),
-  ADD CONSTRAINT transfers_hold_expires CHECK (status = 'posted' OR expires_at IS NOT NULL),
-  ADD CONSTRAINT transfers_released_within_amount CHECK (released_amount BETWEEN 0 AND amount),
-  -- Invariant 10: the reversals of a transfer never sum past what it moved.
-  ADD CONSTRAINT transfers_reversals_within_posted CHECK (reversed_amount BETWEEN 0 AND posted_amount),
-  ADD CONSTRAINT transfers_reverses_fkey FOREIGN KEY (reverses_transfer_id) REFERENCES transfers (id),
-  ADD CONSTRAINT transfers_reference_length CHECK (reference IS NULL OR char_length(reference) BETWEEN 1 AND 128),
-  ADD CONSTRAINT transfers_metadata_object CHECK (jsonb_typeof(metadata) = 'object');
+  ADD COLUMN reference transfer_reference,
+  ADD COLUMN metadata transfer_metadata NOT NULL DEFAULT '{}',
+  ADD CONSTRAINT transfers_reverses_fkey FOREIGN KEY (reverses_transfer_id) REFERENCES transfers (id);
+-- Every transfer so far moved all of its amount.
+UPDATE transfers SET posted_amount = amount;
+ALTER TABLE transfers
+  ALTER COLUMN posted_amount SET NOT NULL,
+  -- A hold ends once and moves at most its amount; the reversals of a transfer never sum past what it
+  -- moved (invariant 10); a hold has an expiry.
+  ADD CONSTRAINT transfers_amounts_consistent CHECK (
+    released_amount BETWEEN 0 AND amount
+    AND posted_amount = CASE WHEN status = 'posted' THEN amount - released_amount ELSE 0 END
+    AND reversed_amount BETWEEN 0 AND posted_amount
+    AND (status = 'posted' OR expires_at IS NOT NULL));
 -- The live holds of an account, out and in (its pending debits and credits), and the holds to expire:
 -- partial indexes, so an immediate transfer writes none of them.
 -- (account, expires_at): both of a live hold's conditions are the index's, so a sum never reads the live
@@ -94,5 +108,8 @@ ALTER TABLE transfers
 DROP INDEX accounts_owner_idx;
 DROP INDEX accounts_owner_currency_key;
 ALTER TABLE accounts ADD CONSTRAINT accounts_owner_currency_key UNIQUE (owner, currency);
-ALTER TABLE accounts DROP CONSTRAINT accounts_closed_empty, DROP CONSTRAINT accounts_funding_open,
-  DROP CONSTRAINT accounts_status_known, DROP COLUMN status;
+ALTER TABLE accounts DROP CONSTRAINT accounts_state_consistent, DROP COLUMN status;
+DROP DOMAIN transfer_metadata;
+DROP DOMAIN transfer_reference;
+DROP DOMAIN transfer_status;
+DROP DOMAIN account_status;

@@ -67,11 +67,13 @@ DECLARE
   -- The locked transfers the items act on (post, void, reverse), by position: as they become.
   t_id bigint[] := '{}'; t_from bigint[] := '{}'; t_to bigint[] := '{}'; t_amt bigint[] := '{}'; t_cur text[] := '{}';
   t_status text[] := '{}'; t_expires timestamptz[] := '{}'; t_released bigint[] := '{}'; t_reversed bigint[] := '{}';
+  t_posted bigint[] := '{}';
   t_ref text[] := '{}'; t_meta jsonb[] := '{}'; t_rev_of bigint[] := '{}'; t_created timestamptz[] := '{}';
   t_dirty boolean[] := '{}';
   -- New transfers and entries, written set-wise at the end.
   w_tid bigint[] := '{}'; w_from bigint[] := '{}'; w_to bigint[] := '{}'; w_amt bigint[] := '{}'; w_cur text[] := '{}';
   w_status text[] := '{}'; w_expires timestamptz[] := '{}'; w_ref text[] := '{}'; w_meta jsonb[] := '{}'; w_rev_of bigint[] := '{}';
+  w_posted bigint[] := '{}';
   e_id bigint[] := '{}'; e_acct bigint[] := '{}'; e_amt bigint[] := '{}'; e_tid bigint[] := '{}'; e_bal bigint[] := '{}';
   ids bigint[]; targets bigint[]; r record; i int; f int; t int; x int; amt bigint; cur text; acct int; k record;
   keyed boolean; j int;
@@ -131,7 +133,8 @@ BEGIN
       t_id := t_id || r.id::bigint; t_from := t_from || r.from_account_id::bigint; t_to := t_to || r.to_account_id::bigint;
       t_amt := t_amt || r.amount::bigint; t_cur := t_cur || r.currency; t_status := t_status || r.status;
       t_expires := t_expires || r.expires_at; t_released := t_released || r.released_amount;
-      t_reversed := t_reversed || r.reversed_amount; t_ref := t_ref || r.reference; t_meta := t_meta || r.metadata;
+      t_reversed := t_reversed || r.reversed_amount; t_ref := t_ref || r.reference::text; t_meta := t_meta || r.metadata::jsonb;
+      t_posted := t_posted || r.posted_amount;
       t_rev_of := t_rev_of || r.reverses_transfer_id; t_created := t_created || r.created_at; t_dirty := t_dirty || false;
     END LOOP;
   END IF;
@@ -291,7 +294,7 @@ BEGIN
         END IF;
         -- Released: nothing moves (a frozen account's holds may still be voided).
         a_pd[f] := a_pd[f] - t_amt[x]; a_pc[t] := a_pc[t] - t_amt[x];
-        t_status[x] := 'voided'; t_released[x] := t_amt[x]; t_dirty[x] := true;
+        t_status[x] := 'voided'; t_released[x] := t_amt[x]; t_posted[x] := 0; t_dirty[x] := true;
         status := 200; o_kind := 'transfer'; o_tid := t_id[x]; o_amt := t_amt[x]; o_status := 'voided'; o_posted := 0;
         o_expires := t_expires[x]; o_ref := t_ref[x]; o_meta := t_meta[x]; o_rev_of := t_rev_of[x]; o_created := t_created[x];
         EXIT item;
@@ -368,7 +371,7 @@ BEGIN
         o_ref := it.reference; o_meta := coalesce(it.metadata, '{}'); o_rev_of := NULL; o_created := v_now;
         w_tid := w_tid || o_tid; w_from := w_from || a_id[f]; w_to := w_to || a_id[t]; w_amt := w_amt || amt; w_cur := w_cur || cur;
         w_status := w_status || o_status; w_expires := w_expires || o_expires; w_ref := w_ref || o_ref; w_meta := w_meta || o_meta;
-        w_rev_of := w_rev_of || NULL::bigint;
+        w_rev_of := w_rev_of || NULL::bigint; w_posted := w_posted || 0::bigint;
         status := 201; o_kind := 'transfer'; o_amt := amt;
         EXIT item;
       END IF;
@@ -378,7 +381,7 @@ BEGIN
       a_bal[t] := a_bal[t] + amt; a_pc[t] := a_pc[t] - rel;
       o_efrom := nextval(v_seq_e); o_eto := nextval(v_seq_e);
       IF it.kind = 'post' THEN
-        t_status[x] := 'posted'; t_released[x] := t_amt[x] - amt; t_dirty[x] := true;
+        t_status[x] := 'posted'; t_released[x] := t_amt[x] - amt; t_posted[x] := amt; t_dirty[x] := true;
         o_tid := t_id[x]; o_amt := t_amt[x]; o_status := 'posted'; o_posted := amt; o_expires := t_expires[x];
         o_ref := t_ref[x]; o_meta := t_meta[x]; o_rev_of := t_rev_of[x]; o_created := t_created[x];
         status := 200;
@@ -389,7 +392,7 @@ BEGIN
         o_rev_of := CASE WHEN it.kind = 'reverse' THEN t_id[x] END; o_created := v_now;
         w_tid := w_tid || o_tid; w_from := w_from || a_id[f]; w_to := w_to || a_id[t]; w_amt := w_amt || amt; w_cur := w_cur || cur;
         w_status := w_status || o_status; w_expires := w_expires || o_expires; w_ref := w_ref || o_ref; w_meta := w_meta || o_meta;
-        w_rev_of := w_rev_of || o_rev_of;
+        w_rev_of := w_rev_of || o_rev_of; w_posted := w_posted || amt;
         status := 201;
       END IF;
       e_id := e_id || o_efrom || o_eto; e_acct := e_acct || a_id[f] || a_id[t]; e_amt := e_amt || -amt || amt;
@@ -434,18 +437,19 @@ BEGIN
   -- 7. The writes.
   IF array_length(w_tid, 1) > 0 THEN
     INSERT INTO transfers (id, from_account_id, to_account_id, amount, currency, created_at, status, expires_at,
-                           reference, metadata, reverses_transfer_id)
+                           reference, metadata, reverses_transfer_id, posted_amount)
     OVERRIDING SYSTEM VALUE
-    SELECT w.id, w.f, w.t, w.amt, w.cur, v_now, w.st, w.exp, w.ref, w.meta, w.rev
-    FROM unnest(w_tid, w_from, w_to, w_amt, w_cur, w_status, w_expires, w_ref, w_meta, w_rev_of)
-      AS w(id, f, t, amt, cur, st, exp, ref, meta, rev);
+    SELECT w.id, w.f, w.t, w.amt, w.cur, v_now, w.st, w.exp, w.ref, w.meta, w.rev, w.posted
+    FROM unnest(w_tid, w_from, w_to, w_amt, w_cur, w_status, w_expires, w_ref, w_meta, w_rev_of, w_posted)
+      AS w(id, f, t, amt, cur, st, exp, ref, meta, rev, posted);
   END IF;
   IF true = ANY (t_dirty) THEN
     -- By id (= ANY: an index probe per id in any generic plan, as for the accounts below).
     ids := ARRAY(SELECT t_id[g.pos] FROM generate_subscripts(t_id, 1) AS g(pos) WHERE t_dirty[g.pos]);
     UPDATE transfers tr SET status = t_status[array_position(t_id, tr.id::bigint)],
                             released_amount = t_released[array_position(t_id, tr.id::bigint)],
-                            reversed_amount = t_reversed[array_position(t_id, tr.id::bigint)]
+                            reversed_amount = t_reversed[array_position(t_id, tr.id::bigint)],
+                            posted_amount = t_posted[array_position(t_id, tr.id::bigint)]
     WHERE tr.id = ANY (ids);
   END IF;
   IF array_length(e_id, 1) > 0 THEN

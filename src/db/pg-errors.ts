@@ -37,11 +37,6 @@ const BY_CONSTRAINT: Record<string, (e: PgErrorLike) => DomainError> = {
   accounts_owner_fkey: () => new NotFoundError('user not found'),
   sessions_username_fkey: () => new NotFoundError('user not found'),
   // v1.3: the ledger function checks each of these as a rule first; the constraint is the last word.
-  accounts_closed_empty: () => new RuleViolationError('account_not_empty', 'the account has a balance or live holds'),
-  accounts_funding_open: () => new ForbiddenError('a funding account can be neither frozen nor closed'),
-  transfers_released_within_amount: () => new RuleViolationError('amount_exceeds_pending', 'the amount exceeds what the hold reserves'),
-  transfers_reversals_within_posted: () =>
-    new RuleViolationError('reversal_exceeds_amount', 'the reversals would exceed what the transfer moved'),
   transfers_reverses_fkey: () => new NotFoundError('transfer not found'),
   transfers_reference_length: () => new ValidationError('reference', 'must be 1 to 128 characters'),
   transfers_metadata_object: () => new ValidationError('metadata', 'must be an object'),

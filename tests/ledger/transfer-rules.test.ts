@@ -158,7 +158,10 @@ describe('TransferTx rule violations write nothing', () => {
     const err = await db.pool.query('UPDATE accounts SET balance = -1 WHERE id = $1', [usdA]).catch((e: unknown) => e);
     expect((err as { constraint?: string }).constraint).toBe('accounts_balance_nonnegative');
     const err2 = await db.pool
-      .query(`INSERT INTO transfers (from_account_id, to_account_id, amount, currency) VALUES ($1, $2, 5, 'USD')`, [usdA, eurB])
+      .query(`INSERT INTO transfers (from_account_id, to_account_id, amount, currency, posted_amount) VALUES ($1, $2, 5, 'USD', 5)`, [
+        usdA,
+        eurB,
+      ])
       .catch((e: unknown) => e);
     expect((err2 as { constraint?: string }).constraint).toBe('transfers_to_account_fkey');
   });
