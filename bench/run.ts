@@ -184,9 +184,21 @@ async function main(): Promise<number> {
   }
   if (
     ![...phasesWanted].some((p) =>
-      ['curve', 'hot', 'keyed', 'deposits', 'inprocess', 'spread', 'flood', 'pooler', 'profile', 'metrics', 'memory', 'tracing'].includes(
-        p,
-      ),
+      [
+        'curve',
+        'hot',
+        'keyed',
+        'holds',
+        'deposits',
+        'inprocess',
+        'spread',
+        'flood',
+        'pooler',
+        'profile',
+        'metrics',
+        'memory',
+        'tracing',
+      ].includes(p),
     )
   ) {
     console.log(pgbench.map((p) => `${p.name}: ${p.perSecond.toFixed(0)}/s`).join('\n'));
