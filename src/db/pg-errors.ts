@@ -1,14 +1,6 @@
 // The one place where Postgres errors become domain errors: by the constraint that fired, or by the
 // SQLSTATE class (retryable conflicts, an unreachable or unmigrated database).
-import {
-  ConflictError,
-  DomainError,
-  ForbiddenError,
-  NotFoundError,
-  RuleViolationError,
-  UnavailableError,
-  ValidationError,
-} from '../errors.js';
+import { ConflictError, DomainError, NotFoundError, RuleViolationError, UnavailableError, ValidationError } from '../errors.js';
 
 interface PgErrorLike {
   code?: string;
