@@ -1,6 +1,7 @@
 // The thin edge: config, logger, database, listen, signals, graceful close.
 
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import closeWithGrace from 'close-with-grace';
 import type pg from 'pg';
@@ -33,6 +34,16 @@ async function main(): Promise<void> {
   }
   applyHeapGrowth(config.heapGrowingPercent);
   const log = createLogger(config.logLevel);
+
+  // HOST first: a name that does not resolve, or an address this machine does not have, is said as
+  // such (every port would look taken otherwise).
+  const badHost = await hostProblem(config.host);
+  if (badHost) {
+    console.error(
+      `simple bank cannot start: HOST ${config.host} ${badHost}: set HOST to an address of this machine (127.0.0.1, 0.0.0.0, ::).`,
+    );
+    process.exit(1);
+  }
 
   // Every port the start needs, checked before anything starts, all named at once.
   const taken = await takenPorts(config);
@@ -178,6 +189,19 @@ async function main(): Promise<void> {
       'simple bank is listening but not ready (requests answer 503 until the database is reachable and migrated)',
     );
   }
+}
+
+/** Why nothing can listen on `host` (whatever the port), or undefined when something can. */
+function hostProblem(host: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' || err.code === 'EAI_NONAME') resolve('cannot be resolved');
+      else if (err.code === 'EADDRNOTAVAIL') resolve('is not an address of this machine');
+      else resolve(undefined); // anything else (a permission, say) is the ports' check to tell
+    });
+    probe.listen(0, host, () => probe.close(() => resolve(undefined)));
+  });
 }
 
 /** The ports this start would listen on (and the embedded Postgres's) that another program holds. */

@@ -200,6 +200,17 @@ it('a taken Postgres port is one clear sentence, not a stack trace', async () =>
   }
 });
 
+it.each([
+  ['a name that does not resolve', 'no-such-host.invalid', /cannot start: HOST no-such-host\.invalid cannot be resolved/],
+  ['an address of another machine', '192.0.2.1', /cannot start: HOST 192\.0\.2\.1 is not an address of this machine/],
+])('a bad HOST (%s) is said as it is, not as a busy port', async (_what, host, said) => {
+  const res = await run('src/server.ts', [], { ...env, HOST: host });
+  expect(res.code).not.toBe(0);
+  expect(res.output).toMatch(said);
+  expect(res.output).not.toMatch(/already in use/);
+  expect(res.output).not.toMatch(/\n\s+at /);
+});
+
 it('a broken data folder is one clear sentence', async () => {
   const broken = await mkdtemp(join(tmpdir(), 'simplebank-broken-'));
   await mkdir(join(broken, 'pg'));
