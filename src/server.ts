@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import closeWithGrace from 'close-with-grace';
 import type pg from 'pg';
-import { loadOrCreateKeyFile } from './auth/tokens.js';
+import { loadOrCreateKeyFile, tokenKeyProblem } from './auth/tokens.js';
 import { createBank } from './bank.js';
 import { createPool } from './db/pool.js';
 import { type Config, ConfigError, loadConfig } from './platform/config.js';
@@ -31,6 +31,12 @@ async function main(): Promise<void> {
       process.exit(78);
     }
     throw err;
+  }
+  // The token keys, before anything starts (a key that only looks like one is a sentence, not a stack).
+  const keyProblem = await tokenKeyProblem(config.tokenSecretKey, config.tokenPreviousPublicKeys);
+  if (keyProblem) {
+    console.error(`simple bank cannot start: ${keyProblem}`);
+    process.exit(78);
   }
   applyHeapGrowth(config.heapGrowingPercent);
   const log = createLogger(config.logLevel);

@@ -71,6 +71,28 @@ export type TokenMaker = Awaited<ReturnType<typeof createTokenMaker>>;
  * Signs with `paserk` (k4.secret); verifies with its public key, then with each of `previousPublicKeys`
  * (k4.public: the keys of a rotation's overlap window, never used to sign).
  */
+/**
+ * What is wrong with the configured keys, as one sentence naming the variable, or undefined: checked at
+ * start, before anything runs, so that a key that only looks like a PASERK is not a stack trace later.
+ */
+export async function tokenKeyProblem(secret: string | undefined, previous: readonly string[]): Promise<string | undefined> {
+  if (secret !== undefined) {
+    try {
+      await v4.ImportSecretKey(secret as `k4.secret.${string}`);
+    } catch {
+      return 'TOKEN_SECRET_KEY is not a valid PASERK k4.secret key: make one with `npm run cli -- new-token-key`.';
+    }
+  }
+  for (const [i, key] of previous.entries()) {
+    try {
+      await v4.ImportPublicKey(key as `k4.public.${string}`);
+    } catch {
+      return `TOKEN_PREVIOUS_PUBLIC_KEYS: key ${i + 1} is not a valid PASERK k4.public key (\`npm run cli -- token-public-key\` prints the current key's).`;
+    }
+  }
+  return undefined;
+}
+
 export async function createTokenMaker(
   paserk: string,
   durations: { accessTokenMs: number; refreshTokenMs: number },

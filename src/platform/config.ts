@@ -61,7 +61,10 @@ export const EnvSchema = Type.Object({
   DATA_DIR: text('embedded mode: the Postgres data, its password and the token key', { default: '.data' }),
   EMBEDDED_PG_PORT: int(54329, 1, 65535, 'embedded mode: the Postgres port'),
   TOKEN_SECRET_KEY: Type.Optional(
-    text('PASERK k4.secret key signing the tokens', { pattern: '^k4\\.secret\\.', error: 'must be a PASERK k4.secret key (k4.secret.…)' }),
+    text('PASERK k4.secret key signing the tokens', {
+      pattern: '^k4\\.secret\\.',
+      error: 'must be a PASERK k4.secret key (k4.secret.…): make one with `npm run cli -- new-token-key`',
+    }),
   ),
   TOKEN_PREVIOUS_PUBLIC_KEYS: text(
     'comma-separated PASERK k4.public keys whose tokens are still accepted (never used to sign): the overlap window of a TOKEN_SECRET_KEY rotation',

@@ -229,6 +229,21 @@ it('a bad configuration value stops start-up with one sentence naming the variab
   expect(noKey.output).toMatch(/TOKEN_SECRET_KEY is required when DATABASE_URL is set/);
 });
 
+it.each([
+  ['TOKEN_SECRET_KEY', { TOKEN_SECRET_KEY: 'k4.secret.garbage' }],
+  ['TOKEN_SECRET_KEY', { TOKEN_SECRET_KEY: 'not-a-paserk' }],
+  ['TOKEN_PREVIOUS_PUBLIC_KEYS', { TOKEN_PREVIOUS_PUBLIC_KEYS: 'k4.public.garbage' }],
+])('a malformed %s is one sentence naming it and how to make a key; nothing is left running', async (name, bad) => {
+  const fresh = await mkdtemp(join(tmpdir(), 'simplebank-badkey-'));
+  const res = await run('src/server.ts', [], { ...env, DATA_DIR: fresh, ...bad });
+  expect(res.code).toBe(78);
+  expect(res.output).toMatch(new RegExp(`^simple bank cannot start: ${name}[: ]`, 'm'));
+  expect(res.output).toMatch(name === 'TOKEN_SECRET_KEY' ? /npm run cli -- new-token-key/ : /npm run cli -- token-public-key/);
+  expect(res.output).not.toMatch(/\n\s+at |InvalidPASERK|PaserkInvalid/);
+  expect(await portInUse(pgPort)).toBe(false); // no embedded Postgres was started (or left behind)
+  await rm(fresh, { recursive: true, force: true });
+});
+
 it('every taken port of the start is named in one sentence, before anything is started', async () => {
   const { createServer } = await import('node:net');
   const fresh = await mkdtemp(join(tmpdir(), 'simplebank-ports-'));
