@@ -133,9 +133,12 @@ async function main(): Promise<void> {
   const jobsStarted = startJobsWhenPossible();
 
   // SIGINT/SIGTERM: stop accepting, let in-flight requests finish, then the pool, then Postgres.
-  closeWithGrace({ delay: 20_000, logger: log }, async ({ signal, err }) => {
+  // SIGINT/SIGTERM are taken here, not by close-with-grace: one Ctrl-C in a terminal reaches node twice
+  // under `npm start` (from the terminal, to the whole foreground group, and again forwarded by npm),
+  // which close-with-grace reads as "second signal: exit 1 now". The same signal again within 1 s is
+  // that one Ctrl-C; a later one is the operator insisting: exit at once.
+  const closer = closeWithGrace({ delay: 20_000, logger: log, skip: ['SIGINT', 'SIGTERM'] }, async ({ err }) => {
     if (err) log.error({ err }, 'closing after an error');
-    else log.info({ signal }, 'shutting down');
     clearInterval(cleanup);
     stopping = true;
     await Promise.all([bank.close(), new Promise((r) => (metricsServer ? metricsServer.close(r) : r(undefined)))]);
@@ -146,6 +149,19 @@ async function main(): Promise<void> {
     await tracing.shutdown(); // flushes the spans still batched
     log.info('stopped');
   });
+  let firstSignalAt = 0;
+  for (const name of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(name, (signal: NodeJS.Signals) => {
+      if (firstSignalAt === 0) {
+        firstSignalAt = Date.now();
+        log.info({ signal }, 'shutting down');
+        void closer.close();
+      } else if (Date.now() - firstSignalAt > 1_000) {
+        log.error(`second ${signal}, exiting`);
+        process.exit(1);
+      }
+    });
+  }
 
   let grpcPort = config.grpcPort;
   let listening = 'PORT';

@@ -49,3 +49,41 @@ it('SIGTERM to `npm start` stops node and its embedded Postgres', async () => {
     await rm(dataDir, { recursive: true, force: true });
   }
 }, 120_000);
+
+it('Ctrl-C on `npm start` (SIGINT to the whole process group: node gets it from the terminal and again from npm) stops cleanly, exit 0', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'npm-start-int-'));
+  const port = await freePort();
+  const pgPort = await freePort();
+  const child = spawn('npm', ['start'], {
+    cwd: projectRoot,
+    detached: true, // a process group of its own, as a terminal's foreground job has
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      GRPC_PORT: '0',
+      METRICS_PORT: '0',
+      EMBEDDED_PG_PORT: String(pgPort),
+      DATABASE_URL: '',
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'test',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  try {
+    await waitForReady(`http://127.0.0.1:${port}`, { child, output: () => out, exited }, 90_000);
+    process.kill(-child.pid!, 'SIGINT'); // what the terminal does on Ctrl-C
+    expect(await exited).toBe(0);
+    expect(out).not.toMatch(/second SIGINT/);
+    expect(out).toMatch(/"msg":"stopped"/);
+    for (let i = 0; i < 100 && ((await portInUse(port)) || (await portInUse(pgPort))); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await portInUse(pgPort)).toBe(false);
+  } finally {
+    if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}, 120_000);
