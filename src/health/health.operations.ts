@@ -34,19 +34,26 @@ export function healthOperations(deps: Pick<AppDeps, 'pool' | 'metrics'>) {
   };
 
   async function check(): Promise<{ status: 'ready' }> {
+    let current: string | null;
     let migrated: boolean;
     let writable: boolean;
     try {
       const { rows } = (await Promise.race([
-        deps.pool.query<{ ok: boolean; writable: boolean }>(
-          'SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1) AS ok, NOT pg_is_in_recovery() AS writable',
+        deps.pool.query<{ current: string | null; ok: boolean; writable: boolean }>(
+          `SELECT (SELECT max(version) FROM schema_migrations) AS current,
+                  EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1) AS ok, NOT pg_is_in_recovery() AS writable`,
           [EXPECTED_SCHEMA_VERSION],
         ),
         new Promise((_, reject) => setTimeout(() => reject(new Error('readiness probe timed out')), PROBE_TIMEOUT_MS).unref()),
-      ])) as { rows: { ok: boolean; writable: boolean }[] };
+      ])) as { rows: { current: string | null; ok: boolean; writable: boolean }[] };
+      current = rows[0]?.current ?? null;
       migrated = rows[0]?.ok === true;
       writable = rows[0]?.writable === true;
-    } catch {
+    } catch (err) {
+      // 42P01: the database answers but has no schema_migrations: nothing of ours was ever migrated there.
+      if ((err as { code?: string }).code === '42P01') {
+        throw new UnavailableError('the database has no simple bank schema: run `npm run migrate -- up`', undefined, 'schema');
+      }
       throw new UnavailableError('the database cannot be reached', UNAVAILABLE_RETRY_AFTER_S);
     }
     if (!writable)
@@ -57,7 +64,9 @@ export function healthOperations(deps: Pick<AppDeps, 'pool' | 'metrics'>) {
       );
     if (!migrated)
       throw new UnavailableError(
-        `the database schema is not at version ${EXPECTED_SCHEMA_VERSION} yet: migrations are pending`,
+        current === null
+          ? 'the database has no simple bank schema: run `npm run migrate -- up`'
+          : `the database schema is at version ${current}, this build needs ${EXPECTED_SCHEMA_VERSION}: run \`npm run migrate -- up\``,
         undefined,
         'schema',
       );

@@ -171,6 +171,11 @@ it("/readyz is 503 until the database is at this build's schema version; an unmi
     const pending = await t2.app.inject('/readyz');
     expectProblem(pending, 503, 'unavailable');
     expect(pending.json().detail).toContain(EXPECTED_SCHEMA_VERSION);
+    // The version it is at, the version this build needs, and what to run.
+    const { rows } = await t2.db.pool.query<{ v: string }>('SELECT max(version) AS v FROM schema_migrations');
+    expect(pending.json().detail).toBe(
+      `the database schema is at version ${rows[0]!.v}, this build needs ${EXPECTED_SCHEMA_VERSION}: run \`npm run migrate -- up\``,
+    );
     expect((await runDbmate(t2.db.url, ['up'])).code).toBe(0);
     expect((await t2.app.inject('/readyz')).statusCode).toBe(200);
     // A request meeting a table that is not there is the deploy's fault: 503.
@@ -182,6 +187,12 @@ it("/readyz is 503 until the database is at this build's schema version; an unmi
     });
     expectProblem(signUp, 503, 'unavailable');
     await t2.db.pool.query('ALTER TABLE rate_limits_elsewhere RENAME TO rate_limits');
+    // A database with no simple bank schema at all (a fresh external one) is said as such, not as unreachable.
+    await t2.db.pool.query('ALTER TABLE schema_migrations RENAME TO schema_migrations_elsewhere');
+    const fresh = await t2.app.inject('/readyz');
+    expectProblem(fresh, 503, 'unavailable');
+    expect(fresh.json().detail).toBe('the database has no simple bank schema: run `npm run migrate -- up`');
+    await t2.db.pool.query('ALTER TABLE schema_migrations_elsewhere RENAME TO schema_migrations');
   } finally {
     await t2.close();
   }
