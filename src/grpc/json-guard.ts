@@ -5,7 +5,8 @@
 // A refused body is replaced by an empty message, and the problem handed to the RPC, whose adapter
 // refuses it as INVALID_ARGUMENT `validation_failed` like every other invalid input.
 import type http2 from 'node:http2';
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliDecompress, gunzip } from 'node:zlib';
 import { type DescMessage, type DescMethod, ScalarType } from '@bufbuild/protobuf';
 import { CANONICAL_INTEGER, type JsonTextProblem, jsonTextProblem } from '../json-text.js';
 
@@ -30,10 +31,17 @@ function framing(contentType: string): 'bare' | 'enveloped' | undefined {
   return undefined;
 }
 
-function inflate(bytes: Uint8Array, encoding: string | undefined, maxBytes: number): Uint8Array {
+const gunzipAsync = promisify(gunzip);
+const brotliAsync = promisify(brotliDecompress);
+
+/**
+ * One message inflated off the event loop (zlib's thread pool), to at most `maxBytes`: past that zlib
+ * stops and it throws, and the body goes on to Connect, whose own limit refuses it.
+ */
+async function inflate(bytes: Uint8Array, encoding: string | undefined, maxBytes: number): Promise<Uint8Array> {
   if (!encoding || encoding === 'identity') return bytes;
-  if (encoding === 'gzip') return gunzipSync(bytes, { maxOutputLength: maxBytes });
-  if (encoding === 'br') return brotliDecompressSync(bytes, { maxOutputLength: maxBytes });
+  if (encoding === 'gzip') return gunzipAsync(bytes, { maxOutputLength: maxBytes });
+  if (encoding === 'br') return brotliAsync(bytes, { maxOutputLength: maxBytes });
   return bytes;
 }
 
@@ -102,10 +110,14 @@ export async function guardJsonBody(req: http2.Http2ServerRequest, method: DescM
   if (size > maxBytes + 64 * 1024) return pass(bytes);
   try {
     if (frames === 'bare') {
-      const text = Buffer.from(inflate(bytes, req.headers['content-encoding'] as string | undefined, maxBytes)).toString('utf8');
+      const text = Buffer.from(await inflate(bytes, req.headers['content-encoding'] as string | undefined, maxBytes)).toString('utf8');
       const problem = problemOf(text, method);
       return problem ? pass(Buffer.from('{}'), problem) : pass(bytes);
     }
+    // Only the first message is read. Every method here takes one message (unary or server-streaming):
+    // a second one is Connect's to refuse (UNIMPLEMENTED, as gRPC says), uninflated and unparsed here.
+    // So what is inflated before authentication is bounded by one message's limit, not by the number of
+    // frames an attacker packs into the body.
     const encoding = (req.headers['grpc-encoding'] ?? req.headers['connect-content-encoding']) as string | undefined;
     for (let at = 0; at + 5 <= bytes.length; ) {
       const flags = bytes[at]!;
@@ -113,7 +125,7 @@ export async function guardJsonBody(req: http2.Http2ServerRequest, method: DescM
       const payload = bytes.subarray(at + 5, at + 5 + length);
       at += 5 + length;
       if (flags & 0b10) continue; // an end-of-stream frame (Connect streaming): not a message
-      const text = Buffer.from(flags & 1 ? inflate(payload, encoding, maxBytes) : payload).toString('utf8');
+      const text = Buffer.from(flags & 1 ? await inflate(payload, encoding, maxBytes) : payload).toString('utf8');
       const problem = problemOf(text, method);
       if (problem) {
         const empty = Buffer.from('{}');
@@ -121,6 +133,7 @@ export async function guardJsonBody(req: http2.Http2ServerRequest, method: DescM
         header.writeUInt32BE(empty.length, 1);
         return pass(Buffer.concat([header, empty]), problem);
       }
+      break;
     }
   } catch {
     // A body that does not inflate or frame: Connect's decoder refuses it in its own words.
