@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { loadOrCreateKeyFile, tokenKeyProblem } from './auth/tokens.js';
 import { createBank } from './bank.js';
 import { createPool } from './db/pool.js';
+import { http2SeesEdgeWhitespace, warnIfHttp2DropsEdgeWhitespace } from './grpc/header-probe.js';
 import { type Config, ConfigError, loadConfig } from './platform/config.js';
 import { type Database, openDatabase } from './platform/database.js';
 import { EmbeddedPostgresError, portIsFree } from './platform/embedded-postgres.js';
@@ -189,6 +190,8 @@ async function main(): Promise<void> {
     await database.close();
     process.exit(1);
   }
+  // An older Node's HTTP/2 drops a gRPC idempotency-key with edge whitespace: said once (./grpc/header-probe.ts).
+  if (grpc) warnIfHttp2DropsEdgeWhitespace(log, await http2SeesEdgeWhitespace());
   // Say "ready" only when it is: the same check as /readyz (the database answers, at this build's schema).
   const url = `http://${config.host}:${config.port}`;
   const readiness = await app.inject('/readyz');

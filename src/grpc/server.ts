@@ -27,6 +27,7 @@ import type { Operations } from '../operations.js';
 import { type Metrics, noMetrics } from '../platform/metrics.js';
 import { type SpanHandle, tracing } from '../platform/tracing.js';
 import { toConnectError } from './errors.js';
+import { LENIENT_WHITESPACE } from './header-probe.js';
 import { healthRoutes } from './health.js';
 import { guardJsonBody } from './json-guard.js';
 import { reflectionRoutes } from './reflection.js';
@@ -243,7 +244,12 @@ export function createGrpcServer(ops: Operations, opts: GrpcServerOptions = {}):
         });
     });
   };
-  const server = http2.createServer({ settings: { maxConcurrentStreams: opts.maxConcurrentStreams ?? 100 } }, handler);
+  // Header values with edge whitespace are let through (./header-probe.ts): an idempotency-key sent so
+  // is read as HTTP reads it, never dropped into an unkeyed call.
+  const server = http2.createServer(
+    { ...LENIENT_WHITESPACE, settings: { maxConcurrentStreams: opts.maxConcurrentStreams ?? 100 } } as http2.ServerOptions,
+    handler,
+  );
   if (opts.maxConnections) server.maxConnections = opts.maxConnections;
   // A connection that opens no stream within the idle timeout (no HTTP/2 preface, or nothing after it)
   // is cut, as is one idle later with no stream open. An Http2Session that never got its preface

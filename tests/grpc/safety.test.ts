@@ -6,6 +6,7 @@ import type http2 from 'node:http2';
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { SimpleBank } from '../../generated/proto/simplebank/v1/simplebank_pb.js';
+import { http2SeesEdgeWhitespace, warnIfHttp2DropsEdgeWhitespace } from '../../src/grpc/header-probe.js';
 import { createGrpcServer, type GrpcServer } from '../../src/grpc/server.js';
 import { createOperations } from '../../src/operations.js';
 import { createTestApp, depositAs, openAccount, signUp, snapshot, type TestApp, type TestUser } from '../setup/app.js';
@@ -68,6 +69,45 @@ describe('the Idempotency-Key over gRPC', () => {
       errorCode: 'validation_failed',
     });
     expect(await snapshot(t)).toEqual(before);
+  });
+});
+
+describe('an Idempotency-Key with leading or trailing whitespace, sent in raw HTTP/2 frames', () => {
+  // RFC 9113 calls such a field malformed and Node's HTTP/2 (nghttp2) used to drop it silently: the call
+  // ran unkeyed and its retry paid again. The server tells Node not to (strictFieldWhitespaceValidation),
+  // so the key arrives and is read as HTTP reads it: trimmed. Where this Node cannot be told (before
+  // 22.x/24.2, e.g. Node 20, past its end of life), the service says so once at start instead.
+  it.each([' ws-key-1 ', 'ws-key-2\t', '\tws-key-3'])('%j: the retry replays, the money moves once', async (raw) => {
+    if (!(await http2SeesEdgeWhitespace())) {
+      const lines: string[] = [];
+      warnIfHttp2DropsEdgeWhitespace({ warn: (m: string) => lines.push(m) }, false);
+      expect(lines.join('\n')).toMatch(/leading or trailing whitespace.*idempotency-key.*unkeyed/);
+      return;
+    }
+    const before = await snapshot(t);
+    const key = raw;
+    const send = () =>
+      rawCall(
+        baseUrl,
+        '/simplebank.v1.SimpleBank/CreateTransfer',
+        { 'content-type': 'application/json', authorization: `Bearer ${payer.token}`, 'idempotency-key': key },
+        Buffer.from(`{"from_account_id":${from},"to_account_id":${to},"amount":7,"currency":"USD"}`),
+      );
+    const first = await send();
+    const second = await send();
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(second.headers['idempotent-replayed']).toBe('true');
+    expect(JSON.parse(second.body)).toEqual(JSON.parse(first.body));
+    const after = await snapshot(t);
+    expect(Number(after.t) - Number(before.t)).toBe(1);
+    // Read as HTTP reads it: the same key, trimmed, is the same key.
+    const trimmed = await rawCall(
+      baseUrl,
+      '/simplebank.v1.SimpleBank/CreateTransfer',
+      { 'content-type': 'application/json', authorization: `Bearer ${payer.token}`, 'idempotency-key': key.trim() },
+      Buffer.from(`{"from_account_id":${from},"to_account_id":${to},"amount":7,"currency":"USD"}`),
+    );
+    expect(trimmed.headers['idempotent-replayed']).toBe('true');
   });
 });
 
