@@ -48,4 +48,8 @@ export interface MoveOptions {
    * is dropped and never moves money; once in a ledger call, its outcome is the database's.
    */
   signal?: AbortSignal;
+  /** performance.now() when the request arrived: the answer is due within 10 s of it (503 if the database stalls). */
+  receivedAt?: number;
+  /** The caller's own deadline (a gRPC timeout): passed before the movement is sent, it moves nothing. */
+  deadline?: { at: number; error: () => unknown };
 }

@@ -31,7 +31,7 @@ import { LENIENT_WHITESPACE } from './header-probe.js';
 import { healthRoutes } from './health.js';
 import { guardJsonBody } from './json-guard.js';
 import { reflectionRoutes } from './reflection.js';
-import { kClientIp, kJsonProblem, kUser, simpleBankRoutes } from './service.js';
+import { kClientIp, kJsonProblem, kReceivedAt, kUser, simpleBankRoutes } from './service.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** The RPC's trace span, when tracing is on. */
@@ -220,7 +220,8 @@ export function createGrpcServer(ops: Operations, opts: GrpcServerOptions = {}):
           opts.trustProxyHops ?? 0,
         ),
       )
-      .set(kUser, {});
+      .set(kUser, {})
+      .set(kReceivedAt, performance.now());
     // A SERVER span per RPC when tracing is on, parented by a traceparent in the metadata.
     const attributes = { 'rpc.system': 'grpc', 'rpc.service': rpc.service.typeName, 'rpc.method': rpc.method.name };
     tracing.server(`${rpc.service.typeName}/${rpc.method.name}`, attributes, req.headers, (span) => {

@@ -3,7 +3,7 @@
 // logic of its own; the refusals are the operations' typed errors (mapped in ./errors.ts).
 import { create } from '@bufbuild/protobuf';
 import { EmptySchema, timestampDate } from '@bufbuild/protobuf/wkt';
-import { type ConnectRouter, createContextKey, type HandlerContext } from '@connectrpc/connect';
+import { Code, ConnectError, type ConnectRouter, createContextKey, type HandlerContext } from '@connectrpc/connect';
 import {
   CloseAccountResponseSchema,
   CreateAccountResponseSchema,
@@ -25,7 +25,7 @@ import {
 import { BalanceAtQuery, CreateAccountBody, ListAccountsQuery, ListEntriesQuery } from '../accounts/accounts.schemas.js';
 import { LoginBody, RefreshTokenBody } from '../auth/auth.schemas.js';
 import type { JsonTextProblem } from '../json-text.js';
-import type { Caller, Operations, Origin } from '../operations.js';
+import type { Caller, MoveOptions, Operations, Origin } from '../operations.js';
 import { AccountIdParams, TransferIdParams } from '../schemas.js';
 import type { AccountResult, MovementAnswer } from '../transfers/ledger.js';
 import { CreateTransferBody, FundingBody, PostTransferBody, ReverseTransferBody } from '../transfers/transfers.schemas.js';
@@ -36,6 +36,8 @@ import * as msg from './messages.js';
 /** Set by the server for every call: where it came from, and (once authenticated) who made it. */
 export const kClientIp = createContextKey<string>('', { description: 'client IP' });
 export const kUser = createContextKey<{ username?: string }>({}, { description: 'the caller, for the log line' });
+/** performance.now() when the request arrived, before its body was read. */
+export const kReceivedAt = createContextKey<number>(0, { description: 'when the request arrived' });
 /** What the raw JSON check refused in the request's body (./json-guard.ts), when it did. */
 export const kJsonProblem = createContextKey<JsonTextProblem | undefined>(undefined, { description: 'a refused JSON body' });
 
@@ -43,10 +45,43 @@ function originOf(ctx: HandlerContext): Origin {
   return { clientIp: ctx.values.get(kClientIp), userAgent: ctx.requestHeader.get('user-agent') ?? '' };
 }
 
-/** A money call's options: its Idempotency-Key, and its deadline (a movement still queued when it passes is dropped). */
-function keyOf(ctx: HandlerContext): { idempotencyKey?: string; signal: AbortSignal } {
+/**
+ * A money call's options: its Idempotency-Key, when it arrived (its answer is due 10 s later), and its
+ * deadline — counted from its arrival, as gRPC says, not from when Connect started the handler (the
+ * body is read first): a movement not yet sent when it passes is dropped, even with a slot free.
+ */
+function keyOf(ctx: HandlerContext): MoveOptions {
   const key = ctx.requestHeader.get('idempotency-key');
-  return key === null ? { signal: ctx.signal } : { idempotencyKey: key, signal: ctx.signal };
+  const receivedAt = ctx.values.get(kReceivedAt) || performance.now();
+  const timeoutMs = requestTimeoutMs(ctx.requestHeader);
+  return {
+    ...(key === null ? {} : { idempotencyKey: key }),
+    signal: ctx.signal,
+    receivedAt,
+    ...(timeoutMs === undefined
+      ? {}
+      : {
+          deadline: {
+            at: receivedAt + timeoutMs,
+            error: () =>
+              new ConnectError('the deadline passed before the movement reached the ledger: nothing moved', Code.DeadlineExceeded),
+          },
+        }),
+  };
+}
+
+const GRPC_TIMEOUT = /^(\d{1,8})([HMSmun])$/;
+const UNIT_MS: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1_000, m: 1, u: 1e-3, n: 1e-6 };
+
+/** The call's timeout in ms: `grpc-timeout` (gRPC, gRPC-Web) or `connect-timeout-ms` (Connect). */
+export function requestTimeoutMs(headers: Headers): number | undefined {
+  const grpc = headers.get('grpc-timeout');
+  if (grpc !== null) {
+    const m = GRPC_TIMEOUT.exec(grpc);
+    return m ? Number(m[1]) * UNIT_MS[m[2]!]! : undefined;
+  }
+  const connect = headers.get('connect-timeout-ms');
+  return connect !== null && /^\d{1,10}$/.test(connect) ? Number(connect) : undefined;
 }
 
 /** A money operation's answer: the result, with `idempotent-replayed: true` on a replay; a refusal thrown. */

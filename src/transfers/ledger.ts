@@ -12,7 +12,13 @@
 //
 // Faults: a deadlock or serialization failure retries the whole batch (bounded, jittered); a lost
 // connection answers every item with that error (the outcome may be unknown: 503, retry with the
-// same Idempotency-Key). An item that makes the call raise is isolated by splitting the batch, so it
+// same Idempotency-Key). Every movement is answered within `answerWithinMs` of its request's arrival,
+// however long the database stalls and however many queue: a call ends within `callBoundMs` (the
+// query timeout), so a movement is sent only while that much time is left — one still queued past
+// that point is dropped and answered 503 at once (nothing moved). Should a call outlive its bound, its
+// movements are answered 503 when due (outcome unknown; a retry with the key replays what committed).
+// A caller's own deadline (gRPC) that passes before its movement is sent drops it too, even when a
+// slot is free. An item that makes the call raise is isolated by splitting the batch, so it
 // cannot fail the others. Errors leave here as Postgres raised them: the operation boundary
 // (src/operations.ts) is the one place that turns them into the contract's.
 
@@ -21,10 +27,10 @@ import Type, { type TSchema } from 'typebox';
 import Compile from 'typebox/compile';
 import { ledgerApply } from '../../generated/transfers.queries.js';
 import { Account } from '../accounts/accounts.schemas.js';
-import { isRetryable, isUnavailable } from '../db/pg-errors.js';
-import type { Queryable } from '../db/pool.js';
+import { isRetryable, isUnavailable, UNAVAILABLE_RETRY_AFTER_S } from '../db/pg-errors.js';
+import { QUERY_TIMEOUT_MS, type Queryable } from '../db/pool.js';
 import { type RetryOptions, withRetry, withTransaction } from '../db/transaction.js';
-import { type DomainError, ERROR_STATUS, IntegrityError, LEDGER_REFUSAL_CODES, ledgerRefusal } from '../errors.js';
+import { type DomainError, ERROR_STATUS, IntegrityError, LEDGER_REFUSAL_CODES, ledgerRefusal, UnavailableError } from '../errors.js';
 import type { AccountId, Cents, TransferId } from '../ids.js';
 import { tracing } from '../platform/tracing.js';
 import { TransferResult } from './transfers.schemas.js';
@@ -236,6 +242,29 @@ export interface GroupCommitOptions {
   onCall?: (items: number, seconds: number) => void;
   /** Told how long each movement waited for a slot before its call was sent (metrics). */
   onWait?: (seconds: number) => void;
+  /**
+   * Each movement is answered within this many ms of its request's arrival (the contract: within 10 s,
+   * 503 when the database does not answer): ANSWER_WITHIN_MS by default.
+   */
+  answerWithinMs?: number;
+  /** The longest a ledger call can take before its own timeouts end it: QUERY_TIMEOUT_MS by default. */
+  callBoundMs?: number;
+}
+
+/** The contract's 10 s, less what answering takes once the movement's fate is known. */
+export const ANSWER_WITHIN_MS = 9_500;
+
+/** How one movement waits: who is waiting, since when, and until when. */
+export interface SubmitOptions {
+  /** Aborted when the caller stops waiting: a movement still queued is dropped with the signal's reason. */
+  signal?: AbortSignal;
+  /** performance.now() when the request arrived (default: when submitted): its answer is due from then. */
+  receivedAt?: number;
+  /**
+   * The caller's own deadline (performance.now() time; a gRPC timeout), and the error it is answered
+   * with when that passes before the movement is sent: then it never reaches the ledger.
+   */
+  deadline?: { at: number; error: () => unknown };
 }
 
 export interface GroupCommitStats {
@@ -249,10 +278,11 @@ export interface GroupCommitStats {
 export interface GroupCommit {
   /**
    * Moves money with whatever else is waiting; resolves after the COMMIT that made it durable. A
-   * movement whose `signal` aborts while it still waits for a slot is dropped (rejected with the
-   * signal's reason) and never reaches the ledger; once sent, it keeps the ledger's outcome.
+   * movement whose `signal` aborts, or whose deadline passes, while it still waits for a slot is dropped
+   * and never reaches the ledger; once sent, it keeps the ledger's outcome. Answered 503 `unavailable`
+   * when `answerWithinMs` after its arrival have passed first.
    */
-  submit<M extends Movement>(request: MovementRequest & { movement: M }, signal?: AbortSignal): Promise<AnswerTo<M>>;
+  submit<M extends Movement>(request: MovementRequest & { movement: M }, opts?: SubmitOptions): Promise<AnswerTo<M>>;
   /** Items waiting for a slot, and calls in flight. */
   readonly pending: { queued: number; inFlight: number };
   readonly stats: GroupCommitStats;
@@ -266,18 +296,31 @@ interface Waiting {
   reject: (e: unknown) => void;
   /** performance.now() when submitted. */
   at: number;
+  deadline?: SubmitOptions['deadline'];
 }
 
 export function createGroupCommit(pool: pg.Pool, opts: GroupCommitOptions): GroupCommit {
   const maxBatch = opts.maxBatch ?? 64;
   const maxInFlight = opts.maxInFlight ?? 2;
+  const answerWithinMs = opts.answerWithinMs ?? ANSWER_WITHIN_MS;
+  const callBoundMs = Math.min(opts.callBoundMs ?? QUERY_TIMEOUT_MS, answerWithinMs);
   const queue: Waiting[] = [];
   const stats: GroupCommitStats = { batches: 0, items: 0, largestBatch: 0, splits: 0 };
   let inFlight = 0;
 
   function pump(): void {
     while (inFlight < maxInFlight && queue.length > 0) {
-      const batch = queue.splice(0, maxBatch);
+      let batch = queue.splice(0, maxBatch);
+      // A caller whose deadline has passed is no longer waiting: its movement must not move money.
+      if (batch.some((w) => w.deadline)) {
+        const now = performance.now();
+        batch = batch.filter((w) => {
+          if (!w.deadline || w.deadline.at > now) return true;
+          w.reject(w.deadline.error());
+          return false;
+        });
+        if (batch.length === 0) continue;
+      }
       inFlight++;
       stats.batches++;
       stats.items += batch.length;
@@ -326,29 +369,59 @@ export function createGroupCommit(pool: pg.Pool, opts: GroupCommitOptions): Grou
   }
 
   return {
-    submit<M extends Movement>(request: MovementRequest & { movement: M }, signal?: AbortSignal) {
+    submit<M extends Movement>(request: MovementRequest & { movement: M }, submitted: SubmitOptions = {}) {
+      const { signal, deadline } = submitted;
       // Each answer was checked against its item's kind (decode): it is the AnswerTo of its movement.
       return new Promise<MovementAnswer<LedgerResult>>((resolve, reject) => {
         if (signal?.aborted) return reject(signal.reason);
-        const waiting: Waiting = { request, resolve, reject, link: tracing.link(), at: performance.now() };
-        if (signal) {
-          const drop = () => {
-            const i = queue.indexOf(waiting);
-            if (i >= 0) {
-              queue.splice(i, 1);
-              reject(signal.reason);
-            }
+        const now = performance.now();
+        if (deadline && deadline.at <= now) return reject(deadline.error());
+        const waiting: Waiting = { request, resolve, reject, link: tracing.link(), at: now, deadline };
+        const queued = () => {
+          const i = queue.indexOf(waiting);
+          if (i >= 0) queue.splice(i, 1);
+          return i >= 0;
+        };
+        const drop = () => {
+          if (queued()) waiting.reject(signal!.reason);
+        };
+        // Past the last moment it could be sent and still be answered in time, a queued movement is
+        // dropped (nothing moved); one in a call that outlives its bound is answered when due (unknown).
+        const answerBy = (submitted.receivedAt ?? now) + answerWithinMs;
+        const late = () => {
+          if (queued()) {
+            waiting.reject(
+              new UnavailableError(
+                'the database did not take the movement in time: nothing moved; retry with the same Idempotency-Key',
+                UNAVAILABLE_RETRY_AFTER_S,
+                'timeout',
+              ),
+            );
+          } else {
+            due = setTimeout(
+              () =>
+                waiting.reject(
+                  new UnavailableError(
+                    'the database did not answer in time: the outcome is unknown; retry with the same Idempotency-Key',
+                    UNAVAILABLE_RETRY_AFTER_S,
+                    'timeout',
+                  ),
+                ),
+              Math.max(0, answerBy - performance.now()),
+            );
+          }
+        };
+        let due = setTimeout(late, Math.max(0, answerBy - callBoundMs - now));
+        signal?.addEventListener('abort', drop, { once: true });
+        const settle =
+          <T>(f: (v: T) => void) =>
+          (v: T) => {
+            clearTimeout(due);
+            signal?.removeEventListener('abort', drop);
+            f(v);
           };
-          signal.addEventListener('abort', drop, { once: true });
-          const settle =
-            <T>(f: (v: T) => void) =>
-            (v: T) => {
-              signal.removeEventListener('abort', drop);
-              f(v);
-            };
-          waiting.resolve = settle(resolve);
-          waiting.reject = settle(reject);
-        }
+        waiting.resolve = settle(resolve);
+        waiting.reject = settle(reject);
         queue.push(waiting);
         pump();
       }) as Promise<AnswerTo<M>>;

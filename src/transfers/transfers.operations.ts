@@ -88,7 +88,7 @@ export function transferOperations(deps: Pick<AppDeps, 'reads' | 'groupCommit' |
             ? undefined
             : { username: caller.username, key: opts.idempotencyKey, fingerprint: fingerprint(method, route, input) },
       },
-      opts.signal,
+      { signal: opts.signal, receivedAt: opts.receivedAt, deadline: opts.deadline },
     );
     deps.metrics.moneyMovement(movement.kind, answer.ok ? 'ok' : answer.error.code);
     return answer;

@@ -34,10 +34,11 @@ const IDEMPOTENCY_NOTE =
   ' With an `Idempotency-Key`, a repeat of the same request replays the first answer (its 200 or 201, or its 422) with `Idempotent-Replayed: true`; ' +
   'the same key with another body is 422 `idempotency_key_reused`; while the first is still running, 409 `idempotency_key_in_use`.';
 
-/** The Idempotency-Key header, when the request has one. */
-function keyOf(request: FastifyRequest): { idempotencyKey?: string } {
+/** The Idempotency-Key header, when the request has one; and when the request arrived (its answer is due 10 s later). */
+function keyOf(request: FastifyRequest, reply: FastifyReply): { idempotencyKey?: string; receivedAt: number } {
   const key = request.headers['idempotency-key'];
-  return typeof key === 'string' ? { idempotencyKey: key } : {};
+  const receivedAt = performance.now() - reply.elapsedTime;
+  return typeof key === 'string' ? { idempotencyKey: key, receivedAt } : { receivedAt };
 }
 
 /**
@@ -85,7 +86,7 @@ const transfersRoutes: FastifyPluginAsyncTypebox<{ ops: Operations }> = async (a
       },
     },
     async (request, reply) =>
-      sendMoneyAnswer(request, reply, await ops.transfers.createTransfer(authOf(request), request.body, keyOf(request))),
+      sendMoneyAnswer(request, reply, await ops.transfers.createTransfer(authOf(request), request.body, keyOf(request, reply))),
   );
 
   app.get(
@@ -132,7 +133,7 @@ const transfersRoutes: FastifyPluginAsyncTypebox<{ ops: Operations }> = async (a
       sendMoneyAnswer(
         request,
         reply,
-        await ops.transfers.postTransfer(authOf(request), { ...request.body, ...request.params }, keyOf(request)),
+        await ops.transfers.postTransfer(authOf(request), { ...request.body, ...request.params }, keyOf(request, reply)),
       ),
   );
   app.post(
@@ -152,7 +153,7 @@ const transfersRoutes: FastifyPluginAsyncTypebox<{ ops: Operations }> = async (a
       },
     },
     async (request, reply) =>
-      sendMoneyAnswer(request, reply, await ops.transfers.voidTransfer(authOf(request), request.params, keyOf(request))),
+      sendMoneyAnswer(request, reply, await ops.transfers.voidTransfer(authOf(request), request.params, keyOf(request, reply))),
   );
   app.post(
     '/transfers/:id/reverse',
@@ -175,7 +176,7 @@ const transfersRoutes: FastifyPluginAsyncTypebox<{ ops: Operations }> = async (a
       sendMoneyAnswer(
         request,
         reply,
-        await ops.transfers.reverseTransfer(authOf(request), { ...request.body, ...request.params }, keyOf(request)),
+        await ops.transfers.reverseTransfer(authOf(request), { ...request.body, ...request.params }, keyOf(request, reply)),
       ),
   );
 
@@ -216,7 +217,7 @@ const transfersRoutes: FastifyPluginAsyncTypebox<{ ops: Operations }> = async (a
           response: { 200: Account, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422) },
         },
       },
-      async (request, reply) => sendMoneyAnswer(request, reply, await operation(authOf(request), request.params, keyOf(request))),
+      async (request, reply) => sendMoneyAnswer(request, reply, await operation(authOf(request), request.params, keyOf(request, reply))),
     );
   }
 
@@ -262,7 +263,7 @@ const transfersRoutes: FastifyPluginAsyncTypebox<{ ops: Operations }> = async (a
           response: { 201: TransferResult, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422) },
         },
       },
-      async (request, reply) => sendMoneyAnswer(request, reply, await operation(authOf(request), request.body, keyOf(request))),
+      async (request, reply) => sendMoneyAnswer(request, reply, await operation(authOf(request), request.body, keyOf(request, reply))),
     );
   }
 };
