@@ -5,6 +5,7 @@ export type DateOrString = Date | string;
 
 /** 'CreateSession' parameters type */
 export interface ICreateSessionParams {
+  checkedHash: string;
   clientIp: string;
   expiresAt: DateOrString;
   id: string;
@@ -30,13 +31,14 @@ export interface ICreateSessionQuery {
   result: ICreateSessionResult;
 }
 
-const createSessionIR: any = {"usedParamSet":{"id":true,"username":true,"refreshTokenHash":true,"userAgent":true,"clientIp":true,"expiresAt":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":99,"b":102}]},{"name":"username","required":true,"transform":{"type":"scalar"},"locs":[{"a":105,"b":114}]},{"name":"refreshTokenHash","required":true,"transform":{"type":"scalar"},"locs":[{"a":117,"b":134}]},{"name":"userAgent","required":true,"transform":{"type":"scalar"},"locs":[{"a":137,"b":147}]},{"name":"clientIp","required":true,"transform":{"type":"scalar"},"locs":[{"a":150,"b":159}]},{"name":"expiresAt","required":true,"transform":{"type":"scalar"},"locs":[{"a":162,"b":172}]}],"statement":"INSERT INTO sessions (id, username, refresh_token_hash, user_agent, client_ip, expires_at)\nVALUES (:id!, :username!, :refreshTokenHash!, :userAgent!, :clientIp!, :expiresAt!)\nRETURNING id, username, user_agent, client_ip, is_blocked, expires_at, created_at"};
+const createSessionIR: any = {"usedParamSet":{"id":true,"refreshTokenHash":true,"userAgent":true,"clientIp":true,"expiresAt":true,"username":true,"checkedHash":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":98,"b":101}]},{"name":"refreshTokenHash","required":true,"transform":{"type":"scalar"},"locs":[{"a":116,"b":133}]},{"name":"userAgent","required":true,"transform":{"type":"scalar"},"locs":[{"a":136,"b":146}]},{"name":"clientIp","required":true,"transform":{"type":"scalar"},"locs":[{"a":149,"b":158}]},{"name":"expiresAt","required":true,"transform":{"type":"scalar"},"locs":[{"a":161,"b":171}]},{"name":"username","required":true,"transform":{"type":"scalar"},"locs":[{"a":223,"b":232}]},{"name":"checkedHash","required":true,"transform":{"type":"scalar"},"locs":[{"a":256,"b":268}]}],"statement":"INSERT INTO sessions (id, username, refresh_token_hash, user_agent, client_ip, expires_at)\nSELECT :id!, u.username, :refreshTokenHash!, :userAgent!, :clientIp!, :expiresAt!\nFROM (SELECT username FROM users WHERE username = :username! AND hashed_password = :checkedHash! FOR SHARE) u\nRETURNING id, username, user_agent, client_ip, is_blocked, expires_at, created_at"};
 
 /**
  * Query generated from SQL:
  * ```
  * INSERT INTO sessions (id, username, refresh_token_hash, user_agent, client_ip, expires_at)
- * VALUES (:id!, :username!, :refreshTokenHash!, :userAgent!, :clientIp!, :expiresAt!)
+ * SELECT :id!, u.username, :refreshTokenHash!, :userAgent!, :clientIp!, :expiresAt!
+ * FROM (SELECT username FROM users WHERE username = :username! AND hashed_password = :checkedHash! FOR SHARE) u
  * RETURNING id, username, user_agent, client_ip, is_blocked, expires_at, created_at
  * ```
  */

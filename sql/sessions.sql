@@ -1,6 +1,10 @@
+/* A login's session, made only while the password it checked is still the user's: the user row is
+   read FOR SHARE, so a password change in flight is waited for and its new hash seen (no row: no
+   session), and a change that comes after waits for this insert and then blocks the session. */
 /* @name CreateSession */
 INSERT INTO sessions (id, username, refresh_token_hash, user_agent, client_ip, expires_at)
-VALUES (:id!, :username!, :refreshTokenHash!, :userAgent!, :clientIp!, :expiresAt!)
+SELECT :id!, u.username, :refreshTokenHash!, :userAgent!, :clientIp!, :expiresAt!
+FROM (SELECT username FROM users WHERE username = :username! AND hashed_password = :checkedHash! FOR SHARE) u
 RETURNING id, username, user_agent, client_ip, is_blocked, expires_at, created_at;
 
 /* @name GetSession */

@@ -38,10 +38,11 @@ export async function login(
   const role = roleOf(user.role);
   const access = await deps.tokens.createAccessToken(sessionId, user.username, role, now);
   const refresh = await deps.tokens.createRefreshToken(sessionId, user.username, now);
-  await createSession.run(
+  const made = await createSession.run(
     {
       id: sessionId,
       username: user.username,
+      checkedHash: user.hashed_password,
       refreshTokenHash: sha256(refresh.token),
       userAgent: input.userAgent.slice(0, 500),
       clientIp: input.clientIp,
@@ -49,6 +50,8 @@ export async function login(
     },
     deps.db,
   );
+  // The password changed while it was being checked: the one given is no longer the user's.
+  if (made.length === 0) throw new UnauthenticatedError('wrong username or password');
   return {
     session_id: sessionId,
     access_token: access.token,

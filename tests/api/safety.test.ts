@@ -193,6 +193,45 @@ describe('password changes and refresh-token rotation', () => {
     expect((await renew(u.refreshToken)).statusCode).toBe(200);
   });
 
+  it('a login that checked the old password while the password changed gets no session (#31 item 5)', async () => {
+    const u = await signUp(t, { prefix: 'pwr' });
+    // The login's password check is held open (as a slow argon2 would be) while the owner changes it.
+    const verify = t.deps.passwords.verify.bind(t.deps.passwords);
+    let checked!: () => void;
+    const checkedP = new Promise<void>((r) => (checked = r));
+    let resume!: () => void;
+    const gate = new Promise<void>((r) => (resume = r));
+    t.deps.passwords.verify = async (hash, password) => {
+      const ok = await verify(hash, password);
+      checked();
+      await gate;
+      return ok;
+    };
+    try {
+      const login = t.app.inject({ method: 'POST', url: '/users/login', payload: { username: u.username, password: u.password } });
+      await checkedP;
+      t.deps.passwords.verify = verify;
+      const change = await t.app.inject({
+        method: 'PATCH',
+        url: `/users/${u.username}`,
+        headers: u.auth,
+        payload: { password: 'changed meanwhile!', current_password: u.password },
+      });
+      expect(change.statusCode).toBe(200);
+      resume();
+      // The old password is no longer the password: no session from it, as if it had come a moment later.
+      expectProblem(await login, 401, 'unauthenticated');
+      const { rows } = await t.db.pool.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM sessions WHERE username = $1 AND NOT is_blocked',
+        [u.username],
+      );
+      expect(rows[0]!.n).toBe(1); // the owner's own session, which made the change
+    } finally {
+      t.deps.passwords.verify = verify;
+      resume();
+    }
+  });
+
   it("a banker resets another user's password without current_password, and every session of that user stops", async () => {
     const u = await signUp(t, { prefix: 'pw3' });
     const res = await t.app.inject({
