@@ -229,12 +229,11 @@ BEGIN
       -- particular to it; a kind that moves no money answers here.
       CASE it.kind
       WHEN 'transfer' THEN
-        IF it.from_account_id = it.to_account_id THEN
-          status := 422; code := 'same_account'; detail := 'from and to are the same account'; EXIT item;
-        END IF;
         f := array_position(a_id, it.from_account_id);
         t := array_position(a_id, it.to_account_id);
         cur := it.currency;
+        -- Whose account it is comes before every rule: a refusal stored under a key (a 422) is only
+        -- ever about the caller's own account, so no one stores answers about accounts not theirs.
         IF f IS NULL THEN
           status := 404; code := 'not_found'; field := 'from_account_id';
           detail := format('account %s not found', it.from_account_id); EXIT item;
@@ -242,6 +241,9 @@ BEGIN
         IF it.acting_owner IS NOT NULL AND a_owner[f] <> it.acting_owner THEN
           status := 403; code := 'forbidden'; field := 'from_account_id';
           detail := 'the from-account does not belong to you'; EXIT item;
+        END IF;
+        IF it.from_account_id = it.to_account_id THEN
+          status := 422; code := 'same_account'; detail := 'from and to are the same account'; EXIT item;
         END IF;
         IF t IS NULL THEN
           status := 404; code := 'not_found'; field := 'to_account_id';

@@ -17,14 +17,21 @@ const LIMITS: Record<string, string> = { login: 'login', signup: 'signup', pwcha
 
 export function createRateLimiter(db: Queryable, onRefused?: (limit: string) => void) {
   return {
-    /** Counts one attempt for every key in a window of `windowMs`; throws RateLimitedError when any is over its limit. */
-    async hit(windowMs: number, ...limits: Limit[]): Promise<void> {
-      const sorted = [...limits].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-      const rows = await hitRateLimits.run({ keys: sorted.map((l) => l.key), windowS: windowMs / 1000 }, db);
+    /**
+     * Counts one attempt in a window of `windowMs` for the gate (the first limit, e.g. the client IP's)
+     * and, unless the gate refuses it, for every other key; throws RateLimitedError when any counted key
+     * is over its limit. An attempt the gate refuses stores nothing more.
+     */
+    async hit(windowMs: number, gate: Limit, ...limits: Limit[]): Promise<void> {
+      const sorted = limits.filter((l) => l.key !== gate.key).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      const rows = await hitRateLimits.run(
+        { gateKey: gate.key, gateMax: gate.max, keys: sorted.map((l) => l.key), windowS: windowMs / 1000 },
+        db,
+      );
       let retryAfterS = 0;
       let refused: string | undefined;
       for (const r of rows) {
-        const limit = sorted.find((l) => l.key === r.key);
+        const limit = r.key === gate.key ? gate : sorted.find((l) => l.key === r.key);
         if (limit && r.hits > limit.max) {
           retryAfterS = Math.max(retryAfterS, r.retry_after_s);
           refused ??= LIMITS[r.key.split(/[-:]/, 1)[0]!] ?? 'other';

@@ -536,3 +536,44 @@ describe('no money-moving answer is 500 after its movement committed (invariant 
     }
   });
 });
+
+describe('what a client can make the service store (#31 item 6)', () => {
+  it('logins refused 429 by the per-IP limit store nothing per username tried', async () => {
+    const { createTestApp: make } = await import('../setup/app.js');
+    const t2 = await make({ loginPerIp: 5 });
+    try {
+      const rows = async () => (await t2.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM rate_limits')).rows[0]!.n;
+      const attempt = (i: number) =>
+        t2.app.inject({ method: 'POST', url: '/users/login', payload: { username: `nobody_${i}`, password: 'password-123' } });
+      for (let i = 0; i < 5; i++) expect((await attempt(i)).statusCode).toBe(401);
+      const counted = await rows(); // the IP's counter and two per username tried while allowed
+      for (let i = 5; i < 105; i++) expectProblem(await attempt(i), 429, 'rate_limited');
+      expect(await rows()).toBe(counted);
+    } finally {
+      await t2.close();
+    }
+  });
+
+  it("keyed transfers refused before they touch the caller's own accounts store no key", async () => {
+    const u = await signUp(t, { prefix: 'nokey' }); // no account of their own
+    const keys = async () =>
+      (await t.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM idempotency_keys WHERE username = $1', [u.username])).rows[0]!
+        .n;
+    const others = (await t.db.pool.query<{ id: number }>('SELECT id::int FROM accounts ORDER BY id LIMIT 1')).rows[0]!.id;
+    for (const [i, body] of [
+      { from_account_id: others, to_account_id: others },
+      { from_account_id: 999_999_999, to_account_id: 999_999_999 },
+      { from_account_id: others, to_account_id: 999_999_999 },
+    ].entries()) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/transfers',
+        headers: { ...u.auth, 'idempotency-key': `${'k'.repeat(250)}-${i}` },
+        payload: { ...body, amount: 1, currency: 'USD' },
+      });
+      const refused = i === 1 ? { status: 404, code: 'not_found' } : { status: 403, code: 'forbidden' };
+      expect({ i, status: res.statusCode, code: res.json().code }).toEqual({ i, ...refused });
+    }
+    expect(await keys()).toBe(0);
+  });
+});
