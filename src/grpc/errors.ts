@@ -50,7 +50,7 @@ export function toConnectError(raw: unknown): { error: ConnectError; unexpected:
         ? 'validation_failed'
         : raw.code === Code.ResourceExhausted
           ? 'payload_too_large'
-          : raw.code === Code.Unavailable
+          : raw.code === Code.Unavailable || raw.code === Code.DeadlineExceeded
             ? 'unavailable'
             : 'internal';
     if (!raw.metadata.has('x-error-code')) raw.metadata.set('x-error-code', code);

@@ -56,7 +56,15 @@ export interface GrpcServerOptions {
 }
 
 /** A gRPC status → the contract's code, for refusals Connect makes before any handler runs. */
-const CONTRACT_CODE: Record<string, string> = { '3': 'validation_failed', '8': 'payload_too_large', '14': 'unavailable', '4': 'internal' };
+// A deadline that passed is `unavailable`: as with a 503, a money call's outcome may be unknown and a
+// retry with the same key is safe. A second message on a unary call is the caller's invalid input.
+const CONTRACT_CODE: Record<string, string> = {
+  '3': 'validation_failed',
+  '8': 'payload_too_large',
+  '14': 'unavailable',
+  '4': 'unavailable',
+  '12': 'validation_failed',
+};
 
 /**
  * Refusals Connect makes itself, before the interceptor (a message over the size limit, one that does
@@ -68,12 +76,17 @@ function withContractCode(answer: UniversalServerResponse, req: http2.Http2Serve
   const reqId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
   const mark = (h: Headers | undefined, status: string | null) => {
     if (!h || status === null || status === '0' || h.has('x-error-code')) return;
-    // A message that does not parse is the caller's invalid input, not the server's fault.
-    if (status === '13' && /^parse%20(binary|json)/i.test(h.get('grpc-message') ?? '')) {
+    const message = h.get('grpc-message') ?? '';
+    // A message that does not parse, or a compressed one sent without saying how, is the caller's
+    // invalid input, not the server's fault.
+    if (status === '13' && /^(parse%20(binary|json)|received%20compressed%20envelope)/i.test(message)) {
       h.set('grpc-status', '3');
       status = '3';
     }
-    h.set('x-error-code', CONTRACT_CODE[status] ?? 'internal');
+    // An encoding it does not know: UNIMPLEMENTED, as gRPC says (grpc-accept-encoding lists the known
+    // ones), with HTTP's code for a body it cannot read.
+    const code = status === '12' && /^unknown%20compression/i.test(message) ? 'unsupported_media_type' : CONTRACT_CODE[status];
+    h.set('x-error-code', code ?? 'internal');
     if (!h.has('x-request-id')) h.set('x-request-id', reqId);
   };
   // Connect protocol: an error is an HTTP status with a JSON body, its metadata in the headers.
@@ -205,8 +218,12 @@ export function createGrpcServer(ops: Operations, opts: GrpcServerOptions = {}):
       return;
     }
     // The request's message must arrive in time: a half-sent stream is reset, its buffers freed.
+    let cut = false;
     const arrival = setTimeout(() => {
-      if (!req.complete && !req.stream.destroyed) req.stream.close(http2.constants.NGHTTP2_CANCEL);
+      if (!req.complete && !req.stream.destroyed) {
+        cut = true;
+        req.stream.close(http2.constants.NGHTTP2_CANCEL);
+      }
     }, requestTimeoutMs);
     req.once('end', () => clearTimeout(arrival));
     req.stream.once('close', () => clearTimeout(arrival));
@@ -240,7 +257,14 @@ export function createGrpcServer(ops: Operations, opts: GrpcServerOptions = {}):
         .catch((reason: unknown) => {
           const gone = res.stream?.destroyed || ConnectError.from(reason).code === Code.Aborted;
           const entry = { rpc: `${rpc.service.typeName}/${rpc.method.name}`, reason: ConnectError.from(reason).message };
-          if (gone) log?.debug(entry, 'the client went away before the answer was written');
+          // What a client causes is never an error line: a message that did not arrive in time is cut
+          // (a warning: any client can send half a message), a client gone is debug.
+          if (cut)
+            log?.warn(
+              { rpc: entry.rpc, requestTimeoutMs },
+              'the request message did not arrive within REQUEST_TIMEOUT: the stream was cut',
+            );
+          else if (gone) log?.debug(entry, 'the client went away before the answer was written');
           else log?.error(entry, 'the answer of an RPC could not be written');
         });
     });

@@ -8,7 +8,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
-import { UriTooLongError, ValidationError } from '../errors.js';
+import { type ErrorCode, UriTooLongError, ValidationError } from '../errors.js';
 import type { Operations } from '../operations.js';
 import { type Metrics, noMetrics } from '../platform/metrics.js';
 import { type SpanHandle, tracing } from '../platform/tracing.js';
@@ -56,6 +56,12 @@ function clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? ([408, 'validation_failed', 'the request did not arrive in time'] as const)
         : ([400, 'validation_failed', 'the request is not valid HTTP'] as const);
+  answerOnSocket(socket, status, code, detail);
+  socket.destroy(err);
+}
+
+/** A problem+json answer written straight to a socket (no Fastify request exists), then closed by the caller. */
+function answerOnSocket(socket: Duplex, status: number, code: ErrorCode, detail: string): void {
   const body = JSON.stringify(problem(status, code, detail));
   const headers = {
     'content-type': 'application/problem+json; charset=utf-8',
@@ -70,7 +76,6 @@ function clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
         .join('')}\r\n${body}`,
     );
   }
-  socket.destroy(err);
 }
 
 /** The HTTP adapter over the operation layer (built in src/bank.ts). */
@@ -99,6 +104,13 @@ export async function buildApp(ops: Operations, opts: AppOptions = {}): Promise<
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   if (opts.maxConnections) app.server.maxConnections = opts.maxConnections;
+  // CONNECT never reaches a route (Node hands it over as a tunnel request): answered as any other
+  // method without a route is, instead of a socket closed with no answer.
+  app.server.on('connect', (_req: unknown, socket: Duplex) => {
+    socket.on('error', () => {});
+    answerOnSocket(socket, 404, 'not_found', 'there is no such route for this method');
+    socket.end();
+  });
   // Headers within the request timeout (Node's own check), and the body too: Node stops checking once
   // the headers are in, so a body that has not arrived in time is answered 408 here and cut.
   const requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;

@@ -54,6 +54,16 @@ export function errorResponses(...statuses: number[]) {
   return out;
 }
 
+/** The log line of a 503, by its cause (UnavailableError's reason). */
+const UNAVAILABLE_LINE: Record<string, string> = {
+  database: 'database unavailable',
+  contention: 'contention outlived its retries',
+  hashing: 'password hashing at capacity',
+  read_only: 'the database is read-only (a standby answered)',
+  schema: 'the database has no simple bank schema, or one behind',
+  timeout: 'the database did not answer in time',
+};
+
 export function installErrorHandlers(app: FastifyInstance, metrics: Metrics = noMetrics): void {
   app.setErrorHandler((rawErr: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (rawErr.validation) {
@@ -66,8 +76,10 @@ export function installErrorHandlers(app: FastifyInstance, metrics: Metrics = no
     const err: unknown = rawErr;
     if (err instanceof DomainError) {
       if (err.status === 503) {
-        request.log.warn({ err: rawErr }, 'database unavailable');
-        metrics.unavailable(err instanceof UnavailableError ? err.reason : 'other');
+        // Expected while it lasts (the database down, hashing at capacity): one line naming the cause, no stack.
+        const cause = err instanceof UnavailableError ? err.reason : 'other';
+        request.log.warn({ cause, detail: err.message }, UNAVAILABLE_LINE[cause] ?? 'unavailable');
+        metrics.unavailable(cause);
       }
       if (err.retryAfterS) reply.header('retry-after', String(err.retryAfterS));
       return sendProblem(reply, problem(err.status, err.code, err.message, err.fields));

@@ -39,3 +39,14 @@ it("HTTP/1.1 without a Host header is a problem+json 400 with the security heade
   expect(answer).toMatch(/x-content-type-options: nosniff/i);
   expect(answer).toMatch(/"code":"validation_failed"/);
 });
+
+it('CONNECT is answered like any method without a route (404 problem+json), not a socket closed in silence', async () => {
+  const socket = connect(port, '127.0.0.1');
+  socket.write('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+  let answer = '';
+  socket.on('data', (d) => (answer += d));
+  await new Promise<void>((r) => socket.on('close', () => r()));
+  expect(answer).toMatch(/^HTTP\/1\.1 404/);
+  expect(answer).toMatch(/content-type: application\/problem\+json/i);
+  expect(answer).toMatch(/"code":"not_found"/);
+});

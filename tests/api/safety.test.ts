@@ -343,7 +343,18 @@ describe('sign-up limits and bounded password hashing', () => {
   it('hashing past its queue is 503 unavailable with Retry-After, never a minutes-long wait', async () => {
     const { createPasswordHasher } = await import('../../src/users/passwords.js');
     const { createTestApp: make } = await import('../setup/app.js');
-    const t2 = await make();
+    const { PassThrough } = await import('node:stream');
+    const pino = (await import('pino')).default;
+    const sink = new PassThrough();
+    const logged: { level: number; msg: string; err?: unknown; cause?: string }[] = [];
+    sink.on('data', (c: Buffer) =>
+      c
+        .toString()
+        .split('\n')
+        .filter(Boolean)
+        .forEach((l) => logged.push(JSON.parse(l))),
+    );
+    const t2 = await make({ logger: pino({ level: 'info' }, sink) });
     try {
       // Slow enough (tens of ms a hash) that the burst finds the one slot and the one queue place taken.
       t2.deps.passwords = createPasswordHasher({ memoryCost: 32_768, timeCost: 3, parallelism: 1 }, { maxConcurrent: 1, maxQueued: 1 });
@@ -365,6 +376,10 @@ describe('sign-up limits and bounded password hashing', () => {
         expect(r.headers['retry-after']).toBe('1');
       }
       expect(statuses.every((s) => s === 201 || s === 503)).toBe(true);
+      // Said for what it is, once, as a warning without a stack (#31 item 8, #32 item 10).
+      const lines = logged.filter((l) => l.level === 40 && l.cause === 'hashing');
+      expect(lines.length).toBe(refused.length);
+      expect(lines.every((l) => l.msg === 'password hashing at capacity' && l.err === undefined)).toBe(true);
     } finally {
       await t2.close();
     }
