@@ -14,6 +14,7 @@ import { buildApp } from './http/app.js';
 import { createOperations, type Operations } from './operations.js';
 import type { Config } from './platform/config.js';
 import { createMetrics, type Metrics, noMetrics } from './platform/metrics.js';
+import { createRequestBudget } from './platform/request-budget.js';
 import { createGroupCommit } from './transfers/ledger.js';
 import { createPasswordHasher } from './users/passwords.js';
 
@@ -99,7 +100,10 @@ export async function createDeps(
 export async function createBank(config: Config, conns: BankConnections, opts: BankOptions = {}): Promise<Bank> {
   const deps = await createDeps(config, conns, opts);
   const operations = createOperations(deps);
+  // One request budget for both listeners: bodies still arriving, and gRPC messages read before their call.
+  const budget = createRequestBudget(config.requestBuffer);
   const http = await buildApp(operations, {
+    budget,
     logger: opts.logger,
     docs: opts.docs,
     corsOrigins: config.corsOrigins,
@@ -111,6 +115,8 @@ export async function createBank(config: Config, conns: BankConnections, opts: B
   const grpc =
     (opts.grpc ?? config.grpcPort !== 0)
       ? createGrpcServer(operations, {
+          budget,
+          watch: config.watch,
           log: opts.logger,
           readMaxBytes: config.bodyLimit,
           trustProxyHops: config.trustProxy,

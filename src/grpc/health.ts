@@ -59,7 +59,13 @@ function sharedReadiness(check: () => Promise<Status>) {
   };
 }
 
-export function healthRoutes(ops: Operations) {
+/** Health/Watch bounds: streams open at once (each holds ≈ 50 KB), and a stream's lifetime. */
+export const WATCH_DEFAULTS = { maxStreams: 1_000, lifetimeMs: 30 * 60_000 };
+
+export function healthRoutes(ops: Operations, bounds: { maxStreams?: number; lifetimeMs?: number } = {}) {
+  const maxStreams = bounds.maxStreams ?? WATCH_DEFAULTS.maxStreams;
+  const lifetimeMs = bounds.lifetimeMs ?? WATCH_DEFAULTS.lifetimeMs;
+  let open = 0;
   const checkNow = async () => {
     try {
       await ops.health.readiness();
@@ -81,10 +87,21 @@ export function healthRoutes(ops: Operations) {
           yield create(HealthCheckResponseSchema, { status: Status.SERVICE_UNKNOWN });
           return;
         }
-        let current = await readiness.now();
-        yield create(HealthCheckResponseSchema, { status: current });
-        const seen: (Status | 'stopped')[] = [];
+        // Bounded: past maxStreams a new Watch is refused (the client retries later, or Checks); each
+        // stream ends OK after its lifetime, and the client watches again (gRPC health clients do).
+        if (open >= maxStreams) {
+          throw new ConnectError(`too many Watch streams open (${maxStreams}): retry later, or use Check`, Code.ResourceExhausted, {
+            'x-error-code': 'rate_limited',
+          });
+        }
+        open++;
+        let expired = false;
         let wake: (() => void) | undefined;
+        const lifetime = setTimeout(() => {
+          expired = true;
+          wake?.();
+        }, lifetimeMs);
+        const seen: (Status | 'stopped')[] = [];
         const unsubscribe = readiness.subscribe((s) => {
           seen.push(s);
           wake?.();
@@ -92,8 +109,10 @@ export function healthRoutes(ops: Operations) {
         const onAbort = () => wake?.();
         ctx.signal.addEventListener('abort', onAbort, { once: true });
         try {
-          while (!ctx.signal.aborted) {
-            if (seen.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+          let current = await readiness.now();
+          yield create(HealthCheckResponseSchema, { status: current });
+          while (!ctx.signal.aborted && !expired) {
+            if (seen.length === 0 && !expired) await new Promise<void>((resolve) => (wake = resolve));
             wake = undefined;
             for (const s of seen.splice(0)) {
               if (s === 'stopped') return; // the server is stopping: the stream ends
@@ -104,6 +123,8 @@ export function healthRoutes(ops: Operations) {
             }
           }
         } finally {
+          open--;
+          clearTimeout(lifetime);
           unsubscribe();
           ctx.signal.removeEventListener('abort', onAbort);
         }

@@ -1,4 +1,5 @@
-// The raw JSON of a gRPC-JSON, gRPC-Web-JSON or Connect-JSON request, read before Connect decodes it,
+// A gRPC request's body, read before Connect decodes it within the process's request budget
+// (src/platform/request-budget.ts). Its raw JSON (gRPC-JSON, gRPC-Web-JSON or Connect-JSON) is
 // held to the HTTP API's rules (src/json-text.ts): no number with a fraction or an exponent, no key
 // twice, and an integer given as a string in canonical decimal digits only (protobuf's JSON decoder
 // would take "0x10" as 16, " 7 " as 7, "1.0" as 1). Binary protobuf passes untouched: it cannot be loose.
@@ -9,6 +10,7 @@ import { promisify } from 'node:util';
 import { brotliDecompress, gunzip } from 'node:zlib';
 import { type DescMessage, type DescMethod, ScalarType } from '@bufbuild/protobuf';
 import { CANONICAL_INTEGER, type JsonTextProblem, jsonTextProblem } from '../json-text.js';
+import { type RequestBudget, unboundedBudget } from '../platform/request-budget.js';
 
 const INTEGERS = new Set([
   ScalarType.INT64,
@@ -23,11 +25,14 @@ const INTEGERS = new Set([
   ScalarType.SFIXED32,
 ]);
 
-/** How a content type frames its JSON: one bare message (Connect unary), or length-prefixed envelopes. */
-function framing(contentType: string): 'bare' | 'enveloped' | undefined {
+/** How a content type frames its messages: one bare message (Connect unary), or length-prefixed envelopes; and whether JSON. */
+function framing(contentType: string): { frames: 'bare' | 'enveloped'; json: boolean } | undefined {
   const ct = contentType.split(';', 1)[0]!.trim().toLowerCase();
-  if (ct === 'application/json') return 'bare';
-  if (ct === 'application/grpc+json' || ct === 'application/grpc-web+json' || ct === 'application/connect+json') return 'enveloped';
+  if (ct === 'application/json') return { frames: 'bare', json: true };
+  if (ct === 'application/proto') return { frames: 'bare', json: false };
+  if (ct === 'application/grpc+json' || ct === 'application/grpc-web+json' || ct === 'application/connect+json')
+    return { frames: 'enveloped', json: true };
+  if (/^application\/(grpc|grpc-web|connect)(\+proto)?$/.test(ct)) return { frames: 'enveloped', json: false };
   return undefined;
 }
 
@@ -84,35 +89,63 @@ export interface GuardedBody {
   /** The body to hand to Connect: what was read, or an empty message in its place when refused. */
   body: AsyncIterable<Uint8Array>;
   problem?: JsonTextProblem;
+  /** The process (or this client) already holds as many request bytes as it may: refuse the call. */
+  overBudget?: boolean;
+}
+
+const once = (b: Uint8Array): AsyncIterable<Uint8Array> =>
+  (async function* () {
+    yield b;
+  })();
+
+/** An empty message in the request's framing: what Connect decodes when the body is refused. */
+function emptyMessage(frames: 'bare' | 'enveloped', json: boolean): Buffer {
+  const msg = Buffer.from(json ? '{}' : '');
+  if (frames === 'bare') return msg;
+  const header = Buffer.alloc(5);
+  header.writeUInt32BE(msg.length, 1);
+  return Buffer.concat([header, msg]);
 }
 
 /**
- * Reads a JSON request's body (at most `maxBytes` and a little: past that it is handed on as read, for
- * Connect's own size limit to refuse) and checks it. Undefined for every other content type.
+ * Reads a request's body before Connect does (at most `maxBytes` and a little: past that it is handed on
+ * as read, for Connect's own size limit to refuse), each chunk taken from the process's request budget
+ * for `client` and given back when the stream closes; a JSON body is also checked. Undefined for a
+ * content type Connect will refuse anyway (or a GET): Connect reads that itself.
  */
-export async function guardJsonBody(req: http2.Http2ServerRequest, method: DescMethod, maxBytes: number): Promise<GuardedBody | undefined> {
-  const frames = framing(String(req.headers['content-type'] ?? ''));
-  if (!frames) return undefined;
+export async function guardJsonBody(
+  req: http2.Http2ServerRequest,
+  method: DescMethod,
+  maxBytes: number,
+  budget: RequestBudget = unboundedBudget,
+  client = '',
+): Promise<GuardedBody | undefined> {
+  const kind = framing(String(req.headers['content-type'] ?? ''));
+  if (!kind || req.method !== 'POST') return undefined;
+  const { frames, json } = kind;
   const chunks: Buffer[] = [];
   let size = 0;
+  let taken = 0;
+  req.stream.once('close', () => budget.give(client, taken));
   for await (const chunk of req as AsyncIterable<Buffer>) {
+    if (!budget.take(client, chunk.length)) {
+      // Nothing more is read: the call is refused, and the peer's flow control stops it sending.
+      chunks.length = 0;
+      return { body: once(emptyMessage(frames, json)), overBudget: true };
+    }
+    taken += chunk.length;
     chunks.push(chunk);
     size += chunk.length;
     if (size > maxBytes + 64 * 1024) break;
   }
   const bytes = Buffer.concat(chunks);
-  const pass = (b: Uint8Array, problem?: JsonTextProblem): GuardedBody => ({
-    body: (async function* () {
-      yield b;
-    })(),
-    problem,
-  });
-  if (size > maxBytes + 64 * 1024) return pass(bytes);
+  const pass = (b: Uint8Array, problem?: JsonTextProblem): GuardedBody => ({ body: once(b), problem });
+  if (!json || size > maxBytes + 64 * 1024) return pass(bytes);
   try {
     if (frames === 'bare') {
       const text = Buffer.from(await inflate(bytes, req.headers['content-encoding'] as string | undefined, maxBytes)).toString('utf8');
       const problem = problemOf(text, method);
-      return problem ? pass(Buffer.from('{}'), problem) : pass(bytes);
+      return problem ? pass(emptyMessage('bare', true), problem) : pass(bytes);
     }
     // Only the first message is read. Every method here takes one message (unary or server-streaming):
     // a second one is Connect's to refuse (UNIMPLEMENTED, as gRPC says), uninflated and unparsed here.
@@ -127,12 +160,7 @@ export async function guardJsonBody(req: http2.Http2ServerRequest, method: DescM
       if (flags & 0b10) continue; // an end-of-stream frame (Connect streaming): not a message
       const text = Buffer.from(flags & 1 ? await inflate(payload, encoding, maxBytes) : payload).toString('utf8');
       const problem = problemOf(text, method);
-      if (problem) {
-        const empty = Buffer.from('{}');
-        const header = Buffer.alloc(5);
-        header.writeUInt32BE(empty.length, 1);
-        return pass(Buffer.concat([header, empty]), problem);
-      }
+      if (problem) return pass(emptyMessage('enveloped', true), problem);
       break;
     }
   } catch {

@@ -25,6 +25,7 @@ import { file_simplebank_v1_simplebank, SimpleBank } from '../../generated/proto
 import { UnavailableError, ValidationError } from '../errors.js';
 import type { Operations } from '../operations.js';
 import { type Metrics, noMetrics } from '../platform/metrics.js';
+import { limitConnectionsPerClient, type RequestBudget, unboundedBudget } from '../platform/request-budget.js';
 import { type SpanHandle, tracing } from '../platform/tracing.js';
 import { toConnectError } from './errors.js';
 import { LENIENT_WHITESPACE } from './header-probe.js';
@@ -36,6 +37,8 @@ import { kClientIp, kJsonProblem, kReceivedAt, kUser, simpleBankRoutes } from '.
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** The RPC's trace span, when tracing is on. */
 const kSpan = createContextKey<SpanHandle | undefined>(undefined, { description: 'the trace span of the call' });
+/** The message could not be read within the process's request budget. */
+const kOverBudget = createContextKey<boolean>(false, { description: 'refused for the request budget' });
 
 export interface GrpcServerOptions {
   log?: Logger;
@@ -53,6 +56,14 @@ export interface GrpcServerOptions {
   trustProxyHops?: number;
   /** Where RPCs and 503s are recorded (grpc_server_handled_total, grpc_server_handling_seconds). */
   metrics?: Metrics;
+  /** The process's request budget (shared with HTTP): messages are read within it. */
+  budget?: RequestBudget;
+  /** Most connections one client address may hold open (0: no bound). */
+  maxConnectionsPerClient?: number;
+  /** Most streams open at once over every connection; more are refused (REFUSED_STREAM). */
+  maxStreams?: number;
+  /** Most Health/Watch streams open at once, and how long one lasts before it ends (the client watches again). */
+  watch?: { maxStreams?: number; lifetimeMs?: number };
 }
 
 /** A gRPC status → the contract's code, for refusals Connect makes before any handler runs. */
@@ -147,6 +158,7 @@ export function createGrpcServer(ops: Operations, opts: GrpcServerOptions = {}):
   const log = opts.log;
   const metrics = opts.metrics ?? noMetrics;
   const readMaxBytes = opts.readMaxBytes ?? 64 * 1024;
+  const budget = opts.budget ?? unboundedBudget;
   const logAndMap: Interceptor = (next) => async (req) => {
     const started = performance.now();
     const incoming = req.header.get('x-request-id');
@@ -176,6 +188,9 @@ export function createGrpcServer(ops: Operations, opts: GrpcServerOptions = {}):
     };
     try {
       // A JSON body the raw check refused (./json-guard.ts) is invalid input, whatever it decoded to.
+      if (req.contextValues.get(kOverBudget)) {
+        throw new UnavailableError('the server holds as many request bytes as it may: retry shortly', 1, 'memory');
+      }
       const loose = req.contextValues.get(kJsonProblem);
       if (loose) throw new ValidationError(loose.field, loose.message);
       const res = await next(req);
@@ -204,13 +219,35 @@ export function createGrpcServer(ops: Operations, opts: GrpcServerOptions = {}):
     acceptCompression: [compressionGzip, compressionBrotli],
   });
   simpleBankRoutes(ops)(router);
-  const health = healthRoutes(ops);
+  const health = healthRoutes(ops, opts.watch);
   health.routes(router);
   reflectionRoutes(FILES, SERVICES)(router);
   const requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
   const idleTimeoutMs = opts.idleTimeoutMs ?? 60_000;
   const byPath = new Map(router.handlers.map((h) => [h.requestPath, h]));
+  // Streams open at once over every connection: past the bound a new one is refused before any work
+  // (RST_STREAM REFUSED_STREAM: not processed, safe to retry), so a flood of streams over many
+  // connections costs no more than the bound's worth of memory. A client address with only a few
+  // streams open still gets in (up to twice the bound): a flood does not shut out everyone else.
+  const maxStreams = opts.maxStreams ?? 2_000;
+  const FAIR_SHARE = 16;
+  let streamsOpen = 0;
+  const streamsByPeer = new Map<string, number>();
   const handler = (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => {
+    const peer = req.socket?.remoteAddress ?? '';
+    const mine = streamsByPeer.get(peer) ?? 0;
+    if (streamsOpen >= 2 * maxStreams || (streamsOpen >= maxStreams && mine >= FAIR_SHARE)) {
+      req.stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+      return;
+    }
+    streamsOpen++;
+    streamsByPeer.set(peer, mine + 1);
+    req.stream.once('close', () => {
+      streamsOpen--;
+      const left = (streamsByPeer.get(peer) ?? 1) - 1;
+      if (left > 0) streamsByPeer.set(peer, left);
+      else streamsByPeer.delete(peer);
+    });
     const rpc = byPath.get((req.url ?? '').split('?', 1)[0]!);
     if (!rpc) {
       res.writeHead(404);
@@ -244,16 +281,22 @@ export function createGrpcServer(ops: Operations, opts: GrpcServerOptions = {}):
     tracing.server(`${rpc.service.typeName}/${rpc.method.name}`, attributes, req.headers, (span) => {
       values.set(kSpan, span);
       res.once('close', () => span.end()); // the stream's end, whatever way it ends
-      return guardJsonBody(req, rpc.method, readMaxBytes)
+      return guardJsonBody(req, rpc.method, readMaxBytes, budget, values.get(kClientIp))
         .then((guarded) => {
           const uReq = universalRequestFromNodeRequest(req, res, undefined, values);
           if (guarded) {
             uReq.body = guarded.body;
             if (guarded.problem) values.set(kJsonProblem, guarded.problem);
+            if (guarded.overBudget) values.set(kOverBudget, true);
           }
           return rpc(uReq);
         })
         .then((answer) => universalResponseToNodeResponse(withContractCode(answer, req), res))
+        .then(() => {
+          // Refused for the budget with its message still arriving: the stream ends here (RST_STREAM
+          // NO_ERROR after a complete answer), so nothing more of it is buffered anywhere.
+          if (values.get(kOverBudget) && !req.complete && !req.stream.destroyed) req.stream.close(http2.constants.NGHTTP2_NO_ERROR);
+        })
         .catch((reason: unknown) => {
           const gone = res.stream?.destroyed || ConnectError.from(reason).code === Code.Aborted;
           const entry = { rpc: `${rpc.service.typeName}/${rpc.method.name}`, reason: ConnectError.from(reason).message };
@@ -276,6 +319,7 @@ export function createGrpcServer(ops: Operations, opts: GrpcServerOptions = {}):
     handler,
   );
   if (opts.maxConnections) server.maxConnections = opts.maxConnections;
+  limitConnectionsPerClient(server, opts.maxConnectionsPerClient ?? 0);
   // A connection that opens no stream within the idle timeout (no HTTP/2 preface, or nothing after it)
   // is cut, as is one idle later with no stream open. An Http2Session that never got its preface
   // does not close its socket on destroy(): the raw socket is reset.

@@ -2,15 +2,16 @@
 
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { type Duplex, Transform } from 'node:stream';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
-import { type ErrorCode, UriTooLongError, ValidationError } from '../errors.js';
+import { type ErrorCode, UnavailableError, UriTooLongError, ValidationError } from '../errors.js';
 import type { Operations } from '../operations.js';
 import { type Metrics, noMetrics } from '../platform/metrics.js';
+import { limitConnectionsPerClient, type RequestBudget } from '../platform/request-budget.js';
 import { type SpanHandle, tracing } from '../platform/tracing.js';
 import authPlugin from './auth.plugin.js';
 import { API_SECURITY_HEADERS, DOCS_SECURITY_HEADERS, NO_STORE, STATIC_SECURITY_HEADERS } from './headers.js';
@@ -39,6 +40,10 @@ export interface AppOptions {
   maxConnections?: number;
   /** Where request durations and 503s are recorded. */
   metrics?: Metrics;
+  /** The process's request budget (shared with gRPC): bodies are read within it. */
+  budget?: RequestBudget;
+  /** Most connections one client address may hold open (0: no bound). */
+  maxConnectionsPerClient?: number;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -104,6 +109,52 @@ export async function buildApp(ops: Operations, opts: AppOptions = {}): Promise<
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   if (opts.maxConnections) app.server.maxConnections = opts.maxConnections;
+  limitConnectionsPerClient(app.server, opts.maxConnectionsPerClient ?? 0);
+  // A body is read within the process's request budget (src/platform/request-budget.ts): each chunk is
+  // taken as it arrives and given back when the answer is done; past the bound, 503 at once.
+  const budget = opts.budget;
+  if (budget) {
+    const held = new WeakMap<object, { client: string; taken: number }>();
+    const overBudget = () => new UnavailableError('the server holds as many request bytes as it may: retry shortly', 1, 'memory');
+    // A declared body is reserved whole as soon as its headers are in, before its bytes are buffered:
+    // refused, it is answered at once and its connection closed.
+    app.addHook('onRequest', async (request, reply) => {
+      const client = request.ip;
+      const entry = { client, taken: 0 };
+      held.set(request, entry);
+      reply.raw.once('close', () => budget.give(client, entry.taken));
+      const declared = Number(request.headers['content-length'] ?? 0);
+      if (declared > 0) {
+        if (!budget.take(client, declared)) {
+          reply.header('connection', 'close');
+          throw overBudget();
+        }
+        entry.taken = declared;
+      }
+    });
+    // Bytes past what was declared (a chunked body) are taken as they arrive.
+    app.addHook('preParsing', async (request, _reply, payload) => {
+      const entry = held.get(request);
+      if (!entry) return payload;
+      let seen = 0;
+      const counted = new Transform({
+        transform(chunk: Buffer, _enc, next) {
+          seen += chunk.length;
+          const more = Math.max(0, seen - entry.taken);
+          if (more > 0) {
+            if (!budget.take(entry.client, more)) return next(overBudget());
+            entry.taken += more;
+          }
+          // Fastify compares this with Content-Length (what the client sent, before any decoding).
+          (counted as Transform & { receivedEncodedLength?: number }).receivedEncodedLength =
+            (payload as typeof payload & { receivedEncodedLength?: number }).receivedEncodedLength ?? seen;
+          next(null, chunk);
+        },
+      });
+      payload.on('error', (err) => counted.destroy(err));
+      return payload.pipe(counted);
+    });
+  }
   // CONNECT never reaches a route (Node hands it over as a tunnel request): answered as any other
   // method without a route is, instead of a socket closed with no answer.
   app.server.on('connect', (_req: unknown, socket: Duplex) => {

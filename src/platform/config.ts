@@ -97,6 +97,22 @@ export const EnvSchema = Type.Object({
   IDLE_TIMEOUT: duration('60s', 'how long a connection with no request in flight is kept open, on both listeners'),
   MAX_CONNECTIONS: int(10_000, 1, 1_000_000, 'most open connections per listener; more are refused'),
   GRPC_MAX_CONCURRENT_STREAMS: int(100, 1, 10_000, 'most concurrent gRPC streams per HTTP/2 connection'),
+  MAX_CONNECTIONS_PER_CLIENT: int(256, 0, 1_000_000, 'most open connections per client address, per listener; 0: no bound'),
+  REQUEST_BUFFER_BYTES: int(
+    64 * 1024 * 1024,
+    1024 * 1024,
+    4 * 1024 * 1024 * 1024,
+    'request bytes the process may hold at once over both listeners (bodies still arriving); past it, 503',
+  ),
+  REQUEST_BUFFER_PER_CLIENT_BYTES: int(
+    16 * 1024 * 1024,
+    64 * 1024,
+    4 * 1024 * 1024 * 1024,
+    'the share of REQUEST_BUFFER_BYTES one client address may hold',
+  ),
+  GRPC_MAX_STREAMS: int(2_000, 1, 1_000_000, 'most gRPC streams open at once over every connection; more are refused (REFUSED_STREAM)'),
+  GRPC_MAX_WATCH_STREAMS: int(1_000, 1, 1_000_000, 'most Health/Watch streams open at once; more are RESOURCE_EXHAUSTED'),
+  GRPC_WATCH_LIFETIME: duration('30m', 'how long a Health/Watch stream lasts before it ends (the client watches again)'),
   TRUST_PROXY_HOPS: int(0, 0, 10, 'X-Forwarded-For hops to trust'),
   HEAP_GROWING_PERCENT: int(
     50,
@@ -199,7 +215,13 @@ export function loadConfig(environment: Env = process.env) {
       idleTimeoutMs: parseDuration('IDLE_TIMEOUT', env.IDLE_TIMEOUT),
       maxConnections: env.MAX_CONNECTIONS,
       maxConcurrentStreams: env.GRPC_MAX_CONCURRENT_STREAMS,
+      maxConnectionsPerClient: env.MAX_CONNECTIONS_PER_CLIENT,
+      maxStreams: env.GRPC_MAX_STREAMS,
     },
+    /** Request bytes held at once (both listeners), and one client address's share of them. */
+    requestBuffer: { totalBytes: env.REQUEST_BUFFER_BYTES, perClientBytes: env.REQUEST_BUFFER_PER_CLIENT_BYTES },
+    /** Health/Watch streams open at once, and a stream's lifetime. */
+    watch: { maxStreams: env.GRPC_MAX_WATCH_STREAMS, lifetimeMs: parseDuration('GRPC_WATCH_LIFETIME', env.GRPC_WATCH_LIFETIME) },
     port: env.PORT,
     /** 0: no gRPC server. */
     grpcPort: env.GRPC_PORT,
