@@ -88,9 +88,9 @@ function withContractCode(answer: UniversalServerResponse, req: http2.Http2Serve
   const mark = (h: Headers | undefined, status: string | null) => {
     if (!h || status === null || status === '0' || h.has('x-error-code')) return;
     const message = h.get('grpc-message') ?? '';
-    // A message that does not parse, or a compressed one sent without saying how, is the caller's
-    // invalid input, not the server's fault.
-    if (status === '13' && /^(parse%20(binary|json)|received%20compressed%20envelope)/i.test(message)) {
+    // A message that does not parse, a compressed one sent without saying how, or one that does not
+    // inflate, is the caller's invalid input, not the server's fault.
+    if (status === '13' && /^(parse%20(binary|json)|received%20compressed%20envelope|decompression%20failed)/i.test(message)) {
       h.set('grpc-status', '3');
       status = '3';
     }
@@ -108,6 +108,15 @@ function withContractCode(answer: UniversalServerResponse, req: http2.Http2Serve
   }
   mark(answer.header, answer.header?.get('grpc-status') ?? null); // gRPC trailers-only
   const body = answer.body;
+  // gRPC-Web: the trailers travel as the body's last envelope (flag 0x80, HTTP/1-style header lines).
+  if (body && !answer.trailer && /^application\/grpc-web/.test(answer.header?.get('content-type') ?? '')) {
+    return {
+      ...answer,
+      body: (async function* () {
+        for await (const chunk of body) yield markWebTrailer(chunk, mark);
+      })(),
+    };
+  }
   if (!body || !answer.trailer) return answer;
   const trailer = answer.trailer;
   return {
@@ -120,6 +129,27 @@ function withContractCode(answer: UniversalServerResponse, req: http2.Http2Serve
       }
     })(),
   };
+}
+
+/** A gRPC-Web trailer envelope, marked as gRPC trailers are; any other chunk as it is. */
+function markWebTrailer(chunk: Uint8Array, mark: (h: Headers, status: string | null) => void): Uint8Array {
+  if (chunk.length < 5 || chunk[0] !== 0x80) return chunk;
+  const length = Buffer.from(chunk.buffer, chunk.byteOffset + 1, 4).readUInt32BE(0);
+  if (chunk.length !== 5 + length) return chunk; // not exactly one envelope: left as Connect wrote it
+  const h = new Headers();
+  for (const line of Buffer.from(chunk.subarray(5)).toString('latin1').split('\r\n')) {
+    const i = line.indexOf(':');
+    if (i > 0) h.append(line.slice(0, i).trim(), line.slice(i + 1).trim());
+  }
+  if (h.has('x-error-code')) return chunk;
+  mark(h, h.get('grpc-status'));
+  let text = '';
+  h.forEach((v, k) => (text += `${k}: ${v}\r\n`));
+  const out = Buffer.from(text, 'latin1');
+  const head = Buffer.alloc(5);
+  head[0] = 0x80;
+  head.writeUInt32BE(out.length, 1);
+  return Buffer.concat([head, out]);
 }
 
 /**

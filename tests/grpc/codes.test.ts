@@ -52,6 +52,14 @@ it('a compressed frame sent without grpc-encoding: INVALID_ARGUMENT validation_f
   expect({ status: a.headers['grpc-status'], code: a.headers['x-error-code'] }).toEqual({ status: '3', code: 'validation_failed' });
 });
 
+it("over gRPC-Web, whose trailers are the body's last envelope, the same refusal carries the same status and code", async () => {
+  const a = await listAccounts({ 'content-type': 'application/grpc-web' }, frame(1, gzipSync(Buffer.from(''))));
+  const trailer = a.body.slice(5);
+  expect(trailer).toMatch(/grpc-status: 3\r\n/);
+  expect(trailer).toMatch(/x-error-code: validation_failed\r\n/);
+  expect(trailer).toMatch(/x-request-id: /);
+});
+
 it('an encoding the server does not know: UNIMPLEMENTED unsupported_media_type, naming the encodings it knows', async () => {
   const a = await listAccounts({ 'grpc-encoding': 'snappy' }, frame(1, Buffer.from('{}')));
   expect({ status: a.headers['grpc-status'], code: a.headers['x-error-code'] }).toEqual({ status: '12', code: 'unsupported_media_type' });
@@ -105,4 +113,50 @@ it('a stream whose message never arrives is cut after REQUEST_TIMEOUT: a warning
   const mine = lines.slice(before);
   expect(mine.filter((l) => l.level >= 50)).toEqual([]);
   expect(mine.some((l) => l.level === 40 && /did not arrive/.test(l.msg))).toBe(true);
+});
+
+describe('Health/Watch is bounded (#31 item 4)', () => {
+  let small: GrpcServer;
+  let url: string;
+  beforeAll(async () => {
+    small = createGrpcServer(createOperations(t.deps), { watch: { maxStreams: 2, lifetimeMs: 400 } });
+    url = `http://127.0.0.1:${await small.listen(0, '127.0.0.1')}`;
+  });
+  afterAll(() => small.close());
+
+  /** One Watch: its messages' count and its final status, when it ends. */
+  function watch(session: http2.ClientHttp2Session) {
+    return new Promise<{ messages: number; status: string | undefined; ms: number }>((resolve, reject) => {
+      const started = Date.now();
+      const req = session.request({
+        ':method': 'POST',
+        ':path': '/grpc.health.v1.Health/Watch',
+        'content-type': 'application/grpc+json',
+        te: 'trailers',
+      });
+      let messages = 0;
+      let status: string | undefined;
+      req.on('response', (h) => (status = (h['grpc-status'] as string | undefined) ?? status));
+      req.on('trailers', (h) => (status = h['grpc-status'] as string));
+      req.on('data', () => messages++);
+      req.on('error', reject);
+      req.on('close', () => resolve({ messages, status, ms: Date.now() - started }));
+      req.end(frame(0, Buffer.from('{}')));
+    });
+  }
+
+  it('past GRPC_MAX_WATCH_STREAMS a Watch is RESOURCE_EXHAUSTED; each open one ends OK after its lifetime', async () => {
+    const session = http2.connect(url);
+    const open = [watch(session), watch(session)];
+    await new Promise((r) => setTimeout(r, 100));
+    const third = await watch(session);
+    expect(third.status).toBe('8');
+    const ended = await Promise.all(open);
+    session.close();
+    for (const w of ended) {
+      expect(w.status).toBe('0');
+      expect(w.messages).toBeGreaterThanOrEqual(1); // the current status, first
+      expect(w.ms).toBeGreaterThanOrEqual(350);
+    }
+  });
 });

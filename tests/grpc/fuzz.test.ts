@@ -181,3 +181,69 @@ it('the v1.3 RPCs (holds, postings, voids, reversals, account states, balance hi
   );
   expect((await verifyLedger(t.db.pool)).violations).toEqual([]);
 }, 120_000);
+
+it('frames and metadata of review v1.3 (compressed bombs, flags, truncated and extra frames, encodings, key bytes): never 5xx or INTERNAL, memory bounded', async () => {
+  const { brotliCompressSync, gzipSync } = await import('node:zlib');
+  const message = fc.constantFrom(
+    `{"from_account_id":${from},"to_account_id":${to},"amount":1,"currency":"USD"}`,
+    '{}',
+    `{${' '.repeat(60_000)}}`,
+    '{"amount":"0x10"}',
+    'not json',
+  );
+  const frameArb = fc.record({
+    text: message,
+    compress: fc.constantFrom('none', 'gzip', 'br'),
+    flags: fc.constantFrom(0, 1, 2, 3, 0x80),
+    lengthDelta: fc.constantFrom(0, 0, 0, -1, 1, 1_000_000),
+  });
+  const call = fc.record({
+    frames: fc.array(frameArb, { minLength: 0, maxLength: 4 }),
+    repeat: fc.constantFrom(1, 1, 50, 400), // a bomb: the last frame sent this many times
+    encoding: fc.constantFrom(undefined, 'gzip', 'br', 'identity', 'snappy', 'GZIP'),
+    contentType: fc.constantFrom('application/grpc+json', 'application/grpc', 'application/grpc-web+json', 'application/connect+json'),
+    key: fc.option(fc.constantFrom(' k1 ', 'k2\t', '\tk3', 'k\u007f4', 'ok-key'), { nil: undefined }),
+    truncate: fc.constantFrom(0, 0, 3, 100),
+  });
+  const rssBefore = process.memoryUsage().rss;
+  let rssPeak = rssBefore;
+  await fc.assert(
+    fc.asyncProperty(call, async (c) => {
+      const parts: Buffer[] = [];
+      for (const f of c.frames) {
+        const raw = Buffer.from(f.text);
+        const payload = f.compress === 'gzip' ? gzipSync(raw) : f.compress === 'br' ? brotliCompressSync(raw) : raw;
+        const head = Buffer.alloc(5);
+        head[0] = f.flags;
+        head.writeUInt32BE(Math.max(0, payload.length + f.lengthDelta), 1);
+        parts.push(head, payload);
+      }
+      if (c.repeat > 1 && parts.length >= 2) {
+        const last = Buffer.concat(parts.slice(-2));
+        for (let i = 1; i < c.repeat; i++) parts.push(last);
+      }
+      let body = Buffer.concat(parts);
+      if (c.truncate) body = body.subarray(0, Math.max(0, body.length - c.truncate));
+      const headers: Record<string, string> = { 'content-type': c.contentType, te: 'trailers', authorization: `Bearer ${payer.token}` };
+      if (c.encoding) headers['grpc-encoding'] = c.encoding;
+      if (c.key !== undefined) headers['idempotency-key'] = c.key;
+      let r: Awaited<ReturnType<typeof rawCall>>;
+      try {
+        r = await rawCall(session, '/simplebank.v1.SimpleBank/CreateTransfer', headers, body);
+      } catch {
+        return; // a header the HTTP/2 client itself refuses to send
+      }
+      const grpcStatus = (r.headers['grpc-status'] as string | undefined) ?? /grpc-status: ?(\d+)/.exec(r.body)?.[1];
+      const key = `frames-${grpcStatus ?? `http-${r.status}`}`;
+      seen[key] = (seen[key] ?? 0) + 1;
+      expect(r.status).toBeLessThan(500);
+      expect(grpcStatus).not.toBe('13');
+      expect(grpcStatus).not.toBe('2');
+      rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+    }),
+    { numRuns: 300 },
+  );
+  // Whatever was sent, the process grew by less than the request budget's worth and a margin.
+  expect((rssPeak - rssBefore) / 2 ** 20).toBeLessThan(256);
+  expect((await verifyLedger(t.db.pool)).violations).toEqual([]);
+}, 180_000);
