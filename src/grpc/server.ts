@@ -143,8 +143,7 @@ function markWebTrailer(chunk: Uint8Array, mark: (h: Headers, status: string | n
   }
   if (h.has('x-error-code')) return chunk;
   mark(h, h.get('grpc-status'));
-  let text = '';
-  h.forEach((v, k) => (text += `${k}: ${v}\r\n`));
+  const text = [...h.entries()].map(([k, v]) => `${k}: ${v}\r\n`).join('');
   const out = Buffer.from(text, 'latin1');
   const head = Buffer.alloc(5);
   head[0] = 0x80;
