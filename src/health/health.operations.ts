@@ -14,6 +14,38 @@ export const EXPECTED_SCHEMA_VERSION = readdirSync(migrationsDir)
 
 const PROBE_TIMEOUT_MS = 3_000;
 
+/**
+ * Why the database cannot be used, in one sentence that names the setting to fix — and never its host,
+ * port, user or password (/readyz is unauthenticated): Postgres's SQLSTATE or Node's error code.
+ */
+export function unreachable(err: unknown): string {
+  const code = (err as { code?: string } | undefined)?.code;
+  switch (code) {
+    case '28P01':
+      return 'the database refused the password: check the user and password in DATABASE_URL';
+    case '28000':
+      return 'the database refused the login (no such role, or pg_hba.conf does not let it in): check the user in DATABASE_URL';
+    case '3D000':
+      return 'the database named in DATABASE_URL does not exist: create it, or fix the name';
+    case '57P03':
+      return 'the database is starting up or shutting down';
+    case '53300':
+      return 'the database has no free connection slots (max_connections)';
+    case 'ECONNREFUSED':
+      return "nothing listens at DATABASE_URL's host and port: is the server running, and is the port right?";
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return "DATABASE_URL's host name does not resolve";
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return "DATABASE_URL's host cannot be reached over the network";
+  }
+  if (/timed out|timeout/i.test((err as Error | undefined)?.message ?? ''))
+    return `the database did not answer within ${PROBE_TIMEOUT_MS / 1000} s`;
+  return 'the database cannot be reached';
+}
+
 export function healthOperations(deps: Pick<AppDeps, 'pool' | 'metrics'>) {
   return {
     /**
@@ -54,7 +86,7 @@ export function healthOperations(deps: Pick<AppDeps, 'pool' | 'metrics'>) {
       if ((err as { code?: string }).code === '42P01') {
         throw new UnavailableError('the database has no simple bank schema: run `npm run migrate -- up`', undefined, 'schema');
       }
-      throw new UnavailableError('the database cannot be reached', UNAVAILABLE_RETRY_AFTER_S);
+      throw new UnavailableError(unreachable(err), UNAVAILABLE_RETRY_AFTER_S);
     }
     if (!writable)
       throw new UnavailableError(

@@ -197,3 +197,44 @@ it("/readyz is 503 until the database is at this build's schema version; an unmi
     await t2.close();
   }
 });
+
+describe('a wrong database setting is named in /readyz, never its address or secret (#32 item 2)', () => {
+  const wrong = (change: (u: URL) => void) => {
+    const u = new URL(t.db.url);
+    change(u);
+    return u.toString();
+  };
+  it.each([
+    [
+      'a wrong password',
+      (u: URL) => (u.password = 'not-the-password'),
+      'the database refused the password: check the user and password in DATABASE_URL',
+    ],
+    [
+      'a database that does not exist',
+      (u: URL) => (u.pathname = '/nosuchdb'),
+      'the database named in DATABASE_URL does not exist: create it, or fix the name',
+    ],
+    [
+      'a port nothing listens on',
+      (u: URL) => (u.port = '1'),
+      "nothing listens at DATABASE_URL's host and port: is the server running, and is the port right?",
+    ],
+  ])('%s', async (_name, change, sentence) => {
+    const url = wrong(change);
+    const pool = createPool(url, { max: 1 });
+    const app = await buildApp(createOperations({ ...t.deps, pool }), { docs: false });
+    try {
+      const res = await app.inject('/readyz');
+      const body = expectProblem(res, 503, 'unavailable');
+      expect(body.detail).toBe(sentence);
+      const u = new URL(url);
+      expect(JSON.stringify(body)).not.toContain(u.port || '5432');
+      expect(JSON.stringify(body)).not.toContain(u.hostname);
+      expect(JSON.stringify(body)).not.toContain(decodeURIComponent(u.password));
+    } finally {
+      await app.close();
+      await pool.end();
+    }
+  });
+});
