@@ -48,6 +48,17 @@ async function main(): Promise<number> {
       console.log(await publicKeyOf(key));
       return 0;
     }
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(`${usage}
+
+  grant-banker USERNAME    let USERNAME deposit, withdraw and act on any account
+  revoke-banker USERNAME   take that back (at once: every request reads the role from the database)
+  new-token-key            print a new TOKEN_SECRET_KEY (PASERK k4.secret)
+  token-public-key         print the k4.public of the key the service signs with (for TOKEN_PREVIOUS_PUBLIC_KEYS)
+  verify-ledger            check every ledger invariant; exit 1 on a violation`);
+      return 0;
     case 'verify-ledger': {
       const report = await withClient((c) => verifyLedger(c));
       const { transfers, entries, accounts } = report.counts;

@@ -248,7 +248,10 @@ export async function buildApp(ops: Operations, opts: AppOptions = {}): Promise<
     const span = spans.get(request);
     span?.set({ 'http.response.status_code': reply.statusCode });
     span?.end(reply.statusCode >= 500);
-    request.log.info(
+    // A probe answered as expected (/healthz, /readyz 200, every few seconds per replica) is a debug
+    // line; everything else, one info line per request.
+    const probe = reply.statusCode === 200 && (request.routeOptions.url === '/healthz' || request.routeOptions.url === '/readyz');
+    request.log[probe ? 'debug' : 'info'](
       {
         method: request.method,
         route: request.routeOptions.url ?? 'unmatched',

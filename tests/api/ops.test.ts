@@ -159,6 +159,11 @@ it('logs one line per request with request id, method, route, status, duration a
   for (const secret of [u.password, 'another secret pw', 'a wrong secret pw', u.token, u.refreshToken, '$argon2', 'v4.public.']) {
     expect(all).not.toContain(secret);
   }
+  // A probe answered 200 (every few seconds per replica) is a debug line, not one at info.
+  lines.length = 0;
+  expect((await t.app.inject('/readyz')).statusCode).toBe(200);
+  expect((await t.app.inject('/healthz')).statusCode).toBe(200);
+  expect(lines.filter((l) => l.msg === 'request')).toEqual([]);
 });
 
 it("/readyz is 503 until the database is at this build's schema version; an unmigrated table answers 503, not 500", async () => {
