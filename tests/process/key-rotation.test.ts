@@ -89,3 +89,12 @@ it('a previous key that is not a k4.public key stops the start with one sentence
   expect(r.code).not.toBe(0);
   expect(r.output).toMatch(/TOKEN_PREVIOUS_PUBLIC_KEYS must be comma-separated PASERK k4\.public keys/);
 });
+
+it('npm run cli -- --help names every command and exits 0; an unknown command prints the usage and exits 1', async () => {
+  const help = await run('scripts/cli.ts', ['--help'], { DATABASE_URL: undefined });
+  expect(help.code).toBe(0);
+  for (const c of ['grant-banker', 'revoke-banker', 'new-token-key', 'token-public-key', 'verify-ledger']) expect(help.output).toContain(c);
+  const unknown = await run('scripts/cli.ts', ['no-such-command'], { DATABASE_URL: undefined });
+  expect(unknown.code).toBe(1);
+  expect(unknown.output).toContain('usage: npm run cli --');
+});
