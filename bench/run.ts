@@ -869,34 +869,66 @@ async function main(): Promise<number> {
     );
     // Per-request CPU at the load the targets are set for (at 1 connection the idle wake-ups dominate: see the table).
     const cpuAt32 = Math.max(...[spread, hot].map((p) => p?.serverCpuMsPerRequest ?? NaN).filter(Number.isFinite));
-    const targets: [string, number | undefined, string, boolean | undefined][] = [
-      ['spread HTTP / pgbench A', ratio(spread?.perSecond, ref('A', 'spread')), '≥ 1.2', undefined],
-      ['spread HTTP / pgbench C', ratio(spread?.perSecond, ref('C', 'spread')), '≥ 0.8', undefined],
-      ['hot HTTP / pgbench C', ratio(hot?.perSecond, ref('C', 'hot')), '≥ 2.5', undefined],
-      ['spread HTTP / pgbench D', ratio(spread?.perSecond, ref('D', 'spread')), '(batching ceiling)', undefined],
-      ['keyed / unkeyed (side by side, two rounds)', keyedRatio, '≥ 0.8', undefined],
-      ['p99 spread (ms)', spread?.p99, '≤ 25', undefined],
+    const targets: [string, number | undefined, string, boolean | undefined, string][] = [
+      ['spread HTTP / pgbench A', ratio(spread?.perSecond, ref('A', 'spread')), '≥ 1.2', undefined, 'curve, pgbench'],
+      ['spread HTTP / pgbench C', ratio(spread?.perSecond, ref('C', 'spread')), '≥ 0.8', undefined, 'curve, pgbench'],
+      ['hot HTTP / pgbench C', ratio(hot?.perSecond, ref('C', 'hot')), '≥ 2.5', undefined, 'hot, pgbench'],
+      ['spread HTTP / pgbench D', ratio(spread?.perSecond, ref('D', 'spread')), '(batching ceiling)', undefined, 'curve, pgbench'],
+      ['keyed / unkeyed (side by side, two rounds)', keyedRatio, '≥ 0.8', undefined, 'keyed'],
+      ['p99 spread (ms)', spread?.p99, '≤ 25', undefined, 'curve'],
       [
         'p99 spread HTTP / p99 pgbench C spread (the database alone, same clients)',
         ratio(spread?.p99, refRow('C', 'spread')?.p99Ms),
         '(context)',
         undefined,
+        'curve, pgbench',
       ],
-      ['p99 hot (ms)', hot?.p99, '≤ 25', undefined],
-      ['p99 hot HTTP / p99 pgbench C hot', ratio(hot?.p99, refRow('C', 'hot')?.p99Ms), '(context)', undefined],
-      ['p50 at 1 connection (ms)', lone?.p50, '≤ 1.5', undefined],
-      ['pgbench C p50 at 1 client (ms): the floor of a lone transfer', refRow('C', 'spread', 1)?.p50Ms, '(the floor)', undefined],
-      ['p50 at 1 connection / pgbench C p50 at 1 client', ratio(lone?.p50, refRow('C', 'spread', 1)?.p50Ms), '(context)', undefined],
-      ['ledger function at one item (L1) / pgbench C', ratio(ref('L1', 'spread'), ref('C', 'spread')), '≥ 0.7', undefined],
+      ['p99 hot (ms)', hot?.p99, '≤ 25', undefined, 'hot'],
+      ['p99 hot HTTP / p99 pgbench C hot', ratio(hot?.p99, refRow('C', 'hot')?.p99Ms), '(context)', undefined, 'hot, pgbench'],
+      ['p50 at 1 connection (ms)', lone?.p50, '≤ 1.5', undefined, 'curve, with 1 in --curve'],
+      [
+        'pgbench C p50 at 1 client (ms): the floor of a lone transfer',
+        refRow('C', 'spread', 1)?.p50Ms,
+        '(the floor)',
+        undefined,
+        'pgbench',
+      ],
+      [
+        'p50 at 1 connection / pgbench C p50 at 1 client',
+        ratio(lone?.p50, refRow('C', 'spread', 1)?.p50Ms),
+        '(context)',
+        undefined,
+        'curve (with 1 in --curve), pgbench',
+      ],
+      [
+        'ledger function at one item (L1) / pgbench C',
+        ratio(ref('L1', 'spread'), ref('C', 'spread')),
+        '≥ 0.7',
+        undefined,
+        'ledger, pgbench',
+      ],
       [
         'ledger function keyed / unkeyed at one item (L1k / L1)',
         ratio(ref('L1k', 'spread'), ref('L1', 'spread')),
         '(keyed cost)',
         undefined,
+        'ledger',
       ],
-      [`server CPU per transfer request at ${connections} connections, spread and hot (ms)`, cpuAt32, '(lower is better)', undefined],
-      ['server peak RSS under load (MB)', peakRss, '≤ 200', undefined],
-      [`lone login p99 during ${connections} concurrent sign-ups (ms)`, flood?.loginP99Ms as number | undefined, '≤ 2000', undefined],
+      [
+        `server CPU per transfer request at ${connections} connections, spread and hot (ms)`,
+        cpuAt32,
+        '(lower is better)',
+        undefined,
+        'curve or hot',
+      ],
+      ['server peak RSS under load (MB)', peakRss, '≤ 200', undefined, 'curve or hot'],
+      [
+        `lone login p99 during ${connections} concurrent sign-ups (ms)`,
+        flood?.loginP99Ms as number | undefined,
+        '≤ 2000',
+        undefined,
+        'flood',
+      ],
     ];
     for (const t of targets) {
       const [, v, want] = t;
@@ -954,6 +986,12 @@ async function main(): Promise<number> {
             ),
           ]
         : ['The database alone (pgbench) was not measured in this run.']),
+      ...(pgbench.length
+        ? [
+            '',
+            "Legend: A is the Go simplebank TransferTx on this schema (7 round trips), C one plpgsql call per transfer, D 16 transfers per call (bench/pgbench/reference/); L1 and L16 this project's ledger function with 1 or 16 transfers per call, k keyed (an Idempotency-Key each). spread: 10,000 accounts; hot: 2. Postgres CPU: every process of the server, from /proc, per transfer. Each row starts from the same state after a CHECKPOINT.",
+          ]
+        : []),
       '',
       '| HTTP phase | connections | movements/s | p50 ms | p95 ms | p99 ms | outcomes | items per ledger call | server CPU / request | Postgres CPU / movement | load-generator CPU | server RSS peak |',
       '|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|',
@@ -967,6 +1005,8 @@ async function main(): Promise<number> {
               ', ',
             )} | ${f1(p.avgBatch)} | ${f2(p.serverCpuMsPerRequest)} ms | ${f2(p.dbCpuMsPerTransfer)} ms | ${((p.loadGenCpuShare ?? 0) * 100).toFixed(0)}% of a core | ${p.peakRssMb?.toFixed(0) ?? '–'} MB |`,
       ),
+      '',
+      "Legend: movements/s counts answered requests; outcomes by HTTP status; items per ledger call is the group commit's mean batch; server CPU is the service process's user+system time per request; Postgres CPU every process of the database per movement; load-generator CPU what the client used (near a full core, the client is the limit); server RSS its peak during the phase.",
       ...(breakdowns.length
         ? [
             '',
@@ -1062,7 +1102,12 @@ async function main(): Promise<number> {
       '',
       '| target | measured | wanted | |',
       '|---|---:|---|---|',
-      ...targets.map(([k, v, want, ok]) => `| ${k} | ${f2(v)} | ${want} | ${ok === undefined ? '' : ok ? '✓' : '✗'} |`),
+      ...targets.map(
+        ([k, v, want, ok, needs]) =>
+          `| ${k} | ${v === undefined || !Number.isFinite(v) ? `not measured: this run lacks ${needs}` : f2(v)} | ${want} | ${ok === undefined ? '' : ok ? '✓' : '✗'} |`,
+      ),
+      '',
+      'Legend: a ratio above 1 means the service moved more than the reference on the same server in this run; ✓/✗ only where a goal is set, and only when measured.',
       '',
       `- server memory after seeding: V8 heap ${seededMemory.heapUsed} MB used of ${seededMemory.heapTotal} MB, external ${seededMemory.external} MB; at the end: heap ${result.serverMemoryMb.atEnd.heapUsed} of ${result.serverMemoryMb.atEnd.heapTotal} MB`,
       `- server RSS after seeding ${result.serverPeakRssMb.afterSeeding} MB, peak under load ${result.serverPeakRssMb.underLoad} MB (since start: ${result.serverPeakRssMb.sinceStart} MB); 5xx: ${fivexx}; deadlocks: ${result.deadlocks}`,
