@@ -317,6 +317,9 @@ export function createGrpcServer(ops: Operations, opts: GrpcServerOptions = {}):
             uReq.body = guarded.body;
             if (guarded.problem) values.set(kJsonProblem, guarded.problem);
             if (guarded.overBudget) values.set(kOverBudget, true);
+            // An empty message stands in for a refused body: the length the client declared no longer
+            // holds (Connect would refuse the mismatch before the refusal that names the field).
+            if (guarded.problem || guarded.overBudget) uReq.header.delete('content-length');
           }
           return rpc(uReq);
         })

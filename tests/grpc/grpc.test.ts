@@ -341,6 +341,18 @@ describe('the other protocols of the same server', () => {
     expect((listed.json.accounts as { owner: string }[]).map((a) => a.owner)).toEqual([u.username]);
     const refused = await post('/simplebank.v1.SimpleBank/CreateAccount', { currency: 'EUR' });
     expect([refused.status, refused.json.code]).toEqual([409, 'already_exists']);
+    // What docs/API.md ("What a JSON client sees") promises: int64s as strings, a movement's answer
+    // under `result`, a field at its default absent, camelCase accepted on input.
+    const accountId = Number((created.json.account as { id: string }).id);
+    const moved = await post('/simplebank.v1.SimpleBank/CreateTransfer', {
+      fromAccountId: accountId,
+      toAccountId: accountId + 1_000_000,
+      amount: 1,
+      currency: 'EUR',
+    });
+    expect([moved.status, moved.json.code]).toEqual([404, 'not_found']); // read as from/to: camelCase understood
+    const balance = await post('/simplebank.v1.SimpleBank/GetBalance', { account_id: accountId });
+    expect(balance.json).toEqual({ account_id: String(accountId), currency: 'EUR', at: expect.any(String) });
   });
 });
 

@@ -137,6 +137,12 @@ describe('JSON int64s are canonical decimal integers, as on HTTP', () => {
     });
     expect(await snapshot(t)).toEqual(before);
   });
+  it('refused with a Content-Length sent (as curl sends it): the answer names the field, not a length mismatch', async () => {
+    const text = transfer('1.5');
+    const r = await connectCall('CreateTransfer', text, { 'content-length': String(Buffer.byteLength(text)) });
+    expect({ status: r.status, errorCode: r.headers['x-error-code'] }).toEqual({ status: 400, errorCode: 'validation_failed' });
+    expect(r.body.message).toMatch(/^amount /);
+  });
   it('a canonical string or number is accepted', async () => {
     expect((await connectCall('CreateTransfer', transfer('"3"'))).status).toBe(200);
     expect((await connectCall('CreateTransfer', transfer('4'))).status).toBe(200);
