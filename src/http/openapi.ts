@@ -4,8 +4,12 @@
 //   named component, referenced by `$ref`, instead of being inlined wherever it is used;
 // - a union of string constants is written as one `enum`;
 // - a query parameter with a default is optional, as the server treats it;
+// - an example on every request body, parameter and response (./openapi-examples.ts);
 // - the headers the service sends are declared: X-Request-Id on every answer, Idempotent-Replayed on
 //   the answers a money movement can replay, Retry-After on 429 and 503.
+import { EXAMPLES, PROBLEMS } from './openapi-examples.js';
+import { PROBLEM_TITLES } from './problem.js';
+
 type Json = Record<string, unknown>;
 
 const MONEY_OPERATIONS = new Set([
@@ -86,8 +90,30 @@ export function refineDocument(doc: Json): Json {
   for (const item of Object.values(doc.paths as Json)) {
     for (const op of Object.values(item as Json)) {
       if (!isObject(op)) continue;
+      // Examples from the README's journey (./openapi-examples.ts): what Swagger UI's "Try it out" sends.
+      const examples = EXAMPLES[String(op.operationId)] ?? {};
       for (const p of (op.parameters as Json[] | undefined) ?? []) {
         if (p.in === 'query' && isObject(p.schema) && 'default' in p.schema) p.required = false;
+        const example = examples.params?.[String(p.name)];
+        if (example !== undefined) p.example = example;
+      }
+      const body = (op.requestBody as { content?: Record<string, Json> } | undefined)?.content?.['application/json'];
+      if (body && examples.body !== undefined) body.example = examples.body;
+      for (const [status, response] of Object.entries((op.responses as Json | undefined) ?? {})) {
+        const content = isObject(response) ? (response.content as Record<string, Json> | undefined) : undefined;
+        if (!content) continue;
+        if (status.startsWith('2') && content['application/json'] && examples.ok !== undefined)
+          content['application/json'].example = examples.ok;
+        const problemOf = PROBLEMS[status];
+        if (content['application/problem+json'] && problemOf) {
+          const code = String(problemOf.code);
+          content['application/problem+json'].example = {
+            type: `urn:simple-bank:problem:${code}`,
+            title: PROBLEM_TITLES[Number(status)] ?? 'Error',
+            status: Number(status),
+            ...problemOf,
+          };
+        }
       }
       for (const [status, response] of Object.entries((op.responses as Json | undefined) ?? {})) {
         if (!isObject(response)) continue;

@@ -5,7 +5,8 @@ import { type Metrics, noMetrics } from '../platform/metrics.js';
 import { Problem } from '../schemas.js';
 import { type AjvError, validationFields } from '../validate.js';
 
-const TITLES: Record<number, string> = {
+/** The title of each status's problem+json answer (also the OpenAPI examples', src/http/openapi.ts). */
+export const PROBLEM_TITLES: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
@@ -29,7 +30,7 @@ export type ProblemBody = Problem;
 export function problem(status: number, code: ErrorCode, detail: string, errors?: ProblemBody['errors']): ProblemBody {
   return {
     type: `urn:simple-bank:problem:${code}`,
-    title: TITLES[status] ?? 'Error',
+    title: PROBLEM_TITLES[status] ?? 'Error',
     status,
     detail,
     code,
@@ -47,7 +48,7 @@ export function errorResponses(...statuses: number[]) {
   // Any route can meet these: a request target over 8 KiB, headers over 16 KiB, a fault, the database gone.
   for (const s of [...statuses, 414, 431, 500, 503]) {
     out[s] = {
-      description: TITLES[s] ?? 'Error',
+      description: PROBLEM_TITLES[s] ?? 'Error',
       content: { 'application/problem+json': { schema: Problem } },
     };
   }
