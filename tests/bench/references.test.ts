@@ -2,7 +2,7 @@
 // the ledger-function script, through pgbench for a moment on a migrated test database, finish with no
 // failed transaction and every balance equal to its entries. (A schema change once broke them unnoticed: #28
 // made posted_amount and balance_after required, and `npm run bench` aborted in its first phase.)
-import { findPgbench, preparePgbench, runLedgerBatch, runPgbench } from '../../bench/pgbench.js';
+import { findPgbench, preparePgbench, prepareSimplebankRef, runLedgerBatch, runPgbench, runSimplebankRef } from '../../bench/pgbench.js';
 import { createTestDb, type TestDb } from '../setup/db.js';
 
 let db: TestDb;
@@ -42,5 +42,25 @@ it('designs A, C and D and the ledger function run through pgbench, every balanc
       moved: true,
       unbalanced: 0,
     });
+  }
+}, 60_000);
+
+it("the simplebank schema's references (../shared/pgbench, beside the checkout) run beside them with no failed transaction", async () => {
+  const tools = findPgbench(new URL('../../bench/pgbench/reference', import.meta.url).pathname);
+  if (typeof tools === 'string') throw new Error(tools);
+  const dir = new URL('../../../shared/pgbench', import.meta.url).pathname;
+  const other = await createTestDb(); // their schema.sql makes its own tables: a database of its own
+  try {
+    prepareSimplebankRef(tools, dir, other.url);
+    for (const [design, workload] of [
+      ['A', 'spread'],
+      ['C', 'spread'],
+      ['C', 'hot'],
+    ] as const) {
+      const r = runSimplebankRef(tools, dir, other.url, design, workload, 2, 1);
+      expect({ name: r.name, failed: r.failed, moved: r.perSecond > 0 }).toEqual({ name: r.name, failed: 0, moved: true });
+    }
+  } finally {
+    await other.drop();
   }
 }, 60_000);
