@@ -18,7 +18,6 @@ import { createLogger } from './platform/logger.js';
 import { createMetricsServer } from './platform/metrics.js';
 import { MigrationError } from './platform/migrate.js';
 import { startTracing, tracing } from './platform/tracing.js';
-import { deleteExpiredKeys } from './transfers/idempotency.js';
 
 async function main(): Promise<void> {
   // Before anything else, so that every span has its tracer (off unless OTEL_EXPORTER_OTLP_ENDPOINT).
@@ -103,26 +102,16 @@ async function main(): Promise<void> {
   const { http: app, grpc, deps } = bank;
   // Prometheus scrapes its own port, never the API's (the public ingress does not route it).
   const metricsServer = config.metricsPort === 0 ? undefined : createMetricsServer(deps.metrics);
-  const limiter = deps.limiter;
 
-  // Expired Idempotency-Keys are deleted in small batches every 10 minutes, stale attempt counters too.
-  const cleanup = setInterval(() => {
-    deleteExpiredKeys(pool, config.idempotencyKeyTtlMs).then(
-      (n) => n > 0 && log.info({ deleted: n }, 'expired idempotency keys deleted'),
-      (err) => log.warn({ err }, 'idempotency key cleanup failed; it will run again'),
-    );
-    limiter.sweep().catch((err) => log.warn({ err }, 'rate-limit counter cleanup failed; it will run again'));
-  }, 600_000);
-  cleanup.unref();
-
-  // The background jobs (hold expiry) on the Postgres job queue, over a session connection. A database
+  // The background jobs (hold expiry; the cleanup of expired Idempotency-Keys and stale attempt counters)
+  // on the Postgres job queue, over a session connection. A database
   // that cannot be reached yet (or not migrated) is retried every 10 s: the service serves meanwhile.
   let jobs: Jobs | undefined;
   let stopping = false;
   const startJobsWhenPossible = async () => {
     while (!stopping && jobs === undefined) {
       try {
-        const started = await startJobs({ sessionUrl: database.sessionUrl, pool, log });
+        const started = await startJobs({ sessionUrl: database.sessionUrl, pool, log, idempotencyKeyTtlMs: config.idempotencyKeyTtlMs });
         if (stopping) await started.stop();
         else jobs = started;
       } catch (err) {
@@ -140,7 +129,6 @@ async function main(): Promise<void> {
   // that one Ctrl-C; a later one is the operator insisting: exit at once.
   const closer = closeWithGrace({ delay: 20_000, logger: log, skip: ['SIGINT', 'SIGTERM'] }, async ({ err }) => {
     if (err) log.error({ err }, 'closing after an error');
-    clearInterval(cleanup);
     stopping = true;
     await Promise.all([bank.close(), new Promise((r) => (metricsServer ? metricsServer.close(r) : r(undefined)))]);
     await Promise.race([jobsStarted, new Promise((r) => setTimeout(r, 5_000).unref())]);

@@ -1,7 +1,8 @@
 // Fixed-window attempt counters kept in Postgres, so every replica counts the same attempts (the
 // limits do not multiply with the replicas). Login counts every attempt per client IP and per
-// username, sign-up per client IP; any key over its limit answers 429 with Retry-After.
-import { deleteStaleRateLimits, hitRateLimits } from '../../generated/rate_limits.queries.js';
+// username, sign-up per client IP; any key over its limit answers 429 with Retry-After. Counters of
+// windows that ended a day ago are deleted by the cleanup job (src/platform/jobs.ts).
+import { hitRateLimits } from '../../generated/rate_limits.queries.js';
 import type { Queryable } from '../db/pool.js';
 import { RateLimitedError } from '../errors.js';
 
@@ -41,10 +42,6 @@ export function createRateLimiter(db: Queryable, onRefused?: (limit: string) => 
         onRefused?.(refused!);
         throw new RateLimitedError(retryAfterS);
       }
-    },
-    /** Drops counters of windows that ended a day ago. */
-    async sweep(): Promise<number> {
-      return (await deleteStaleRateLimits.runWithCounts(undefined, db)).rowCount;
     },
   };
 }

@@ -10,11 +10,16 @@
 //   entry every minute restarts the chain should it ever break (a crash between the two). The ledger
 //   never waits for this: a hold past its expiry reserves nothing by the database's clock alone; the job
 //   only makes its status say so (within intervalMs, 15 s by default: the contract's bound is 60 s).
+// - `cleanup`, every 10 minutes by the crontab (one run per slot whatever the number of replicas, not a
+//   timer in each): Idempotency-Keys past their TTL and attempt counters of windows that ended a day
+//   ago are deleted, in small batches that never touch an account row.
 import { parseCronItems, type Runner, run, type Task, Logger as WorkerLogger } from 'graphile-worker';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { deleteStaleRateLimits } from '../../generated/rate_limits.queries.js';
 import { expireHolds } from '../../generated/transfers.queries.js';
 import type { Queryable } from '../db/pool.js';
+import { deleteExpiredKeys } from '../transfers/idempotency.js';
 
 export interface JobsOptions {
   /** A session connection to the primary (DATABASE_SESSION_URL, else DATABASE_URL). */
@@ -25,6 +30,8 @@ export interface JobsOptions {
   holdExpiry?: { intervalMs?: number; batch?: number };
   /** Told how many holds each run marked expired. */
   onExpired?: (n: number) => void;
+  /** How long an Idempotency-Key is kept (IDEMPOTENCY_KEY_TTL): older ones go in the cleanup. */
+  idempotencyKeyTtlMs?: number;
 }
 
 export interface Jobs {
@@ -33,6 +40,7 @@ export interface Jobs {
 }
 
 const EXPIRE = 'expire_holds';
+const CLEANUP = 'cleanup';
 
 export async function startJobs(opts: JobsOptions): Promise<Jobs> {
   const intervalMs = opts.holdExpiry?.intervalMs ?? 15_000;
@@ -50,6 +58,13 @@ export async function startJobs(opts: JobsOptions): Promise<Jobs> {
     if (total > 0) log.info({ expired: total }, 'holds past their expiry marked expired');
     opts.onExpired?.(total);
     await helpers.addJob(EXPIRE, {}, { jobKey: EXPIRE, jobKeyMode: 'replace', runAt: new Date(Date.now() + intervalMs) });
+  };
+
+  const cleanup: Task = async () => {
+    const keys = await deleteExpiredKeys(opts.pool, opts.idempotencyKeyTtlMs ?? 24 * 3_600_000);
+    const counters = (await deleteStaleRateLimits.runWithCounts(undefined, opts.pool)).rowCount;
+    if (keys + counters > 0)
+      log.info({ idempotencyKeys: keys, rateLimitCounters: counters }, 'expired idempotency keys and stale attempt counters deleted');
   };
 
   const pool = new pg.Pool({ connectionString: opts.sessionUrl, max: 4, application_name: 'simple-bank-jobs' });
@@ -72,9 +87,10 @@ export async function startJobs(opts: JobsOptions): Promise<Jobs> {
       noHandleSignals: true,
       pollInterval: 2_000,
       logger,
-      taskList: { [EXPIRE]: expire },
+      taskList: { [EXPIRE]: expire, [CLEANUP]: cleanup },
       parsedCronItems: parseCronItems([
         { task: EXPIRE, match: '* * * * *', options: { jobKey: EXPIRE, jobKeyMode: 'replace', backfillPeriod: 0 } },
+        { task: CLEANUP, match: '*/10 * * * *', options: { jobKey: CLEANUP, jobKeyMode: 'replace', backfillPeriod: 0 } },
       ]),
     });
     // Start the chain now rather than at the next minute.

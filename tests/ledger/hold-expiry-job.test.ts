@@ -97,3 +97,35 @@ it('1,200 lapsed holds are marked in batches of 500, each once; the job then goe
   const more = await hold(db.pool, { fromAccountId: from, toAccountId: to, amount: asCents(1), currency: 'USD', timeoutSeconds: 1 });
   await until(async () => (await statuses([more])).expired === 1, 5_000);
 });
+
+it('the cleanup job deletes Idempotency-Keys past their TTL and stale attempt counters, and nothing live', async () => {
+  const u = await makeUser(db.pool, 'cln');
+  const fresh = { username: u, key: 'fresh-key' };
+  const old = { username: u, key: 'old-key' };
+  for (const [k, age] of [
+    [fresh, '1 hour'],
+    [old, '25 hours'],
+  ] as const) {
+    await db.pool.query(
+      `INSERT INTO idempotency_keys (username, key, fingerprint, status, response, created_at)
+       VALUES ($1, $2, '\\x00', 201, '{}', now() - $3::interval)`,
+      [k.username, k.key, age],
+    );
+  }
+  await db.pool.query(
+    "INSERT INTO rate_limits (key, window_start, hits) VALUES ('login-ip:stale', now() - interval '2 days', 3), ('login-ip:live', now(), 1)",
+  );
+  jobs = await startJobs({ sessionUrl: db.url, pool: db.pool, log, idempotencyKeyTtlMs: 24 * 3_600_000 });
+  // The crontab runs it every 10 minutes; asked for now, as a replica's cron would.
+  await db.pool.query("SELECT graphile_worker.add_job('cleanup')");
+  await until(async () => {
+    const { rows } = await db.pool.query<{ n: number }>(
+      "SELECT (SELECT count(*) FROM idempotency_keys WHERE key = 'old-key') + (SELECT count(*) FROM rate_limits WHERE key = 'login-ip:stale') AS n",
+    );
+    return Number(rows[0]!.n) === 0;
+  }, 10_000);
+  const left = await db.pool.query<{ key: string }>('SELECT key FROM idempotency_keys WHERE username = $1', [u]);
+  expect(left.rows.map((r) => r.key)).toEqual(['fresh-key']);
+  const counters = await db.pool.query<{ key: string }>("SELECT key FROM rate_limits WHERE key LIKE 'login-ip:%' ORDER BY key");
+  expect(counters.rows.map((r) => r.key)).toEqual(['login-ip:live']);
+});
