@@ -137,6 +137,8 @@ interface HttpPhase extends PhaseResult {
   workload: string;
   connections: number;
   dbCpuMsPerTransfer?: number;
+  /** WAL the database wrote during the phase, per movement (every database of the server). */
+  walBytesPerTransfer?: number;
   /** Items per call of the ledger function during the phase (group commit). */
   avgBatch?: number;
   peakRssMb?: number;
@@ -455,10 +457,15 @@ async function main(): Promise<number> {
       const metrics0 = await scrapeMetrics(metricsUrl);
       // Every 25 ms: at 10 ms the sampler itself slowed a lone request by ≈ 20 % on two cores.
       const stopSampling = await sampleBackends(db.poolUrl, 'simple-bank', 25);
+      const walLsn = async () => (await admin.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn;
+      const wal0 = await walLsn();
       const [cpu0, db0] = [cpuMsOf(server.pid!), dbCpu()];
       let i = 0;
       const p = await drive(`HTTP ${workload} @${conns}`, conns, duration, () => op(i++));
       const [cpu1, db1] = [cpuMsOf(server.pid!), dbCpu()];
+      const walBytes = Number(
+        (await admin.query<{ b: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::text AS b', [wal0])).rows[0]!.b,
+      );
       const backends = await stopSampling();
       const shares = serverShares(metrics0, await scrapeMetrics(metricsUrl), 'POST', route);
       breakdowns.push(breakdownOf(workload, conns, p.mean, shares, backends));
@@ -470,6 +477,7 @@ async function main(): Promise<number> {
         connections: conns,
         serverCpuMsPerRequest: (cpu1 - cpu0) / requests,
         dbCpuMsPerTransfer: (db1 - db0) / Math.max(1, written.transfers),
+        walBytesPerTransfer: walBytes / Math.max(1, written.transfers),
         avgBatch: written.calls > 0 ? written.transfers / written.calls : undefined,
         peakRssMb: phasePeakRss,
       };
@@ -956,6 +964,13 @@ async function main(): Promise<number> {
       ],
       ['hot HTTP / simplebank-schema C', ratio(hot?.perSecond, ref('sC', 'hot')), '≥ 3', undefined, 'hot, pgbench, ../shared/pgbench'],
       [
+        `Postgres CPU per spread movement through the service / per design C transfer, at ${connections} connections`,
+        ratio(spread?.dbCpuMsPerTransfer, refRow('C', 'spread')?.dbCpuMsPerTransfer),
+        '≤ 0.5',
+        undefined,
+        'curve, pgbench, a local server',
+      ],
+      [
         'this schema C / simplebank-schema C (what the schema costs the database)',
         ratio(ref('C', 'spread'), ref('sC', 'spread')),
         '(context)',
@@ -1081,8 +1096,8 @@ async function main(): Promise<number> {
           ]
         : []),
       '',
-      '| HTTP phase | connections | movements/s | p50 ms | p95 ms | p99 ms | outcomes | items per ledger call | server CPU / request | Postgres CPU / movement | load-generator CPU | server RSS peak |',
-      '|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|',
+      '| HTTP phase | connections | movements/s | p50 ms | p95 ms | p99 ms | outcomes | items per ledger call | server CPU / request | Postgres CPU / movement | WAL / movement | load-generator CPU | server RSS peak |',
+      '|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|',
       ...phases.map(
         (p) =>
           `| ${p.workload} | ${p.connections} | ${p.perSecond.toFixed(0)} | ${f1(p.p50)} | ${f1(p.p95)} | ${f1(p.p99)} | ${Object.entries(
@@ -1091,10 +1106,10 @@ async function main(): Promise<number> {
             .map(([s, c]) => `${s}: ${c}`)
             .join(
               ', ',
-            )} | ${f1(p.avgBatch)} | ${f2(p.serverCpuMsPerRequest)} ms | ${f2(p.dbCpuMsPerTransfer)} ms | ${((p.loadGenCpuShare ?? 0) * 100).toFixed(0)}% of a core | ${p.peakRssMb?.toFixed(0) ?? '–'} MB |`,
+            )} | ${f1(p.avgBatch)} | ${f2(p.serverCpuMsPerRequest)} ms | ${f2(p.dbCpuMsPerTransfer)} ms | ${p.walBytesPerTransfer === undefined ? '–' : `${p.walBytesPerTransfer.toFixed(0)} B`} | ${((p.loadGenCpuShare ?? 0) * 100).toFixed(0)}% of a core | ${p.peakRssMb?.toFixed(0) ?? '–'} MB |`,
       ),
       '',
-      "Legend: movements/s counts answered requests; outcomes by HTTP status; items per ledger call is the group commit's mean batch; server CPU is the service process's user+system time per request; Postgres CPU every process of the database per movement; load-generator CPU what the client used (near a full core, the client is the limit); server RSS its peak during the phase.",
+      "Legend: movements/s counts answered requests; outcomes by HTTP status; items per ledger call is the group commit's mean batch; server CPU is the service process's user+system time per request; Postgres CPU every process of the database per movement; WAL what the server wrote per movement (pg_current_wal_lsn before and after); load-generator CPU what the client used (near a full core, the client is the limit); server RSS its peak during the phase.",
       ...(breakdowns.length
         ? [
             '',
