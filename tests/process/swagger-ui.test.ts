@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { generateSecretKey } from '../../src/auth/tokens.js';
+import { grantBanker } from '../../src/users/users.service.js';
 import { createTestDb, type TestDb } from '../setup/db.js';
 import { freePort, type Proc, runTs, waitForReady } from './helpers.js';
 
@@ -93,8 +94,15 @@ it('sign-up, login, Authorize, an account and a transfer, each with its example 
   await call('POST', '/users', { username: 'bob', full_name: 'Bob', email: 'bob@example.com', password: 'bob-secret-12' });
   const bob = (await call('POST', '/users/login', { username: 'bob', password: 'bob-secret-12' })).body.access_token as string;
   expect((await call('POST', '/accounts', { currency: 'USD' }, bob)).body.id).toBe(5);
-  await db.pool.query("UPDATE users SET role = 'banker' WHERE username = 'alice'");
-  expect((await call('POST', '/deposits', { account_id: 4, amount: 10_000 }, token)).status).toBe(201);
+  // As `npm run cli -- grant-banker alice` does; the server hears of the role change through its
+  // listener (within 2 s): a deposit refused 403 until then moves nothing.
+  await grantBanker(db.pool, 'alice');
+  let deposited = 0;
+  for (const until = Date.now() + 5_000; deposited !== 201 && Date.now() < until; ) {
+    deposited = (await call('POST', '/deposits', { account_id: 4, amount: 10_000 }, token)).status;
+    if (deposited !== 201) await new Promise((r) => setTimeout(r, 200));
+  }
+  expect(deposited).toBe(201);
 
   const paid = await tryItOut(page, 'transfers', 'createTransfer');
   expect(paid.status).toBe('201');
