@@ -52,6 +52,33 @@ CREATE TABLE entries (
   CONSTRAINT entries_transfer_fkey FOREIGN KEY (transfer_id) REFERENCES transfers(id)
 );
 
+CREATE TABLE event_counter (
+  only_row boolean DEFAULT true NOT NULL,
+  last bigint NOT NULL,
+  CONSTRAINT event_counter_only_row_check CHECK (only_row),
+  CONSTRAINT event_counter_pkey PRIMARY KEY (only_row)
+);
+
+CREATE TABLE event_outbox (
+  id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+  type text NOT NULL,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  data json NOT NULL,
+  owner_a text NOT NULL,
+  owner_b text,
+  CONSTRAINT event_outbox_pkey PRIMARY KEY (id)
+);
+
+CREATE TABLE events (
+  sequence bigint NOT NULL,
+  type text NOT NULL,
+  created_at timestamp with time zone NOT NULL,
+  data json NOT NULL,
+  owner_a text NOT NULL,
+  owner_b text,
+  CONSTRAINT events_pkey PRIMARY KEY (sequence)
+);
+
 CREATE TABLE idempotency_keys (
   username text NOT NULL,
   key text NOT NULL,
@@ -150,6 +177,12 @@ CREATE INDEX entries_account_time_idx ON public.entries USING btree (account_id,
 
 CREATE INDEX entries_transfer_idx ON public.entries USING btree (transfer_id);
 
+CREATE INDEX events_created_at_idx ON public.events USING btree (created_at);
+
+CREATE INDEX events_owner_a_idx ON public.events USING btree (owner_a, sequence);
+
+CREATE INDEX events_owner_b_idx ON public.events USING btree (owner_b, sequence) WHERE (owner_b IS NOT NULL);
+
 CREATE INDEX idempotency_keys_created_at_idx ON public.idempotency_keys USING btree (created_at);
 
 CREATE INDEX sessions_username_idx ON public.sessions USING btree (username);
@@ -205,6 +238,9 @@ END;
 $function$
 ;
 
+-- FUNCTION sequence_events(p_limit integer) RETURNS TABLE(moved integer, last bigint)
+--   its body: sql/functions/sequence_events.pgsql (the only source; migrations/*_fn_sequence_events.sql apply it)
+
 -- FUNCTION transfer_tx_batch(p_kind text[], p_from bigint[], p_to bigint[], p_amount bigint[], p_currency text[], p_owner text[], p_key_user text[], p_key text[], p_fingerprint bytea[], p_key_ttl_ms bigint) RETURNS TABLE(ord integer, status integer, code text, detail text, replayed boolean, result json, to_account json)
 --   its body: sql/functions/transfer_tx_batch.pgsql (the only source; migrations/*_fn_transfer_tx_batch.sql apply it)
 
@@ -236,3 +272,6 @@ CREATE TRIGGER users_authority_changed_notify AFTER UPDATE ON public.users FOR E
 --   20261207071859
 --   20261207071860
 --   20261207091632
+--   20261207120000
+--   20261207120001
+--   20261207120002

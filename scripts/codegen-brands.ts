@@ -46,7 +46,8 @@ export async function brandResultColumns(url: string, dir: string): Promise<numb
         const { query } = interpolated;
         const described = await getTypes(interpolated, wire);
         if ('errorCode' in described) throw new Error(`${file}: ${name}: ${described.errorCode}`);
-        const names = described.returnTypes.map((r) => r.returnName);
+        // A column named `x!` or `x?` (pgtyped's nullability hints) is field `x` of the result interface.
+        const names = described.returnTypes.map((r) => r.returnName.replace(/[!?]$/, ''));
         await client.query(`PREPARE codegen_probe AS ${query}`);
         let types: string[];
         try {

@@ -1,10 +1,24 @@
 /* An account as the API shows it: its posted balance, its state, and its live holds out and in (pending
    and not expired by the database's clock; served by the partial indexes transfers_pending_*_idx). */
 
+/* The account, and its account.opened event in the same statement (migrations/20261207120000_events.sql). */
 /* @name CreateAccount */
-INSERT INTO accounts (owner, currency)
-VALUES (:owner!, :currency!)
-RETURNING id, owner, balance, currency, created_at, status, 0::bigint AS "pending_debits!", 0::bigint AS "pending_credits!";
+WITH opened AS (
+  INSERT INTO accounts (owner, currency)
+  VALUES (:owner!, :currency!)
+  RETURNING id, owner, balance, currency, created_at, status
+), announced AS (
+  INSERT INTO event_outbox (type, created_at, data, owner_a)
+  SELECT 'account.opened', o.created_at,
+         json_build_object('account', json_build_object('id', o.id, 'owner', o.owner, 'balance', o.balance,
+           'currency', o.currency, 'created_at', api_timestamp(o.created_at), 'status', o.status,
+           'pending_debits', 0, 'pending_credits', 0, 'available_balance', o.balance)),
+         o.owner
+  FROM opened o
+)
+SELECT id AS "id!", owner AS "owner!", balance AS "balance!", currency AS "currency!", created_at AS "created_at!",
+       status AS "status!", 0::bigint AS "pending_debits!", 0::bigint AS "pending_credits!"
+FROM opened;
 
 /* @name GetAccount */
 SELECT a.id, a.owner, a.balance, a.currency, a.is_funding, a.created_at, a.status,

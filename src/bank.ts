@@ -9,6 +9,7 @@ import { createSessionCache } from './auth/session-cache.js';
 import { createTokenMaker } from './auth/tokens.js';
 import type { AppDeps } from './context.js';
 import { createReadRouter } from './db/read-replica.js';
+import { createEventFeed } from './events/feed.js';
 import { createGrpcServer, type GrpcServer } from './grpc/server.js';
 import { buildApp } from './http/app.js';
 import { createOperations, type Operations } from './operations.js';
@@ -56,11 +57,13 @@ export interface Bank {
 export async function createDeps(
   config: Config,
   conns: BankConnections,
-  opts: Pick<BankOptions, 'onListenerError' | 'onReadFallback' | 'metrics'> = {},
+  opts: Pick<BankOptions, 'onListenerError' | 'onReadFallback' | 'metrics' | 'logger'> = {},
 ): Promise<AppDeps> {
   const { pool, readPool } = conns;
   const awaitReplica = readPool !== undefined;
   const metrics = opts.metrics ?? (config.metricsPort === 0 ? noMetrics : createMetrics());
+  // Told of every committed ledger call (the events it appended are numbered at once).
+  const events = createEventFeed(pool, { listenUrl: conns.listenUrl, maxWaiters: config.watch.maxStreams, log: opts.logger });
   const deps: AppDeps = {
     pool,
     reads: readPool ? createReadRouter(pool, readPool, opts.onReadFallback) : pool,
@@ -76,10 +79,14 @@ export async function createDeps(
       ...config.moneyBatch,
       keyTtlMs: config.idempotencyKeyTtlMs,
       remoteApply: awaitReplica,
-      onCall: metrics.ledgerCall,
+      onCall: (items, seconds) => {
+        events.poke();
+        metrics.ledgerCall(items, seconds);
+      },
       onWait: metrics.ledgerWait,
       retry: { onRetry: metrics.ledgerRetry },
     }),
+    events,
   };
   const listener = deps.sessions;
   metrics.watch({
@@ -131,7 +138,7 @@ export async function createBank(config: Config, conns: BankConnections, opts: B
     grpc,
     async close() {
       await Promise.all([http.close(), grpc?.close()]);
-      await deps.sessions.close();
+      await Promise.all([deps.sessions.close(), deps.events.close()]);
     },
   };
 }

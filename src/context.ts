@@ -5,6 +5,7 @@ import type { RateLimiter } from './auth/rate-limit.js';
 import type { SessionCache } from './auth/session-cache.js';
 import type { TokenMaker } from './auth/tokens.js';
 import type { Queryable } from './db/pool.js';
+import type { EventFeed } from './events/feed.js';
 import type { Metrics } from './platform/metrics.js';
 import type { GroupCommit } from './transfers/ledger.js';
 import type { PasswordHasher } from './users/passwords.js';
@@ -31,6 +32,8 @@ export interface AppDeps {
   metrics: Metrics;
   /** Every money movement is an item of it: concurrent movements share one ledger call and one COMMIT. */
   groupCommit: GroupCommit;
+  /** Events: numbered after commit, read as a feed, waited for (long-poll, WatchEvents). */
+  events: EventFeed;
 }
 
 /** Where an anonymous call comes from, as the transport saw it (rate limits, the session's record). */

@@ -6,6 +6,7 @@ import { authOperations } from './auth/auth.operations.js';
 import type { AppDeps } from './context.js';
 import { translatePgError } from './db/pg-errors.js';
 import { DomainError } from './errors.js';
+import { eventOperations } from './events/events.operations.js';
 import { healthOperations } from './health/health.operations.js';
 import { MOVEMENT_KIND, transferOperations } from './transfers/transfers.operations.js';
 import { userOperations } from './users/users.operations.js';
@@ -21,6 +22,7 @@ export function createOperations(deps: AppDeps) {
       if (kind) deps.metrics.moneyMovement(kind, err instanceof DomainError ? err.code : 'internal');
     }),
     health: typed(healthOperations(deps)),
+    events: typed(eventOperations(deps)),
   };
 }
 

@@ -111,7 +111,14 @@ async function main(): Promise<void> {
   const startJobsWhenPossible = async () => {
     while (!stopping && jobs === undefined) {
       try {
-        const started = await startJobs({ sessionUrl: database.sessionUrl, pool, log, idempotencyKeyTtlMs: config.idempotencyKeyTtlMs });
+        const started = await startJobs({
+          sessionUrl: database.sessionUrl,
+          pool,
+          log,
+          idempotencyKeyTtlMs: config.idempotencyKeyTtlMs,
+          eventRetentionMs: config.eventRetentionMs,
+          onAppended: () => bank.deps.events.poke(),
+        });
         if (stopping) await started.stop();
         else jobs = started;
       } catch (err) {

@@ -34,7 +34,11 @@
 --      stored under a key — a success (200, 201) or a rule refusal (422).
 --   7. Writes are set-wise at the end: one INSERT of transfers, one UPDATE of the transfers acted on, one
 --      INSERT of entries (each with its account's balance after it), one UPDATE of the accounts that
---      changed, one INSERT of stored answers.
+--      changed, one INSERT of stored answers, one INSERT of events.
+--   8. Every change an item makes (not a replay, not a refusal, not a state an account already had)
+--      appends its event to the outbox, in this transaction: transfer.posted / pending / voided with the
+--      Transfer, account.frozen / unfrozen / closed with the Account, seen by the owners of both sides.
+--      The sequencer numbers them once committed (sql/functions/sequence_events.pgsql).
 CREATE OR REPLACE FUNCTION ledger_apply(p_items jsonb, p_key_ttl_ms bigint)
 RETURNS TABLE (status int, code text, field text, detail text, replayed boolean, result json)
 LANGUAGE plpgsql
@@ -89,6 +93,8 @@ DECLARE
   s_status int[] := '{}'; s_resp jsonb[] := '{}';
   -- The accounts that changed: ids, balance deltas, statuses.
   c_id bigint[] := '{}'; c_delta bigint[] := '{}'; c_status text[] := '{}';
+  -- The events: type, data, and who sees them (the owners of both sides).
+  o_event text; o_was text; v_type text[] := '{}'; v_data json[] := '{}'; v_oa text[] := '{}'; v_ob text[] := '{}';
 BEGIN
   IF n = 0 THEN RETURN; END IF;
 
@@ -181,7 +187,7 @@ BEGIN
     it := items[i];
     status := NULL; code := NULL; field := NULL; detail := NULL; replayed := false; result := NULL;
     keyed := it.key_user IS NOT NULL;
-    o_kind := NULL; o_efrom := NULL; o_eto := NULL; f := NULL; t := NULL; x := NULL; rel := 0;
+    o_kind := NULL; o_efrom := NULL; o_eto := NULL; f := NULL; t := NULL; x := NULL; rel := 0; o_event := NULL;
 
     <<item>>
     BEGIN
@@ -298,6 +304,7 @@ BEGIN
         a_pd[f] := a_pd[f] - t_amt[x]; a_pc[t] := a_pc[t] - t_amt[x];
         t_status[x] := 'voided'; t_released[x] := t_amt[x]; t_posted[x] := 0; t_dirty[x] := true;
         status := 200; o_kind := 'transfer'; o_tid := t_id[x]; o_amt := t_amt[x]; o_status := 'voided'; o_posted := 0;
+        o_event := 'transfer.voided';
         o_expires := t_expires[x]; o_ref := t_ref[x]; o_meta := t_meta[x]; o_rev_of := t_rev_of[x]; o_created := t_created[x];
         EXIT item;
       WHEN 'reverse' THEN
@@ -340,7 +347,11 @@ BEGIN
             status := 422; code := 'account_not_empty'; detail := 'only an account with a balance of 0 and no live hold can be closed'; EXIT item;
           END IF;
         END IF;
+        o_was := a_status[acct];
         a_status[acct] := CASE it.kind WHEN 'freeze' THEN 'frozen' WHEN 'unfreeze' THEN 'open' ELSE 'closed' END;
+        IF a_status[acct] <> o_was THEN
+          o_event := 'account.' || CASE it.kind WHEN 'freeze' THEN 'frozen' WHEN 'unfreeze' THEN 'unfrozen' ELSE 'closed' END;
+        END IF;
         status := 200; o_kind := 'account'; x := acct; EXIT item;
       ELSE
         status := 400; code := 'validation_failed'; field := 'kind';
@@ -374,7 +385,7 @@ BEGIN
         w_tid := w_tid || o_tid; w_from := w_from || a_id[f]; w_to := w_to || a_id[t]; w_amt := w_amt || amt; w_cur := w_cur || cur;
         w_status := w_status || o_status; w_expires := w_expires || o_expires; w_ref := w_ref || o_ref; w_meta := w_meta || o_meta;
         w_rev_of := w_rev_of || NULL::bigint; w_posted := w_posted || 0::bigint;
-        status := 201; o_kind := 'transfer'; o_amt := amt;
+        status := 201; o_kind := 'transfer'; o_amt := amt; o_event := 'transfer.pending';
         EXIT item;
       END IF;
 
@@ -399,7 +410,7 @@ BEGIN
       END IF;
       e_id := e_id || o_efrom || o_eto; e_acct := e_acct || a_id[f] || a_id[t]; e_amt := e_amt || -amt || amt;
       e_tid := e_tid || o_tid || o_tid; e_bal := e_bal || a_bal[f] || a_bal[t];
-      o_kind := 'transfer';
+      o_kind := 'transfer'; o_event := 'transfer.posted';
     END item;
 
     -- The answer's JSON: the API's TransferResult (what the sender sees) or {account}.
@@ -425,6 +436,17 @@ BEGIN
                                   'currency', a_cur[x], 'created_at', a_created[x], 'status', a_status[x],
                                   'pending_debits', a_pd[x], 'pending_credits', a_pc[x],
                                   'available_balance', a_bal[x] - a_pd[x]));
+    END IF;
+
+    -- 8. Its event.
+    IF o_event IS NOT NULL THEN
+      v_type := v_type || o_event;
+      IF o_kind = 'transfer' THEN
+        v_data := v_data || json_build_object('transfer', result -> 'transfer');
+        v_oa := v_oa || a_owner[f]; v_ob := v_ob || CASE WHEN a_owner[t] <> a_owner[f] THEN a_owner[t] END;
+      ELSE
+        v_data := v_data || result; v_oa := v_oa || a_owner[x]; v_ob := v_ob || NULL::text;
+      END IF;
     END IF;
 
     -- 6. Only committed outcomes are stored under a key: a success, or a 422 rule refusal.
@@ -476,6 +498,10 @@ BEGIN
   IF array_length(s_user, 1) > 0 THEN
     INSERT INTO idempotency_keys (username, key, fingerprint, status, response)
     SELECT * FROM unnest(s_user, s_key, s_fp, s_status, s_resp);
+  END IF;
+  IF array_length(v_type, 1) > 0 THEN
+    INSERT INTO event_outbox (type, created_at, data, owner_a, owner_b)
+    SELECT v.type, v_now, v.data, v.oa, v.ob FROM unnest(v_type, v_data, v_oa, v_ob) AS v(type, data, oa, ob);
   END IF;
 END;
 $$;

@@ -18,6 +18,7 @@ import { API_SECURITY_HEADERS, DOCS_SECURITY_HEADERS, NO_STORE, STATIC_SECURITY_
 import { refineDocument } from './openapi.js';
 import { frameworkError, installErrorHandlers, problem } from './problem.js';
 import accountsRoutes from './routes/accounts.routes.js';
+import eventsRoutes from './routes/events.routes.js';
 import healthRoutes from './routes/health.routes.js';
 import transfersRoutes from './routes/transfers.routes.js';
 import usersRoutes from './routes/users.routes.js';
@@ -290,6 +291,7 @@ export async function buildApp(ops: Operations, opts: AppOptions = {}): Promise<
         { name: 'users', description: 'Sign-up, login and sessions' },
         { name: 'accounts', description: 'Accounts and statements' },
         { name: 'transfers', description: 'Transfers, deposits and withdrawals' },
+        { name: 'events', description: 'What happened: a feed to page and wait on' },
         { name: 'operations', description: 'Health and readiness' },
       ],
     },
@@ -302,6 +304,7 @@ export async function buildApp(ops: Operations, opts: AppOptions = {}): Promise<
   await app.register(usersRoutes, { ops });
   await app.register(accountsRoutes, { ops });
   await app.register(transfersRoutes, { ops });
+  await app.register(eventsRoutes, { ops });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -88,6 +88,7 @@ export const EnvSchema = Type.Object({
   ARGON2_MAX_QUEUE: int(32, 0, 10_000, 'password hashes that may wait'),
   LOG_LEVEL: Type.Enum(LOG_LEVELS, { default: 'info', description: 'pino level' }),
   IDEMPOTENCY_KEY_TTL: duration('24h', 'how long an Idempotency-Key is kept (at least 24h)'),
+  EVENT_RETENTION: duration('30d', 'how long events are kept for the feed (GET /events, ListEvents, WatchEvents), at least 1h'),
   CORS_ORIGINS: text('browser origins allowed to call the API, comma-separated', { default: '' }),
   BODY_LIMIT_BYTES: int(64 * 1024, 1024, 10 * 1024 * 1024, 'largest accepted request body'),
   REQUEST_TIMEOUT: duration(
@@ -193,6 +194,8 @@ export function loadConfig(environment: Env = process.env) {
   }
   const idempotencyKeyTtlMs = parseDuration('IDEMPOTENCY_KEY_TTL', env.IDEMPOTENCY_KEY_TTL);
   if (idempotencyKeyTtlMs < 86_400_000) throw new ConfigError('IDEMPOTENCY_KEY_TTL must be at least 24h.');
+  const eventRetentionMs = parseDuration('EVENT_RETENTION', env.EVENT_RETENTION);
+  if (eventRetentionMs < 3_600_000) throw new ConfigError('EVENT_RETENTION must be at least 1h.');
   const corsOrigins = env.CORS_ORIGINS.split(',')
     .map((o) => o.trim())
     .filter(Boolean);
@@ -251,6 +254,8 @@ export function loadConfig(environment: Env = process.env) {
     heapGrowingPercent: env.HEAP_GROWING_PERCENT,
     /** How long an Idempotency-Key is kept (the contract promises at least 24 h). */
     idempotencyKeyTtlMs,
+    /** How long events are kept (EVENT_RETENTION): older ones go in the cleanup job. */
+    eventRetentionMs,
     /** argon2id costs; production defaults unless lowered (tests only) through these variables. */
     argon2: { memoryCost: env.ARGON2_MEMORY_KIB, timeCost: env.ARGON2_TIME_COST, parallelism: env.ARGON2_PARALLELISM },
     /** Password hashes computed at once (each takes ARGON2_MEMORY_KIB), and how many may wait. */

@@ -12,10 +12,12 @@
 //   only makes its status say so (within intervalMs, 15 s by default: the contract's bound is 60 s).
 // - `cleanup`, every 10 minutes by the crontab (one run per slot whatever the number of replicas, not a
 //   timer in each): Idempotency-Keys past their TTL and attempt counters of windows that ended a day
-//   ago are deleted, in small batches that never touch an account row.
+//   ago are deleted, in small batches that never touch an account row; so are events older than
+//   EVENT_RETENTION.
 import { parseCronItems, type Runner, run, type Task, Logger as WorkerLogger } from 'graphile-worker';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { deleteOldEvents } from '../../generated/events.queries.js';
 import { deleteStaleRateLimits } from '../../generated/rate_limits.queries.js';
 import { expireHolds } from '../../generated/transfers.queries.js';
 import type { Queryable } from '../db/pool.js';
@@ -32,6 +34,10 @@ export interface JobsOptions {
   onExpired?: (n: number) => void;
   /** How long an Idempotency-Key is kept (IDEMPOTENCY_KEY_TTL): older ones go in the cleanup. */
   idempotencyKeyTtlMs?: number;
+  /** How long events are kept (EVENT_RETENTION): older ones go in the cleanup. */
+  eventRetentionMs?: number;
+  /** Told when a job appended events to the outbox (the expiry's transfer.expired): number them. */
+  onAppended?: () => void;
 }
 
 export interface Jobs {
@@ -57,14 +63,25 @@ export async function startJobs(opts: JobsOptions): Promise<Jobs> {
     }
     if (total > 0) log.info({ expired: total }, 'holds past their expiry marked expired');
     opts.onExpired?.(total);
+    if (total > 0) opts.onAppended?.();
     await helpers.addJob(EXPIRE, {}, { jobKey: EXPIRE, jobKeyMode: 'replace', runAt: new Date(Date.now() + intervalMs) });
   };
 
   const cleanup: Task = async () => {
     const keys = await deleteExpiredKeys(opts.pool, opts.idempotencyKeyTtlMs ?? 24 * 3_600_000);
     const counters = (await deleteStaleRateLimits.runWithCounts(undefined, opts.pool)).rowCount;
-    if (keys + counters > 0)
-      log.info({ idempotencyKeys: keys, rateLimitCounters: counters }, 'expired idempotency keys and stale attempt counters deleted');
+    const before = new Date(Date.now() - (opts.eventRetentionMs ?? 30 * 86_400_000));
+    let events = 0;
+    for (let i = 0; i < 1_000; i++) {
+      const n = (await deleteOldEvents.runWithCounts({ before, limit: 1_000 }, opts.pool)).rowCount ?? 0;
+      events += n;
+      if (n < 1_000) break;
+    }
+    if (keys + counters + events > 0)
+      log.info(
+        { idempotencyKeys: keys, rateLimitCounters: counters, events },
+        'expired idempotency keys, stale attempt counters and events past their retention deleted',
+      );
   };
 
   const pool = new pg.Pool({ connectionString: opts.sessionUrl, max: 4, application_name: 'simple-bank-jobs' });

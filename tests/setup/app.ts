@@ -59,7 +59,7 @@ export async function createTestDeps(
     deps,
     tokenKey,
     async close() {
-      await deps.sessions.close();
+      await Promise.all([deps.sessions.close(), deps.events.close()]);
       await db.drop();
     },
   };

@@ -1,0 +1,36 @@
+/* Events (API v1.3): the outbox is numbered by the sequencer (sql/functions/sequence_events.pgsql);
+   readers read `events`, whose every visible state is a prefix of the numbering. */
+
+/* Numbers what has committed to the outbox, at most :limit rows; NOTIFYs the last number. */
+/* @name SequenceEvents */
+SELECT moved AS "moved!", last AS "last!" FROM sequence_events(:limit!);
+
+/* The last number given (0: none yet). */
+/* @name LastEventSequence */
+SELECT last AS "last!" FROM event_counter;
+
+/* A banker's feed: every event after :after, ascending. */
+/* @name ListAllEvents */
+SELECT sequence, type, api_timestamp(created_at) AS "created_at!", data, owner_a, owner_b
+FROM events
+WHERE sequence > :after!
+ORDER BY sequence
+LIMIT :limit!;
+
+/* A depositor's feed: the events of their own accounts and user, from either side (two index range
+   scans on events_owner_a_idx / events_owner_b_idx; owner_b is never owner_a, so no event twice). */
+/* @name ListOwnEvents */
+SELECT sequence AS "sequence!", type AS "type!", api_timestamp(created_at) AS "created_at!", data AS "data!",
+       owner_a AS "owner_a!", owner_b
+FROM (
+  (SELECT * FROM events WHERE owner_a = :owner! AND sequence > :after! ORDER BY sequence LIMIT :limit!)
+  UNION ALL
+  (SELECT * FROM events WHERE owner_b = :owner! AND sequence > :after! ORDER BY sequence LIMIT :limit!)
+) own
+ORDER BY sequence
+LIMIT :limit!;
+
+/* Retention: a batch of events older than :before (run until it deletes fewer than :limit). */
+/* @name DeleteOldEvents */
+DELETE FROM events
+WHERE sequence IN (SELECT e.sequence FROM events e WHERE e.created_at < :before! ORDER BY e.created_at LIMIT :limit!);
