@@ -63,7 +63,12 @@ export async function createDeps(
   const awaitReplica = readPool !== undefined;
   const metrics = opts.metrics ?? (config.metricsPort === 0 ? noMetrics : createMetrics());
   // Told of every committed ledger call (the events it appended are numbered at once).
-  const events = createEventFeed(pool, { listenUrl: conns.listenUrl, maxWaiters: config.watch.maxStreams, log: opts.logger });
+  const events = createEventFeed(pool, {
+    listenUrl: conns.listenUrl,
+    maxWaiters: config.watch.maxStreams,
+    streamLifetimeMs: config.watch.lifetimeMs,
+    log: opts.logger,
+  });
   const deps: AppDeps = {
     pool,
     reads: readPool ? createReadRouter(pool, readPool, opts.onReadFallback) : pool,
@@ -137,6 +142,8 @@ export async function createBank(config: Config, conns: BankConnections, opts: B
     http,
     grpc,
     async close() {
+      // Long-polls and WatchEvents streams end first (their clients resume), then the listeners.
+      deps.events.endWaits();
       await Promise.all([http.close(), grpc?.close()]);
       await Promise.all([deps.sessions.close(), deps.events.close()]);
     },

@@ -8,7 +8,7 @@ import type { BalanceAt } from '../transfers/transfers.schemas.js';
 import type { Account, BalanceAtQuery, CreateAccountBody, EntryPage, ListAccountsQuery, ListEntriesQuery } from './accounts.schemas.js';
 import { balanceAt, findAccount, listAccountEntries, listAccounts, openAccount } from './accounts.service.js';
 
-export function accountOperations(deps: Pick<AppDeps, 'pool' | 'reads' | 'awaitReplica'>) {
+export function accountOperations(deps: Pick<AppDeps, 'pool' | 'reads' | 'awaitReplica' | 'events'>) {
   async function ownAccount(caller: Caller, id: AccountId): Promise<Account> {
     const account = await findAccount(deps.reads, id);
     assertOwner(caller, account.owner, 'this account');
@@ -16,9 +16,12 @@ export function accountOperations(deps: Pick<AppDeps, 'pool' | 'reads' | 'awaitR
   }
   return {
     /** The owner is the caller, never the input; the balance starts at 0. */
-    createAccount(caller: Caller, input: CreateAccountBody): Promise<Account> {
-      if (!deps.awaitReplica) return openAccount(deps.pool, caller.username, input.currency);
-      return withTransaction(deps.pool, (tx) => openAccount(tx, caller.username, input.currency), { remoteApply: true });
+    async createAccount(caller: Caller, input: CreateAccountBody): Promise<Account> {
+      const account = !deps.awaitReplica
+        ? await openAccount(deps.pool, caller.username, input.currency)
+        : await withTransaction(deps.pool, (tx) => openAccount(tx, caller.username, input.currency), { remoteApply: true });
+      deps.events.poke(); // its account.opened event, committed with it
+      return account;
     },
     getAccount(caller: Caller, input: { id: AccountId }): Promise<Account> {
       return ownAccount(caller, input.id);

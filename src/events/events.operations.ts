@@ -4,7 +4,7 @@ import { type Caller, isBanker } from '../caller.js';
 import type { AppDeps } from '../context.js';
 import { UnavailableError } from '../errors.js';
 import type { EventPage, ListEventsQuery } from './events.schemas.js';
-import { TooManyWaitersError, type Viewer } from './feed.js';
+import { type BankEvent, TooManyWaitersError, type Viewer } from './feed.js';
 
 export const viewerOf = (caller: Caller): Viewer => ({ username: caller.username, banker: isBanker(caller) });
 
@@ -14,6 +14,15 @@ export function eventOperations(deps: AppDeps) {
     async listEvents(caller: Caller, input: ListEventsQuery, signal?: AbortSignal): Promise<EventPage> {
       try {
         return await deps.events.list(viewerOf(caller), input.after, input.limit, input.wait * 1000, signal);
+      } catch (err) {
+        if (err instanceof TooManyWaitersError) throw new UnavailableError(err.message, 1, 'waiters');
+        throw err;
+      }
+    },
+    /** WatchEvents: the caller's events after `after`, then each new one as it commits. */
+    async watchEvents(caller: Caller, after: number, signal?: AbortSignal): Promise<AsyncGenerator<BankEvent>> {
+      try {
+        return deps.events.watch(viewerOf(caller), after, signal);
       } catch (err) {
         if (err instanceof TooManyWaitersError) throw new UnavailableError(err.message, 1, 'waiters');
         throw err;

@@ -91,6 +91,8 @@ export interface EventFeedOptions {
   log?: Logger;
   /** Sequencer runs and the events each numbered (metrics). */
   onSequenced?: (moved: number) => void;
+  /** How long a WatchEvents stream lasts before it ends (the client resumes); default 30 min. */
+  streamLifetimeMs?: number;
 }
 
 /** A wait that was refused: too many waiters already. */
@@ -113,6 +115,14 @@ export interface EventFeed {
   waitFor(viewer: Viewer, after: number, signal?: AbortSignal): Promise<boolean>;
   /** Takes a waiter's place for a stream's life; returns the release, or throws TooManyWaitersError. */
   admit(): () => void;
+  /**
+   * A stream of the viewer's events after `after`: those there are, then each new one as it is
+   * numbered, in order. Takes a waiter's place at once (TooManyWaitersError past the bound); ends when
+   * the signal aborts, after the stream lifetime, or when the feed stops waiting.
+   */
+  watch(viewer: Viewer, after: number, signal?: AbortSignal): AsyncGenerator<BankEvent>;
+  /** Ends every wait and stream now (shutdown's first step); numbering goes on until close. */
+  endWaits(): void;
   /** The highest number this process knows of. */
   readonly known: number;
   readonly waiting: number;
@@ -134,6 +144,7 @@ export function createEventFeed(pool: Queryable, opts: EventFeedOptions = {}): E
   let dispatched = 0; // waiters have been told of every event up to here
   const waiters = new Set<Waiter>();
   let admitted = 0; // places taken: waiters and streams
+  const stopping = new AbortController(); // aborted: no wait goes on
 
   // ── The sequencer ──
   let running: Promise<void> | undefined;
@@ -258,7 +269,7 @@ export function createEventFeed(pool: Queryable, opts: EventFeedOptions = {}): E
   }
 
   function admit(): () => void {
-    if (closed) throw new TooManyWaitersError('the service is stopping');
+    if (closed || stopping.signal.aborted) throw new TooManyWaitersError('the service is stopping');
     if (admitted >= maxWaiters) throw new TooManyWaitersError(`too many event waiters (${maxWaiters}): retry later`);
     admitted++;
     let released = false;
@@ -311,7 +322,7 @@ export function createEventFeed(pool: Queryable, opts: EventFeedOptions = {}): E
     if (first.items.length > 0 || waitMs <= 0) return first;
     const release = admit();
     const timeout = AbortSignal.timeout(waitMs);
-    const until = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    const until = AbortSignal.any(signal ? [signal, timeout, stopping.signal] : [timeout, stopping.signal]);
     try {
       while (!until.aborted && !closed) {
         if (!(await waitFor(viewer, after, until))) break;
@@ -324,12 +335,40 @@ export function createEventFeed(pool: Queryable, opts: EventFeedOptions = {}): E
     }
   }
 
+  const lifetimeMs = opts.streamLifetimeMs ?? 30 * 60_000;
+  function watch(viewer: Viewer, from: number, signal?: AbortSignal): AsyncGenerator<BankEvent> {
+    const release = admit(); // now, not at the first read: a refusal is the call's answer
+    const until = AbortSignal.any([AbortSignal.timeout(lifetimeMs), stopping.signal, ...(signal ? [signal] : [])]);
+    async function* stream(): AsyncGenerator<BankEvent> {
+      let after = from;
+      try {
+        while (!until.aborted) {
+          const next = await page(viewer, after, 500);
+          for (const e of next.items) yield e;
+          after = next.next_after;
+          if (next.items.length === 500) continue;
+          if (!(await waitFor(viewer, after, until))) return;
+        }
+      } finally {
+        release();
+      }
+    }
+    return stream();
+  }
+
+  function endWaits(): void {
+    stopping.abort();
+    for (const w of waiters) w.wake(false);
+  }
+
   return {
     poke,
     page,
     list,
     waitFor,
     admit,
+    watch,
+    endWaits,
     get known() {
       return known;
     },
@@ -337,11 +376,11 @@ export function createEventFeed(pool: Queryable, opts: EventFeedOptions = {}): E
       return waiters.size;
     },
     async close() {
+      endWaits();
       closed = true;
       clearInterval(tick);
       clearInterval(poll);
       clearTimeout(retry);
-      for (const w of waiters) w.wake(false);
       await running;
       // One last run: what this process committed is numbered before it goes (a run elsewhere would too).
       await sequence().catch(() => {});

@@ -8,10 +8,14 @@ import {
   AccountSchema,
   type Entry,
   EntrySchema,
+  type Event,
+  EventSchema,
   type GetBalanceResponse,
   GetBalanceResponseSchema,
   type ListEntriesResponse,
   ListEntriesResponseSchema,
+  type ListEventsResponse,
+  ListEventsResponseSchema,
   type LoginUserResponse,
   LoginUserResponseSchema,
   type RenewAccessTokenResponse,
@@ -26,6 +30,8 @@ import {
 import type { Account as AccountDto, Entry as EntryDto, EntryPage } from '../accounts/accounts.schemas.js';
 import type { LoginResponse, RenewResponse } from '../auth/auth.schemas.js';
 import { ValidationError } from '../errors.js';
+import type { EventPage } from '../events/events.schemas.js';
+import type { BankEvent } from '../events/feed.js';
 import type { BalanceAt, Transfer as TransferDto, TransferResult as TransferResultDto } from '../transfers/transfers.schemas.js';
 import type { User as UserDto } from '../users/users.schemas.js';
 
@@ -118,3 +124,24 @@ export const entryPage = (p: EntryPage): ListEntriesResponse =>
 
 export const balanceAt = (b: BalanceAt): GetBalanceResponse =>
   create(GetBalanceResponseSchema, { accountId: BigInt(b.account_id), currency: b.currency, at: ts(b.at), balance: BigInt(b.balance) });
+
+/** An event: its data as the message of what it is about. */
+export const event = (e: BankEvent): Event => {
+  const d = e.data as { transfer?: TransferDto; account?: AccountDto; user?: UserDto };
+  return create(EventSchema, {
+    id: e.id,
+    sequence: BigInt(e.sequence),
+    type: e.type,
+    createdAt: ts(e.created_at),
+    data: d.transfer
+      ? { case: 'transfer', value: transfer(d.transfer) }
+      : d.account
+        ? { case: 'account', value: account(d.account) }
+        : d.user
+          ? { case: 'user', value: user(d.user) }
+          : { case: undefined },
+  });
+};
+
+export const eventPage = (p: EventPage): ListEventsResponse =>
+  create(ListEventsResponseSchema, { items: p.items.map((e) => event(e as BankEvent)), nextAfter: BigInt(p.next_after) });

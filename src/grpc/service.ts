@@ -24,6 +24,8 @@ import {
 } from '../../generated/proto/simplebank/v1/simplebank_pb.js';
 import { BalanceAtQuery, CreateAccountBody, ListAccountsQuery, ListEntriesQuery } from '../accounts/accounts.schemas.js';
 import { LoginBody, RefreshTokenBody } from '../auth/auth.schemas.js';
+import { translatePgError } from '../db/pg-errors.js';
+import { ListEventsQuery } from '../events/events.schemas.js';
 import type { JsonTextProblem } from '../json-text.js';
 import type { Caller, MoveOptions, Operations, Origin } from '../operations.js';
 import { AccountIdParams, TransferIdParams } from '../schemas.js';
@@ -273,6 +275,25 @@ export function simpleBankRoutes(ops: Operations) {
         const { id } = validate<AccountIdParams>(AccountIdParams, { id: msg.int64('account_id', req.accountId) });
         const query = validate<BalanceAtQuery>(BalanceAtQuery, req.at !== undefined ? { at: timestampDate(req.at).toISOString() } : {});
         return msg.balanceAt(await ops.accounts.getBalance(caller, { id, ...query }));
+      },
+      async listEvents(req, ctx) {
+        const caller = await authenticate(ctx);
+        const input = validate<ListEventsQuery>(ListEventsQuery, {
+          after: msg.int64('after', req.after),
+          ...(req.limit !== 0 ? { limit: req.limit } : {}),
+          wait: req.waitSeconds,
+        });
+        return msg.eventPage(await ops.events.listEvents(caller, input, ctx.signal));
+      },
+      async *watchEvents(req, ctx) {
+        const caller = await authenticate(ctx);
+        const { after } = validate<ListEventsQuery>(ListEventsQuery, { after: msg.int64('after', req.after) });
+        const stream = await ops.events.watchEvents(caller, after, ctx.signal);
+        try {
+          for await (const e of stream) yield msg.event(e);
+        } catch (err) {
+          throw translatePgError(err); // a database fault mid-stream: unavailable, as any call's
+        }
       },
     });
 }

@@ -134,6 +134,23 @@ export const EXAMPLES: Record<string, { body?: unknown; params?: Record<string, 
   freezeAccount: { params: { id: 5, 'idempotency-key': 'freeze-5' }, ok: account(5, 'bob', 4000, { status: 'frozen' }) },
   unfreezeAccount: { params: { id: 5, 'idempotency-key': 'unfreeze-5' }, ok: account(5, 'bob', 4000) },
   closeAccount: { params: { id: 5, 'idempotency-key': 'close-5' }, ok: account(5, 'bob', 0, { status: 'closed' }) },
+  listEvents: {
+    params: { after: 0, limit: 100, wait: 10 },
+    ok: {
+      items: [
+        { id: 'evt_1', sequence: 1, type: 'account.opened', created_at: at, data: { account: account(4, 'alice', 0) } },
+        { id: 'evt_2', sequence: 2, type: 'account.opened', created_at: at, data: { account: account(5, 'bob', 0) } },
+        {
+          id: 'evt_3',
+          sequence: 3,
+          type: 'transfer.posted',
+          created_at: at,
+          data: { transfer: transfer(1, 10000, { from_account_id: 1, to_account_id: 4 }) },
+        },
+      ],
+      next_after: 3,
+    },
+  },
   getBalance: {
     params: { id: 4, at: '2026-12-07T09:00:00Z' },
     ok: { account_id: 4, currency: 'USD', at: '2026-12-07T09:00:00Z', balance: 6000 },

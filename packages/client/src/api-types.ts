@@ -424,6 +424,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your events after a sequence, ascending; optionally wait for the first (long-poll)
+         * @description Every change of money or account state appends an event in the same transaction as the change. A depositor sees the events of their own accounts (a transfer by both sides) and of their own user; a banker sees every event. Page with `after=next_after`: an event never appears at or below a sequence already returned, so a reader that pages this way misses none. With `wait` (seconds, at most 30) and nothing yet, the answer comes when the first event you may see commits, or empty after `wait` (503 `unavailable` when too many wait at once: retry after Retry-After).
+         */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -692,6 +712,34 @@ export interface components {
             metadata?: {
                 [key: string]: string;
             };
+        };
+        /**
+         * EventType
+         * @enum {unknown}
+         */
+        EventType: "transfer.posted" | "transfer.pending" | "transfer.voided" | "transfer.expired" | "account.opened" | "account.frozen" | "account.unfrozen" | "account.closed" | "user.email_verified";
+        /** Event */
+        Event: {
+            /** @description 'evt_' + the sequence: the same on every delivery (webhook-id) */
+            id: string;
+            /** @description increases in commit order; page with `after` */
+            sequence: number;
+            type: components["schemas"]["EventType"];
+            /**
+             * Format: date-time
+             * @description when the change committed (RFC 3339, UTC)
+             */
+            created_at: string;
+            /** @description {transfer} (the Transfer) for transfer.*, {account} (the Account) for account.*, {user} for user.* */
+            data: {
+                [key: string]: unknown;
+            };
+        };
+        /** EventPage */
+        EventPage: {
+            items: components["schemas"]["Event"][];
+            /** @description the last item's sequence, or `after` when there is none: pass it as `after` next */
+            next_after: number;
         };
     };
     responses: never;
@@ -5871,6 +5919,227 @@ export interface operations {
                      *       "status": 422,
                      *       "code": "insufficient_funds",
                      *       "detail": "the available balance is less than the amount"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Header Fields Too Large */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:simple-bank:problem:headers_too_large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "code": "headers_too_large",
+                     *       "detail": "the request line and headers are larger than 16 KiB"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:simple-bank:problem:internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "code": "internal",
+                     *       "detail": "an internal error occurred; it has been logged"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:simple-bank:problem:unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "detail": "the database cannot be reached"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                /**
+                 * @description the last sequence you have (0: from the oldest kept)
+                 * @example 0
+                 */
+                after?: number;
+                /** @example 100 */
+                limit?: number;
+                /**
+                 * @description seconds to wait for the first event when there is none yet (long-poll); 0: answer at once
+                 * @example 10
+                 */
+                wait?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "evt_1",
+                     *           "sequence": 1,
+                     *           "type": "account.opened",
+                     *           "created_at": "2026-12-07T09:30:00.000Z",
+                     *           "data": {
+                     *             "account": {
+                     *               "id": 4,
+                     *               "owner": "alice",
+                     *               "balance": 0,
+                     *               "currency": "USD",
+                     *               "created_at": "2026-12-07T09:30:00.000Z",
+                     *               "status": "open",
+                     *               "pending_debits": 0,
+                     *               "pending_credits": 0,
+                     *               "available_balance": 0
+                     *             }
+                     *           }
+                     *         },
+                     *         {
+                     *           "id": "evt_2",
+                     *           "sequence": 2,
+                     *           "type": "account.opened",
+                     *           "created_at": "2026-12-07T09:30:00.000Z",
+                     *           "data": {
+                     *             "account": {
+                     *               "id": 5,
+                     *               "owner": "bob",
+                     *               "balance": 0,
+                     *               "currency": "USD",
+                     *               "created_at": "2026-12-07T09:30:00.000Z",
+                     *               "status": "open",
+                     *               "pending_debits": 0,
+                     *               "pending_credits": 0,
+                     *               "available_balance": 0
+                     *             }
+                     *           }
+                     *         },
+                     *         {
+                     *           "id": "evt_3",
+                     *           "sequence": 3,
+                     *           "type": "transfer.posted",
+                     *           "created_at": "2026-12-07T09:30:00.000Z",
+                     *           "data": {
+                     *             "transfer": {
+                     *               "id": 1,
+                     *               "from_account_id": 1,
+                     *               "to_account_id": 4,
+                     *               "amount": 10000,
+                     *               "created_at": "2026-12-07T09:30:00.000Z",
+                     *               "status": "posted",
+                     *               "posted_amount": 10000,
+                     *               "expires_at": null,
+                     *               "reference": null,
+                     *               "metadata": {},
+                     *               "reverses_transfer_id": null
+                     *             }
+                     *           }
+                     *         }
+                     *       ],
+                     *       "next_after": 3
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EventPage"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:simple-bank:problem:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "code": "validation_failed",
+                     *       "detail": "amount must be an integer",
+                     *       "errors": [
+                     *         {
+                     *           "field": "amount",
+                     *           "message": "must be an integer"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:simple-bank:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "code": "unauthenticated",
+                     *       "detail": "the access token is invalid or expired"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description URI Too Long */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:simple-bank:problem:uri_too_long",
+                     *       "title": "URI Too Long",
+                     *       "status": 414,
+                     *       "code": "uri_too_long",
+                     *       "detail": "a path parameter is longer than 100 characters"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
