@@ -1,6 +1,6 @@
 // gRPC ListEvents and WatchEvents: the same feed and visibility as GET /events; a stream that delivers
 // what is there, then each new event as it commits, in order; bounded; ended by shutdown.
-import { type Client, Code, ConnectError, createClient } from '@connectrpc/connect';
+import { type Client, Code, type ConnectError, createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { type Event, SimpleBank } from '../../generated/proto/simplebank/v1/simplebank_pb.js';
