@@ -164,6 +164,40 @@ CREATE TABLE users (
   CONSTRAINT users_username_format CHECK ((username ~ '^[a-z0-9_]{3,100}$'::text))
 );
 
+CREATE TABLE webhook_deliveries (
+  id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+  endpoint_id bigint NOT NULL,
+  event_sequence bigint NOT NULL,
+  attempt integer NOT NULL,
+  outcome text NOT NULL,
+  status_code integer,
+  error text,
+  duration_ms integer NOT NULL,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT webhook_deliveries_outcome_known CHECK ((outcome = ANY (ARRAY['delivered'::text, 'retrying'::text, 'failed'::text]))),
+  CONSTRAINT webhook_deliveries_pkey PRIMARY KEY (id),
+  CONSTRAINT webhook_deliveries_endpoint_id_fkey FOREIGN KEY (endpoint_id) REFERENCES webhook_endpoints(id) ON DELETE CASCADE
+);
+
+CREATE TABLE webhook_endpoints (
+  id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+  owner text NOT NULL,
+  url text NOT NULL,
+  event_types text[],
+  secret text NOT NULL,
+  after_sequence bigint NOT NULL,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT webhook_endpoints_pkey PRIMARY KEY (id),
+  CONSTRAINT webhook_endpoints_owner_fkey FOREIGN KEY (owner) REFERENCES users(username) ON UPDATE CASCADE ON DELETE CASCADE
+);
+
+CREATE TABLE webhook_fanout (
+  only_row boolean DEFAULT true NOT NULL,
+  last bigint NOT NULL,
+  CONSTRAINT webhook_fanout_only_row_check CHECK (only_row),
+  CONSTRAINT webhook_fanout_pkey PRIMARY KEY (only_row)
+);
+
 -- Indexes (besides those of constraints)
 CREATE UNIQUE INDEX accounts_one_funding_per_currency ON public.accounts USING btree (currency) WHERE is_funding;
 
@@ -199,6 +233,12 @@ CREATE INDEX transfers_to_account_idx ON public.transfers USING btree (to_accoun
 
 CREATE UNIQUE INDEX users_email_key ON public.users USING btree (lower(email));
 
+CREATE INDEX webhook_deliveries_created_at_idx ON public.webhook_deliveries USING btree (created_at);
+
+CREATE INDEX webhook_deliveries_endpoint_idx ON public.webhook_deliveries USING btree (endpoint_id, id DESC);
+
+CREATE INDEX webhook_endpoints_owner_idx ON public.webhook_endpoints USING btree (owner, id);
+
 -- Functions
 CREATE OR REPLACE FUNCTION public.api_timestamp(ts timestamp with time zone)
  RETURNS text
@@ -206,6 +246,9 @@ CREATE OR REPLACE FUNCTION public.api_timestamp(ts timestamp with time zone)
  IMMUTABLE PARALLEL SAFE STRICT
 RETURN to_char((ts AT TIME ZONE 'UTC'::text), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'::text)
 ;
+
+-- FUNCTION fan_out_webhooks(p_limit integer) RETURNS TABLE(events integer, jobs integer)
+--   its body: sql/functions/fan_out_webhooks.pgsql (the only source; migrations/*_fn_fan_out_webhooks.sql apply it)
 
 -- FUNCTION ledger_apply(p_items jsonb, p_key_ttl_ms bigint) RETURNS TABLE(status integer, code text, field text, detail text, replayed boolean, result json)
 --   its body: sql/functions/ledger_apply.pgsql (the only source; migrations/*_fn_ledger_apply.sql apply it)
@@ -275,3 +318,5 @@ CREATE TRIGGER users_authority_changed_notify AFTER UPDATE ON public.users FOR E
 --   20261207120000
 --   20261207120001
 --   20261207120002
+--   20261207130000
+--   20261207130001

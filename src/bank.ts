@@ -92,6 +92,7 @@ export async function createDeps(
       retry: { onRetry: metrics.ledgerRetry },
     }),
     events,
+    webhooks: { allowedHosts: config.webhooks.allowedHosts, endpointsExist: true },
   };
   const listener = deps.sessions;
   metrics.watch({

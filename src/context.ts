@@ -34,6 +34,8 @@ export interface AppDeps {
   groupCommit: GroupCommit;
   /** Events: numbered after commit, read as a feed, waited for (long-poll, WatchEvents). */
   events: EventFeed;
+  /** Webhooks: the hosts allowed besides public https ones, and whether any endpoint exists (fan-out runs then). */
+  webhooks: { allowedHosts: Set<string>; endpointsExist: boolean };
 }
 
 /** Where an anonymous call comes from, as the transport saw it (rate limits, the session's record). */

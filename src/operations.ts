@@ -10,6 +10,7 @@ import { eventOperations } from './events/events.operations.js';
 import { healthOperations } from './health/health.operations.js';
 import { MOVEMENT_KIND, transferOperations } from './transfers/transfers.operations.js';
 import { userOperations } from './users/users.operations.js';
+import { webhookOperations } from './webhooks/webhooks.operations.js';
 
 export function createOperations(deps: AppDeps) {
   return {
@@ -23,6 +24,7 @@ export function createOperations(deps: AppDeps) {
     }),
     health: typed(healthOperations(deps)),
     events: typed(eventOperations(deps)),
+    webhooks: typed(webhookOperations(deps)),
   };
 }
 
@@ -39,7 +41,9 @@ function typed<T extends AsyncFns>(fns: T, failed?: (name: string, err: unknown)
   for (const [name, fn] of Object.entries(fns)) {
     out[name] = async (...args: never[]) => {
       try {
-        return await fn(...args);
+        const result = await fn(...args);
+        // A stream (WatchEvents): what it throws while it is read is translated the same way.
+        return isAsyncGenerator(result) ? translatedStream(result) : result;
       } catch (err) {
         const typedErr = translatePgError(err);
         failed?.(name, typedErr);
@@ -48,6 +52,18 @@ function typed<T extends AsyncFns>(fns: T, failed?: (name: string, err: unknown)
     };
   }
   return out as T;
+}
+
+function isAsyncGenerator(x: unknown): x is AsyncGenerator<unknown> {
+  return typeof x === 'object' && x !== null && Symbol.asyncIterator in x && typeof (x as AsyncGenerator).throw === 'function';
+}
+
+async function* translatedStream<T>(stream: AsyncGenerator<T>): AsyncGenerator<T> {
+  try {
+    yield* stream;
+  } catch (err) {
+    throw translatePgError(err);
+  }
 }
 
 export type Operations = ReturnType<typeof createOperations>;

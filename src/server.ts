@@ -118,6 +118,7 @@ async function main(): Promise<void> {
           idempotencyKeyTtlMs: config.idempotencyKeyTtlMs,
           eventRetentionMs: config.eventRetentionMs,
           onAppended: () => bank.deps.events.poke(),
+          webhooks: { ...config.webhooks, state: bank.deps.webhooks },
         });
         if (stopping) await started.stop();
         else jobs = started;
@@ -128,6 +129,8 @@ async function main(): Promise<void> {
     }
   };
   const jobsStarted = startJobsWhenPossible();
+  // Events numbered here go to the webhook endpoints that may see them.
+  bank.deps.events.onNumbered(() => jobs?.fanOut());
 
   // SIGINT/SIGTERM: stop accepting, let in-flight requests finish, then the pool, then Postgres.
   // SIGINT/SIGTERM are taken here, not by close-with-grace: one Ctrl-C in a terminal reaches node twice

@@ -123,6 +123,8 @@ export interface EventFeed {
   watch(viewer: Viewer, after: number, signal?: AbortSignal): AsyncGenerator<BankEvent>;
   /** Ends every wait and stream now (shutdown's first step); numbering goes on until close. */
   endWaits(): void;
+  /** Told after each run of this process's sequencer that numbered events (the webhook fan-out). */
+  onNumbered(listener: (last: number) => void): void;
   /** The highest number this process knows of. */
   readonly known: number;
   readonly waiting: number;
@@ -147,6 +149,7 @@ export function createEventFeed(pool: Queryable, opts: EventFeedOptions = {}): E
   const stopping = new AbortController(); // aborted: no wait goes on
 
   // ── The sequencer ──
+  const numbered: ((last: number) => void)[] = [];
   let running: Promise<void> | undefined;
   let again = false;
   let failing = false;
@@ -159,6 +162,7 @@ export function createEventFeed(pool: Queryable, opts: EventFeedOptions = {}): E
         failing = false;
         if (r && r.moved > 0) {
           opts.onSequenced?.(r.moved);
+          for (const l of numbered) l(Number(r.last));
           heard(Number(r.last));
           if (r.moved >= SEQUENCE_BATCH) again = true;
         }
@@ -369,6 +373,7 @@ export function createEventFeed(pool: Queryable, opts: EventFeedOptions = {}): E
     admit,
     watch,
     endWaits,
+    onNumbered: (l) => void numbered.push(l),
     get known() {
       return known;
     },

@@ -24,7 +24,6 @@ import {
 } from '../../generated/proto/simplebank/v1/simplebank_pb.js';
 import { BalanceAtQuery, CreateAccountBody, ListAccountsQuery, ListEntriesQuery } from '../accounts/accounts.schemas.js';
 import { LoginBody, RefreshTokenBody } from '../auth/auth.schemas.js';
-import { translatePgError } from '../db/pg-errors.js';
 import { ListEventsQuery } from '../events/events.schemas.js';
 import type { JsonTextProblem } from '../json-text.js';
 import type { Caller, MoveOptions, Operations, Origin } from '../operations.js';
@@ -288,12 +287,7 @@ export function simpleBankRoutes(ops: Operations) {
       async *watchEvents(req, ctx) {
         const caller = await authenticate(ctx);
         const { after } = validate<ListEventsQuery>(ListEventsQuery, { after: msg.int64('after', req.after) });
-        const stream = await ops.events.watchEvents(caller, after, ctx.signal);
-        try {
-          for await (const e of stream) yield msg.event(e);
-        } catch (err) {
-          throw translatePgError(err); // a database fault mid-stream: unavailable, as any call's
-        }
+        for await (const e of await ops.events.watchEvents(caller, after, ctx.signal)) yield msg.event(e);
       },
     });
 }

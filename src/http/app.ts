@@ -22,6 +22,7 @@ import eventsRoutes from './routes/events.routes.js';
 import healthRoutes from './routes/health.routes.js';
 import transfersRoutes from './routes/transfers.routes.js';
 import usersRoutes from './routes/users.routes.js';
+import webhooksRoutes from './routes/webhooks.routes.js';
 import { installValidators } from './validators.js';
 
 export interface AppOptions {
@@ -305,6 +306,7 @@ export async function buildApp(ops: Operations, opts: AppOptions = {}): Promise<
   await app.register(accountsRoutes, { ops });
   await app.register(transfersRoutes, { ops });
   await app.register(eventsRoutes, { ops });
+  await app.register(webhooksRoutes, { ops });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

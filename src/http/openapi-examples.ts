@@ -151,6 +151,29 @@ export const EXAMPLES: Record<string, { body?: unknown; params?: Record<string, 
       next_after: 3,
     },
   },
+  createWebhookEndpoint: {
+    body: { url: 'https://hooks.example.com/simple-bank', event_types: ['transfer.posted', 'transfer.pending'] },
+    ok: {
+      id: 1,
+      url: 'https://hooks.example.com/simple-bank',
+      event_types: ['transfer.posted', 'transfer.pending'],
+      secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw/Qe6dFSn5+8=',
+      created_at: at,
+    },
+  },
+  listWebhookEndpoints: {
+    ok: [{ id: 1, url: 'https://hooks.example.com/simple-bank', event_types: ['transfer.posted', 'transfer.pending'], created_at: at }],
+  },
+  deleteWebhookEndpoint: { params: { id: 1 } },
+  listWebhookDeliveries: {
+    params: { id: 1, limit: 20 },
+    ok: {
+      items: [
+        { event_id: 'evt_4', attempt: 2, outcome: 'delivered', status_code: 204, error: null, duration_ms: 41, created_at: at },
+        { event_id: 'evt_4', attempt: 1, outcome: 'retrying', status_code: 503, error: null, duration_ms: 12, created_at: at },
+      ],
+    },
+  },
   getBalance: {
     params: { id: 4, at: '2026-12-07T09:00:00Z' },
     ok: { account_id: 4, currency: 'USD', at: '2026-12-07T09:00:00Z', balance: 6000 },

@@ -4,7 +4,10 @@
 // .env.example lists every variable of the schema (a test holds them equal). Two process-level reads
 // stay outside it: NODE_ENV (the logger's pretty printing) and MIGRATIONS_DIR (src/platform/paths.ts,
 // set by the image).
+
 import Type, { type Static, type TSchema } from 'typebox';
+import { parseAllowedHosts } from '../webhooks/addresses.js';
+import { parseRetryDelays } from '../webhooks/delivery.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -89,6 +92,13 @@ export const EnvSchema = Type.Object({
   LOG_LEVEL: Type.Enum(LOG_LEVELS, { default: 'info', description: 'pino level' }),
   IDEMPOTENCY_KEY_TTL: duration('24h', 'how long an Idempotency-Key is kept (at least 24h)'),
   EVENT_RETENTION: duration('30d', 'how long events are kept for the feed (GET /events, ListEvents, WatchEvents), at least 1h'),
+  WEBHOOK_ALLOWED_HOSTS: text(
+    'webhook hosts allowed besides public https addresses (e.g. 127.0.0.1,localhost in development), comma-separated',
+    { default: '' },
+  ),
+  WEBHOOK_RETRY_DELAYS: text('the waits before each retry of a webhook delivery that failed, comma-separated durations', {
+    default: '5s,30s,2m,10m,1h,6h,12h,24h',
+  }),
   CORS_ORIGINS: text('browser origins allowed to call the API, comma-separated', { default: '' }),
   BODY_LIMIT_BYTES: int(64 * 1024, 1024, 10 * 1024 * 1024, 'largest accepted request body'),
   REQUEST_TIMEOUT: duration(
@@ -195,6 +205,7 @@ export function loadConfig(environment: Env = process.env) {
   const idempotencyKeyTtlMs = parseDuration('IDEMPOTENCY_KEY_TTL', env.IDEMPOTENCY_KEY_TTL);
   if (idempotencyKeyTtlMs < 86_400_000) throw new ConfigError('IDEMPOTENCY_KEY_TTL must be at least 24h.');
   const eventRetentionMs = parseDuration('EVENT_RETENTION', env.EVENT_RETENTION);
+  const webhookRetryDelaysMs = parseRetryDelays(env.WEBHOOK_RETRY_DELAYS, parseDuration);
   if (eventRetentionMs < 3_600_000) throw new ConfigError('EVENT_RETENTION must be at least 1h.');
   const corsOrigins = env.CORS_ORIGINS.split(',')
     .map((o) => o.trim())
@@ -256,6 +267,7 @@ export function loadConfig(environment: Env = process.env) {
     idempotencyKeyTtlMs,
     /** How long events are kept (EVENT_RETENTION): older ones go in the cleanup job. */
     eventRetentionMs,
+    webhooks: { allowedHosts: parseAllowedHosts(env.WEBHOOK_ALLOWED_HOSTS), retryDelaysMs: webhookRetryDelaysMs },
     /** argon2id costs; production defaults unless lowered (tests only) through these variables. */
     argon2: { memoryCost: env.ARGON2_MEMORY_KIB, timeCost: env.ARGON2_TIME_COST, parallelism: env.ARGON2_PARALLELISM },
     /** Password hashes computed at once (each takes ARGON2_MEMORY_KIB), and how many may wait. */

@@ -13,15 +13,31 @@
 // - `cleanup`, every 10 minutes by the crontab (one run per slot whatever the number of replicas, not a
 //   timer in each): Idempotency-Keys past their TTL and attempt counters of windows that ended a day
 //   ago are deleted, in small batches that never touch an account row; so are events older than
-//   EVENT_RETENTION.
+//   EVENT_RETENTION, and webhook delivery attempts as old.
+// - `webhook_fanout`: hands the events numbered since the last run to the webhook endpoints that may
+//   see them, as one `deliver_webhook` job each, in the transaction that advances its cursor
+//   (sql/functions/fan_out_webhooks.pgsql). Added after every sequencer run of this process that
+//   numbered something (while any endpoint exists), and every minute by the crontab.
+// - `deliver_webhook`: one attempt (src/webhooks/delivery.ts); its outcome is logged in
+//   webhook_deliveries and, when it failed and a delay of WEBHOOK_RETRY_DELAYS is left, the next attempt
+//   is scheduled after it — both in one transaction. The job itself keeps graphile-worker's own retries
+//   (max 10) only for faults of ours (the database unreachable), never for the receiver's answer.
 import { parseCronItems, type Runner, run, type Task, Logger as WorkerLogger } from 'graphile-worker';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { deleteOldEvents } from '../../generated/events.queries.js';
 import { deleteStaleRateLimits } from '../../generated/rate_limits.queries.js';
 import { expireHolds } from '../../generated/transfers.queries.js';
+import {
+  anyWebhookEndpoint,
+  deleteOldDeliveries,
+  fanOutWebhooks,
+  getDelivery,
+  recordWebhookDelivery,
+} from '../../generated/webhooks.queries.js';
 import type { Queryable } from '../db/pool.js';
 import { deleteExpiredKeys } from '../transfers/idempotency.js';
+import { deliver } from '../webhooks/delivery.js';
 
 export interface JobsOptions {
   /** A session connection to the primary (DATABASE_SESSION_URL, else DATABASE_URL). */
@@ -38,15 +54,21 @@ export interface JobsOptions {
   eventRetentionMs?: number;
   /** Told when a job appended events to the outbox (the expiry's transfer.expired): number them. */
   onAppended?: () => void;
+  /** Webhooks: where deliveries may go, the delays between attempts, and whether any endpoint exists (shared). */
+  webhooks?: { allowedHosts: Set<string>; retryDelaysMs: number[]; state: { endpointsExist: boolean }; attemptTimeoutMs?: number };
 }
 
 export interface Jobs {
+  /** Events were numbered: hand them to the webhook endpoints soon (nothing while none exists). */
+  fanOut(): void;
   /** Stops taking jobs, waits for the running ones, and closes its connections. */
   stop(): Promise<void>;
 }
 
 const EXPIRE = 'expire_holds';
 const CLEANUP = 'cleanup';
+const FANOUT = 'webhook_fanout';
+const DELIVER = 'deliver_webhook';
 
 export async function startJobs(opts: JobsOptions): Promise<Jobs> {
   const intervalMs = opts.holdExpiry?.intervalMs ?? 15_000;
@@ -77,11 +99,70 @@ export async function startJobs(opts: JobsOptions): Promise<Jobs> {
       events += n;
       if (n < 1_000) break;
     }
-    if (keys + counters + events > 0)
+    let deliveries = 0;
+    for (let i = 0; i < 1_000; i++) {
+      const n = (await deleteOldDeliveries.runWithCounts({ before, limit: 1_000 }, opts.pool)).rowCount ?? 0;
+      deliveries += n;
+      if (n < 1_000) break;
+    }
+    if (keys + counters + events + deliveries > 0)
       log.info(
-        { idempotencyKeys: keys, rateLimitCounters: counters, events },
+        { idempotencyKeys: keys, rateLimitCounters: counters, events, webhookDeliveries: deliveries },
         'expired idempotency keys, stale attempt counters and events past their retention deleted',
       );
+  };
+
+  const webhooks = opts.webhooks ?? { allowedHosts: new Set<string>(), retryDelaysMs: [], state: { endpointsExist: true } };
+  const fanout: Task = async () => {
+    for (let i = 0; i < 100; i++) {
+      const [r] = await fanOutWebhooks.run({ limit: 1_000 }, opts.pool);
+      if (!r || r.events < 1_000) break;
+    }
+  };
+
+  const deliverWebhook: Task = async (payload, helpers) => {
+    const { endpoint_id: endpointId, sequence, attempt } = payload as { endpoint_id: number; sequence: number; attempt: number };
+    const [d] = await getDelivery.run({ endpointId, sequence }, opts.pool);
+    if (!d) return; // the endpoint was deleted, or the event is past its retention
+    const id = `evt_${d.sequence}`;
+    const body = JSON.stringify({ id, sequence: Number(d.sequence), type: d.type, created_at: d.created_at, data: d.data });
+    const result = await deliver(d.url, d.secret, id, body, { allowedHosts: webhooks.allowedHosts, timeoutMs: webhooks.attemptTimeoutMs });
+    const delay = result.ok ? undefined : webhooks.retryDelaysMs[attempt - 1];
+    const outcome = result.ok ? 'delivered' : delay !== undefined ? 'retrying' : 'failed';
+    await helpers.withPgClient(async (c) => {
+      await c.query('BEGIN');
+      try {
+        await recordWebhookDelivery.run(
+          {
+            endpointId,
+            sequence,
+            attempt,
+            outcome,
+            statusCode: result.statusCode ?? null,
+            error: result.error ?? null,
+            durationMs: result.durationMs,
+          },
+          c,
+        );
+        if (delay !== undefined) {
+          await c.query(
+            `SELECT graphile_worker.add_job($1, $2::json, run_at => now() + $3 * interval '1 millisecond', max_attempts => 10, job_key => $4)`,
+            [
+              DELIVER,
+              JSON.stringify({ endpoint_id: endpointId, sequence, attempt: attempt + 1 }),
+              delay,
+              `webhook:${endpointId}:${sequence}`,
+            ],
+          );
+        }
+        await c.query('COMMIT');
+      } catch (err) {
+        await c.query('ROLLBACK').catch(() => {});
+        throw err;
+      }
+    });
+    if (outcome === 'failed')
+      log.warn({ endpointId, event: id, attempt }, `webhook delivery given up: ${result.error ?? result.statusCode}`);
   };
 
   const pool = new pg.Pool({ connectionString: opts.sessionUrl, max: 4, application_name: 'simple-bank-jobs' });
@@ -104,10 +185,11 @@ export async function startJobs(opts: JobsOptions): Promise<Jobs> {
       noHandleSignals: true,
       pollInterval: 2_000,
       logger,
-      taskList: { [EXPIRE]: expire, [CLEANUP]: cleanup },
+      taskList: { [EXPIRE]: expire, [CLEANUP]: cleanup, [FANOUT]: fanout, [DELIVER]: deliverWebhook },
       parsedCronItems: parseCronItems([
         { task: EXPIRE, match: '* * * * *', options: { jobKey: EXPIRE, jobKeyMode: 'replace', backfillPeriod: 0 } },
         { task: CLEANUP, match: '*/10 * * * *', options: { jobKey: CLEANUP, jobKeyMode: 'replace', backfillPeriod: 0 } },
+        { task: FANOUT, match: '* * * * *', options: { jobKey: FANOUT, jobKeyMode: 'replace', backfillPeriod: 0 } },
       ]),
     });
     // Start the chain now rather than at the next minute.
@@ -116,8 +198,39 @@ export async function startJobs(opts: JobsOptions): Promise<Jobs> {
     await pool.end();
     throw err;
   }
+  // Whether any endpoint exists, as other replicas registered them: asked every 5 s.
+  const refresh = setInterval(() => {
+    anyWebhookEndpoint
+      .run(undefined, opts.pool)
+      .then(([r]) => {
+        webhooks.state.endpointsExist = r?.any ?? true;
+      })
+      .catch(() => {});
+  }, 5_000);
+  refresh.unref();
+  // At most one fan-out job being added at a time, and one more after it.
+  let adding = false;
+  let again = false;
+  const fanOut = () => {
+    if (!webhooks.state.endpointsExist) return;
+    if (adding) {
+      again = true;
+      return;
+    }
+    adding = true;
+    again = false;
+    runner
+      .addJob(FANOUT, {}, { jobKey: FANOUT, jobKeyMode: 'replace' })
+      .catch((err: Error) => log.warn(`webhook fan-out not queued (the crontab will): ${err.message}`))
+      .finally(() => {
+        adding = false;
+        if (again) fanOut();
+      });
+  };
   return {
+    fanOut,
     async stop() {
+      clearInterval(refresh);
       await runner.stop();
       await pool.end();
     },

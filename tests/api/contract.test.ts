@@ -38,7 +38,7 @@ const OUR_HEADERS = ['x-request-id', 'idempotent-replayed', 'retry-after'];
 
 /** Sends a request and checks its answer against the document's operation `method template`. */
 async function call(
-  method: 'GET' | 'POST' | 'PATCH',
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
   template: string,
   url: string,
   opts: { user?: TestUser; body?: unknown; headers?: Record<string, string> } = {},
@@ -218,6 +218,25 @@ it('every operation, its success and its documented errors, answer as the docume
   await call('POST', '/accounts/{id}/close', `/accounts/abc/close`, { user: ann }); // 400
   const closed = await call('POST', '/accounts/{id}/close', `/accounts/${(await openAccount(t, ann, 'EUR')).id}/close`, { user: ann });
   expect(closed.json().status).toBe('closed');
+
+  // Events and webhooks (v1.3).
+  await call('GET', '/events', '/events?after=0&limit=5', { user: ann });
+  await call('GET', '/events', '/events?limit=0', { user: ann }); // 400
+  await call('GET', '/events', '/events'); // 401
+  const hook = await call('POST', '/webhook_endpoints', '/webhook_endpoints', { user: ann, body: { url: 'https://93.184.216.34/hook' } });
+  await call('POST', '/webhook_endpoints', '/webhook_endpoints', { user: ann, body: { url: 'https://10.0.0.1/hook' } }); // 400
+  await call('POST', '/webhook_endpoints', '/webhook_endpoints', { body: { url: 'https://93.184.216.34/hook' } }); // 401
+  await call('GET', '/webhook_endpoints', '/webhook_endpoints', { user: ann });
+  await call('GET', '/webhook_endpoints', '/webhook_endpoints'); // 401
+  const hookId = hook.json().id as number;
+  await call('GET', '/webhook_endpoints/{id}/deliveries', `/webhook_endpoints/${hookId}/deliveries`, { user: ann });
+  await call('GET', '/webhook_endpoints/{id}/deliveries', `/webhook_endpoints/${hookId}/deliveries`, { user: ben }); // 404
+  await call('GET', '/webhook_endpoints/{id}/deliveries', `/webhook_endpoints/${hookId}/deliveries?limit=0`, { user: ann }); // 400
+  await call('GET', '/webhook_endpoints/{id}/deliveries', `/webhook_endpoints/${hookId}/deliveries`); // 401
+  await call('DELETE', '/webhook_endpoints/{id}', `/webhook_endpoints/${hookId}`, { user: ben }); // 404
+  await call('DELETE', '/webhook_endpoints/{id}', `/webhook_endpoints/${hookId}`, { user: ann }); // 204
+  await call('DELETE', '/webhook_endpoints/{id}', '/webhook_endpoints/abc', { user: ann }); // 400
+  await call('DELETE', '/webhook_endpoints/{id}', `/webhook_endpoints/${hookId}`); // 401
 
   // Every operation of the document was driven.
   const operations = Object.entries(doc.paths).flatMap(([p, item]) => Object.keys(item as Json).map((m) => `${m.toUpperCase()} ${p}`));

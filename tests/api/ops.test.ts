@@ -64,13 +64,17 @@ it('GET /openapi.json documents every operation of the contract with an operatio
     }
   }
   expect(ops.sort()).toEqual([
+    'DELETE /webhook_endpoints/{id}',
     'GET /accounts',
     'GET /accounts/{id}',
     'GET /accounts/{id}/balance',
     'GET /accounts/{id}/entries',
+    'GET /events',
     'GET /healthz',
     'GET /readyz',
     'GET /transfers/{id}',
+    'GET /webhook_endpoints',
+    'GET /webhook_endpoints/{id}/deliveries',
     'PATCH /users/{username}',
     'POST /accounts',
     'POST /accounts/{id}/close',
@@ -85,6 +89,7 @@ it('GET /openapi.json documents every operation of the contract with an operatio
     'POST /transfers/{id}/void',
     'POST /users',
     'POST /users/login',
+    'POST /webhook_endpoints',
     'POST /withdrawals',
   ]);
   expect(Object.keys(doc.paths['/transfers'].post.responses).sort()).toEqual([

@@ -22,7 +22,21 @@ const tables = async () =>
 
 it('rolls every migration back, one at a time, then applies them all again', async () => {
   const count = readdirSync(migrationsDir).filter((f) => f.endsWith('.sql')).length;
-  expect(await tables()).toEqual(['accounts', 'entries', 'idempotency_keys', 'rate_limits', 'sessions', 'transfers', 'users']);
+  expect(await tables()).toEqual([
+    'accounts',
+    'entries',
+    'event_counter',
+    'event_outbox',
+    'events',
+    'idempotency_keys',
+    'rate_limits',
+    'sessions',
+    'transfers',
+    'users',
+    'webhook_deliveries',
+    'webhook_endpoints',
+    'webhook_fanout',
+  ]);
   for (let i = 0; i < count; i++) {
     const r = await runDbmate(db.url, ['rollback']);
     expect(r.code).toBe(0);
@@ -32,7 +46,21 @@ it('rolls every migration back, one at a time, then applies them all again', asy
   expect(rows[0].n).toBe(0);
   const up = await runDbmate(db.url, ['up']);
   expect(up.code).toBe(0);
-  expect(await tables()).toEqual(['accounts', 'entries', 'idempotency_keys', 'rate_limits', 'sessions', 'transfers', 'users']);
+  expect(await tables()).toEqual([
+    'accounts',
+    'entries',
+    'event_counter',
+    'event_outbox',
+    'events',
+    'idempotency_keys',
+    'rate_limits',
+    'sessions',
+    'transfers',
+    'users',
+    'webhook_deliveries',
+    'webhook_endpoints',
+    'webhook_fanout',
+  ]);
 });
 
 it('a failing migration exits non-zero and names the file', async () => {

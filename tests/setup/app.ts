@@ -29,6 +29,8 @@ export interface TestDepsOptions {
   argon2MaxConcurrent?: number;
   argon2MaxQueue?: number;
   requestTimeoutMs?: number;
+  /** More of the environment (e.g. WEBHOOK_ALLOWED_HOSTS). */
+  env?: Record<string, string>;
 }
 
 /** The service's configuration as the environment would give it, with cheap argon2 costs (tests only). */
@@ -44,6 +46,7 @@ export function testConfig(opts: TestDepsOptions = {}): Config {
     ...(opts.argon2MaxConcurrent ? { ARGON2_MAX_CONCURRENT: String(opts.argon2MaxConcurrent) } : {}),
     ...(opts.requestTimeoutMs ? { REQUEST_TIMEOUT: `${opts.requestTimeoutMs}ms` } : {}),
     ...(opts.argon2MaxQueue !== undefined ? { ARGON2_MAX_QUEUE: String(opts.argon2MaxQueue) } : {}),
+    ...opts.env,
   });
 }
 

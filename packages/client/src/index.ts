@@ -26,6 +26,11 @@ export type ReverseTransferBody = Schemas['ReverseTransferRequest'];
 export type BalanceAt = Schemas['BalanceAt'];
 export type SignUpBody = Schemas['SignUpRequest'];
 export type Currency = Schemas['Currency'];
+export type BankEvent = Schemas['Event'];
+export type EventPage = Schemas['EventPage'];
+export type WebhookEndpoint = Schemas['WebhookEndpoint'];
+export type CreatedWebhookEndpoint = Schemas['CreatedWebhookEndpoint'];
+export type WebhookDelivery = Schemas['WebhookDelivery'];
 
 /** A problem+json answer of the bank, or `unavailable` when it could not be reached at all. */
 export class BankApiError extends Error {
@@ -240,6 +245,39 @@ export class BankClient {
     );
   }
 
+  // ---- events and webhooks ------------------------------------------------------------------
+
+  /**
+   * Your events after `after` (default 0), ascending; with `wait` (seconds, ≤ 30) and none yet, waits for
+   * the first. Page with `after = next_after`: no event is ever missed.
+   */
+  listEvents(query: { after?: number; limit?: number; wait?: number } = {}): Promise<EventPage> {
+    return this.safely(() => this.authed((headers) => this.api.GET('/events', { headers, params: { query } })));
+  }
+
+  /** Registers an endpoint; keep `secret` (shown only now) to verify deliveries with verifyWebhook. */
+  createWebhookEndpoint(body: { url: string; event_types?: BankEvent['type'][] | null }): Promise<CreatedWebhookEndpoint> {
+    return this.authed((headers) => this.api.POST('/webhook_endpoints', { headers, body }));
+  }
+
+  listWebhookEndpoints(): Promise<WebhookEndpoint[]> {
+    return this.safely(() => this.authed((headers) => this.api.GET('/webhook_endpoints', { headers })));
+  }
+
+  async deleteWebhookEndpoint(id: number): Promise<void> {
+    await this.authed(async (headers) => {
+      const res = await this.api.DELETE('/webhook_endpoints/{id}', { headers, params: { path: { id } } });
+      return res.response.status === 204 ? { data: null, response: res.response } : res;
+    });
+  }
+
+  async listWebhookDeliveries(id: number, limit = 20): Promise<WebhookDelivery[]> {
+    const page = await this.safely(() =>
+      this.authed((headers) => this.api.GET('/webhook_endpoints/{id}/deliveries', { headers, params: { path: { id }, query: { limit } } })),
+    );
+    return page.items;
+  }
+
   // ---- plumbing -----------------------------------------------------------------------------
 
   /** Calls with a fresh access token; renews it when it is about to expire or was refused as expired. */
@@ -299,4 +337,73 @@ export class BankClient {
       Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
     );
   }
+}
+
+/** A webhook delivery that is not the bank's, or not as sent. */
+export class WebhookVerificationError extends Error {}
+
+const fromBase64 = (b64: string): Uint8Array<ArrayBuffer> => {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+};
+
+/**
+ * Verifies a webhook delivery as the Standard Webhooks specification says, and returns its event:
+ * `webhook-signature` must hold a `v1,` HMAC-SHA256 of `webhook-id.webhook-timestamp.body` keyed with
+ * the endpoint's secret, the timestamp must be within `toleranceS` (default 300) of now, and the body's
+ * id must be `webhook-id`. Pass the body exactly as received (the raw text, before any JSON parsing).
+ * Throws WebhookVerificationError. Dedupe by `id` (the same on every retry); order by `sequence`.
+ */
+export async function verifyWebhook(
+  secret: string,
+  headers: Headers | Record<string, string | string[] | undefined>,
+  body: string,
+  opts: { toleranceS?: number; now?: Date } = {},
+): Promise<BankEvent> {
+  const get = (name: string): string | undefined => {
+    if (headers instanceof Headers) return headers.get(name) ?? undefined;
+    const v = headers[name] ?? headers[name.toLowerCase()];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const id = get('webhook-id');
+  const timestamp = get('webhook-timestamp');
+  const signatures = get('webhook-signature');
+  if (!id || !timestamp || !signatures) throw new WebhookVerificationError('missing webhook-id, webhook-timestamp or webhook-signature');
+  const sentAt = Number(timestamp);
+  if (!/^\d+$/.test(timestamp) || !Number.isSafeInteger(sentAt))
+    throw new WebhookVerificationError('webhook-timestamp is not Unix seconds');
+  const now = Math.floor((opts.now ?? new Date()).getTime() / 1000);
+  if (Math.abs(now - sentAt) > (opts.toleranceS ?? 300)) throw new WebhookVerificationError('webhook-timestamp is too old or too new');
+  let key: Awaited<ReturnType<typeof globalThis.crypto.subtle.importKey>>;
+  try {
+    key = await globalThis.crypto.subtle.importKey(
+      'raw',
+      fromBase64(secret.replace(/^whsec_/, '')),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['verify'],
+    );
+  } catch {
+    throw new WebhookVerificationError('the secret is not a whsec_ base64 key');
+  }
+  const signed = new TextEncoder().encode(`${id}.${timestamp}.${body}`);
+  for (const candidate of signatures.split(' ')) {
+    const [version, sig] = candidate.split(',', 2);
+    if (version !== 'v1' || !sig) continue;
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      bytes = fromBase64(sig);
+    } catch {
+      continue;
+    }
+    // Web Crypto compares in constant time.
+    if (await globalThis.crypto.subtle.verify('HMAC', key, bytes, signed)) {
+      const event = JSON.parse(body) as BankEvent;
+      if (event.id !== id) throw new WebhookVerificationError('the body is not the event webhook-id names');
+      return event;
+    }
+  }
+  throw new WebhookVerificationError('no valid signature');
 }
