@@ -157,11 +157,25 @@ CREATE TABLE users (
   role text DEFAULT 'depositor'::text NOT NULL,
   password_changed_at timestamp with time zone DEFAULT now() NOT NULL,
   created_at timestamp with time zone DEFAULT now() NOT NULL,
+  is_email_verified boolean DEFAULT false NOT NULL,
   CONSTRAINT users_email_length CHECK (((char_length(email) >= 3) AND (char_length(email) <= 200))),
   CONSTRAINT users_full_name_length CHECK (((char_length(full_name) >= 1) AND (char_length(full_name) <= 100))),
   CONSTRAINT users_pkey PRIMARY KEY (username),
   CONSTRAINT users_role_known CHECK ((role = ANY (ARRAY['depositor'::text, 'banker'::text, 'system'::text]))),
   CONSTRAINT users_username_format CHECK ((username ~ '^[a-z0-9_]{3,100}$'::text))
+);
+
+CREATE TABLE verify_emails (
+  id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+  username text NOT NULL,
+  email text NOT NULL,
+  secret_code text NOT NULL,
+  is_used boolean DEFAULT false NOT NULL,
+  sent_at timestamp with time zone,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  expired_at timestamp with time zone DEFAULT (now() + '00:15:00'::interval) NOT NULL,
+  CONSTRAINT verify_emails_pkey PRIMARY KEY (id),
+  CONSTRAINT verify_emails_username_fkey FOREIGN KEY (username) REFERENCES users(username) ON UPDATE CASCADE ON DELETE CASCADE
 );
 
 CREATE TABLE webhook_deliveries (
@@ -233,6 +247,10 @@ CREATE INDEX transfers_to_account_idx ON public.transfers USING btree (to_accoun
 
 CREATE UNIQUE INDEX users_email_key ON public.users USING btree (lower(email));
 
+CREATE INDEX verify_emails_unsent_idx ON public.verify_emails USING btree (created_at) WHERE ((sent_at IS NULL) AND (NOT is_used));
+
+CREATE INDEX verify_emails_username_idx ON public.verify_emails USING btree (username);
+
 CREATE INDEX webhook_deliveries_created_at_idx ON public.webhook_deliveries USING btree (created_at);
 
 CREATE INDEX webhook_deliveries_endpoint_idx ON public.webhook_deliveries USING btree (endpoint_id, id DESC);
@@ -246,6 +264,9 @@ CREATE OR REPLACE FUNCTION public.api_timestamp(ts timestamp with time zone)
  IMMUTABLE PARALLEL SAFE STRICT
 RETURN to_char((ts AT TIME ZONE 'UTC'::text), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'::text)
 ;
+
+-- FUNCTION enqueue_job(p_task text, p_payload json, p_key text) RETURNS boolean
+--   its body: sql/functions/enqueue_job.pgsql (the only source; migrations/*_fn_enqueue_job.sql apply it)
 
 -- FUNCTION fan_out_webhooks(p_limit integer) RETURNS TABLE(events integer, jobs integer)
 --   its body: sql/functions/fan_out_webhooks.pgsql (the only source; migrations/*_fn_fan_out_webhooks.sql apply it)
@@ -320,3 +341,5 @@ CREATE TRIGGER users_authority_changed_notify AFTER UPDATE ON public.users FOR E
 --   20261207120002
 --   20261207130000
 --   20261207130001
+--   20261207140000
+--   20261207140001

@@ -140,6 +140,11 @@ export type RuleCode = {
   [C in ErrorCode]: (typeof ERROR_STATUS)[C] extends 422 ? C : never;
 }[ErrorCode];
 
+/** A verification link that is wrong, used, expired, or for an email the user no longer has. */
+export class VerificationInvalidError extends DomainError {
+  readonly code = 'verification_invalid';
+  readonly status = 422;
+}
 /** A ledger rule refused the request (422): nothing was written. */
 export class RuleViolationError extends DomainError {
   readonly status = 422;

@@ -119,6 +119,7 @@ async function main(): Promise<void> {
           eventRetentionMs: config.eventRetentionMs,
           onAppended: () => bank.deps.events.poke(),
           webhooks: { ...config.webhooks, state: bank.deps.webhooks },
+          mail: config.mail,
         });
         if (stopping) await started.stop();
         else jobs = started;

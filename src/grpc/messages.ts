@@ -53,6 +53,7 @@ export const user = (u: UserDto): User =>
     role: u.role,
     passwordChangedAt: ts(u.password_changed_at),
     createdAt: ts(u.created_at),
+    isEmailVerified: u.is_email_verified,
   });
 
 export const account = (a: AccountDto): Account =>

@@ -13,6 +13,7 @@ const alice = {
   role: 'banker',
   password_changed_at: at,
   created_at: at,
+  is_email_verified: true,
 };
 const token = 'v4.public.eyJzdWIiOiJhbGljZSIsInNpZCI6IjZlNjk4NzRi…';
 const account = (id: number, owner: string, balance: number, extra: Json = {}) => ({
@@ -151,6 +152,7 @@ export const EXAMPLES: Record<string, { body?: unknown; params?: Record<string, 
       next_after: 3,
     },
   },
+  verifyEmail: { params: { email_id: 1, secret_code: 'o2VPsG8a3hQn1bXk5Jt0cW9yR4mLzEuA' }, ok: { is_verified: true } },
   createWebhookEndpoint: {
     body: { url: 'https://hooks.example.com/simple-bank', event_types: ['transfer.posted', 'transfer.pending'] },
     ok: {

@@ -96,6 +96,19 @@ export const EnvSchema = Type.Object({
     'webhook hosts allowed besides public https addresses (e.g. 127.0.0.1,localhost in development), comma-separated',
     { default: '' },
   ),
+  SMTP_URL: Type.Optional(
+    text('where verification emails are sent (e.g. smtp://127.0.0.1:1025, smtps://user:pass@host:465); unset: no email is sent', {
+      pattern: '^smtps?://',
+      error: 'must be an smtp:// or smtps:// URL',
+    }),
+  ),
+  MAIL_FROM: text('the From of verification emails', { default: 'simple bank <no-reply@simple-bank.invalid>' }),
+  PUBLIC_URL: Type.Optional(
+    text('where users reach the HTTP API: the base of the verification link (default http://HOST:PORT, 127.0.0.1 for 0.0.0.0)', {
+      pattern: '^https?://',
+      error: 'must be an http:// or https:// URL',
+    }),
+  ),
   WEBHOOK_RETRY_DELAYS: text('the waits before each retry of a webhook delivery that failed, comma-separated durations', {
     default: '5s,30s,2m,10m,1h,6h,12h,24h',
   }),
@@ -268,6 +281,12 @@ export function loadConfig(environment: Env = process.env) {
     /** How long events are kept (EVENT_RETENTION): older ones go in the cleanup job. */
     eventRetentionMs,
     webhooks: { allowedHosts: parseAllowedHosts(env.WEBHOOK_ALLOWED_HOSTS), retryDelaysMs: webhookRetryDelaysMs },
+    /** Verification emails: unset smtpUrl, none is sent. */
+    mail: {
+      smtpUrl: env.SMTP_URL,
+      from: env.MAIL_FROM,
+      publicUrl: (env.PUBLIC_URL ?? `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`).replace(/\/+$/, ''),
+    },
     /** argon2id costs; production defaults unless lowered (tests only) through these variables. */
     argon2: { memoryCost: env.ARGON2_MEMORY_KIB, timeCost: env.ARGON2_TIME_COST, parallelism: env.ARGON2_PARALLELISM },
     /** Password hashes computed at once (each takes ARGON2_MEMORY_KIB), and how many may wait. */

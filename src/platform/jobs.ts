@@ -22,12 +22,19 @@
 //   webhook_deliveries and, when it failed and a delay of WEBHOOK_RETRY_DELAYS is left, the next attempt
 //   is scheduled after it — both in one transaction. The job itself keeps graphile-worker's own retries
 //   (max 10) only for faults of ours (the database unreachable), never for the receiver's answer.
+// - `send_verify_email`: one verification email through SMTP_URL (queued by a sign-up or a change of
+//   email in its own transaction: sql/users.sql, QueueVerifyEmail); marked sent once the SMTP server
+//   took it (a crash in between sends it again: at least once). A failure is retried by graphile-worker
+//   (exponential backoff, 10 attempts) while the code is still good. `verify_email_sweep`, every minute,
+//   queues what is still unsent a minute after it was queued (a job lost before the queue existed).
+//   Without SMTP_URL nothing is sent, and the service says so once, at start.
 import { parseCronItems, type Runner, run, type Task, Logger as WorkerLogger } from 'graphile-worker';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { deleteOldEvents } from '../../generated/events.queries.js';
 import { deleteStaleRateLimits } from '../../generated/rate_limits.queries.js';
 import { expireHolds } from '../../generated/transfers.queries.js';
+import { getVerifyEmailToSend, markVerifyEmailSent, queueUnsentVerifyEmails } from '../../generated/users.queries.js';
 import {
   anyWebhookEndpoint,
   deleteOldDeliveries,
@@ -37,6 +44,7 @@ import {
 } from '../../generated/webhooks.queries.js';
 import type { Queryable } from '../db/pool.js';
 import { deleteExpiredKeys } from '../transfers/idempotency.js';
+import { createMailer, type MailConfig } from '../users/verify-email.mail.js';
 import { deliver } from '../webhooks/delivery.js';
 
 export interface JobsOptions {
@@ -54,6 +62,8 @@ export interface JobsOptions {
   eventRetentionMs?: number;
   /** Told when a job appended events to the outbox (the expiry's transfer.expired): number them. */
   onAppended?: () => void;
+  /** Verification emails: unset smtpUrl, none is sent. */
+  mail?: MailConfig;
   /** Webhooks: where deliveries may go, the delays between attempts, and whether any endpoint exists (shared). */
   webhooks?: { allowedHosts: Set<string>; retryDelaysMs: number[]; state: { endpointsExist: boolean }; attemptTimeoutMs?: number };
 }
@@ -69,6 +79,8 @@ const EXPIRE = 'expire_holds';
 const CLEANUP = 'cleanup';
 const FANOUT = 'webhook_fanout';
 const DELIVER = 'deliver_webhook';
+const SEND_VERIFY = 'send_verify_email';
+const VERIFY_SWEEP = 'verify_email_sweep';
 
 export async function startJobs(opts: JobsOptions): Promise<Jobs> {
   const intervalMs = opts.holdExpiry?.intervalMs ?? 15_000;
@@ -165,6 +177,23 @@ export async function startJobs(opts: JobsOptions): Promise<Jobs> {
       log.warn({ endpointId, event: id, attempt }, `webhook delivery given up: ${result.error ?? result.statusCode}`);
   };
 
+  const mailer = opts.mail ? createMailer(opts.mail) : undefined;
+  if (!mailer) log.info('SMTP_URL is not set: verification emails are not sent (their links can still be made by an operator)');
+  const sendVerifyEmail: Task = async (payload) => {
+    if (!mailer) return;
+    const { id } = payload as { id: number };
+    const [m] = await getVerifyEmailToSend.run({ id }, opts.pool);
+    if (!m) return; // sent already, used, or expired
+    await mailer.send({ id: m.id, email: m.email, fullName: m.full_name, secretCode: m.secret_code });
+    await markVerifyEmailSent.run({ id }, opts.pool);
+    log.info({ emailId: Number(m.id) }, 'verification email sent');
+  };
+  const verifySweep: Task = async () => {
+    if (!mailer) return;
+    const rows = await queueUnsentVerifyEmails.run({ olderThanS: 60 }, opts.pool);
+    if (rows.length > 0) log.info({ queued: rows.length }, 'unsent verification emails queued again');
+  };
+
   const pool = new pg.Pool({ connectionString: opts.sessionUrl, max: 4, application_name: 'simple-bank-jobs' });
   // A lost connection (the primary restarting, a failover) is told here, idle or checked out, and the
   // worker takes a new one: nothing throws out of the process.
@@ -185,11 +214,19 @@ export async function startJobs(opts: JobsOptions): Promise<Jobs> {
       noHandleSignals: true,
       pollInterval: 2_000,
       logger,
-      taskList: { [EXPIRE]: expire, [CLEANUP]: cleanup, [FANOUT]: fanout, [DELIVER]: deliverWebhook },
+      taskList: {
+        [EXPIRE]: expire,
+        [CLEANUP]: cleanup,
+        [FANOUT]: fanout,
+        [DELIVER]: deliverWebhook,
+        [SEND_VERIFY]: sendVerifyEmail,
+        [VERIFY_SWEEP]: verifySweep,
+      },
       parsedCronItems: parseCronItems([
         { task: EXPIRE, match: '* * * * *', options: { jobKey: EXPIRE, jobKeyMode: 'replace', backfillPeriod: 0 } },
         { task: CLEANUP, match: '*/10 * * * *', options: { jobKey: CLEANUP, jobKeyMode: 'replace', backfillPeriod: 0 } },
         { task: FANOUT, match: '* * * * *', options: { jobKey: FANOUT, jobKeyMode: 'replace', backfillPeriod: 0 } },
+        { task: VERIFY_SWEEP, match: '* * * * *', options: { jobKey: VERIFY_SWEEP, jobKeyMode: 'replace', backfillPeriod: 0 } },
       ]),
     });
     // Start the chain now rather than at the next minute.
@@ -233,6 +270,7 @@ export async function startJobs(opts: JobsOptions): Promise<Jobs> {
       clearInterval(refresh);
       await runner.stop();
       await pool.end();
+      mailer?.close();
     },
   };
 }

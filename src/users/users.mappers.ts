@@ -7,6 +7,7 @@ export const toUser = (r: {
   role: string;
   password_changed_at: Date;
   created_at: Date;
+  is_email_verified: boolean;
 }): User => ({
   username: r.username,
   full_name: r.full_name,
@@ -14,4 +15,5 @@ export const toUser = (r: {
   role: roleOf(r.role),
   password_changed_at: r.password_changed_at.toISOString(),
   created_at: r.created_at.toISOString(),
+  is_email_verified: r.is_email_verified,
 });

@@ -22,6 +22,7 @@ export const User = Type.Object(
     role: Role,
     password_changed_at: Timestamp,
     created_at: Timestamp,
+    is_email_verified: Type.Boolean({ description: 'true once the link of the verification email for this email was followed' }),
   },
   { additionalProperties: false, title: 'User' },
 );
@@ -53,3 +54,18 @@ export const UpdateUserBody = Type.Object(
 export type UpdateUserBody = Static<typeof UpdateUserBody>;
 
 export const UsernameParams = Type.Object({ username: Username }, { additionalProperties: false });
+
+export const VerifyEmailQuery = Type.Object(
+  {
+    email_id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'from the link of the verification email' }),
+    secret_code: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'from the link' }),
+  },
+  { additionalProperties: false },
+);
+export type VerifyEmailQuery = Static<typeof VerifyEmailQuery>;
+
+export const VerifyEmailResponse = Type.Object(
+  { is_verified: Type.Literal(true) },
+  { additionalProperties: false, title: 'VerifyEmailResponse' },
+);
+export type VerifyEmailResponse = Static<typeof VerifyEmailResponse>;

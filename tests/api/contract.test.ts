@@ -219,6 +219,12 @@ it('every operation, its success and its documented errors, answer as the docume
   const closed = await call('POST', '/accounts/{id}/close', `/accounts/${(await openAccount(t, ann, 'EUR')).id}/close`, { user: ann });
   expect(closed.json().status).toBe('closed');
 
+  // Email verification (v1.3): the code of a real queued email, then a wrong one.
+  const { rows: codes } = await t.db.pool.query('SELECT id, secret_code FROM verify_emails ORDER BY id LIMIT 1');
+  await call('GET', '/verify_email', `/verify_email?email_id=${codes[0].id}&secret_code=${codes[0].secret_code}`);
+  await call('GET', '/verify_email', `/verify_email?email_id=${codes[0].id}&secret_code=${codes[0].secret_code}`); // 422 used
+  await call('GET', '/verify_email', '/verify_email?email_id=abc&secret_code=x'); // 400
+
   // Events and webhooks (v1.3).
   await call('GET', '/events', '/events?after=0&limit=5', { user: ann });
   await call('GET', '/events', '/events?limit=0', { user: ann }); // 400

@@ -73,6 +73,7 @@ it('GET /openapi.json documents every operation of the contract with an operatio
     'GET /healthz',
     'GET /readyz',
     'GET /transfers/{id}',
+    'GET /verify_email',
     'GET /webhook_endpoints',
     'GET /webhook_endpoints/{id}/deliveries',
     'PATCH /users/{username}',

@@ -26,6 +26,7 @@ describe('POST /users', () => {
       role: 'depositor',
       password_changed_at: expect.any(String),
       created_at: expect.any(String),
+      is_email_verified: false,
     });
     expect(res.body).not.toMatch(/correct horse|argon2/);
     const { rows } = await t.db.pool.query('SELECT hashed_password FROM users WHERE username = $1', [username]);

@@ -60,6 +60,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/verify_email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The link of a verification email: the user’s email becomes verified
+         * @description A sign-up and a change of email send a verification email (when the service has SMTP_URL) holding this link. A right code within 15 minutes, once, for the email the user still has: 200, and User.is_email_verified becomes true. Otherwise 422 `verification_invalid`. Limited per client IP (429).
+         */
+        get: operations["verifyEmail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/login": {
         parameters: {
             query?: never;
@@ -561,6 +581,13 @@ export interface components {
              * @description RFC 3339, UTC
              */
             created_at: string;
+            /** @description true once the link of the verification email for this email was followed */
+            is_email_verified: boolean;
+        };
+        /** VerifyEmailResponse */
+        VerifyEmailResponse: {
+            /** @enum {boolean} */
+            is_verified: true;
         };
         /** LoginRequest */
         LoginRequest: {
@@ -1113,7 +1140,8 @@ export interface operations {
                      *       "email": "alice@example.com",
                      *       "role": "depositor",
                      *       "password_changed_at": "2026-12-07T09:30:00.000Z",
-                     *       "created_at": "2026-12-07T09:30:00.000Z"
+                     *       "created_at": "2026-12-07T09:30:00.000Z",
+                     *       "is_email_verified": true
                      *     }
                      */
                     "application/json": components["schemas"]["User"];
@@ -1300,6 +1328,184 @@ export interface operations {
             };
         };
     };
+    verifyEmail: {
+        parameters: {
+            query: {
+                /**
+                 * @description from the link of the verification email
+                 * @example 1
+                 */
+                email_id: number;
+                /**
+                 * @description from the link
+                 * @example o2VPsG8a3hQn1bXk5Jt0cW9yR4mLzEuA
+                 */
+                secret_code: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "is_verified": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["VerifyEmailResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:simple-bank:problem:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "code": "validation_failed",
+                     *       "detail": "amount must be an integer",
+                     *       "errors": [
+                     *         {
+                     *           "field": "amount",
+                     *           "message": "must be an integer"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description URI Too Long */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:simple-bank:problem:uri_too_long",
+                     *       "title": "URI Too Long",
+                     *       "status": 414,
+                     *       "code": "uri_too_long",
+                     *       "detail": "a path parameter is longer than 100 characters"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:simple-bank:problem:insufficient_funds",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "code": "insufficient_funds",
+                     *       "detail": "the available balance is less than the amount"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:simple-bank:problem:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "code": "rate_limited",
+                     *       "detail": "too many attempts: retry after the time in Retry-After"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Header Fields Too Large */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:simple-bank:problem:headers_too_large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "code": "headers_too_large",
+                     *       "detail": "the request line and headers are larger than 16 KiB"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:simple-bank:problem:internal",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "code": "internal",
+                     *       "detail": "an internal error occurred; it has been logged"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:simple-bank:problem:unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "detail": "the database cannot be reached"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     loginUser: {
         parameters: {
             query?: never;
@@ -1339,7 +1545,8 @@ export interface operations {
                      *         "email": "alice@example.com",
                      *         "role": "banker",
                      *         "password_changed_at": "2026-12-07T09:30:00.000Z",
-                     *         "created_at": "2026-12-07T09:30:00.000Z"
+                     *         "created_at": "2026-12-07T09:30:00.000Z",
+                     *         "is_email_verified": true
                      *       }
                      *     }
                      */
@@ -1949,7 +2156,8 @@ export interface operations {
                      *       "email": "alice@example.com",
                      *       "role": "banker",
                      *       "password_changed_at": "2026-12-07T09:30:00.000Z",
-                     *       "created_at": "2026-12-07T09:30:00.000Z"
+                     *       "created_at": "2026-12-07T09:30:00.000Z",
+                     *       "is_email_verified": true
                      *     }
                      */
                     "application/json": components["schemas"]["User"];

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { LoginBody, LoginResponse, RefreshTokenBody, RenewResponse } from '../../auth/auth.schemas.js';
 import type { Operations } from '../../operations.js';
-import { CreateUserBody, UpdateUserBody, User, UsernameParams } from '../../users/users.schemas.js';
+import { CreateUserBody, UpdateUserBody, User, UsernameParams, VerifyEmailQuery, VerifyEmailResponse } from '../../users/users.schemas.js';
 import { authOf, originOf } from '../auth.plugin.js';
 import { errorResponses } from '../problem.js';
 
@@ -24,6 +24,23 @@ const usersRoutes: FastifyPluginAsyncTypebox<{ ops: Operations }> = async (app, 
     async (request, reply) => {
       return reply.code(201).send(await ops.users.signUp(originOf(request), request.body));
     },
+  );
+
+  app.get(
+    '/verify_email',
+    {
+      schema: {
+        operationId: 'verifyEmail',
+        security: [],
+        tags: ['users'],
+        summary: 'The link of a verification email: the user’s email becomes verified',
+        description:
+          'A sign-up and a change of email send a verification email (when the service has SMTP_URL) holding this link. A right code within 15 minutes, once, for the email the user still has: 200, and User.is_email_verified becomes true. Otherwise 422 `verification_invalid`. Limited per client IP (429).',
+        querystring: VerifyEmailQuery,
+        response: { 200: VerifyEmailResponse, ...errorResponses(400, 422, 429) },
+      },
+    },
+    async (request) => ops.users.verifyEmail(originOf(request), request.query),
   );
 
   app.post(
