@@ -92,7 +92,7 @@ export async function createDeps(
       retry: { onRetry: metrics.ledgerRetry },
     }),
     events,
-    webhooks: { allowedHosts: config.webhooks.allowedHosts, endpointsExist: true },
+    webhooks: { allowedHosts: config.webhooks.allowedHosts, endpointsExist: false },
   };
   const listener = deps.sessions;
   metrics.watch({

@@ -120,6 +120,10 @@ async function main(): Promise<void> {
           onAppended: () => bank.deps.events.poke(),
           webhooks: { ...config.webhooks, state: bank.deps.webhooks },
           mail: config.mail,
+          onFailed: () => {
+            jobs = undefined;
+            if (!stopping) void startJobsWhenPossible();
+          },
         });
         if (stopping) await started.stop();
         else jobs = started;

@@ -2,7 +2,9 @@
 -- queued it commits. The job queue's schema (graphile_worker) is installed by the worker itself when the
 -- service starts; before that first start there is none, and the job is not added — the caller's own
 -- row (e.g. an unsent verify_emails row) stays, and the worker's sweep queues it once it runs.
--- One job per key at a time (job_key): queuing again what is queued changes nothing.
+-- One job per key at a time (job_key): queuing again what is queued changes nothing. The queue being
+-- installed or upgraded at this very moment (its schema changes in steps while a worker starts) must
+-- not fail the caller's change: the job is then left to the sweep too.
 CREATE OR REPLACE FUNCTION enqueue_job(p_task text, p_payload json, p_key text)
 RETURNS boolean
 LANGUAGE plpgsql
@@ -11,8 +13,12 @@ BEGIN
   IF to_regproc('graphile_worker.add_job') IS NULL THEN
     RETURN false;
   END IF;
-  EXECUTE 'SELECT graphile_worker.add_job($1, $2, job_key => $3, job_key_mode => ''preserve_run_at'', max_attempts => 10)'
-    USING p_task, p_payload, p_key;
+  BEGIN
+    EXECUTE 'SELECT graphile_worker.add_job($1, $2, job_key => $3, job_key_mode => ''preserve_run_at'', max_attempts => 10)'
+      USING p_task, p_payload, p_key;
+  EXCEPTION WHEN undefined_function OR undefined_table OR undefined_column OR invalid_schema_name OR lock_not_available THEN
+    RETURN false;
+  END;
   RETURN true;
 END;
 $$;

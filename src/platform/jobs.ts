@@ -62,6 +62,11 @@ export interface JobsOptions {
   eventRetentionMs?: number;
   /** Told when a job appended events to the outbox (the expiry's transfer.expired): number them. */
   onAppended?: () => void;
+  /**
+   * Told when the worker stopped by itself (graphile-worker gives up its pool when the database goes
+   * away while it completes a batch of jobs): the caller starts another. Never an unhandled rejection.
+   */
+  onFailed?: (err: Error) => void;
   /** Verification emails: unset smtpUrl, none is sent. */
   mail?: MailConfig;
   /** Webhooks: where deliveries may go, the delays between attempts, and whether any endpoint exists (shared). */
@@ -80,6 +85,7 @@ const CLEANUP = 'cleanup';
 const FANOUT = 'webhook_fanout';
 const DELIVER = 'deliver_webhook';
 const SEND_VERIFY = 'send_verify_email';
+let saidMailOff = false;
 const VERIFY_SWEEP = 'verify_email_sweep';
 
 export async function startJobs(opts: JobsOptions): Promise<Jobs> {
@@ -124,7 +130,7 @@ export async function startJobs(opts: JobsOptions): Promise<Jobs> {
       );
   };
 
-  const webhooks = opts.webhooks ?? { allowedHosts: new Set<string>(), retryDelaysMs: [], state: { endpointsExist: true } };
+  const webhooks = opts.webhooks ?? { allowedHosts: new Set<string>(), retryDelaysMs: [], state: { endpointsExist: false } };
   const fanout: Task = async () => {
     for (let i = 0; i < 100; i++) {
       const [r] = await fanOutWebhooks.run({ limit: 1_000 }, opts.pool);
@@ -178,7 +184,9 @@ export async function startJobs(opts: JobsOptions): Promise<Jobs> {
   };
 
   const mailer = opts.mail ? createMailer(opts.mail) : undefined;
-  if (!mailer) log.info('SMTP_URL is not set: verification emails are not sent (their links can still be made by an operator)');
+  if (!mailer && !saidMailOff)
+    log.info('SMTP_URL is not set: verification emails are not sent (their links can still be made by an operator)');
+  saidMailOff = true; // once per process, however often the worker restarts
   const sendVerifyEmail: Task = async (payload) => {
     if (!mailer) return;
     const { id } = payload as { id: number };
@@ -206,9 +214,9 @@ export async function startJobs(opts: JobsOptions): Promise<Jobs> {
     else if (level === 'warning') log.warn(fields, message);
     else log.debug(fields, message);
   });
-  let runner: Runner;
+  let started: Runner | undefined;
   try {
-    runner = await run({
+    started = await run({
       pgPool: pool,
       concurrency: 2,
       noHandleSignals: true,
@@ -230,20 +238,33 @@ export async function startJobs(opts: JobsOptions): Promise<Jobs> {
       ]),
     });
     // Start the chain now rather than at the next minute.
-    await runner.addJob(EXPIRE, {}, { jobKey: EXPIRE, jobKeyMode: 'replace' });
+    await started.addJob(EXPIRE, {}, { jobKey: EXPIRE, jobKeyMode: 'replace' });
   } catch (err) {
+    // A runner that started is stopped too, or its listener would retry forever on an ended pool.
+    await started?.stop().catch(() => {});
     await pool.end();
     throw err;
   }
-  // Whether any endpoint exists, as other replicas registered them: asked every 5 s.
-  const refresh = setInterval(() => {
+  const runner = started;
+  let stopped = false;
+  runner.promise.catch((err: Error) => {
+    if (stopped) return;
+    log.warn(`the job worker stopped (${err.message}); it is started again`);
+    clearInterval(refresh);
+    pool.end().catch(() => {});
+    mailer?.close();
+    opts.onFailed?.(err);
+  });
+  // Whether any endpoint exists, as other replicas registered them: asked now and every 5 s.
+  const askEndpoints = () =>
     anyWebhookEndpoint
       .run(undefined, opts.pool)
       .then(([r]) => {
         webhooks.state.endpointsExist = r?.any ?? true;
       })
       .catch(() => {});
-  }, 5_000);
+  void askEndpoints();
+  const refresh = setInterval(askEndpoints, 5_000);
   refresh.unref();
   // At most one fan-out job being added at a time, and one more after it.
   let adding = false;
@@ -267,6 +288,7 @@ export async function startJobs(opts: JobsOptions): Promise<Jobs> {
   return {
     fanOut,
     async stop() {
+      stopped = true;
       clearInterval(refresh);
       await runner.stop();
       await pool.end();
