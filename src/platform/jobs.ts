@@ -85,8 +85,8 @@ const CLEANUP = 'cleanup';
 const FANOUT = 'webhook_fanout';
 const DELIVER = 'deliver_webhook';
 const SEND_VERIFY = 'send_verify_email';
-let saidMailOff = false;
 const VERIFY_SWEEP = 'verify_email_sweep';
+let saidMailOff = false;
 
 export async function startJobs(opts: JobsOptions): Promise<Jobs> {
   const intervalMs = opts.holdExpiry?.intervalMs ?? 15_000;
@@ -184,9 +184,11 @@ export async function startJobs(opts: JobsOptions): Promise<Jobs> {
   };
 
   const mailer = opts.mail ? createMailer(opts.mail) : undefined;
-  if (!mailer && !saidMailOff)
+  // Said once per process, however often the worker restarts.
+  if (!mailer && !saidMailOff) {
     log.info('SMTP_URL is not set: verification emails are not sent (their links can still be made by an operator)');
-  saidMailOff = true; // once per process, however often the worker restarts
+    saidMailOff = true;
+  }
   const sendVerifyEmail: Task = async (payload) => {
     if (!mailer) return;
     const { id } = payload as { id: number };
