@@ -154,15 +154,42 @@ export interface IDeleteOldEventsQuery {
   result: IDeleteOldEventsResult;
 }
 
-const deleteOldEventsIR: any = {"usedParamSet":{"before":true,"limit":true},"params":[{"name":"before","required":true,"transform":{"type":"scalar"},"locs":[{"a":91,"b":98}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":128,"b":134}]}],"statement":"DELETE FROM events\nWHERE sequence IN (SELECT e.sequence FROM events e WHERE e.created_at < :before! ORDER BY e.created_at LIMIT :limit!)"};
+const deleteOldEventsIR: any = {"usedParamSet":{"before":true,"limit":true},"params":[{"name":"before","required":true,"transform":{"type":"scalar"},"locs":[{"a":91,"b":98}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":128,"b":134}]}],"statement":"DELETE FROM events\nWHERE sequence IN (SELECT e.sequence FROM events e WHERE e.created_at < :before! ORDER BY e.created_at LIMIT :limit!)                                                                                                  "};
 
 /**
  * Query generated from SQL:
  * ```
  * DELETE FROM events
- * WHERE sequence IN (SELECT e.sequence FROM events e WHERE e.created_at < :before! ORDER BY e.created_at LIMIT :limit!)
+ * WHERE sequence IN (SELECT e.sequence FROM events e WHERE e.created_at < :before! ORDER BY e.created_at LIMIT :limit!)                                                                                                  
  * ```
  */
 export const deleteOldEvents = new PreparedQuery<IDeleteOldEventsParams,IDeleteOldEventsResult>(deleteOldEventsIR);
+
+
+/** 'OutboxStats' parameters type */
+export type IOutboxStatsParams = void;
+
+/** 'OutboxStats' return type */
+export interface IOutboxStatsResult {
+  oldest_age_s: number;
+  rows: number;
+}
+
+/** 'OutboxStats' query type */
+export interface IOutboxStatsQuery {
+  params: IOutboxStatsParams;
+  result: IOutboxStatsResult;
+}
+
+const outboxStatsIR: any = {"usedParamSet":{},"params":[],"statement":"SELECT count(*)::int AS \"rows!\", coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS \"oldest_age_s!\"\nFROM event_outbox"};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * SELECT count(*)::int AS "rows!", coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS "oldest_age_s!"
+ * FROM event_outbox
+ * ```
+ */
+export const outboxStats = new PreparedQuery<IOutboxStatsParams,IOutboxStatsResult>(outboxStatsIR);
 
 

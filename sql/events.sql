@@ -34,3 +34,8 @@ LIMIT :limit!;
 /* @name DeleteOldEvents */
 DELETE FROM events
 WHERE sequence IN (SELECT e.sequence FROM events e WHERE e.created_at < :before! ORDER BY e.created_at LIMIT :limit!);
+
+/* For the metrics: events committed and not yet numbered, and the age of the oldest (0: none). */
+/* @name OutboxStats */
+SELECT count(*)::int AS "rows!", coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS "oldest_age_s!"
+FROM event_outbox;

@@ -14,6 +14,7 @@ import { createGrpcServer, type GrpcServer } from './grpc/server.js';
 import { buildApp } from './http/app.js';
 import { createOperations, type Operations } from './operations.js';
 import type { Config } from './platform/config.js';
+import { readQueueStats } from './platform/jobs.js';
 import { createMetrics, type Metrics, noMetrics } from './platform/metrics.js';
 import { createRequestBudget } from './platform/request-budget.js';
 import { createGroupCommit } from './transfers/ledger.js';
@@ -64,6 +65,7 @@ export async function createDeps(
   const metrics = opts.metrics ?? (config.metricsPort === 0 ? noMetrics : createMetrics());
   // Told of every committed ledger call (the events it appended are numbered at once).
   const events = createEventFeed(pool, {
+    onSequenced: (n) => metrics.eventsNumbered(n),
     listenUrl: conns.listenUrl,
     maxWaiters: config.watch.maxStreams,
     streamLifetimeMs: config.watch.lifetimeMs,
@@ -96,6 +98,8 @@ export async function createDeps(
   };
   const listener = deps.sessions;
   metrics.watch({
+    queues: { read: () => readQueueStats(pool) },
+    events,
     pool,
     groupCommit: deps.groupCommit,
     passwords: deps.passwords,

@@ -120,6 +120,7 @@ async function main(): Promise<void> {
           onAppended: () => bank.deps.events.poke(),
           webhooks: { ...config.webhooks, state: bank.deps.webhooks },
           mail: config.mail,
+          metrics: bank.deps.metrics,
           onFailed: () => {
             jobs = undefined;
             if (!stopping) void startJobsWhenPossible();

@@ -31,7 +31,7 @@
 import { parseCronItems, type Runner, run, type Task, Logger as WorkerLogger } from 'graphile-worker';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { deleteOldEvents } from '../../generated/events.queries.js';
+import { deleteOldEvents, outboxStats } from '../../generated/events.queries.js';
 import { deleteStaleRateLimits } from '../../generated/rate_limits.queries.js';
 import { expireHolds } from '../../generated/transfers.queries.js';
 import { getVerifyEmailToSend, markVerifyEmailSent, queueUnsentVerifyEmails } from '../../generated/users.queries.js';
@@ -46,6 +46,7 @@ import type { Queryable } from '../db/pool.js';
 import { deleteExpiredKeys } from '../transfers/idempotency.js';
 import { createMailer, type MailConfig } from '../users/verify-email.mail.js';
 import { deliver } from '../webhooks/delivery.js';
+import type { Metrics, QueueStats } from './metrics.js';
 
 export interface JobsOptions {
   /** A session connection to the primary (DATABASE_SESSION_URL, else DATABASE_URL). */
@@ -67,6 +68,8 @@ export interface JobsOptions {
    * away while it completes a batch of jobs): the caller starts another. Never an unhandled rejection.
    */
   onFailed?: (err: Error) => void;
+  /** Metrics: a job attempt that threw (final: given up), and webhook delivery outcomes. */
+  metrics?: Pick<Metrics, 'jobFailed' | 'webhookDelivery'>;
   /** Verification emails: unset smtpUrl, none is sent. */
   mail?: MailConfig;
   /** Webhooks: where deliveries may go, the delays between attempts, and whether any endpoint exists (shared). */
@@ -179,6 +182,7 @@ export async function startJobs(opts: JobsOptions): Promise<Jobs> {
         throw err;
       }
     });
+    opts.metrics?.webhookDelivery(outcome);
     if (outcome === 'failed')
       log.warn({ endpointId, event: id, attempt }, `webhook delivery given up: ${result.error ?? result.statusCode}`);
   };
@@ -248,6 +252,7 @@ export async function startJobs(opts: JobsOptions): Promise<Jobs> {
     throw err;
   }
   const runner = started;
+  runner.events.on('job:error', ({ job }) => opts.metrics?.jobFailed(job.task_identifier, job.attempts >= job.max_attempts));
   let stopped = false;
   runner.promise.catch((err: Error) => {
     if (stopped) return;
@@ -296,5 +301,31 @@ export async function startJobs(opts: JobsOptions): Promise<Jobs> {
       await pool.end();
       mailer?.close();
     },
+  };
+}
+
+/**
+ * The job queue's depth, oldest due job and given-up jobs per task, and the outbox's backlog, for the
+ * metrics (read at each scrape). graphile_worker is the queue's own schema (not in the migrations, so
+ * not a pgtyped query): before the worker installed it, there are no jobs to count.
+ */
+export async function readQueueStats(db: Queryable): Promise<QueueStats> {
+  const [outbox] = await outboxStats.run(undefined, db);
+  const jobs = await db
+    .query<{ task: string; ready: number; oldest: number; given_up: number }>(
+      `SELECT task_identifier AS task,
+              count(*) FILTER (WHERE locked_at IS NULL AND run_at <= now() AND attempts < max_attempts)::int AS ready,
+              coalesce(extract(epoch FROM now() - min(run_at) FILTER (
+                WHERE locked_at IS NULL AND run_at <= now() AND attempts < max_attempts)), 0)::float8 AS oldest,
+              count(*) FILTER (WHERE attempts >= max_attempts)::int AS given_up
+       FROM graphile_worker.jobs GROUP BY task_identifier`,
+    )
+    .then(
+      (r) => r.rows,
+      () => [],
+    );
+  return {
+    jobs: jobs.map((j) => ({ task: j.task, ready: j.ready, oldestReadyAgeS: j.oldest, givenUp: j.given_up })),
+    outbox: { rows: outbox?.rows ?? 0, oldestAgeS: outbox?.oldest_age_s ?? 0 },
   };
 }

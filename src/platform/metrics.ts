@@ -27,6 +27,12 @@ export interface Metrics {
   rateLimited(limit: string): void;
   /** How long a password hash or check waited for a free slot. */
   passwordWait(seconds: number): void;
+  /** A job attempt that threw (graphile-worker retries it; `final`: its attempts are used up). */
+  jobFailed(task: string, final: boolean): void;
+  /** Events numbered by this process's sequencer. */
+  eventsNumbered(n: number): void;
+  /** A webhook delivery attempt's outcome: delivered, retrying, failed. */
+  webhookDelivery(outcome: 'delivered' | 'retrying' | 'failed'): void;
   /** Gauges read at each scrape. */
   watch(sources: GaugeSources): void;
   /** The Prometheus text exposition (empty when off). */
@@ -38,6 +44,16 @@ export interface GaugeSources {
   groupCommit?: { pending: { queued: number; inFlight: number } };
   sessionListener?: { listening: boolean; enabled: boolean };
   passwords?: { load: { running: number; queued: number } };
+  /** The job queue and the outbox, read from the database at each scrape (one query). */
+  queues?: { read(): Promise<QueueStats> };
+  events?: { waiting: number };
+}
+
+export interface QueueStats {
+  /** Per task: jobs due and not taken, the age of the oldest of them, and jobs given up (attempts used up). */
+  jobs: { task: string; ready: number; oldestReadyAgeS: number; givenUp: number }[];
+  /** Events committed and not yet numbered, and the age of the oldest. */
+  outbox: { rows: number; oldestAgeS: number };
 }
 
 const noop = () => {};
@@ -52,6 +68,9 @@ export const noMetrics: Metrics = {
   ready: noop,
   rateLimited: noop,
   passwordWait: noop,
+  jobFailed: noop,
+  eventsNumbered: noop,
+  webhookDelivery: noop,
   watch: noop,
   exposition: async () => ({ contentType: 'text/plain; version=0.0.4', body: '' }),
 };
@@ -184,7 +203,82 @@ export function createMetrics(): Metrics {
     },
   });
 
+  const jobFailures = new Counter({
+    name: 'simplebank_job_failures_total',
+    help: 'Background job attempts that threw, by task; final="true": its attempts are used up (given up).',
+    labelNames: ['task', 'final'],
+    registers: [register],
+  });
+  const numbered = new Counter({
+    name: 'simplebank_events_numbered_total',
+    help: 'Events numbered by this process (the sequencer).',
+    registers: [register],
+  });
+  const deliveries = new Counter({
+    name: 'simplebank_webhook_deliveries_total',
+    help: 'Webhook delivery attempts, by outcome (delivered, retrying, failed: given up).',
+    labelNames: ['outcome'],
+    registers: [register],
+  });
+  // One read of the database per scrape, shared by the gauges below (each collect() awaits it).
+  let stats: Promise<QueueStats | undefined> | undefined;
+  const readStats = () => {
+    stats ??= (sources.queues?.read() ?? Promise.resolve(undefined))
+      .catch(() => undefined)
+      .finally(() => {
+        setTimeout(() => {
+          stats = undefined;
+        }, 100).unref();
+      });
+    return stats;
+  };
+  const perTask = (name: string, help: string, pick: (j: QueueStats['jobs'][number]) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['task'],
+      registers: [register],
+      async collect() {
+        const s = await readStats();
+        if (!s) return;
+        this.reset();
+        for (const j of s.jobs) this.set({ task: j.task }, pick(j));
+      },
+    });
+  perTask('simplebank_jobs_ready', 'Background jobs due and not yet taken, by task (the queue depth).', (j) => j.ready);
+  perTask('simplebank_jobs_oldest_ready_age_seconds', 'How long the oldest job due has waited, by task.', (j) => j.oldestReadyAgeS);
+  perTask('simplebank_jobs_given_up', 'Jobs whose attempts are used up, still in the queue, by task.', (j) => j.givenUp);
+  new Gauge({
+    name: 'simplebank_event_outbox_rows',
+    help: 'Events committed and not yet numbered (the sequencer runs after every ledger call and each second).',
+    registers: [register],
+    async collect() {
+      const s = await readStats();
+      if (s) this.set(s.outbox.rows);
+    },
+  });
+  new Gauge({
+    name: 'simplebank_event_outbox_oldest_age_seconds',
+    help: 'Age of the oldest event not yet numbered (0: none).',
+    registers: [register],
+    async collect() {
+      const s = await readStats();
+      if (s) this.set(s.outbox.oldestAgeS);
+    },
+  });
+  new Gauge({
+    name: 'simplebank_event_waiters',
+    help: 'Long-polls (GET /events, ListEvents) and WatchEvents streams waiting for an event.',
+    registers: [register],
+    collect() {
+      if (sources.events) this.set(sources.events.waiting);
+    },
+  });
+
   return {
+    jobFailed: (task, final) => jobFailures.inc({ task, final: String(final) }),
+    eventsNumbered: (n) => numbered.inc(n),
+    webhookDelivery: (outcome) => deliveries.inc({ outcome }),
     httpRequest(method, route, status, seconds) {
       httpDuration.observe({ method: HTTP_METHODS.has(method) ? method : 'other', route, status_code: String(status) }, seconds);
     },

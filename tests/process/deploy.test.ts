@@ -164,7 +164,7 @@ describe('deploy/monitoring', () => {
     const [rule] = yamlOf('deploy/monitoring/prometheusrule.yaml');
     const [plain] = yamlOf('deploy/monitoring/alerts.rules.yml');
     expect(rule.spec.groups).toEqual(plain.groups);
-    expect(plain.groups[0].rules.map((r: { alert: string }) => r.alert)).toHaveLength(8);
+    expect(plain.groups[0].rules.map((r: { alert: string }) => r.alert)).toHaveLength(11);
   });
   it('the Grafana dashboard parses and has a panel per figure', () => {
     const dash = JSON.parse(read('deploy/monitoring/grafana-dashboard.json'));
