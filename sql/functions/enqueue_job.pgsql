@@ -16,7 +16,10 @@ BEGIN
   BEGIN
     EXECUTE 'SELECT graphile_worker.add_job($1, $2, job_key => $3, job_key_mode => ''preserve_run_at'', max_attempts => 10)'
       USING p_task, p_payload, p_key;
-  EXCEPTION WHEN undefined_function OR undefined_table OR undefined_column OR invalid_schema_name OR lock_not_available THEN
+  EXCEPTION WHEN OTHERS THEN
+    -- Seen while a worker's first start installs the queue: an older add_job, a table being replaced
+    -- ("could not open relation"). The change goes on; the sweep queues the job.
+    RAISE WARNING 'enqueue_job(%): not queued now (%: %); the sweep will', p_task, SQLSTATE, SQLERRM;
     RETURN false;
   END;
   RETURN true;

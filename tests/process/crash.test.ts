@@ -73,7 +73,11 @@ afterAll(async () => {
 async function fixtures(s: Setup) {
   const users: Record<string, string> = {};
   for (const name of ['crash_banker', 'crash_a', 'crash_b']) {
-    await fetch(`${s.base}/users`, json({ username: name, full_name: name, email: `${name}@example.com`, password: 'crash-password' }));
+    const r0 = await fetch(
+      `${s.base}/users`,
+      json({ username: name, full_name: name, email: `${name}@example.com`, password: 'crash-password' }),
+    );
+    expect([r0.status, r0.status === 201 ? '' : await r0.text()]).toEqual([201, '']);
   }
   const grant = await run('scripts/cli.ts', ['grant-banker', 'crash_banker'], s.env);
   expect(grant.code).toBe(0);
@@ -81,12 +85,12 @@ async function fixtures(s: Setup) {
     const r = await fetch(`${s.base}/users/login`, json({ username: name, password: 'crash-password' }));
     users[name] = ((await r.json()) as { access_token: string }).access_token;
   }
-  const open = async (who: string) =>
-    (
-      (await (await fetch(`${s.base}/accounts`, json({ currency: 'USD' }, { authorization: `Bearer ${users[who]}` }))).json()) as {
-        id: number;
-      }
-    ).id;
+  const open = async (who: string) => {
+    const r = await fetch(`${s.base}/accounts`, json({ currency: 'USD' }, { authorization: `Bearer ${users[who]}` }));
+    const body = await r.text();
+    expect([r.status, r.status === 201 ? '' : body]).toEqual([201, '']);
+    return (JSON.parse(body) as { id: number }).id;
+  };
   const a = await open('crash_a');
   const b = await open('crash_b');
   for (const id of [a, b]) {
@@ -164,10 +168,42 @@ async function checkLedger(url: string, reqs: Req[], a: number, b: number) {
     expect(report.violations).toEqual([]);
     const { rows: bal } = await c.query<{ s: string }>('SELECT sum(balance)::bigint AS s FROM accounts WHERE id = ANY($1)', [[a, b]]);
     expect(Number(bal[0]!.s)).toBe(2_000_000);
+    await checkEvents(c);
     return { answered201: ok.length, refused: reqs.length - ok.length };
   } finally {
     await c.end();
   }
+}
+
+/**
+ * No event lost to the crash, none twice: what committed before it (its outbox rows) is numbered by the
+ * restarted service. Every transfer has its events (a hold: pending, then how it ended), each once, the
+ * last one its state now; and the numbering has no hole.
+ */
+async function checkEvents(c: pg.Client) {
+  for (let i = 0; ; i++) {
+    const { rows } = await c.query<{ n: string }>('SELECT count(*) AS n FROM event_outbox');
+    if (Number(rows[0]!.n) === 0) break;
+    if (i > 100) throw new Error(`${rows[0]!.n} events still not numbered 10 s after the restart`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const { rows: events } = await c.query<{ type: string; id: string; status: string }>(
+    `SELECT type, data -> 'transfer' ->> 'id' AS id, data -> 'transfer' ->> 'status' AS status
+     FROM events WHERE type LIKE 'transfer.%' ORDER BY sequence`,
+  );
+  const { rows: transfers } = await c.query<{ id: string; status: string }>('SELECT id, status FROM transfers ORDER BY id');
+  const last = new Map<string, string>();
+  const seen = new Set<string>();
+  for (const e of events) {
+    expect(seen.has(`${e.id} ${e.type}`)).toBe(false);
+    seen.add(`${e.id} ${e.type}`);
+    last.set(e.id, e.status);
+  }
+  expect(Object.fromEntries(last)).toEqual(Object.fromEntries(transfers.map((t) => [t.id, t.status])));
+  const { rows: seq } = await c.query<{ n: string; lo: string; hi: string }>(
+    'SELECT count(*) AS n, min(sequence) AS lo, max(sequence) AS hi FROM events',
+  );
+  expect([Number(seq[0]!.lo), Number(seq[0]!.hi)]).toEqual([1, Number(seq[0]!.n)]);
 }
 
 function requests(n: number, tokens: Record<string, string>, a: number, b: number, tag: string): Req[] {
@@ -381,6 +417,7 @@ it('SIGKILL between holds and their postings: retried keys make each hold once a
     expect((await verifyLedger(c)).violations).toEqual([]);
     const { rows: bal } = await c.query<{ s: string }>('SELECT sum(balance)::bigint AS s FROM accounts WHERE id = ANY($1)', [[a, b]]);
     expect(Number(bal[0]!.s)).toBe(2_000_000);
+    await checkEvents(c);
   } finally {
     await c.end();
   }
