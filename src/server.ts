@@ -189,7 +189,12 @@ async function main(): Promise<void> {
         ? `port ${port} on ${config.host} is already in use: set ${listening} to a free port.`
         : `could not listen on ${config.host}:${port}: ${(err as Error).message}`;
     console.error(`simple bank cannot start: ${why}`);
+    // The same order as a shutdown: the job worker (perhaps still installing its queue) before the pool
+    // and the database it holds connections to.
+    stopping = true;
     await bank.close();
+    await Promise.race([jobsStarted, new Promise((r) => setTimeout(r, 5_000).unref())]);
+    await jobs?.stop();
     await pool.end();
     await database.close();
     process.exit(1);
