@@ -47,7 +47,7 @@ it("the README's journey runs as written against a fresh start: accounts, a depo
     .split('\n')
     .filter((l) => l.startsWith('{') || l.startsWith('['))
     .map((l) => JSON.parse(l));
-  expect(answers).toHaveLength(10);
+  expect(answers).toHaveLength(11);
   expect(answers[0]).toMatchObject({ username: 'alice', role: 'depositor' });
   expect(answers[1]).toMatchObject({ username: 'bob' });
   expect(answers[2]).toMatchObject({ transfer: { amount: 10000 }, from_account: { owner: 'simplebank_system' } });
@@ -61,4 +61,7 @@ it("the README's journey runs as written against a fresh start: accounts, a depo
   });
   expect(answers[8]).toMatchObject({ transfer: { amount: 500, reverses_transfer_id: answers[7].transfer.id } });
   expect(answers[9]).toMatchObject({ balance: 6000, currency: 'USD' });
+  // Bob's events: his account, the payment, the hold and its capture (the refund too, once numbered).
+  const types = answers[10].items.map((e: { type: string }) => e.type);
+  expect(types.slice(0, 4)).toEqual(['account.opened', 'transfer.posted', 'transfer.pending', 'transfer.posted']);
 }, 240_000);
