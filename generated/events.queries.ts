@@ -154,13 +154,13 @@ export interface IDeleteOldEventsQuery {
   result: IDeleteOldEventsResult;
 }
 
-const deleteOldEventsIR: any = {"usedParamSet":{"before":true,"limit":true},"params":[{"name":"before","required":true,"transform":{"type":"scalar"},"locs":[{"a":91,"b":98}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":128,"b":134}]}],"statement":"DELETE FROM events\nWHERE sequence IN (SELECT e.sequence FROM events e WHERE e.created_at < :before! ORDER BY e.created_at LIMIT :limit!)                                                                                                  "};
+const deleteOldEventsIR: any = {"usedParamSet":{"before":true,"limit":true},"params":[{"name":"before","required":true,"transform":{"type":"scalar"},"locs":[{"a":91,"b":98}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":126,"b":132}]}],"statement":"DELETE FROM events\nWHERE sequence IN (SELECT e.sequence FROM events e WHERE e.created_at < :before! ORDER BY e.sequence LIMIT :limit!)                                                                                                  "};
 
 /**
  * Query generated from SQL:
  * ```
  * DELETE FROM events
- * WHERE sequence IN (SELECT e.sequence FROM events e WHERE e.created_at < :before! ORDER BY e.created_at LIMIT :limit!)                                                                                                  
+ * WHERE sequence IN (SELECT e.sequence FROM events e WHERE e.created_at < :before! ORDER BY e.sequence LIMIT :limit!)                                                                                                  
  * ```
  */
 export const deleteOldEvents = new PreparedQuery<IDeleteOldEventsParams,IDeleteOldEventsResult>(deleteOldEventsIR);

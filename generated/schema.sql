@@ -225,7 +225,7 @@ CREATE INDEX entries_account_time_idx ON public.entries USING btree (account_id,
 
 CREATE INDEX entries_transfer_idx ON public.entries USING btree (transfer_id);
 
-CREATE INDEX events_created_at_idx ON public.events USING btree (created_at);
+CREATE INDEX events_created_at_idx ON public.events USING brin (created_at);
 
 CREATE INDEX events_owner_a_idx ON public.events USING btree (owner_a, sequence);
 

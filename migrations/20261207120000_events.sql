@@ -37,8 +37,9 @@ CREATE TABLE events (
 -- A depositor's feed: their events in order, from either side (two index range scans, merged).
 CREATE INDEX events_owner_a_idx ON events (owner_a, sequence);
 CREATE INDEX events_owner_b_idx ON events (owner_b, sequence) WHERE owner_b IS NOT NULL;
--- Retention deletes by age.
-CREATE INDEX events_created_at_idx ON events (created_at);
+-- Retention deletes by age: a BRIN index (events are appended in time order), which costs a write
+-- only once per block range, not per event.
+CREATE INDEX events_created_at_idx ON events USING brin (created_at);
 
 -- The last sequence given: one row, whose lock admits one sequencer at a time.
 CREATE TABLE event_counter (

@@ -33,7 +33,7 @@ LIMIT :limit!;
 /* Retention: a batch of events older than :before (run until it deletes fewer than :limit). */
 /* @name DeleteOldEvents */
 DELETE FROM events
-WHERE sequence IN (SELECT e.sequence FROM events e WHERE e.created_at < :before! ORDER BY e.created_at LIMIT :limit!);
+WHERE sequence IN (SELECT e.sequence FROM events e WHERE e.created_at < :before! ORDER BY e.sequence LIMIT :limit!);
 
 /* For the metrics: events committed and not yet numbered, and the age of the oldest (0: none). */
 /* @name OutboxStats */

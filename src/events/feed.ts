@@ -27,6 +27,8 @@ import type { Queryable } from '../db/pool.js';
 export const EVENTS_CHANNEL = 'simplebank_events';
 /** Outbox rows a sequencer run numbers at most (it runs again at once when there were more). */
 const SEQUENCE_BATCH = 5_000;
+/** The least time between two sequencer runs of a process while ledger calls keep coming. */
+const SEQUENCE_GAP_MS = 10;
 /** How many new events one wake-up read takes at a time. */
 const DISPATCH_BATCH = 1_000;
 
@@ -166,6 +168,9 @@ export function createEventFeed(pool: Queryable, opts: EventFeedOptions = {}): E
           heard(Number(r.last));
           if (r.moved >= SEQUENCE_BATCH) again = true;
         }
+        // Under load, runs at most every SEQUENCE_GAP_MS: each is a transaction of its own (a commit,
+        // a NOTIFY), so many ledger calls share one; a lone call's events are numbered at once.
+        if (again && !closed) await new Promise((r) => setTimeout(r, SEQUENCE_GAP_MS));
       } catch (err) {
         // The next poke or tick tries again: the rows wait in the outbox, committed.
         if (!failing) log?.warn(`the event sequencer failed (it retries): ${(err as Error).message}`);
