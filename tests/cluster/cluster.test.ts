@@ -283,6 +283,24 @@ it('failover under keyed load: 503 or 201 within 10 s, recovery within 30 s, eve
       moves: acked.size,
     });
     expect((await verifyLedger(pool)).violations).toEqual([]);
+
+    // No event lost to the failover, none twice: what committed on the old primary reached the standby
+    // (synchronously) with its outbox rows, and the replicas' sequencers number them on the new one.
+    for (let i = 0; ; i++) {
+      const { rows: left } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM event_outbox');
+      if (Number(left[0]!.n) === 0) break;
+      if (i > 100) throw new Error(`${left[0]!.n} events still not numbered 10 s after the failover`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const { rows: events } = await pool.query<{ id: string }>(
+      `SELECT data -> 'transfer' ->> 'id' AS id FROM events WHERE type = 'transfer.posted' AND (data -> 'transfer' ->> 'id')::bigint = ANY($1::bigint[])`,
+      [ids],
+    );
+    expect(events.map((e) => Number(e.id)).sort((x, y) => x - y)).toEqual([...ids].sort((x, y) => x - y));
+    const { rows: seq } = await pool.query<{ n: string; lo: string; hi: string }>(
+      'SELECT count(*) AS n, min(sequence) AS lo, max(sequence) AS hi FROM events',
+    );
+    expect(Number(seq[0]!.hi) - Number(seq[0]!.lo) + 1).toBe(Number(seq[0]!.n));
   } finally {
     await pool.end();
   }
