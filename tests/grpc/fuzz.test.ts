@@ -150,6 +150,15 @@ it('the v1.3 RPCs (holds, postings, voids, reversals, account states, balance hi
     ),
     fc.tuple(fc.constantFrom('FreezeAccount', 'UnfreezeAccount', 'CloseAccount'), fc.record({ id: int64 })),
     fc.tuple(fc.constant('GetBalance'), fc.record({ account_id: int64, at: fc.option(at, { nil: undefined }) })),
+    // (A valid wait_seconds holds the call that long: only the ones refused, or 0, here.)
+    fc.tuple(
+      fc.constant('ListEvents'),
+      fc.record({
+        after: int64,
+        limit: fc.option(fc.constantFrom('0', '1', '1000', '1001', '-1', '1.5', '"10"', 'null', '2147483648'), { nil: undefined }),
+        wait_seconds: fc.option(fc.constantFrom('0', '31', '-1', '1.5', '"5"', 'null', '2147483648'), { nil: undefined }),
+      }),
+    ),
     fc.tuple(
       fc.constant('CreateTransfer'),
       fc.record({
