@@ -41,7 +41,9 @@ describe('the order of the feed', () => {
       expect(lateId).toBeLessThan(earlyId);
 
       await feed.close(); // its last sequencer run numbers what has committed: early's event
-      const first = await createEventFeed(db.pool).page(banker, start, 1000);
+      const reader = createEventFeed(db.pool);
+      const first = await reader.page(banker, start, 1000);
+      await reader.close(); // `late` has not committed yet: nothing more is numbered
       expect(first.items.map((e) => e.data.account)).toEqual([{ owner: 'early' }]);
 
       await late.query('COMMIT');
