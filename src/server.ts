@@ -127,7 +127,10 @@ async function main(): Promise<void> {
           },
         });
         if (stopping) await started.stop();
-        else jobs = started;
+        else {
+          jobs = started;
+          log.info('background jobs started: the Postgres job queue is installed and its worker runs');
+        }
       } catch (err) {
         log.warn(`background jobs (hold expiry) not started: ${(err as Error).message}; retrying in 10 s`);
         await new Promise((r) => setTimeout(r, 10_000).unref());

@@ -9,7 +9,7 @@ import { afterAll, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { attachOrStartEmbedded } from '../../src/platform/embedded-postgres.js';
-import { freePort, type Proc, runTs, waitForReady } from './helpers.js';
+import { freePort, type Proc, runTs, waitForOutput, waitForReady } from './helpers.js';
 
 const received: string[] = [];
 const smtp = new SMTPServer({
@@ -85,6 +85,10 @@ it('SIGKILL while sign-ups commit: after the restart every committed sign-up get
   server = runTs('src/server.ts', [], env);
   procs.push(server);
   await waitForReady(base, server);
+  // The worker starts beside the service (it does not hold up /readyz); on a first start it installs the
+  // queue's schema (graphile-worker's own migrations), and a job added meanwhile can meet a table being
+  // replaced. The test adds the sweep's job once the queue is there, as the cron would.
+  await waitForOutput(server, /background jobs started/, 60_000);
   const db = await attachOrStartEmbedded({ dataDir, port: Number(env.EMBEDDED_PG_PORT) });
   const c = new pg.Client({ connectionString: db.url });
   await c.connect();
