@@ -28,7 +28,12 @@
 //   (exponential backoff, 10 attempts) while the code is still good. `verify_email_sweep`, every minute,
 //   queues what is still unsent a minute after it was queued (a job lost before the queue existed).
 //   Without SMTP_URL nothing is sent, and the service says so once, at start.
-import { parseCronItems, type Runner, run, type Task, Logger as WorkerLogger } from 'graphile-worker';
+//
+// A job whose worker died mid-run (SIGKILL, OOM) is not left to graphile-worker's 4-hour lock: each
+// process tells PostgreSQL which workers are its own, and a sweep frees the jobs of the others
+// (job-liveness.ts), so the job runs again within about 20 s.
+import { EventEmitter } from 'node:events';
+import { parseCronItems, type Runner, run, type Task, type WorkerEvents, Logger as WorkerLogger } from 'graphile-worker';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { deleteOldEvents, outboxStats } from '../../generated/events.queries.js';
@@ -46,6 +51,7 @@ import type { Queryable } from '../db/pool.js';
 import { deleteExpiredKeys } from '../transfers/idempotency.js';
 import { createMailer, type MailConfig } from '../users/verify-email.mail.js';
 import { deliver } from '../webhooks/delivery.js';
+import { startJobLiveness } from './job-liveness.js';
 import type { Metrics, QueueStats } from './metrics.js';
 
 export interface JobsOptions {
@@ -220,9 +226,14 @@ export async function startJobs(opts: JobsOptions): Promise<Jobs> {
     else if (level === 'warning') log.warn(fields, message);
     else log.debug(fields, message);
   });
+  // Which workers are alive, told to PostgreSQL: a crashed one's jobs are freed within seconds (job-liveness.ts).
+  const liveness = startJobLiveness({ sessionUrl: opts.sessionUrl, pool: opts.pool, log });
+  const events: WorkerEvents = new EventEmitter();
+  events.on('worker:create', ({ worker }) => liveness.add(worker.workerId));
   let started: Runner | undefined;
   try {
     started = await run({
+      events,
       pgPool: pool,
       concurrency: 2,
       noHandleSignals: true,
@@ -248,9 +259,12 @@ export async function startJobs(opts: JobsOptions): Promise<Jobs> {
   } catch (err) {
     // A runner that started is stopped too, or its listener would retry forever on an ended pool.
     await started?.stop().catch(() => {});
+    await liveness.stop();
     await pool.end();
     throw err;
   }
+  // What a worker killed before this start left locked runs again now (past the grace).
+  liveness.sweep().catch((err: Error) => log.debug(`job liveness sweep failed: ${err.message}`));
   const runner = started;
   runner.events.on('job:error', ({ job }) => opts.metrics?.jobFailed(job.task_identifier, job.attempts >= job.max_attempts));
   let stopped = false;
@@ -259,6 +273,7 @@ export async function startJobs(opts: JobsOptions): Promise<Jobs> {
     log.warn(`the job worker stopped (${err.message}); it is started again`);
     clearInterval(refresh);
     pool.end().catch(() => {});
+    liveness.stop().catch(() => {});
     mailer?.close();
     opts.onFailed?.(err);
   });
@@ -298,6 +313,7 @@ export async function startJobs(opts: JobsOptions): Promise<Jobs> {
       stopped = true;
       clearInterval(refresh);
       await runner.stop();
+      await liveness.stop();
       await pool.end();
       mailer?.close();
     },
