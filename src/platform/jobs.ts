@@ -1,6 +1,9 @@
 // Background jobs, on graphile-worker: a maintained job queue whose jobs live in this same PostgreSQL
-// (schema `graphile_worker`, which it installs and migrates itself at start, under an advisory lock, so
-// any number of replicas share one queue). It needs a session of its own (LISTEN/NOTIFY for new jobs):
+// (schema `graphile_worker`, which it installs and migrates itself at start; any number of replicas
+// share one queue). Its install runs in steps, a transaction each: a job added by a request between two
+// steps met a half-changed schema (and once crashed a PostgreSQL 15 backend), so each start runs the
+// steps first under the exclusive advisory lock 'graphile_worker schema', which the SQL that adds jobs
+// (enqueue_job) tries in shared mode (sql/functions/enqueue_job.pgsql). It needs a session of its own (LISTEN/NOTIFY for new jobs):
 // DATABASE_SESSION_URL, never a transaction pooler; the tasks do their work on the service's pool.
 //
 // Jobs:
@@ -33,7 +36,7 @@
 // process tells PostgreSQL which workers are its own, and a sweep frees the jobs of the others
 // (job-liveness.ts), so the job runs again within about 20 s.
 import { EventEmitter } from 'node:events';
-import { parseCronItems, type Runner, run, type Task, type WorkerEvents, Logger as WorkerLogger } from 'graphile-worker';
+import { parseCronItems, type Runner, run, runMigrations, type Task, type WorkerEvents, Logger as WorkerLogger } from 'graphile-worker';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { deleteOldEvents, outboxStats } from '../../generated/events.queries.js';
@@ -232,6 +235,7 @@ export async function startJobs(opts: JobsOptions): Promise<Jobs> {
   events.on('worker:create', ({ worker }) => liveness.add(worker.workerId));
   let started: Runner | undefined;
   try {
+    await installQueue(pool, logger);
     started = await run({
       events,
       pgPool: pool,
@@ -318,6 +322,25 @@ export async function startJobs(opts: JobsOptions): Promise<Jobs> {
       mailer?.close();
     },
   };
+}
+
+/**
+ * Installs or upgrades graphile-worker's schema under the exclusive advisory lock 'graphile_worker
+ * schema' (held on a session of its own while graphile-worker's steps run on others), so that no job
+ * is added half-way through (enqueue_job tries the lock shared). Up to date, it is one query.
+ */
+async function installQueue(pool: pg.Pool, logger: WorkerLogger): Promise<void> {
+  const lock = await pool.connect();
+  try {
+    await lock.query(`SELECT pg_advisory_lock(hashtextextended('graphile_worker schema', 0))`);
+    try {
+      await runMigrations({ pgPool: pool, logger });
+    } finally {
+      await lock.query(`SELECT pg_advisory_unlock(hashtextextended('graphile_worker schema', 0))`);
+    }
+  } finally {
+    lock.release();
+  }
 }
 
 /**
