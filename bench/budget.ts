@@ -51,7 +51,8 @@ function git(args: string[], cwd = projectRoot): string {
 }
 
 function runIn(cwd: string, command: string, args: string[]): void {
-  const r = spawnSync(command, args, { cwd, stdio: ['ignore', 'inherit', 'inherit'] });
+  // Their output (progress) goes to stderr: stdout is the report alone.
+  const r = spawnSync(command, args, { cwd, stdio: ['ignore', 2, 'inherit'] });
   if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} in ${cwd} exited ${r.status}`);
 }
 
