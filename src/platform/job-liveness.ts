@@ -41,6 +41,7 @@ export function startJobLiveness(opts: {
   let connecting: Promise<void> | undefined;
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;
+  let failing = false; // said once per outage, not at every retry
 
   const lock = (c: pg.Client, id: string) =>
     c.query('SELECT pg_advisory_lock($1, hashtext($2))', [JOB_WORKER_LOCKS, id]).then(() => undefined);
@@ -49,7 +50,8 @@ export function startJobLiveness(opts: {
     (connecting ??= (async () => {
       const c = new pg.Client({ connectionString: opts.sessionUrl, application_name: 'simple-bank-job-liveness' });
       c.on('error', (err) => {
-        opts.log.warn(`job liveness session lost: ${err.message}`);
+        if (!failing) opts.log.warn(`job liveness session lost (${err.message}); reopened every second`);
+        failing = true;
         if (client === c) client = undefined;
         c.end().catch(() => {});
         schedule();
@@ -59,9 +61,12 @@ export function startJobLiveness(opts: {
         for (const id of ids) await lock(c, id);
         if (stopped) await c.end();
         else client = c;
+        if (failing) opts.log.info('job liveness session open again');
+        failing = false;
       } catch (err) {
         c.end().catch(() => {});
-        opts.log.warn(`job liveness session not opened (${(err as Error).message}); retrying in 1 s`);
+        if (!failing) opts.log.warn(`job liveness session not opened (${(err as Error).message}); retried every second`);
+        failing = true;
         schedule();
       } finally {
         connecting = undefined;
