@@ -10,7 +10,7 @@ export interface Answer {
   status: number;
   body: string;
 }
-type Send = (method: string, path: string, body?: unknown, token?: string, extra?: Record<string, string>) => Promise<Answer>;
+export type Send = (method: string, path: string, body?: unknown, token?: string, extra?: Record<string, string>) => Promise<Answer>;
 
 interface Pending {
   head: string;

@@ -2,39 +2,32 @@
 // limit measured by pgbench on the same server in the same run. `npm run bench -- --help` for flags.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
-import { createServer as createHttpServer } from 'node:http';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { freePort } from '../scripts/free-port.js';
-import { PGBOUNCER_BIN, startPgBouncer } from '../scripts/pgbouncer.js';
 import { createScratchDb } from '../scripts/scratch-db.js';
 import { generateSecretKey } from '../src/auth/tokens.js';
 import { createPool } from '../src/db/pool.js';
-import { DomainError } from '../src/errors.js';
-import { asAccountId, asCents } from '../src/ids.js';
-import { migrateUp } from '../src/platform/migrate.js';
 import { projectRoot } from '../src/platform/paths.js';
 import { withDatabase } from '../src/platform/urls.js';
-import { applyBatch } from '../src/transfers/ledger.js';
 import { verifyLedger } from '../src/transfers/ledger.verify.js';
 import { grantBanker } from '../src/users/users.service.js';
 import { type Breakdown, breakdownOf, breakdownTable, sampleBackends, scrapeMetrics, serverShares } from './breakdown.js';
 import { createClient, untilReady } from './http.js';
-import {
-  findPgbench,
-  type PgbenchResult,
-  prepareLedgerRef,
-  preparePgbench,
-  prepareSimplebankRef,
-  runLedgerBatch,
-  runPgbench,
-  runSimplebankRef,
-} from './pgbench.js';
+import { type Account, type BenchContext, each, type HttpPhase, type Pair } from './phases/context.js';
+import { eventsPhase } from './phases/events.js';
+import { floodPhase } from './phases/flood.js';
+import { inProcessPhase } from './phases/inprocess.js';
+import { memoryPhase } from './phases/memory.js';
+import { type PoolerResult, poolerPhase } from './phases/pooler.js';
+import { profilePhase } from './phases/profile.js';
+import { referencesPhase } from './phases/references.js';
+import { metricsPhase, tracingPhase } from './phases/side-by-side.js';
+import { curvePhase, depositsPhase, holdsPhase, hotPhase, keyedPhase } from './phases/transfers.js';
 import { cpuMsOf, postgresCpuMs, rssMbOf } from './procs.js';
-import { summariseProfile } from './profile.js';
-import { drive, type PhaseResult, percentile } from './stats.js';
+import { drive } from './stats.js';
 import { SYSTEM_POSTGRES_BIN, startSystemPostgres } from './system-postgres.js';
 
 const HELP = `npm run bench -- [flags]
@@ -113,52 +106,6 @@ const save = argv.includes('--save') || (fullRun && !argv.includes('--no-save'))
 const log = (m: string) => console.log(`[bench] ${m}`);
 const CURRENCIES = ['USD', 'EUR', 'CAD'] as const;
 
-/** Runs `fn` over `items` from `concurrency` loops, printing progress. */
-async function each<T>(label: string, items: T[], concurrency: number, fn: (item: T) => Promise<void>) {
-  let next = 0;
-  let done = 0;
-  const tty = process.stdout.isTTY;
-  const ticker = setInterval(
-    () => process.stdout.write(tty ? `\r  ${label}: ${done}/${items.length}   ` : `  ${label}: ${done}/${items.length}\n`),
-    tty ? 500 : 3000,
-  );
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) {
-        await fn(items[next++]!);
-        done++;
-      }
-    }),
-  );
-  clearInterval(ticker);
-  process.stdout.write(`\r  ${label}: ${done}/${items.length}   \n`);
-}
-
-/** The events phase: from a transfer's 201 to its event at a long-polling reader, under spread load. */
-interface EventLag {
-  transfers: number;
-  /** Transfers answered 201 whose event the reader never got (5 s after the phase): 0, or a defect. */
-  missing: number;
-  pages: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-  /** The phase's movements/s over the spread phase's without a reader (same connections). */
-  throughputVsSpread: number | undefined;
-}
-
-interface HttpPhase extends PhaseResult {
-  workload: string;
-  connections: number;
-  dbCpuMsPerTransfer?: number;
-  /** WAL the database wrote during the phase, per movement (every database of the server). */
-  walBytesPerTransfer?: number;
-  /** Items per call of the ledger function during the phase (group commit). */
-  avgBatch?: number;
-  peakRssMb?: number;
-}
-
 async function main(): Promise<number> {
   log(
     `${duration} s per phase, ${connections} connections (curve ${curve.join(', ')}), ${accountCount} accounts, service pool ${poolSize}`,
@@ -180,90 +127,22 @@ async function main(): Promise<number> {
   const postmasterPid = pidFile && existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) : undefined;
   const dbCpu = () => (postmasterPid ? postgresCpuMs(postmasterPid) : NaN);
 
-  // 1. The database's own limit, on this server, now, with nothing else running: the reference
-  //    designs, and the service's own ledger function called by pgbench (no Node in the way).
-  const pgbench: PgbenchResult[] = [];
-  if (phasesWanted.has('pgbench') || phasesWanted.has('ledger')) {
-    const tools = findPgbench(pgbenchDir);
-    if (typeof tools === 'string') {
-      log(`pgbench designs skipped: ${tools}`);
-    } else {
-      if (phasesWanted.has('pgbench')) {
-        await admin.query('DROP DATABASE IF EXISTS pgbench_ref');
-        await admin.query('CREATE DATABASE pgbench_ref');
-        const refUrl = withDatabase(db.poolUrl, 'pgbench_ref');
-        const refLo = await preparePgbench(tools, withDatabase(db.url, 'pgbench_ref'), (u) => migrateUp(u));
-        for (const w of ['spread', 'hot'] as const) {
-          for (const d of ['A', 'C', 'D']) {
-            log(`pgbench ${d} ${w} @${connections} (${duration} s)`);
-            const cpu0 = dbCpu();
-            const r = runPgbench(tools, refUrl, refLo, d, w, connections, duration);
-            r.dbCpuMsPerTransfer = (dbCpu() - cpu0) / (r.perSecond * duration);
-            pgbench.push(r);
-            log(
-              `  ${r.name}: ${r.perSecond.toFixed(0)} transfers/s, latency avg ${r.latencyAvgMs.toFixed(1)} ms, Postgres CPU ${r.dbCpuMsPerTransfer.toFixed(2)} ms/transfer`,
-            );
-          }
-        }
-        // The floor of a lone request: one client, one transfer at a time, one COMMIT (WAL flush) each.
-        log(`pgbench C spread @1 (${duration} s)`);
-        const lone = runPgbench(tools, refUrl, refLo, 'C', 'spread', 1, duration);
-        pgbench.push(lone);
-        log(`  ${lone.name}: ${lone.perSecond.toFixed(0)} transfers/s, latency avg ${lone.latencyAvgMs.toFixed(2)} ms`);
-        await admin.query('DROP DATABASE pgbench_ref WITH (FORCE)');
-        // The same designs on the simplebank schema (../shared/pgbench), beside them.
-        if (existsSync(join(simplebankDir, 'schema.sql'))) {
-          await admin.query('DROP DATABASE IF EXISTS simplebank_ref');
-          await admin.query('CREATE DATABASE simplebank_ref');
-          const sbUrl = withDatabase(db.poolUrl, 'simplebank_ref');
-          prepareSimplebankRef(tools, simplebankDir, withDatabase(db.url, 'simplebank_ref'));
-          for (const w of ['spread', 'hot'] as const) {
-            for (const d of ['A', 'C'] as const) {
-              log(`pgbench simplebank schema ${d} ${w} @${connections} (${duration} s)`);
-              const cpu0 = dbCpu();
-              const r = runSimplebankRef(tools, simplebankDir, sbUrl, d, w, connections, duration);
-              r.dbCpuMsPerTransfer = (dbCpu() - cpu0) / (r.perSecond * duration);
-              pgbench.push(r);
-              log(`  ${r.name}: ${r.perSecond.toFixed(0)} transfers/s, Postgres CPU ${r.dbCpuMsPerTransfer.toFixed(2)} ms/transfer`);
-            }
-          }
-          await admin.query('DROP DATABASE simplebank_ref WITH (FORCE)');
-        } else {
-          log(`the simplebank schema's references skipped: no ${join(simplebankDir, 'schema.sql')} (--simplebank-dir)`);
-        }
-      }
-      if (phasesWanted.has('ledger')) {
-        await admin.query('DROP DATABASE IF EXISTS ledger_ref');
-        await admin.query('CREATE DATABASE ledger_ref');
-        const refUrl = withDatabase(db.poolUrl, 'ledger_ref');
-        const lo = await prepareLedgerRef(tools, withDatabase(db.url, 'ledger_ref'), (u) => migrateUp(u));
-        // [items per call, workload, keyed, clients]; the last one is a lone call, the floor of the
-        // service's lone request (beside design C at 1 client).
-        const runs = [
-          [1, 'spread', false, connections],
-          [1, 'spread', true, connections],
-          [16, 'spread', false, connections],
-          [16, 'spread', true, connections],
-          [1, 'hot', false, connections],
-          [16, 'hot', false, connections],
-          [1, 'spread', false, 1],
-        ] as const;
-        for (const [n, w, keyed, clients] of runs) {
-          {
-            log(`pgbench: the ledger function, ${n} per call${keyed ? ', keyed' : ''}, ${w} @${clients} (${duration} s)`);
-            const cpu0 = dbCpu();
-            const r = runLedgerBatch(tools, refUrl, lo, n, w, clients, duration, keyed);
-            r.dbCpuMsPerTransfer = (dbCpu() - cpu0) / (r.perSecond * duration);
-            pgbench.push(r);
-            log(
-              `  ${r.name}: ${r.perSecond.toFixed(0)} transfers/s, latency avg ${r.latencyAvgMs.toFixed(1)} ms, Postgres CPU ${r.dbCpuMsPerTransfer.toFixed(2)} ms/transfer`,
-            );
-          }
-        }
-        await admin.query('DROP DATABASE ledger_ref WITH (FORCE)');
-      }
-    }
-  }
+  // 1. The database's own limit, on this server, now, with nothing else running (bench/phases/references.ts).
+  const pgbench =
+    phasesWanted.has('pgbench') || phasesWanted.has('ledger')
+      ? await referencesPhase({
+          designs: phasesWanted.has('pgbench'),
+          ledger: phasesWanted.has('ledger'),
+          log,
+          admin,
+          db,
+          pgbenchDir,
+          simplebankDir,
+          connections,
+          duration,
+          dbCpu,
+        })
+      : [];
   if (
     ![...phasesWanted].some((p) =>
       [
@@ -360,7 +239,7 @@ async function main(): Promise<number> {
       user: users[i % userCount]!,
       currency: CURRENCIES[Math.floor(i / userCount)]!,
     }));
-    const accounts: { id: number; token: string; currency: string }[] = [];
+    const accounts: Account[] = [];
     await each('accounts', slots, connections, async (s) => {
       const r = await request('POST', '/accounts', { currency: s.currency }, s.user.token);
       if (r.status !== 201) throw new Error(`account: ${r.status} ${r.body}`);
@@ -388,7 +267,6 @@ async function main(): Promise<number> {
     const hotPair = () => (Math.random() < 0.5 ? { from: hotA, to: hotB } : { from: hotB, to: hotA });
     const amount = () => 1 + Math.floor(Math.random() * 100);
 
-    type Pair = () => { from: (typeof accounts)[number]; to: (typeof accounts)[number] };
     /** One transfer between `pair`'s accounts through `send` (a client of this server or of another one); with `key`, the i-th request's Idempotency-Key. */
     const transferVia =
       (send: typeof request, pair: Pair, key?: (i: number) => string) =>
@@ -505,487 +383,61 @@ async function main(): Promise<number> {
       return phase;
     }
     const postTransfer = (pair: Pair, key?: (i: number) => string) => transferVia(request, pair, key);
+    // What the phase modules (bench/phases/) share.
+    const ctx: BenchContext = {
+      log,
+      duration,
+      connections,
+      runId,
+      profileWorkload,
+      db,
+      pool,
+      base,
+      serverEnv,
+      request,
+      users,
+      accounts,
+      byCurrency,
+      banker,
+      spreadPair,
+      hotPair,
+      amount,
+      settle,
+      httpPhase,
+      spreadVia,
+      postTransfer,
+      phases,
+    };
 
     // A server in production runs warm: before anything is measured, the transfer path runs for a
     // few seconds unrecorded (seeding warmed sign-up, login, accounts and deposits, not transfers).
     await drive('warm-up, spread (not recorded)', connections, Math.min(3, duration), postTransfer(spreadPair));
 
-    // 2. Spread transfers over the connections curve; 3. hot; 4. keyed; 5. deposits.
-    if (phasesWanted.has('curve')) for (const c of curve) await httpPhase('spread', c, postTransfer(spreadPair));
+    // 2. Spread transfers over the connections curve; 3. hot; 3b. events; 4. keyed; 4b. holds; 5. deposits
+    //    (bench/phases/transfers.ts, bench/phases/events.ts).
+    if (phasesWanted.has('curve')) await curvePhase(ctx, curve);
     else await httpPhase('spread', connections, postTransfer(spreadPair));
-    if (phasesWanted.has('hot')) await httpPhase('hot', connections, postTransfer(hotPair));
-    // 3b. Events (API v1.3): the delivery lag under load. Spread transfers at `connections` while one
-    //     banker long-polls GET /events on a connection of its own; for each transfer, the time from
-    //     its 201 at the load generator to its event reaching the reader (an event read before its
-    //     201 arrived counts 0). Beside it, the phase's throughput against the spread phase without a
-    //     reader.
-    let eventLag: EventLag | undefined;
-    if (phasesWanted.has('events')) {
-      const reader = createClient(base, 1);
-      const answeredAt = new Map<number, number>();
-      const arrivedAt = new Map<number, number>();
-      let after = Number((await pool.query<{ s: string }>('SELECT coalesce(max(sequence), 0)::text AS s FROM events')).rows[0]!.s);
-      let reading = true;
-      let pages = 0;
-      const read = (async () => {
-        while (reading) {
-          const r = await reader('GET', `/events?after=${after}&limit=1000&wait=1`, undefined, banker);
-          const now = performance.now();
-          if (r.status !== 200) throw new Error(`GET /events: ${r.status} ${r.body}`);
-          const page = JSON.parse(r.body) as { items: { data: { transfer?: { id: number } } }[]; next_after: number };
-          pages++;
-          for (const e of page.items) if (e.data.transfer) arrivedAt.set(e.data.transfer.id, now);
-          after = page.next_after;
-        }
-      })();
-      const phase = await httpPhase('spread, events read', connections, async () => {
-        const { from, to } = spreadPair();
-        const r = await request(
-          'POST',
-          '/transfers',
-          { from_account_id: from.id, to_account_id: to.id, amount: amount(), currency: from.currency },
-          from.token,
-        );
-        if (r.status === 201) answeredAt.set((JSON.parse(r.body) as { transfer: { id: number } }).transfer.id, performance.now());
-        return String(r.status);
-      });
-      // The phase's last events arrive after it ends: up to 5 s for them.
-      const missing = () => [...answeredAt.keys()].filter((id) => !arrivedAt.has(id)).length;
-      for (const end = Date.now() + 5_000; Date.now() < end && missing() > 0; ) await new Promise((r) => setTimeout(r, 50));
-      reading = false;
-      await read;
-      const lags = [...answeredAt]
-        .flatMap(([id, t]) => {
-          const a = arrivedAt.get(id);
-          return a === undefined ? [] : [Math.max(0, a - t)];
-        })
-        .sort((a, b) => a - b);
-      const spreadAlone = phases.find((p) => p.workload === 'spread' && p.connections === connections);
-      eventLag = {
-        transfers: answeredAt.size,
-        missing: missing(),
-        pages,
-        p50: percentile(lags, 50),
-        p90: percentile(lags, 90),
-        p99: percentile(lags, 99),
-        max: lags.at(-1) ?? Number.NaN,
-        throughputVsSpread: spreadAlone ? phase.perSecond / spreadAlone.perSecond : undefined,
-      };
-      log(
-        `  event delivery lag: p50 ${eventLag.p50.toFixed(1)} ms, p90 ${eventLag.p90.toFixed(1)} ms, p99 ${eventLag.p99.toFixed(1)} ms, max ${eventLag.max.toFixed(1)} ms over ${eventLag.transfers} transfers in ${pages} pages; ${eventLag.missing} never arrived`,
-      );
-    }
-    // Keyed against unkeyed side by side: two rounds of the pair, each keyed phase right after an
-    // unkeyed one on the same tables (a keyed phase alone, late in the run, met other conditions
-    // than the spread phase of the curve: ratios of one keyed run moved by ±0.2 between runs).
-    const keyedPairs: { unkeyed: HttpPhase; keyed: HttpPhase }[] = [];
-    if (phasesWanted.has('keyed')) {
-      for (let round = 1; round <= 2; round++) {
-        const unkeyed = await httpPhase('spread, beside keyed', connections, postTransfer(spreadPair));
-        const keyed = await httpPhase(
-          'spread keyed',
-          connections,
-          postTransfer(spreadPair, (i) => `bench-${runId}-r${round}-${i}`),
-        );
-        keyedPairs.push({ unkeyed, keyed });
-      }
-    }
-    // 4b. Money that waits (API v1.3): a hold then its capture, a hold then its void, beside immediate
-    //     transfers measured right before them on the same tables. Each operation is two requests
-    //     (the hold, then /post or /void), counted as one movement.
-    if (phasesWanted.has('holds')) {
-      await httpPhase('spread, beside holds', connections, postTransfer(spreadPair));
-      const holdThen = (action: 'post' | 'void') => async () => {
-        const { from, to } = spreadPair();
-        const h = await request(
-          'POST',
-          '/transfers',
-          {
-            from_account_id: from.id,
-            to_account_id: to.id,
-            amount: amount(),
-            currency: from.currency,
-            pending: true,
-            timeout_seconds: 600,
-          },
-          from.token,
-        );
-        if (h.status !== 201) return `hold ${h.status}`;
-        const id = (JSON.parse(h.body) as { transfer: { id: number } }).transfer.id;
-        return String((await request('POST', `/transfers/${id}/${action}`, {}, from.token)).status);
-      };
-      await httpPhase('hold → post', connections, holdThen('post'));
-      await httpPhase('hold → void', connections, holdThen('void'));
-    }
-    if (phasesWanted.has('deposits')) {
-      await httpPhase(
-        'deposits',
-        connections,
-        async () => {
-          const r = await request('POST', '/deposits', { account_id: pick(accounts).id, amount: amount() }, banker);
-          return String(r.status);
-        },
-        '/deposits',
-      );
-    }
-    // 5b. Past one database: the same spread load on this server (direct), on a second server whose
-    //     DATABASE_URL is PgBouncer in transaction mode, and on two such servers sharing the load.
-    let pooler: { name: string; perSecond: number; p50: number; p99: number; statuses: Record<string, number> }[] | undefined;
-    let poolerSkipped: string | undefined;
-    if (phasesWanted.has('pooler')) {
-      if (!PGBOUNCER_BIN) {
-        poolerSkipped = 'PgBouncer is not installed (apt-get install -y pgbouncer): the pooler phases were not run';
-        log(poolerSkipped);
-      } else {
-        const u = new URL(db.url);
-        const bouncer = await startPgBouncer({
-          host: u.hostname,
-          port: Number(u.port),
-          dbname: u.pathname.slice(1),
-          user: decodeURIComponent(u.username),
-          password: decodeURIComponent(u.password) || undefined,
-        });
-        const pooled: ReturnType<typeof spawn>[] = [];
-        try {
-          const bases: string[] = [];
-          for (let r = 0; r < 2; r++) {
-            const p = await freePort();
-            pooled.push(
-              spawn(process.execPath, [join(projectRoot, 'dist/src/server.js')], {
-                cwd: projectRoot,
-                env: {
-                  ...serverEnv,
-                  PORT: String(p),
-                  METRICS_PORT: String(await freePort()),
-                  DATABASE_URL: bouncer.transactionUrl,
-                  DATABASE_SESSION_URL: db.url,
-                },
-                stdio: ['ignore', 'ignore', 'inherit'],
-              }),
-            );
-            bases.push(`http://127.0.0.1:${p}`);
-          }
-          const clients = bases.map((b) => createClient(b, connections));
-          for (const c of clients) await untilReady(c, 'a pooled server');
-          const spreadOn = (pickClient: (i: number) => typeof request) => async (i: number) => {
-            const { from, to } = spreadPair();
-            const r = await pickClient(i)(
-              'POST',
-              '/transfers',
-              { from_account_id: from.id, to_account_id: to.id, amount: amount(), currency: from.currency },
-              from.token,
-            );
-            return String(r.status);
-          };
-          pooler = [];
-          const runs: [string, (i: number) => typeof request][] = [
-            ['direct (one server)', () => request],
-            ['PgBouncer, transaction mode (one server)', () => clients[0]!],
-            ['PgBouncer, transaction mode (two servers)', (i) => clients[i % 2]!],
-          ];
-          for (const [name, pickClient] of runs) {
-            await settle();
-            let i = 0;
-            const op = spreadOn(pickClient);
-            const r = await drive(`spread ${name} @${connections}`, connections, duration, () => op(i++));
-            pooler.push({ name, perSecond: r.perSecond, p50: r.p50, p99: r.p99, statuses: r.statuses });
-            log(
-              `  spread ${name}: ${r.perSecond.toFixed(0)}/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms ${JSON.stringify(r.statuses)}`,
-            );
-          }
-        } finally {
-          for (const p of pooled) p.kill('SIGTERM');
-          await Promise.all(pooled.map((p) => (p.exitCode === null ? new Promise((r) => p.once('exit', r)) : undefined)));
-          await bouncer.stop();
-        }
-      }
-    }
-    /**
-     * The same spread load on this server and on a second one started with `env`, side by side: the
-     * second warms up first (its session and token caches), then this, that, this, that, and the better
-     * run of each (the machine's noise is larger than what is measured).
-     */
-    async function sideBySide(env: NodeJS.ProcessEnv, names: [string, string]): Promise<[PhaseResult, PhaseResult]> {
-      const p = await freePort();
-      const other = spawn(process.execPath, [join(projectRoot, 'dist/src/server.js')], {
-        cwd: projectRoot,
-        env: { ...serverEnv, PORT: String(p), METRICS_PORT: String(await freePort()), ...env },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
-      try {
-        const otherRequest = createClient(`http://127.0.0.1:${p}`, connections);
-        await untilReady(otherRequest, `the ${names[1]} server`);
-        await drive(`warm-up, ${names[1]} @${connections}`, connections, Math.min(duration, 4), spreadVia(otherRequest));
-        const runs: [PhaseResult[], PhaseResult[]] = [[], []];
-        for (let round = 0; round < 2; round++) {
-          await settle();
-          runs[0].push(await drive(`spread, ${names[0]} @${connections}`, connections, duration, spreadVia(request)));
-          await settle();
-          runs[1].push(await drive(`spread, ${names[1]} @${connections}`, connections, duration, spreadVia(otherRequest)));
-        }
-        const best = (xs: PhaseResult[]) => xs.reduce((x, y) => (y.perSecond > x.perSecond ? y : x));
-        const [here, there] = [best(runs[0]), best(runs[1])];
-        log(`  ${names[0]} ${here.perSecond.toFixed(0)}/s vs ${names[1]} ${there.perSecond.toFixed(0)}/s`);
-        return [here, there];
-      } finally {
-        other.kill('SIGTERM');
-        if (other.exitCode === null) await new Promise((r) => other.once('exit', r));
-      }
-    }
-
-    // 5b'. Where a server's main thread spends its time under spread load: a second server with a V8
-    //      CPU profile (start-up and a short warm-up included), summarised by part of the stack.
-    let profileOf: (Awaited<ReturnType<typeof summariseProfile>> & { requests: number; perSecond: number }) | undefined;
-    if (phasesWanted.has('profile')) {
-      // Kept for a closer look (Chrome DevTools, or `npx speedscope`): bench/results/profiles/ (not committed).
-      const dir = join(projectRoot, 'bench/results/profiles', `${profileWorkload}-${Date.now()}`);
-      await mkdir(dir, { recursive: true });
-      const p = await freePort();
-      const profiled = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, join(projectRoot, 'dist/src/server.js')], {
-        cwd: projectRoot,
-        env: { ...serverEnv, PORT: String(p), METRICS_PORT: String(await freePort()) },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
-      try {
-        const send = createClient(`http://127.0.0.1:${p}`, connections);
-        await untilReady(send, 'the profiled server');
-        // Warm, as the main server is after seeding: every user's token seen (verified once, cached).
-        const oneAccountPerUser = [...new Map(accounts.map((a) => [a.token, a])).values()];
-        await each('profiled server, warm-up (one transfer per user)', oneAccountPerUser, connections, async (a) => {
-          const peers = byCurrency.get(a.currency)!;
-          const to = peers[0]!.id === a.id ? peers[1]! : peers[0]!;
-          await send('POST', '/transfers', { from_account_id: a.id, to_account_id: to.id, amount: 1, currency: a.currency }, a.token);
-        });
-        await settle();
-        const keyedProfile = profileWorkload === 'keyed';
-        const r = await drive(`profiled server, ${profileWorkload} @${connections}`, connections, duration, spreadVia(send, keyedProfile));
-        const windowEnd = performance.now();
-        profiled.kill('SIGTERM');
-        if (profiled.exitCode === null) await new Promise((res) => profiled.once('exit', res));
-        const file = (await readdir(dir)).find((f) => f.endsWith('.cpuprofile'));
-        if (!file) throw new Error('the profiled server wrote no profile');
-        // The measured window only: start-up and warm-up before it, the shutdown after it left out.
-        const stoppedAfterMs = performance.now() - windowEnd;
-        const requests = Object.values(r.statuses).reduce((a, b) => a + b, 0);
-        const summary = await summariseProfile(join(dir, file), { lastMs: r.seconds * 1000, skipTailMs: stoppedAfterMs });
-        profileOf = { ...summary, requests, perSecond: r.perSecond };
-        log(
-          `  profile: ${profileOf.busyMs.toFixed(0)} ms busy, ${profileOf.idleMs.toFixed(0)} ms idle, ${requests} requests; ${join(dir, file)}`,
-        );
-      } finally {
-        if (profiled.exitCode === null) {
-          profiled.kill('SIGKILL');
-          await new Promise((res) => profiled.once('exit', res));
-        }
-      }
-    }
-
-    // 5c. What metrics cost: this server (metrics on, as always) against one with METRICS_PORT=0.
-    let metricsCost: { on: PhaseResult; off: PhaseResult } | undefined;
-    if (phasesWanted.has('metrics')) {
-      const [on, off] = await sideBySide({ METRICS_PORT: '0' }, ['metrics on', 'metrics off']);
-      metricsCost = { on, off };
-    }
-    // 5c'. What the heap policy does (src/platform/heap.ts): two fresh servers, the default
-    //      (HEAP_GROWING_PERCENT=50) and V8's own policy (0), the same spread load alternated, each
-    //      one's peak RSS and throughput. Fresh, so that neither carries the main server's history.
-    let heapPolicy: { name: string; perSecond: number; p99: number; peakRssMb: number; heapUsedMb: number }[] | undefined;
-    if (phasesWanted.has('memory')) {
-      const variants: [string, NodeJS.ProcessEnv][] = [
-        ['HEAP_GROWING_PERCENT=50 (default)', {}],
-        ["HEAP_GROWING_PERCENT=0 (V8's own)", { HEAP_GROWING_PERCENT: '0' }],
-      ];
-      const servers = await Promise.all(
-        variants.map(async ([name, env]) => {
-          const p = await freePort();
-          const m = await freePort();
-          const proc = spawn(process.execPath, [join(projectRoot, 'dist/src/server.js')], {
-            cwd: projectRoot,
-            env: { ...serverEnv, PORT: String(p), METRICS_PORT: String(m), ...env },
-            stdio: ['ignore', 'ignore', 'inherit'],
-          });
-          return {
-            name,
-            proc,
-            send: createClient(`http://127.0.0.1:${p}`, connections),
-            metrics: `http://127.0.0.1:${m}/metrics`,
-            peak: 0,
-            runs: [] as PhaseResult[],
-          };
-        }),
-      );
-      const rssSampler = setInterval(() => {
-        for (const s of servers) {
-          try {
-            s.peak = Math.max(s.peak, rssMbOf(s.proc.pid!, 'VmRSS'));
-          } catch {
-            /* gone */
-          }
-        }
-      }, 250);
-      try {
-        // The history the main server had: a burst of logins (seeding's), then transfers.
-        for (const s of servers) {
-          await untilReady(s.send, `the ${s.name} server`);
-          await each(`${s.name}: logins`, users, connections, async (u) => {
-            const r = await s.send('POST', '/users/login', { username: u.username, password: 'bench-password' });
-            if (r.status !== 200) throw new Error(`login: ${r.status} ${r.body}`);
-          });
-          await drive(`warm-up, ${s.name} @${connections}`, connections, Math.min(duration, 4), spreadVia(s.send));
-        }
-        for (let round = 0; round < 2; round++) {
-          for (const s of servers) {
-            await settle();
-            s.runs.push(await drive(`spread, ${s.name} @${connections}`, connections, duration, spreadVia(s.send)));
-          }
-        }
-        heapPolicy = [];
-        for (const s of servers) {
-          const best = s.runs.reduce((x, y) => (y.perSecond > x.perSecond ? y : x));
-          const heapUsedMb = Math.round(((await scrapeMetrics(s.metrics)).get('nodejs_heap_size_used_bytes') ?? Number.NaN) / 2 ** 20);
-          heapPolicy.push({ name: s.name, perSecond: best.perSecond, p99: best.p99, peakRssMb: Math.round(s.peak), heapUsedMb });
-          log(`  ${s.name}: ${best.perSecond.toFixed(0)}/s, peak RSS ${Math.round(s.peak)} MB, heap in use at the end ${heapUsedMb} MB`);
-        }
-      } finally {
-        clearInterval(rssSampler);
-        for (const s of servers) s.proc.kill('SIGTERM');
-        await Promise.all(servers.map((s) => (s.proc.exitCode === null ? new Promise((r) => s.proc.once('exit', r)) : undefined)));
-      }
-    }
-    // 5d. What tracing costs: this server (tracing off) against one exporting every span over
-    //     OTLP/HTTP to a sink in this process.
-    let tracingCost: { off: PhaseResult; on: PhaseResult; spans: number } | undefined;
-    if (phasesWanted.has('tracing')) {
-      let spanCount = 0;
-      const sink = createHttpServer((req, res) => {
-        let body = '';
-        req.on('data', (d) => (body += d));
-        req.on('end', () => {
-          spanCount += (body.match(/"spanId"/g) ?? []).length;
-          res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-        });
-      });
-      const sinkPort = await freePort();
-      await new Promise<void>((r) => sink.listen(sinkPort, '127.0.0.1', () => r()));
-      try {
-        const [off, on] = await sideBySide(
-          { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}`, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' },
-          ['tracing off', 'tracing on'],
-        );
-        tracingCost = { off, on, spans: spanCount };
-      } finally {
-        sink.close();
-      }
-    }
-    // 6. One ledger call per transfer straight from a pool, no HTTP and no group commit: at the main
-    //    phases' connections, and alone (one call at a time: the lone request's path without HTTP).
-    let inProcess: PhaseResult | undefined;
-    let inProcessLone: PhaseResult | undefined;
-    if (phasesWanted.has('inprocess')) {
-      const label = (err: unknown) => (err instanceof DomainError ? err.code : ((err as { code?: string }).code ?? 'error'));
-      const oneCall = async () => {
-        const { from, to } = spreadPair();
-        try {
-          const movement = {
-            kind: 'transfer',
-            fromAccountId: asAccountId(from.id),
-            toAccountId: asAccountId(to.id),
-            amount: asCents(amount()),
-            currency: from.currency,
-          } as const;
-          const [answer] = await applyBatch(pool, [{ movement }], 0);
-          return answer!.ok ? 'ok' : answer!.error.code;
-        } catch (err) {
-          return label(err);
-        }
-      };
-      await settle();
-      inProcess = await drive('in-process single call spread', connections, duration, oneCall);
-      await settle();
-      inProcessLone = await drive('in-process single call spread', 1, duration, oneCall);
-      for (const r of [inProcess, inProcessLone])
-        log(`  ${r.name}: ${r.perSecond.toFixed(0)}/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(1)} ms`);
-    }
-    // 7. A lone login during a sign-up flood, on a second server with production argon2 costs (the
-    //    same database): hashing is bounded, logins go ahead of waiting sign-ups.
-    let flood: Record<string, unknown> | undefined;
-    if (phasesWanted.has('flood')) {
-      const fport = await freePort();
-      const fbase = `http://127.0.0.1:${fport}`;
-      const fserver = spawn(process.execPath, [join(projectRoot, 'dist/src/server.js')], {
-        cwd: projectRoot,
-        env: {
-          ...serverEnv,
-          PORT: String(fport),
-          METRICS_PORT: String(await freePort()),
-          ARGON2_MEMORY_KIB: '',
-          ARGON2_TIME_COST: '',
-          ARGON2_PARALLELISM: '',
-          SIGNUP_RATE_LIMIT_PER_IP: '1000000',
-          LOGIN_RATE_LIMIT_PER_USERNAME: '1000000',
-        },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
-      try {
-        const frequest = createClient(fbase, connections + 2);
-        await untilReady(frequest, 'the flood server');
-        const probe = { username: `probe_${runId}`, password: 'probe-password' };
-        const made = await frequest('POST', '/users', { ...probe, full_name: 'Probe', email: `${probe.username}@bench.example` });
-        if (made.status !== 201) throw new Error(`probe sign-up: ${made.status} ${made.body}`);
-        const loginOnce = async () => {
-          const t0 = performance.now();
-          const r = await frequest('POST', '/users/login', probe);
-          if (r.status !== 200) throw new Error(`probe login: ${r.status} ${r.body}`);
-          return performance.now() - t0;
-        };
-        const quiet: number[] = [];
-        for (let i = 0; i < 5; i++) quiet.push(await loginOnce());
-        let fpeak = 0;
-        const fsampler = setInterval(() => {
-          try {
-            fpeak = Math.max(fpeak, rssMbOf(fserver.pid!, 'VmRSS'));
-          } catch {
-            /* gone */
-          }
-        }, 100);
-        let n = 0;
-        const logins: number[] = [];
-        const stop = performance.now() + duration * 1000;
-        const signUps = drive(`sign-up flood @${connections}`, connections, duration, async () => {
-          const u = `flood_${runId}_${n++}`;
-          const r = await frequest('POST', '/users', {
-            username: u,
-            full_name: 'Flood',
-            email: `${u}@bench.example`,
-            password: 'flood-password',
-          });
-          return String(r.status);
-        });
-        const lone = (async () => {
-          while (performance.now() < stop) logins.push(await loginOnce());
-        })();
-        const [floodPhase] = await Promise.all([signUps, lone]);
-        clearInterval(fsampler);
-        const sorted = [...logins].sort((a, b) => a - b);
-        const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-        flood = {
-          quietLoginMs: quiet.sort((a, b) => a - b)[2],
-          logins: logins.length,
-          loginP50Ms: pct(50),
-          loginP99Ms: pct(99),
-          loginMaxMs: sorted.at(-1),
-          signUps: floodPhase.statuses,
-          serverPeakRssMb: Math.round(fpeak),
-        };
-        log(
-          `  lone login during ${connections} concurrent sign-ups (production argon2): p50 ${pct(50).toFixed(0)} ms, p99 ${pct(99).toFixed(0)} ms ` +
-            `(quiet: ${(flood.quietLoginMs as number).toFixed(0)} ms); sign-ups ${JSON.stringify(floodPhase.statuses)}; server peak RSS ${Math.round(fpeak)} MB`,
-        );
-      } finally {
-        fserver.kill('SIGTERM');
-        await new Promise((r) => (fserver.exitCode === null ? fserver.once('exit', r) : r(null)));
-      }
-    }
+    if (phasesWanted.has('hot')) await hotPhase(ctx);
+    const eventLag = phasesWanted.has('events') ? await eventsPhase(ctx) : undefined;
+    const keyedPairs = phasesWanted.has('keyed') ? await keyedPhase(ctx) : [];
+    if (phasesWanted.has('holds')) await holdsPhase(ctx);
+    if (phasesWanted.has('deposits')) await depositsPhase(ctx);
+    // 5b. Past one database: spread direct, through PgBouncer, on two servers (bench/phases/pooler.ts).
+    const { pooler, poolerSkipped } = phasesWanted.has('pooler') ? await poolerPhase(ctx) : ({} as PoolerResult);
+    // 5b'. Where a server's main thread spends its time (bench/phases/profile.ts).
+    const profileOf = phasesWanted.has('profile') ? await profilePhase(ctx) : undefined;
+    // 5c. What metrics cost, side by side (bench/phases/side-by-side.ts).
+    const metricsCost = phasesWanted.has('metrics') ? await metricsPhase(ctx) : undefined;
+    // 5c'. What the heap policy does: two fresh servers side by side (bench/phases/memory.ts).
+    const heapPolicy = phasesWanted.has('memory') ? await memoryPhase(ctx) : undefined;
+    // 5d. What tracing costs, side by side (bench/phases/side-by-side.ts).
+    const tracingCost = phasesWanted.has('tracing') ? await tracingPhase(ctx) : undefined;
+    // 6. One ledger call per transfer straight from a pool (bench/phases/inprocess.ts).
+    const { inProcess, inProcessLone } = phasesWanted.has('inprocess')
+      ? await inProcessPhase(ctx)
+      : { inProcess: undefined, inProcessLone: undefined };
+    // 7. A lone login during a sign-up flood, on a second server (bench/phases/flood.ts).
+    const flood = phasesWanted.has('flood') ? await floodPhase(ctx) : undefined;
     clearInterval(sampler);
     const peakHwm = rssMbOf(server.pid!, 'VmHWM');
 
