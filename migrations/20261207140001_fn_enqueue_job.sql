@@ -37,24 +37,5 @@ END;
 $$;
 
 -- migrate:down
-
-CREATE OR REPLACE FUNCTION public.enqueue_job(p_task text, p_payload json, p_key text)
- RETURNS boolean
- LANGUAGE plpgsql
-AS $function$
-BEGIN
-  IF to_regproc('graphile_worker.add_job') IS NULL THEN
-    RETURN false;
-  END IF;
-  BEGIN
-    EXECUTE 'SELECT graphile_worker.add_job($1, $2, job_key => $3, job_key_mode => ''preserve_run_at'', max_attempts => 10)'
-      USING p_task, p_payload, p_key;
-  EXCEPTION WHEN OTHERS THEN
-    -- Seen while a worker's first start installs the queue: an older add_job, a table being replaced
-    -- ("could not open relation"). The change goes on; the sweep queues the job.
-    RAISE WARNING 'enqueue_job(%): not queued now (%: %); the sweep will', p_task, SQLSTATE, SQLERRM;
-    RETURN false;
-  END;
-  RETURN true;
-END;
-$function$;
+-- The function did not exist before this migration.
+DROP FUNCTION enqueue_job(p_task text, p_payload json, p_key text);
