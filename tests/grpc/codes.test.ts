@@ -23,7 +23,9 @@ beforeAll(async () => {
   sink.on('data', (chunk: Buffer) => {
     for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l));
   });
-  grpc = createGrpcServer(createOperations(t.deps), { log: pino({ level: 'debug' }, sink), requestTimeoutMs: 300 });
+  // REQUEST_TIMEOUT well past the 150 ms after which the deadline test sends its body: at 300 ms a loaded
+  // CI machine once cut that stream before its body arrived (no answer at all instead of DEADLINE_EXCEEDED).
+  grpc = createGrpcServer(createOperations(t.deps), { log: pino({ level: 'debug' }, sink), requestTimeoutMs: 2_000 });
   baseUrl = `http://127.0.0.1:${await grpc.listen(0, '127.0.0.1')}`;
   user = await signUp(t, { prefix: 'gcd' });
 });
