@@ -63,9 +63,14 @@ CREATE TABLE event_outbox (
   id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
   type text NOT NULL,
   created_at timestamp with time zone DEFAULT now() NOT NULL,
-  data json NOT NULL,
-  owner_a text NOT NULL,
-  owner_b text,
+  transfer_id bigint,
+  data json,
+  owner_a text,
+  CONSTRAINT event_outbox_one_source CHECK (
+CASE
+    WHEN (transfer_id IS NULL) THEN ((data IS NOT NULL) AND (owner_a IS NOT NULL))
+    ELSE ((data IS NULL) AND (owner_a IS NULL))
+END),
   CONSTRAINT event_outbox_pkey PRIMARY KEY (id)
 );
 

@@ -19,11 +19,21 @@ CREATE TABLE event_outbox (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   type text NOT NULL,
   created_at timestamptz NOT NULL DEFAULT now(),
-  data json NOT NULL,
-  -- Who may see it besides bankers: the owners of the accounts it concerns (owner_b: the other side
-  -- of a transfer, when another user), or the user it is about.
-  owner_a text NOT NULL,
-  owner_b text
+  -- A transfer's event names only its transfer: the sequencer builds its data (the Transfer object as
+  -- the event left it) and its owners from the transfer's row. The writer — the ledger call, holding
+  -- its accounts' locks — then writes a narrow row and builds no JSON: every byte and every moment it
+  -- saves is taken off the time those locks are held. What the sequencer reads of the row cannot have
+  -- changed since: a transfer's accounts, amount, times, reference and metadata never change; its
+  -- status and posted_amount do (pending → posted, voided or expired, each final), and both follow
+  -- from the event's type. No foreign key: its check would cost the writer a lookup per event, and
+  -- the row is written in the same statement's transaction as the transfer it names.
+  transfer_id bigint,
+  -- Any other event (an account's, a user's) carries its data as it was, and who may see it besides
+  -- bankers: the owner of the account, or the user it is about.
+  data json,
+  owner_a text,
+  CONSTRAINT event_outbox_one_source CHECK (CASE WHEN transfer_id IS NULL THEN data IS NOT NULL AND owner_a IS NOT NULL
+                                                 ELSE data IS NULL AND owner_a IS NULL END)
 );
 
 CREATE TABLE events (

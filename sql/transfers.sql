@@ -20,8 +20,8 @@ WHERE t.id = :id!::transfer_id;
    counts a hold only before its expires_at), the oldest first, at most :limit per call. It locks only
    these transfers and skips any a ledger call holds (a posting or void in flight: it ends the hold
    itself or leaves it for the next run), so it never waits for the ledger's locks nor makes it wait
-   longer than this one statement. Each one's transfer.expired event is appended in the same statement,
-   seen by both sides' owners. */
+   longer than this one statement. Each one's transfer.expired event is appended in the same statement
+   (its data and owners are the sequencer's to read from the transfer). */
 /* @name ExpireHolds */
 WITH expired AS (
   UPDATE transfers t SET status = 'expired', released_amount = t.amount
@@ -31,15 +31,8 @@ WITH expired AS (
   WHERE t.id = due.id
   RETURNING t.*
 ), announced AS (
-  INSERT INTO event_outbox (type, data, owner_a, owner_b)
-  SELECT 'transfer.expired',
-         json_build_object('transfer', json_build_object('id', e.id, 'from_account_id', e.from_account_id,
-           'to_account_id', e.to_account_id, 'amount', e.amount, 'created_at', api_timestamp(e.created_at),
-           'status', e.status, 'posted_amount', e.posted_amount, 'expires_at', api_timestamp(e.expires_at),
-           'reference', e.reference, 'metadata', e.metadata, 'reverses_transfer_id', e.reverses_transfer_id)),
-         fa.owner, nullif(ta.owner, fa.owner)
-  FROM expired e JOIN accounts fa ON fa.id = e.from_account_id JOIN accounts ta ON ta.id = e.to_account_id
-  ORDER BY e.id
+  INSERT INTO event_outbox (type, transfer_id)
+  SELECT 'transfer.expired', e.id FROM expired e ORDER BY e.id
 )
 SELECT id AS "id!", from_account_id AS "from_account_id!", to_account_id AS "to_account_id!", amount AS "amount!",
        expires_at AS "expires_at!"
