@@ -82,13 +82,14 @@ export interface IListAllEventsQuery {
   result: IListAllEventsResult;
 }
 
-const listAllEventsIR: any = {"usedParamSet":{"after":true,"limit":true},"params":[{"name":"after","required":true,"transform":{"type":"scalar"},"locs":[{"a":119,"b":125}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":151,"b":157}]}],"statement":"SELECT sequence, type, api_timestamp(created_at) AS \"created_at!\", data, owner_a, owner_b\nFROM events\nWHERE sequence > :after!\nORDER BY sequence\nLIMIT :limit!                                                                                                                                                                                                         "};
+const listAllEventsIR: any = {"usedParamSet":{"after":true,"limit":true},"params":[{"name":"after","required":true,"transform":{"type":"scalar"},"locs":[{"a":181,"b":187}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":213,"b":219}]}],"statement":"SELECT sequence AS \"sequence!\", type AS \"type!\", api_timestamp(created_at) AS \"created_at!\", data AS \"data!\",\n       owner_a AS \"owner_a!\", owner_b\nFROM event_feed\nWHERE sequence > :after!\nORDER BY sequence\nLIMIT :limit!                                                                                                                                                                                                         "};
 
 /**
  * Query generated from SQL:
  * ```
- * SELECT sequence, type, api_timestamp(created_at) AS "created_at!", data, owner_a, owner_b
- * FROM events
+ * SELECT sequence AS "sequence!", type AS "type!", api_timestamp(created_at) AS "created_at!", data AS "data!",
+ *        owner_a AS "owner_a!", owner_b
+ * FROM event_feed
  * WHERE sequence > :after!
  * ORDER BY sequence
  * LIMIT :limit!                                                                                                                                                                                                         
@@ -120,7 +121,7 @@ export interface IListOwnEventsQuery {
   result: IListOwnEventsResult;
 }
 
-const listOwnEventsIR: any = {"usedParamSet":{"owner":true,"after":true,"limit":true},"params":[{"name":"owner","required":true,"transform":{"type":"scalar"},"locs":[{"a":195,"b":201},{"a":311,"b":317}]},{"name":"after","required":true,"transform":{"type":"scalar"},"locs":[{"a":218,"b":224},{"a":334,"b":340}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":250,"b":256},{"a":366,"b":372},{"a":405,"b":411}]}],"statement":"SELECT sequence AS \"sequence!\", type AS \"type!\", api_timestamp(created_at) AS \"created_at!\", data AS \"data!\",\n       owner_a AS \"owner_a!\", owner_b\nFROM (\n  (SELECT * FROM events WHERE owner_a = :owner! AND sequence > :after! ORDER BY sequence LIMIT :limit!)\n  UNION ALL\n  (SELECT * FROM events WHERE owner_b = :owner! AND sequence > :after! ORDER BY sequence LIMIT :limit!)\n) own\nORDER BY sequence\nLIMIT :limit!                                                                                               "};
+const listOwnEventsIR: any = {"usedParamSet":{"owner":true,"after":true,"limit":true},"params":[{"name":"owner","required":true,"transform":{"type":"scalar"},"locs":[{"a":199,"b":205},{"a":319,"b":325}]},{"name":"after","required":true,"transform":{"type":"scalar"},"locs":[{"a":222,"b":228},{"a":342,"b":348}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":254,"b":260},{"a":374,"b":380},{"a":413,"b":419}]}],"statement":"SELECT sequence AS \"sequence!\", type AS \"type!\", api_timestamp(created_at) AS \"created_at!\", data AS \"data!\",\n       owner_a AS \"owner_a!\", owner_b\nFROM (\n  (SELECT * FROM event_feed WHERE owner_a = :owner! AND sequence > :after! ORDER BY sequence LIMIT :limit!)\n  UNION ALL\n  (SELECT * FROM event_feed WHERE owner_b = :owner! AND sequence > :after! ORDER BY sequence LIMIT :limit!)\n) own\nORDER BY sequence\nLIMIT :limit!                                                                                               "};
 
 /**
  * Query generated from SQL:
@@ -128,9 +129,9 @@ const listOwnEventsIR: any = {"usedParamSet":{"owner":true,"after":true,"limit":
  * SELECT sequence AS "sequence!", type AS "type!", api_timestamp(created_at) AS "created_at!", data AS "data!",
  *        owner_a AS "owner_a!", owner_b
  * FROM (
- *   (SELECT * FROM events WHERE owner_a = :owner! AND sequence > :after! ORDER BY sequence LIMIT :limit!)
+ *   (SELECT * FROM event_feed WHERE owner_a = :owner! AND sequence > :after! ORDER BY sequence LIMIT :limit!)
  *   UNION ALL
- *   (SELECT * FROM events WHERE owner_b = :owner! AND sequence > :after! ORDER BY sequence LIMIT :limit!)
+ *   (SELECT * FROM event_feed WHERE owner_b = :owner! AND sequence > :after! ORDER BY sequence LIMIT :limit!)
  * ) own
  * ORDER BY sequence
  * LIMIT :limit!                                                                                               

@@ -65,12 +65,9 @@ CREATE TABLE event_outbox (
   created_at timestamp with time zone DEFAULT now() NOT NULL,
   transfer_id bigint,
   data json,
-  owner_a text,
-  CONSTRAINT event_outbox_one_source CHECK (
-CASE
-    WHEN (transfer_id IS NULL) THEN ((data IS NOT NULL) AND (owner_a IS NOT NULL))
-    ELSE ((data IS NULL) AND (owner_a IS NULL))
-END),
+  owner_a text NOT NULL,
+  owner_b text,
+  CONSTRAINT event_outbox_one_source CHECK (((transfer_id IS NULL) <> (data IS NULL))),
   CONSTRAINT event_outbox_pkey PRIMARY KEY (id)
 );
 
@@ -78,9 +75,11 @@ CREATE TABLE events (
   sequence bigint NOT NULL,
   type text NOT NULL,
   created_at timestamp with time zone NOT NULL,
-  data json NOT NULL,
+  transfer_id bigint,
+  data json,
   owner_a text NOT NULL,
   owner_b text,
+  CONSTRAINT events_one_source CHECK (((transfer_id IS NULL) <> (data IS NULL))),
   CONSTRAINT events_pkey PRIMARY KEY (sequence)
 );
 

@@ -70,7 +70,7 @@ export interface IGetTransferQuery {
   result: IGetTransferResult;
 }
 
-const getTransferIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":469,"b":472}]}],"statement":"SELECT t.id, t.from_account_id, t.to_account_id, t.amount, t.currency, t.created_at,\n       CASE WHEN t.status = 'pending' AND t.expires_at <= now() THEN 'expired' ELSE t.status END AS \"status!\",\n       t.posted_amount AS \"posted_amount!\", t.expires_at, t.reference, t.metadata, t.reverses_transfer_id,\n       f.owner AS from_owner, r.owner AS to_owner\nFROM transfers t\nJOIN accounts f ON f.id = t.from_account_id\nJOIN accounts r ON r.id = t.to_account_id\nWHERE t.id = :id!::transfer_id                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                       "};
+const getTransferIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":469,"b":472}]}],"statement":"SELECT t.id, t.from_account_id, t.to_account_id, t.amount, t.currency, t.created_at,\n       CASE WHEN t.status = 'pending' AND t.expires_at <= now() THEN 'expired' ELSE t.status END AS \"status!\",\n       t.posted_amount AS \"posted_amount!\", t.expires_at, t.reference, t.metadata, t.reverses_transfer_id,\n       f.owner AS from_owner, r.owner AS to_owner\nFROM transfers t\nJOIN accounts f ON f.id = t.from_account_id\nJOIN accounts r ON r.id = t.to_account_id\nWHERE t.id = :id!::transfer_id                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                               "};
 
 /**
  * Query generated from SQL:
@@ -82,7 +82,7 @@ const getTransferIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","r
  * FROM transfers t
  * JOIN accounts f ON f.id = t.from_account_id
  * JOIN accounts r ON r.id = t.to_account_id
- * WHERE t.id = :id!::transfer_id                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                       
+ * WHERE t.id = :id!::transfer_id                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                               
  * ```
  */
 export const getTransfer = new PreparedQuery<IGetTransferParams,IGetTransferResult>(getTransferIR);
@@ -108,7 +108,7 @@ export interface IExpireHoldsQuery {
   result: IExpireHoldsResult;
 }
 
-const expireHoldsIR: any = {"usedParamSet":{"limit":true},"params":[{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":224,"b":230}]}],"statement":"WITH expired AS (\n  UPDATE transfers t SET status = 'expired', released_amount = t.amount\n  FROM (SELECT d.id FROM transfers d\n        WHERE d.status = 'pending' AND d.expires_at <= now()\n        ORDER BY d.expires_at LIMIT :limit! FOR UPDATE SKIP LOCKED) due\n  WHERE t.id = due.id\n  RETURNING t.*\n), announced AS (\n  INSERT INTO event_outbox (type, transfer_id)\n  SELECT 'transfer.expired', e.id FROM expired e ORDER BY e.id\n)\nSELECT id AS \"id!\", from_account_id AS \"from_account_id!\", to_account_id AS \"to_account_id!\", amount AS \"amount!\",\n       expires_at AS \"expires_at!\"\nFROM expired"};
+const expireHoldsIR: any = {"usedParamSet":{"limit":true},"params":[{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":224,"b":230}]}],"statement":"WITH expired AS (\n  UPDATE transfers t SET status = 'expired', released_amount = t.amount\n  FROM (SELECT d.id FROM transfers d\n        WHERE d.status = 'pending' AND d.expires_at <= now()\n        ORDER BY d.expires_at LIMIT :limit! FOR UPDATE SKIP LOCKED) due\n  WHERE t.id = due.id\n  RETURNING t.*\n), announced AS (\n  INSERT INTO event_outbox (type, transfer_id, owner_a, owner_b)\n  SELECT 'transfer.expired', e.id, fa.owner, nullif(ta.owner, fa.owner)\n  FROM expired e JOIN accounts fa ON fa.id = e.from_account_id JOIN accounts ta ON ta.id = e.to_account_id\n  ORDER BY e.id\n)\nSELECT id AS \"id!\", from_account_id AS \"from_account_id!\", to_account_id AS \"to_account_id!\", amount AS \"amount!\",\n       expires_at AS \"expires_at!\"\nFROM expired"};
 
 /**
  * Query generated from SQL:
@@ -121,8 +121,10 @@ const expireHoldsIR: any = {"usedParamSet":{"limit":true},"params":[{"name":"lim
  *   WHERE t.id = due.id
  *   RETURNING t.*
  * ), announced AS (
- *   INSERT INTO event_outbox (type, transfer_id)
- *   SELECT 'transfer.expired', e.id FROM expired e ORDER BY e.id
+ *   INSERT INTO event_outbox (type, transfer_id, owner_a, owner_b)
+ *   SELECT 'transfer.expired', e.id, fa.owner, nullif(ta.owner, fa.owner)
+ *   FROM expired e JOIN accounts fa ON fa.id = e.from_account_id JOIN accounts ta ON ta.id = e.to_account_id
+ *   ORDER BY e.id
  * )
  * SELECT id AS "id!", from_account_id AS "from_account_id!", to_account_id AS "to_account_id!", amount AS "amount!",
  *        expires_at AS "expires_at!"

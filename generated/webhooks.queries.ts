@@ -248,13 +248,14 @@ export interface IGetDeliveryQuery {
   result: IGetDeliveryResult;
 }
 
-const getDeliveryIR: any = {"usedParamSet":{"sequence":true,"endpointId":true},"params":[{"name":"sequence","required":true,"transform":{"type":"scalar"},"locs":[{"a":152,"b":161}]},{"name":"endpointId","required":true,"transform":{"type":"scalar"},"locs":[{"a":176,"b":187}]}],"statement":"SELECT w.url, w.secret, e.sequence, e.type, api_timestamp(e.created_at) AS \"created_at!\", e.data\nFROM webhook_endpoints w JOIN events e ON e.sequence = :sequence!\nWHERE w.id = :endpointId!"};
+const getDeliveryIR: any = {"usedParamSet":{"sequence":true,"endpointId":true},"params":[{"name":"sequence","required":true,"transform":{"type":"scalar"},"locs":[{"a":200,"b":209}]},{"name":"endpointId","required":true,"transform":{"type":"scalar"},"locs":[{"a":224,"b":235}]}],"statement":"SELECT w.url, w.secret, e.sequence AS \"sequence!\", e.type AS \"type!\", api_timestamp(e.created_at) AS \"created_at!\",\n       e.data AS \"data!\"\nFROM webhook_endpoints w JOIN event_feed e ON e.sequence = :sequence!\nWHERE w.id = :endpointId!"};
 
 /**
  * Query generated from SQL:
  * ```
- * SELECT w.url, w.secret, e.sequence, e.type, api_timestamp(e.created_at) AS "created_at!", e.data
- * FROM webhook_endpoints w JOIN events e ON e.sequence = :sequence!
+ * SELECT w.url, w.secret, e.sequence AS "sequence!", e.type AS "type!", api_timestamp(e.created_at) AS "created_at!",
+ *        e.data AS "data!"
+ * FROM webhook_endpoints w JOIN event_feed e ON e.sequence = :sequence!
  * WHERE w.id = :endpointId!
  * ```
  */

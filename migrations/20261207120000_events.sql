@@ -19,30 +19,36 @@ CREATE TABLE event_outbox (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   type text NOT NULL,
   created_at timestamptz NOT NULL DEFAULT now(),
-  -- A transfer's event names only its transfer: the sequencer builds its data (the Transfer object as
-  -- the event left it) and its owners from the transfer's row. The writer — the ledger call, holding
-  -- its accounts' locks — then writes a narrow row and builds no JSON: every byte and every moment it
-  -- saves is taken off the time those locks are held. What the sequencer reads of the row cannot have
-  -- changed since: a transfer's accounts, amount, times, reference and metadata never change; its
-  -- status and posted_amount do (pending → posted, voided or expired, each final), and both follow
-  -- from the event's type. No foreign key: its check would cost the writer a lookup per event, and
-  -- the row is written in the same statement's transaction as the transfer it names.
+  -- A transfer's event stores its transfer's id, not its data: the data (the Transfer object as the
+  -- event left it) is built from the transfer's row when the event is read (the view event_feed).
+  -- So the writer — the ledger call, holding its accounts' locks — builds no JSON and writes a narrow
+  -- row, and nor does the sequencer: JSON is built only for events someone reads, off both
+  -- transactions. What a reader builds is still what the change answered: a transfer's accounts,
+  -- amount, times, reference and metadata never change; its status and posted_amount do (pending →
+  -- posted, voided or expired, each final), and both follow from the event's type. No foreign key:
+  -- its check would cost the writer a lookup per event, and the row is written in the transaction
+  -- of the transfer it names (transfers are never deleted).
   transfer_id bigint,
-  -- Any other event (an account's, a user's) carries its data as it was, and who may see it besides
-  -- bankers: the owner of the account, or the user it is about.
+  -- Any other event (an account's, a user's) stores its data as it was.
   data json,
-  owner_a text,
-  CONSTRAINT event_outbox_one_source CHECK (CASE WHEN transfer_id IS NULL THEN data IS NOT NULL AND owner_a IS NOT NULL
-                                                 ELSE data IS NULL AND owner_a IS NULL END)
+  -- Who may see it besides bankers: the owners of the accounts it concerns (owner_b: the other side
+  -- of a transfer, when another user), or the user it is about.
+  owner_a text NOT NULL,
+  owner_b text,
+  CONSTRAINT event_outbox_one_source CHECK ((transfer_id IS NULL) <> (data IS NULL))
 );
 
+-- A numbered event: the outbox row as it was, with its number. Readers read it through the view
+-- event_feed, which builds a transfer's data.
 CREATE TABLE events (
   sequence bigint PRIMARY KEY,
   type text NOT NULL,
   created_at timestamptz NOT NULL,
-  data json NOT NULL,
+  transfer_id bigint,
+  data json,
   owner_a text NOT NULL,
-  owner_b text
+  owner_b text,
+  CONSTRAINT events_one_source CHECK ((transfer_id IS NULL) <> (data IS NULL))
 );
 -- A depositor's feed: their events in order, from either side (two index range scans, merged).
 CREATE INDEX events_owner_a_idx ON events (owner_a, sequence);
@@ -50,6 +56,22 @@ CREATE INDEX events_owner_b_idx ON events (owner_b, sequence) WHERE owner_b IS N
 -- Retention deletes by age: a BRIN index (events are appended in time order), which costs a write
 -- only once per block range, not per event.
 CREATE INDEX events_created_at_idx ON events USING brin (created_at);
+
+-- Events as readers see them (the feed, the stream, webhook deliveries). A transfer's data is the
+-- Transfer object as the event left it, built from the transfer's row at each read: which fields can
+-- have changed since and why the others cannot, at the table event_outbox. Written once per event
+-- and read a few times (a feed reader, each webhook endpoint), so the JSON is built by the readers,
+-- off the ledger's transaction and the sequencer's.
+CREATE VIEW event_feed AS
+SELECT e.sequence, e.type, e.created_at, e.owner_a, e.owner_b,
+       coalesce(e.data, json_build_object('transfer', json_build_object(
+         'id', t.id, 'from_account_id', t.from_account_id, 'to_account_id', t.to_account_id,
+         'amount', t.amount, 'created_at', api_timestamp(t.created_at), 'status', substr(e.type, 10),
+         'posted_amount', CASE WHEN e.type = 'transfer.posted' THEN t.posted_amount ELSE 0 END,
+         'expires_at', api_timestamp(t.expires_at), 'reference', t.reference, 'metadata', t.metadata,
+         'reverses_transfer_id', t.reverses_transfer_id))) AS data
+FROM events e
+LEFT JOIN transfers t ON t.id = e.transfer_id;
 
 -- The last sequence given: one row, whose lock admits one sequencer at a time.
 CREATE TABLE event_counter (
@@ -60,5 +82,6 @@ INSERT INTO event_counter (last) VALUES (0);
 
 -- migrate:down
 DROP TABLE event_counter;
+DROP VIEW event_feed;
 DROP TABLE events;
 DROP TABLE event_outbox;

@@ -25,24 +25,11 @@ BEGIN
   WITH gone AS (
     DELETE FROM event_outbox o
     WHERE o.id IN (SELECT q.id FROM event_outbox q ORDER BY q.id LIMIT p_limit)
-    RETURNING o.id, o.type, o.created_at, o.transfer_id, o.data, o.owner_a
+    RETURNING o.id, o.type, o.created_at, o.transfer_id, o.data, o.owner_a, o.owner_b
   ), numbered AS (
-    -- A transfer's event: the Transfer object as the event left it, from the transfer's row (which
-    -- fields can have changed since, and why the others cannot: the table event_outbox). Seen by the
-    -- owners of both sides.
-    INSERT INTO events (sequence, type, created_at, data, owner_a, owner_b)
-    SELECT v_base + row_number() OVER (ORDER BY g.id), g.type, g.created_at,
-           coalesce(g.data, json_build_object('transfer', json_build_object(
-             'id', t.id, 'from_account_id', t.from_account_id, 'to_account_id', t.to_account_id,
-             'amount', t.amount, 'created_at', api_timestamp(t.created_at), 'status', substr(g.type, 10),
-             'posted_amount', CASE WHEN g.type = 'transfer.posted' THEN t.posted_amount ELSE 0 END,
-             'expires_at', api_timestamp(t.expires_at), 'reference', t.reference, 'metadata', t.metadata,
-             'reverses_transfer_id', t.reverses_transfer_id))),
-           coalesce(g.owner_a, fa.owner), nullif(ta.owner, fa.owner)
+    INSERT INTO events (sequence, type, created_at, transfer_id, data, owner_a, owner_b)
+    SELECT v_base + row_number() OVER (ORDER BY g.id), g.type, g.created_at, g.transfer_id, g.data, g.owner_a, g.owner_b
     FROM gone g
-    LEFT JOIN transfers t ON t.id = g.transfer_id
-    LEFT JOIN accounts fa ON fa.id = t.from_account_id
-    LEFT JOIN accounts ta ON ta.id = t.to_account_id
     RETURNING 1
   )
   SELECT count(*) INTO v_n FROM numbered;

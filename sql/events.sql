@@ -1,5 +1,6 @@
 /* Events (API v1.3): the outbox is numbered by the sequencer (sql/functions/sequence_events.pgsql);
-   readers read `events`, whose every visible state is a prefix of the numbering. */
+   readers read `events` through the view event_feed (a transfer's data built from its row), and every
+   state of `events` a reader sees is a prefix of the numbering. */
 
 /* Numbers what has committed to the outbox, at most :limit rows; NOTIFYs the last number. */
 /* @name SequenceEvents */
@@ -11,8 +12,9 @@ SELECT last AS "last!" FROM event_counter;
 
 /* A banker's feed: every event after :after, ascending. */
 /* @name ListAllEvents */
-SELECT sequence, type, api_timestamp(created_at) AS "created_at!", data, owner_a, owner_b
-FROM events
+SELECT sequence AS "sequence!", type AS "type!", api_timestamp(created_at) AS "created_at!", data AS "data!",
+       owner_a AS "owner_a!", owner_b
+FROM event_feed
 WHERE sequence > :after!
 ORDER BY sequence
 LIMIT :limit!;
@@ -23,9 +25,9 @@ LIMIT :limit!;
 SELECT sequence AS "sequence!", type AS "type!", api_timestamp(created_at) AS "created_at!", data AS "data!",
        owner_a AS "owner_a!", owner_b
 FROM (
-  (SELECT * FROM events WHERE owner_a = :owner! AND sequence > :after! ORDER BY sequence LIMIT :limit!)
+  (SELECT * FROM event_feed WHERE owner_a = :owner! AND sequence > :after! ORDER BY sequence LIMIT :limit!)
   UNION ALL
-  (SELECT * FROM events WHERE owner_b = :owner! AND sequence > :after! ORDER BY sequence LIMIT :limit!)
+  (SELECT * FROM event_feed WHERE owner_b = :owner! AND sequence > :after! ORDER BY sequence LIMIT :limit!)
 ) own
 ORDER BY sequence
 LIMIT :limit!;

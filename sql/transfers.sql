@@ -21,7 +21,7 @@ WHERE t.id = :id!::transfer_id;
    these transfers and skips any a ledger call holds (a posting or void in flight: it ends the hold
    itself or leaves it for the next run), so it never waits for the ledger's locks nor makes it wait
    longer than this one statement. Each one's transfer.expired event is appended in the same statement
-   (its data and owners are the sequencer's to read from the transfer). */
+   (its data is built from the transfer when read), seen by both sides' owners. */
 /* @name ExpireHolds */
 WITH expired AS (
   UPDATE transfers t SET status = 'expired', released_amount = t.amount
@@ -31,8 +31,10 @@ WITH expired AS (
   WHERE t.id = due.id
   RETURNING t.*
 ), announced AS (
-  INSERT INTO event_outbox (type, transfer_id)
-  SELECT 'transfer.expired', e.id FROM expired e ORDER BY e.id
+  INSERT INTO event_outbox (type, transfer_id, owner_a, owner_b)
+  SELECT 'transfer.expired', e.id, fa.owner, nullif(ta.owner, fa.owner)
+  FROM expired e JOIN accounts fa ON fa.id = e.from_account_id JOIN accounts ta ON ta.id = e.to_account_id
+  ORDER BY e.id
 )
 SELECT id AS "id!", from_account_id AS "from_account_id!", to_account_id AS "to_account_id!", amount AS "amount!",
        expires_at AS "expires_at!"

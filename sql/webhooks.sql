@@ -32,8 +32,9 @@ FROM webhook_deliveries d WHERE d.endpoint_id = :endpointId! ORDER BY d.id DESC 
 
 /* What one delivery sends: the endpoint (gone: nothing) and the event (past its retention: nothing). */
 /* @name GetDelivery */
-SELECT w.url, w.secret, e.sequence, e.type, api_timestamp(e.created_at) AS "created_at!", e.data
-FROM webhook_endpoints w JOIN events e ON e.sequence = :sequence!
+SELECT w.url, w.secret, e.sequence AS "sequence!", e.type AS "type!", api_timestamp(e.created_at) AS "created_at!",
+       e.data AS "data!"
+FROM webhook_endpoints w JOIN event_feed e ON e.sequence = :sequence!
 WHERE w.id = :endpointId!;
 
 /* @name RecordWebhookDelivery */

@@ -94,7 +94,7 @@ DECLARE
   -- The accounts that changed: ids, balance deltas, statuses.
   c_id bigint[] := '{}'; c_delta bigint[] := '{}'; c_status text[] := '{}';
   -- The events: type, data, and who sees them (the owners of both sides).
-  o_event text; o_was text; v_type text[] := '{}'; v_tid bigint[] := '{}'; v_data json[] := '{}'; v_oa text[] := '{}';
+  o_event text; o_was text; v_type text[] := '{}'; v_tid bigint[] := '{}'; v_data json[] := '{}'; v_oa text[] := '{}'; v_ob text[] := '{}';
 BEGIN
   IF n = 0 THEN RETURN; END IF;
 
@@ -438,14 +438,15 @@ BEGIN
                                   'available_balance', a_bal[x] - a_pd[x]));
     END IF;
 
-    -- 8. Its event: a transfer's names the transfer (the sequencer builds its data: why, at the table
+    -- 8. Its event: a transfer's names the transfer (its data is built when read: why, at the table
     -- event_outbox in migrations/20261207120000_events.sql); an account's carries the account as it is.
     IF o_event IS NOT NULL THEN
       v_type := v_type || o_event;
       IF o_kind = 'transfer' THEN
-        v_tid := v_tid || o_tid; v_data := v_data || NULL::json; v_oa := v_oa || NULL::text;
+        v_tid := v_tid || o_tid; v_data := v_data || NULL::json;
+        v_oa := v_oa || a_owner[f]; v_ob := v_ob || CASE WHEN a_owner[t] <> a_owner[f] THEN a_owner[t] END;
       ELSE
-        v_tid := v_tid || NULL::bigint; v_data := v_data || result; v_oa := v_oa || a_owner[x];
+        v_tid := v_tid || NULL::bigint; v_data := v_data || result; v_oa := v_oa || a_owner[x]; v_ob := v_ob || NULL::text;
       END IF;
     END IF;
 
@@ -500,8 +501,8 @@ BEGIN
     SELECT * FROM unnest(s_user, s_key, s_fp, s_status, s_resp);
   END IF;
   IF array_length(v_type, 1) > 0 THEN
-    INSERT INTO event_outbox (type, created_at, transfer_id, data, owner_a)
-    SELECT v.type, v_now, v.tid, v.data, v.oa FROM unnest(v_type, v_tid, v_data, v_oa) AS v(type, tid, data, oa);
+    INSERT INTO event_outbox (type, created_at, transfer_id, data, owner_a, owner_b)
+    SELECT v.type, v_now, v.tid, v.data, v.oa, v.ob FROM unnest(v_type, v_tid, v_data, v_oa, v_ob) AS v(type, tid, data, oa, ob);
   END IF;
 END;
 $$;

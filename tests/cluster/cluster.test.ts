@@ -293,7 +293,7 @@ it('failover under keyed load: 503 or 201 within 10 s, recovery within 30 s, eve
       await new Promise((r) => setTimeout(r, 100));
     }
     const { rows: events } = await pool.query<{ id: string }>(
-      `SELECT data -> 'transfer' ->> 'id' AS id FROM events WHERE type = 'transfer.posted' AND (data -> 'transfer' ->> 'id')::bigint = ANY($1::bigint[])`,
+      `SELECT data -> 'transfer' ->> 'id' AS id FROM event_feed WHERE type = 'transfer.posted' AND (data -> 'transfer' ->> 'id')::bigint = ANY($1::bigint[])`,
       [ids],
     );
     expect(events.map((e) => Number(e.id)).sort((x, y) => x - y)).toEqual([...ids].sort((x, y) => x - y));

@@ -1,8 +1,9 @@
-// A transfer's event is written narrow (its type and transfer id) inside the ledger call, and its data
-// is built by the sequencer from the transfer's row, later — after the transfer may have moved on
-// (a hold posted, voided or expired before its `transfer.pending` event was numbered). Every event
+// A transfer's event is written narrow (its type and transfer id) inside the ledger call and stays so
+// when numbered; its data is built from the transfer's row by whoever reads it (the view event_feed),
+// later — after the transfer may have moved on (a hold posted, voided or expired before its
+// `transfer.pending` event was numbered or read). Every event
 // must still carry the Transfer object as the change that made it answered, and the owners of both
-// sides: here every change happens first, and only then is anything numbered.
+// sides: here every change happens first, and only then is anything numbered and read.
 import { expireHolds } from '../../generated/transfers.queries.js';
 import { type AccountId, asCents, type TransferId } from '../../src/ids.js';
 import type { Movement } from '../../src/transfers/ledger.js';
@@ -76,7 +77,7 @@ it("every transfer event carries the Transfer as its change answered it, though 
 
   const { moved } = await sequence();
   expect(moved).toBe(expected.length);
-  const { rows } = await db.pool.query('SELECT type, data, owner_a, owner_b FROM events WHERE sequence > $1 ORDER BY sequence', [base]);
+  const { rows } = await db.pool.query('SELECT type, data, owner_a, owner_b FROM event_feed WHERE sequence > $1 ORDER BY sequence', [base]);
   expect(rows).toEqual(expected);
   // What the earliest events say is not what the rows say now: the data is the change's, not the row's.
   expect(rows[1].data.transfer).toMatchObject({ status: 'pending', posted_amount: 0 });

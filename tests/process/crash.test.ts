@@ -189,7 +189,7 @@ async function checkEvents(c: pg.Client) {
   }
   const { rows: events } = await c.query<{ type: string; id: string; status: string }>(
     `SELECT type, data -> 'transfer' ->> 'id' AS id, data -> 'transfer' ->> 'status' AS status
-     FROM events WHERE type LIKE 'transfer.%' ORDER BY sequence`,
+     FROM event_feed WHERE type LIKE 'transfer.%' ORDER BY sequence`,
   );
   const { rows: transfers } = await c.query<{ id: string; status: string }>('SELECT id, status FROM transfers ORDER BY id');
   const last = new Map<string, string>();
