@@ -4,9 +4,12 @@
 //
 // Both commits are checked out in worktrees of their own (git worktree, under the system's temp
 // directory), each installed with `npm ci`, and each runs its own `bench/run.ts` with the same flags
-// (`--phases curve,hot --curve N`: spread and hot at N connections, each on a fresh PostgreSQL cluster
-// seeded through the API), in alternating order round by round, so that the machine's drift falls on
-// both. Printed: each round's figures, the medians, the ratios of medians, and the verdict against the
+// (`--phases curve,hot --curve N`: spread and hot at N connections, seeded through the API), in
+// alternating order round by round, so that the machine's drift falls on both. Every run gets a fresh
+// cluster of the system's PostgreSQL started here with the same settings, handed to the commit's bench
+// as DATABASE_URL: a commit whose bench predates the system server (it would start an embedded one)
+// is measured on the same server as the others. Without the system binaries (or with --own-server)
+// each commit's bench picks its server itself. Printed: each round's figures, the medians, the ratios of medians, and the verdict against the
 // budget (spread at most 10 % slower; hot within noise: the median inside the range main-before's own
 // runs spread over). The working tree's uncommitted changes are not measured: HEAD is.
 import { spawnSync } from 'node:child_process';
@@ -15,6 +18,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../src/platform/paths.js';
+import { SYSTEM_POSTGRES_BIN, startSystemPostgres } from './system-postgres.js';
 
 const HELP = `npm run bench:budget -- --against REF [flags]
   --against REF       the commit to compare HEAD with (main before the feature), any git ref
@@ -23,6 +27,8 @@ const HELP = `npm run bench:budget -- --against REF [flags]
   --rounds N          runs of each commit, alternating (default 4)
   --duration S        seconds per phase (default 8)
   --connections N     connections of both phases (default 32)
+  --own-server        let each commit's bench start its own server (default: a fresh cluster of the
+                      system's PostgreSQL per run, started here, the same for every commit)
   --keep              leave the worktrees (their paths are printed)
   --help              this text`;
 
@@ -50,9 +56,9 @@ function git(args: string[], cwd = projectRoot): string {
   return r.stdout.trim();
 }
 
-function runIn(cwd: string, command: string, args: string[]): void {
+function runIn(cwd: string, command: string, args: string[], env?: NodeJS.ProcessEnv): void {
   // Their output (progress) goes to stderr: stdout is the report alone.
-  const r = spawnSync(command, args, { cwd, stdio: ['ignore', 2, 'inherit'] });
+  const r = spawnSync(command, args, { cwd, stdio: ['ignore', 2, 'inherit'], ...(env ? { env } : {}) });
   if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} in ${cwd} exited ${r.status}`);
 }
 
@@ -82,6 +88,12 @@ async function main(): Promise<number> {
   const sides = [...headRefs, against].map((name) => ({ name, commit: git(['rev-parse', '--verify', `${name}^{commit}`]) }));
   if (headRefs.includes('HEAD') && git(['status', '--porcelain', '--untracked-files=no']) !== '')
     log('the working tree has uncommitted changes: they are not measured (HEAD is)');
+  const sharedServer = !argv.includes('--own-server') && !process.env.DATABASE_URL && existsSync(SYSTEM_POSTGRES_BIN);
+  log(
+    sharedServer
+      ? `every run on a fresh cluster of ${SYSTEM_POSTGRES_BIN}, started here`
+      : "each commit's bench starts its own server (compare only commits whose benches pick the same one)",
+  );
   const root = await mkdtemp(join(tmpdir(), 'simplebank-budget-'));
   const trees = sides.map((s, i) => ({ ...s, dir: join(root, `side-${i}`), runs: [] as Run[] }));
   try {
@@ -98,20 +110,30 @@ async function main(): Promise<number> {
         log(`round ${round}/${rounds}: ${t.name}`);
         const results = join(t.dir, 'bench/results/latest.json');
         await rm(results, { force: true });
-        runIn(t.dir, process.execPath, [
-          '--import',
-          'tsx',
-          'bench/run.ts',
-          '--phases',
-          'curve,hot',
-          '--curve',
-          String(connections),
-          '--connections',
-          String(connections),
-          '--duration',
-          String(duration),
-          '--save',
-        ]);
+        const server = sharedServer ? await startSystemPostgres(SYSTEM_POSTGRES_BIN, log) : undefined;
+        try {
+          runIn(
+            t.dir,
+            process.execPath,
+            [
+              '--import',
+              'tsx',
+              'bench/run.ts',
+              '--phases',
+              'curve,hot',
+              '--curve',
+              String(connections),
+              '--connections',
+              String(connections),
+              '--duration',
+              String(duration),
+              '--save',
+            ],
+            server ? { ...process.env, DATABASE_URL: server.url } : undefined,
+          );
+        } finally {
+          server?.stop();
+        }
         if (!existsSync(results)) throw new Error(`${t.name}'s bench wrote no ${results}`);
         const json = JSON.parse(await readFile(results, 'utf8')) as {
           phases: (Figures & { workload: string; connections: number })[];
