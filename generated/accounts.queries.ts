@@ -31,7 +31,7 @@ export interface ICreateAccountQuery {
   result: ICreateAccountResult;
 }
 
-const createAccountIR: any = {"usedParamSet":{"owner":true,"currency":true},"params":[{"name":"owner","required":true,"transform":{"type":"scalar"},"locs":[{"a":68,"b":74}]},{"name":"currency","required":true,"transform":{"type":"scalar"},"locs":[{"a":77,"b":86}]}],"statement":"WITH opened AS (\n  INSERT INTO accounts (owner, currency)\n  VALUES (:owner!, :currency!)\n  RETURNING id, owner, balance, currency, created_at, status\n), announced AS (\n  INSERT INTO event_outbox (type, created_at, data, owner_a)\n  SELECT 'account.opened', o.created_at,\n         json_build_object('account', json_build_object('id', o.id, 'owner', o.owner, 'balance', o.balance,\n           'currency', o.currency, 'created_at', api_timestamp(o.created_at), 'status', o.status,\n           'pending_debits', 0, 'pending_credits', 0, 'available_balance', o.balance)),\n         o.owner\n  FROM opened o\n)\nSELECT id AS \"id!\", owner AS \"owner!\", balance AS \"balance!\", currency AS \"currency!\", created_at AS \"created_at!\",\n       status AS \"status!\", 0::bigint AS \"pending_debits!\", 0::bigint AS \"pending_credits!\"\nFROM opened"};
+const createAccountIR: any = {"usedParamSet":{"owner":true,"currency":true},"params":[{"name":"owner","required":true,"transform":{"type":"scalar"},"locs":[{"a":68,"b":74}]},{"name":"currency","required":true,"transform":{"type":"scalar"},"locs":[{"a":77,"b":86}]}],"statement":"WITH opened AS (\n  INSERT INTO accounts (owner, currency)\n  VALUES (:owner!, :currency!)\n  RETURNING id, owner, balance, currency, created_at, status\n), announced AS (\n  INSERT INTO event_outbox (created_at, types, transfer_ids, datas, owners_a, owners_b)\n  SELECT o.created_at, ARRAY['account.opened'], ARRAY[NULL::bigint],\n         ARRAY[json_build_object('account', json_build_object('id', o.id, 'owner', o.owner, 'balance', o.balance,\n           'currency', o.currency, 'created_at', api_timestamp(o.created_at), 'status', o.status,\n           'pending_debits', 0, 'pending_credits', 0, 'available_balance', o.balance))],\n         ARRAY[o.owner], ARRAY[NULL::text]\n  FROM opened o\n)\nSELECT id AS \"id!\", owner AS \"owner!\", balance AS \"balance!\", currency AS \"currency!\", created_at AS \"created_at!\",\n       status AS \"status!\", 0::bigint AS \"pending_debits!\", 0::bigint AS \"pending_credits!\"\nFROM opened"};
 
 /**
  * Query generated from SQL:
@@ -41,12 +41,12 @@ const createAccountIR: any = {"usedParamSet":{"owner":true,"currency":true},"par
  *   VALUES (:owner!, :currency!)
  *   RETURNING id, owner, balance, currency, created_at, status
  * ), announced AS (
- *   INSERT INTO event_outbox (type, created_at, data, owner_a)
- *   SELECT 'account.opened', o.created_at,
- *          json_build_object('account', json_build_object('id', o.id, 'owner', o.owner, 'balance', o.balance,
+ *   INSERT INTO event_outbox (created_at, types, transfer_ids, datas, owners_a, owners_b)
+ *   SELECT o.created_at, ARRAY['account.opened'], ARRAY[NULL::bigint],
+ *          ARRAY[json_build_object('account', json_build_object('id', o.id, 'owner', o.owner, 'balance', o.balance,
  *            'currency', o.currency, 'created_at', api_timestamp(o.created_at), 'status', o.status,
- *            'pending_debits', 0, 'pending_credits', 0, 'available_balance', o.balance)),
- *          o.owner
+ *            'pending_debits', 0, 'pending_credits', 0, 'available_balance', o.balance))],
+ *          ARRAY[o.owner], ARRAY[NULL::text]
  *   FROM opened o
  * )
  * SELECT id AS "id!", owner AS "owner!", balance AS "balance!", currency AS "currency!", created_at AS "created_at!",

@@ -16,6 +16,7 @@ export interface ISequenceEventsParams {
 export interface ISequenceEventsResult {
   last: string;
   moved: number;
+  rows_taken: number;
 }
 
 /** 'SequenceEvents' query type */
@@ -24,12 +25,12 @@ export interface ISequenceEventsQuery {
   result: ISequenceEventsResult;
 }
 
-const sequenceEventsIR: any = {"usedParamSet":{"limit":true},"params":[{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":63,"b":69}]}],"statement":"SELECT moved AS \"moved!\", last AS \"last!\" FROM sequence_events(:limit!)                                          "};
+const sequenceEventsIR: any = {"usedParamSet":{"limit":true},"params":[{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":92,"b":98}]}],"statement":"SELECT moved AS \"moved!\", last AS \"last!\", rows_taken AS \"rows_taken!\" FROM sequence_events(:limit!)                                          "};
 
 /**
  * Query generated from SQL:
  * ```
- * SELECT moved AS "moved!", last AS "last!" FROM sequence_events(:limit!)                                          
+ * SELECT moved AS "moved!", last AS "last!", rows_taken AS "rows_taken!" FROM sequence_events(:limit!)                                          
  * ```
  */
 export const sequenceEvents = new PreparedQuery<ISequenceEventsParams,ISequenceEventsResult>(sequenceEventsIR);
@@ -172,8 +173,8 @@ export type IOutboxStatsParams = void;
 
 /** 'OutboxStats' return type */
 export interface IOutboxStatsResult {
+  events: number;
   oldest_age_s: number;
-  rows: number;
 }
 
 /** 'OutboxStats' query type */
@@ -182,12 +183,12 @@ export interface IOutboxStatsQuery {
   result: IOutboxStatsResult;
 }
 
-const outboxStatsIR: any = {"usedParamSet":{},"params":[],"statement":"SELECT count(*)::int AS \"rows!\", coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS \"oldest_age_s!\"\nFROM event_outbox"};
+const outboxStatsIR: any = {"usedParamSet":{},"params":[],"statement":"SELECT coalesce(sum(cardinality(types)), 0)::int AS \"events!\", coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS \"oldest_age_s!\"\nFROM event_outbox"};
 
 /**
  * Query generated from SQL:
  * ```
- * SELECT count(*)::int AS "rows!", coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS "oldest_age_s!"
+ * SELECT coalesce(sum(cardinality(types)), 0)::int AS "events!", coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS "oldest_age_s!"
  * FROM event_outbox
  * ```
  */

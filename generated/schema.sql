@@ -61,13 +61,13 @@ CREATE TABLE event_counter (
 
 CREATE TABLE event_outbox (
   id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
-  type text NOT NULL,
   created_at timestamp with time zone DEFAULT now() NOT NULL,
-  transfer_id bigint,
-  data json,
-  owner_a text NOT NULL,
-  owner_b text,
-  CONSTRAINT event_outbox_one_source CHECK (((transfer_id IS NULL) <> (data IS NULL))),
+  types text[] NOT NULL,
+  transfer_ids bigint[] NOT NULL,
+  datas json[] NOT NULL,
+  owners_a text[] NOT NULL,
+  owners_b text[] NOT NULL,
+  CONSTRAINT event_outbox_parallel CHECK (((cardinality(types) > 0) AND (cardinality(transfer_ids) = cardinality(types)) AND (cardinality(datas) = cardinality(types)) AND (cardinality(owners_a) = cardinality(types)) AND (cardinality(owners_b) = cardinality(types)))),
   CONSTRAINT event_outbox_pkey PRIMARY KEY (id)
 );
 
@@ -306,7 +306,7 @@ END;
 $function$
 ;
 
--- FUNCTION sequence_events(p_limit integer) RETURNS TABLE(moved integer, last bigint)
+-- FUNCTION sequence_events(p_limit integer) RETURNS TABLE(moved integer, last bigint, rows_taken integer)
 --   its body: sql/functions/sequence_events.pgsql (the only source; migrations/*_fn_sequence_events.sql apply it)
 
 -- FUNCTION transfer_tx_batch(p_kind text[], p_from bigint[], p_to bigint[], p_amount bigint[], p_currency text[], p_owner text[], p_key_user text[], p_key text[], p_fingerprint bytea[], p_key_ttl_ms bigint) RETURNS TABLE(ord integer, status integer, code text, detail text, replayed boolean, result json, to_account json)

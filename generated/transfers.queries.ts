@@ -108,7 +108,7 @@ export interface IExpireHoldsQuery {
   result: IExpireHoldsResult;
 }
 
-const expireHoldsIR: any = {"usedParamSet":{"limit":true},"params":[{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":224,"b":230}]}],"statement":"WITH expired AS (\n  UPDATE transfers t SET status = 'expired', released_amount = t.amount\n  FROM (SELECT d.id FROM transfers d\n        WHERE d.status = 'pending' AND d.expires_at <= now()\n        ORDER BY d.expires_at LIMIT :limit! FOR UPDATE SKIP LOCKED) due\n  WHERE t.id = due.id\n  RETURNING t.*\n), announced AS (\n  INSERT INTO event_outbox (type, transfer_id, owner_a, owner_b)\n  SELECT 'transfer.expired', e.id, fa.owner, nullif(ta.owner, fa.owner)\n  FROM expired e JOIN accounts fa ON fa.id = e.from_account_id JOIN accounts ta ON ta.id = e.to_account_id\n  ORDER BY e.id\n)\nSELECT id AS \"id!\", from_account_id AS \"from_account_id!\", to_account_id AS \"to_account_id!\", amount AS \"amount!\",\n       expires_at AS \"expires_at!\"\nFROM expired"};
+const expireHoldsIR: any = {"usedParamSet":{"limit":true},"params":[{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":224,"b":230}]}],"statement":"WITH expired AS (\n  UPDATE transfers t SET status = 'expired', released_amount = t.amount\n  FROM (SELECT d.id FROM transfers d\n        WHERE d.status = 'pending' AND d.expires_at <= now()\n        ORDER BY d.expires_at LIMIT :limit! FOR UPDATE SKIP LOCKED) due\n  WHERE t.id = due.id\n  RETURNING t.*\n), announced AS (\n  INSERT INTO event_outbox (types, transfer_ids, datas, owners_a, owners_b)\n  SELECT array_agg('transfer.expired'::text ORDER BY e.id), array_agg(e.id ORDER BY e.id), array_agg(NULL::json ORDER BY e.id),\n         array_agg(fa.owner ORDER BY e.id), array_agg(nullif(ta.owner, fa.owner) ORDER BY e.id)\n  FROM expired e JOIN accounts fa ON fa.id = e.from_account_id JOIN accounts ta ON ta.id = e.to_account_id\n  HAVING count(*) > 0\n)\nSELECT id AS \"id!\", from_account_id AS \"from_account_id!\", to_account_id AS \"to_account_id!\", amount AS \"amount!\",\n       expires_at AS \"expires_at!\"\nFROM expired"};
 
 /**
  * Query generated from SQL:
@@ -121,10 +121,11 @@ const expireHoldsIR: any = {"usedParamSet":{"limit":true},"params":[{"name":"lim
  *   WHERE t.id = due.id
  *   RETURNING t.*
  * ), announced AS (
- *   INSERT INTO event_outbox (type, transfer_id, owner_a, owner_b)
- *   SELECT 'transfer.expired', e.id, fa.owner, nullif(ta.owner, fa.owner)
+ *   INSERT INTO event_outbox (types, transfer_ids, datas, owners_a, owners_b)
+ *   SELECT array_agg('transfer.expired'::text ORDER BY e.id), array_agg(e.id ORDER BY e.id), array_agg(NULL::json ORDER BY e.id),
+ *          array_agg(fa.owner ORDER BY e.id), array_agg(nullif(ta.owner, fa.owner) ORDER BY e.id)
  *   FROM expired e JOIN accounts fa ON fa.id = e.from_account_id JOIN accounts ta ON ta.id = e.to_account_id
- *   ORDER BY e.id
+ *   HAVING count(*) > 0
  * )
  * SELECT id AS "id!", from_account_id AS "from_account_id!", to_account_id AS "to_account_id!", amount AS "amount!",
  *        expires_at AS "expires_at!"

@@ -336,7 +336,7 @@ export interface IVerifyEmailQuery {
   result: IVerifyEmailResult;
 }
 
-const verifyEmailIR: any = {"usedParamSet":{"id":true,"secretCode":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":74,"b":77}]},{"name":"secretCode","required":true,"transform":{"type":"scalar"},"locs":[{"a":99,"b":110}]}],"statement":"WITH used AS (\n  UPDATE verify_emails v SET is_used = true\n  WHERE v.id = :id! AND v.secret_code = :secretCode! AND NOT v.is_used AND v.expired_at > now()\n  RETURNING v.username, v.email\n), verified AS (\n  UPDATE users u SET is_email_verified = true\n  FROM used WHERE u.username = used.username AND u.email = used.email\n  RETURNING u.username, u.full_name, u.email, u.role, u.password_changed_at, u.created_at, u.is_email_verified\n), announced AS (\n  INSERT INTO event_outbox (type, data, owner_a)\n  SELECT 'user.email_verified',\n         json_build_object('user', json_build_object('username', v.username, 'full_name', v.full_name, 'email', v.email,\n           'role', v.role, 'password_changed_at', api_timestamp(v.password_changed_at), 'created_at', api_timestamp(v.created_at),\n           'is_email_verified', v.is_email_verified)),\n         v.username\n  FROM verified v\n)\nSELECT (SELECT count(*) FROM verified)::int AS \"verified!\""};
+const verifyEmailIR: any = {"usedParamSet":{"id":true,"secretCode":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":74,"b":77}]},{"name":"secretCode","required":true,"transform":{"type":"scalar"},"locs":[{"a":99,"b":110}]}],"statement":"WITH used AS (\n  UPDATE verify_emails v SET is_used = true\n  WHERE v.id = :id! AND v.secret_code = :secretCode! AND NOT v.is_used AND v.expired_at > now()\n  RETURNING v.username, v.email\n), verified AS (\n  UPDATE users u SET is_email_verified = true\n  FROM used WHERE u.username = used.username AND u.email = used.email\n  RETURNING u.username, u.full_name, u.email, u.role, u.password_changed_at, u.created_at, u.is_email_verified\n), announced AS (\n  INSERT INTO event_outbox (types, transfer_ids, datas, owners_a, owners_b)\n  SELECT ARRAY['user.email_verified'], ARRAY[NULL::bigint],\n         ARRAY[json_build_object('user', json_build_object('username', v.username, 'full_name', v.full_name, 'email', v.email,\n           'role', v.role, 'password_changed_at', api_timestamp(v.password_changed_at), 'created_at', api_timestamp(v.created_at),\n           'is_email_verified', v.is_email_verified))],\n         ARRAY[v.username], ARRAY[NULL::text]\n  FROM verified v\n)\nSELECT (SELECT count(*) FROM verified)::int AS \"verified!\""};
 
 /**
  * Query generated from SQL:
@@ -350,12 +350,12 @@ const verifyEmailIR: any = {"usedParamSet":{"id":true,"secretCode":true},"params
  *   FROM used WHERE u.username = used.username AND u.email = used.email
  *   RETURNING u.username, u.full_name, u.email, u.role, u.password_changed_at, u.created_at, u.is_email_verified
  * ), announced AS (
- *   INSERT INTO event_outbox (type, data, owner_a)
- *   SELECT 'user.email_verified',
- *          json_build_object('user', json_build_object('username', v.username, 'full_name', v.full_name, 'email', v.email,
+ *   INSERT INTO event_outbox (types, transfer_ids, datas, owners_a, owners_b)
+ *   SELECT ARRAY['user.email_verified'], ARRAY[NULL::bigint],
+ *          ARRAY[json_build_object('user', json_build_object('username', v.username, 'full_name', v.full_name, 'email', v.email,
  *            'role', v.role, 'password_changed_at', api_timestamp(v.password_changed_at), 'created_at', api_timestamp(v.created_at),
- *            'is_email_verified', v.is_email_verified)),
- *          v.username
+ *            'is_email_verified', v.is_email_verified))],
+ *          ARRAY[v.username], ARRAY[NULL::text]
  *   FROM verified v
  * )
  * SELECT (SELECT count(*) FROM verified)::int AS "verified!"

@@ -9,7 +9,7 @@
 -- the two commits is handed 42 and then never 41. Taking the number under a lock held until commit
 -- would order them, but would serialize every ledger commit (and its wait for the synchronous
 -- standby) behind one lock. So a writer only appends to `event_outbox` (no number, no lock: one
--- INSERT per ledger call), and the sequencer (sql/functions/sequence_events.pgsql) gives numbers
+-- row per ledger call), and the sequencer (sql/functions/sequence_events.pgsql) gives numbers
 -- afterwards to what has committed: one sequencer at a time (the row lock of `event_counter`), each
 -- moving committed outbox rows into `events` with numbers above every earlier one. A reader sees a
 -- sequencer's events only once it committed, and a sequencer starts only after the previous one's
@@ -17,8 +17,11 @@
 -- below it later (tests/events/feed-order.test.ts proves it, and shows the naive numbering miss).
 CREATE TABLE event_outbox (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  type text NOT NULL,
   created_at timestamptz NOT NULL DEFAULT now(),
+  -- One row per writing statement, not per event: a ledger call's events (in its items' order) are one
+  -- row of parallel arrays, one element per event, so the call pays one tuple, one index entry and one
+  -- later delete however many items it carries; the sequencer unnests them.
+  types text[] NOT NULL,
   -- A transfer's event stores its transfer's id, not its data: the data (the Transfer object as the
   -- event left it) is built from the transfer's row when the event is read (the view event_feed).
   -- So the writer — the ledger call, holding its accounts' locks — builds no JSON and writes a narrow
@@ -28,17 +31,19 @@ CREATE TABLE event_outbox (
   -- posted, voided or expired, each final), and both follow from the event's type. No foreign key:
   -- its check would cost the writer a lookup per event, and the row is written in the transaction
   -- of the transfer it names (transfers are never deleted).
-  transfer_id bigint,
-  -- Any other event (an account's, a user's) stores its data as it was.
-  data json,
-  -- Who may see it besides bankers: the owners of the accounts it concerns (owner_b: the other side
-  -- of a transfer, when another user), or the user it is about.
-  owner_a text NOT NULL,
-  owner_b text,
-  CONSTRAINT event_outbox_one_source CHECK ((transfer_id IS NULL) <> (data IS NULL))
+  transfer_ids bigint[] NOT NULL,
+  -- Any other event (an account's, a user's) stores its data as it was (NULL for a transfer's).
+  datas json[] NOT NULL,
+  -- Who may see each besides bankers: the owners of the accounts it concerns (owner_b: the other side
+  -- of a transfer, when another user; else NULL), or the user it is about.
+  owners_a text[] NOT NULL,
+  owners_b text[] NOT NULL,
+  CONSTRAINT event_outbox_parallel CHECK (
+    cardinality(types) > 0 AND cardinality(transfer_ids) = cardinality(types) AND cardinality(datas) = cardinality(types)
+    AND cardinality(owners_a) = cardinality(types) AND cardinality(owners_b) = cardinality(types))
 );
 
--- A numbered event: the outbox row as it was, with its number. Readers read it through the view
+-- A numbered event: one element of an outbox row, with its number. Readers read it through the view
 -- event_feed, which builds a transfer's data.
 CREATE TABLE events (
   sequence bigint PRIMARY KEY,

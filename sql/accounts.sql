@@ -8,12 +8,12 @@ WITH opened AS (
   VALUES (:owner!, :currency!)
   RETURNING id, owner, balance, currency, created_at, status
 ), announced AS (
-  INSERT INTO event_outbox (type, created_at, data, owner_a)
-  SELECT 'account.opened', o.created_at,
-         json_build_object('account', json_build_object('id', o.id, 'owner', o.owner, 'balance', o.balance,
+  INSERT INTO event_outbox (created_at, types, transfer_ids, datas, owners_a, owners_b)
+  SELECT o.created_at, ARRAY['account.opened'], ARRAY[NULL::bigint],
+         ARRAY[json_build_object('account', json_build_object('id', o.id, 'owner', o.owner, 'balance', o.balance,
            'currency', o.currency, 'created_at', api_timestamp(o.created_at), 'status', o.status,
-           'pending_debits', 0, 'pending_credits', 0, 'available_balance', o.balance)),
-         o.owner
+           'pending_debits', 0, 'pending_credits', 0, 'available_balance', o.balance))],
+         ARRAY[o.owner], ARRAY[NULL::text]
   FROM opened o
 )
 SELECT id AS "id!", owner AS "owner!", balance AS "balance!", currency AS "currency!", created_at AS "created_at!",

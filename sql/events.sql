@@ -2,9 +2,10 @@
    readers read `events` through the view event_feed (a transfer's data built from its row), and every
    state of `events` a reader sees is a prefix of the numbering. */
 
-/* Numbers what has committed to the outbox, at most :limit rows; NOTIFYs the last number. */
+/* Numbers what has committed to the outbox, at most :limit rows (writing statements, each of one or more
+   events); NOTIFYs the last number. */
 /* @name SequenceEvents */
-SELECT moved AS "moved!", last AS "last!" FROM sequence_events(:limit!);
+SELECT moved AS "moved!", last AS "last!", rows_taken AS "rows_taken!" FROM sequence_events(:limit!);
 
 /* The last number given (0: none yet). */
 /* @name LastEventSequence */
@@ -39,5 +40,5 @@ WHERE sequence IN (SELECT e.sequence FROM events e WHERE e.created_at < :before!
 
 /* For the metrics: events committed and not yet numbered, and the age of the oldest (0: none). */
 /* @name OutboxStats */
-SELECT count(*)::int AS "rows!", coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS "oldest_age_s!"
+SELECT coalesce(sum(cardinality(types)), 0)::int AS "events!", coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS "oldest_age_s!"
 FROM event_outbox;

@@ -31,10 +31,11 @@ WITH expired AS (
   WHERE t.id = due.id
   RETURNING t.*
 ), announced AS (
-  INSERT INTO event_outbox (type, transfer_id, owner_a, owner_b)
-  SELECT 'transfer.expired', e.id, fa.owner, nullif(ta.owner, fa.owner)
+  INSERT INTO event_outbox (types, transfer_ids, datas, owners_a, owners_b)
+  SELECT array_agg('transfer.expired'::text ORDER BY e.id), array_agg(e.id ORDER BY e.id), array_agg(NULL::json ORDER BY e.id),
+         array_agg(fa.owner ORDER BY e.id), array_agg(nullif(ta.owner, fa.owner) ORDER BY e.id)
   FROM expired e JOIN accounts fa ON fa.id = e.from_account_id JOIN accounts ta ON ta.id = e.to_account_id
-  ORDER BY e.id
+  HAVING count(*) > 0
 )
 SELECT id AS "id!", from_account_id AS "from_account_id!", to_account_id AS "to_account_id!", amount AS "amount!",
        expires_at AS "expires_at!"

@@ -71,12 +71,12 @@ WITH used AS (
   FROM used WHERE u.username = used.username AND u.email = used.email
   RETURNING u.username, u.full_name, u.email, u.role, u.password_changed_at, u.created_at, u.is_email_verified
 ), announced AS (
-  INSERT INTO event_outbox (type, data, owner_a)
-  SELECT 'user.email_verified',
-         json_build_object('user', json_build_object('username', v.username, 'full_name', v.full_name, 'email', v.email,
+  INSERT INTO event_outbox (types, transfer_ids, datas, owners_a, owners_b)
+  SELECT ARRAY['user.email_verified'], ARRAY[NULL::bigint],
+         ARRAY[json_build_object('user', json_build_object('username', v.username, 'full_name', v.full_name, 'email', v.email,
            'role', v.role, 'password_changed_at', api_timestamp(v.password_changed_at), 'created_at', api_timestamp(v.created_at),
-           'is_email_verified', v.is_email_verified)),
-         v.username
+           'is_email_verified', v.is_email_verified))],
+         ARRAY[v.username], ARRAY[NULL::text]
   FROM verified v
 )
 SELECT (SELECT count(*) FROM verified)::int AS "verified!";

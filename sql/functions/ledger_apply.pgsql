@@ -501,8 +501,8 @@ BEGIN
     SELECT * FROM unnest(s_user, s_key, s_fp, s_status, s_resp);
   END IF;
   IF array_length(v_type, 1) > 0 THEN
-    INSERT INTO event_outbox (type, created_at, transfer_id, data, owner_a, owner_b)
-    SELECT v.type, v_now, v.tid, v.data, v.oa, v.ob FROM unnest(v_type, v_tid, v_data, v_oa, v_ob) AS v(type, tid, data, oa, ob);
+    INSERT INTO event_outbox (created_at, types, transfer_ids, datas, owners_a, owners_b)
+    VALUES (v_now, v_type, v_tid, v_data, v_oa, v_ob);
   END IF;
 END;
 $$;

@@ -25,8 +25,9 @@ import {
 import type { Queryable } from '../db/pool.js';
 
 export const EVENTS_CHANNEL = 'simplebank_events';
-/** Outbox rows a sequencer run numbers at most (it runs again at once when there were more). */
-const SEQUENCE_BATCH = 5_000;
+/** Outbox rows (writing statements, a ledger call's events each) a sequencer run numbers at most (it
+ * runs again at once when there were more). */
+const SEQUENCE_BATCH = 1_000;
 /** The least time between two sequencer runs of a process while ledger calls keep coming. */
 const SEQUENCE_GAP_MS = 10;
 /** How many new events one wake-up read takes at a time. */
@@ -166,7 +167,7 @@ export function createEventFeed(pool: Queryable, opts: EventFeedOptions = {}): E
           opts.onSequenced?.(r.moved);
           for (const l of numbered) l(Number(r.last));
           heard(Number(r.last));
-          if (r.moved >= SEQUENCE_BATCH) again = true;
+          if (r.rows_taken >= SEQUENCE_BATCH) again = true;
         }
         // Under load, runs at most every SEQUENCE_GAP_MS: each is a transaction of its own (a commit,
         // a NOTIFY), so many ledger calls share one; a lone call's events are numbered at once.

@@ -365,6 +365,6 @@ export async function readQueueStats(db: Queryable): Promise<QueueStats> {
     );
   return {
     jobs: jobs.map((j) => ({ task: j.task, ready: j.ready, oldestReadyAgeS: j.oldest, givenUp: j.given_up })),
-    outbox: { rows: outbox?.rows ?? 0, oldestAgeS: outbox?.oldest_age_s ?? 0 },
+    outbox: { events: outbox?.events ?? 0, oldestAgeS: outbox?.oldest_age_s ?? 0 },
   };
 }

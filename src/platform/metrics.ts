@@ -53,7 +53,7 @@ export interface QueueStats {
   /** Per task: jobs due and not taken, the age of the oldest of them, and jobs given up (attempts used up). */
   jobs: { task: string; ready: number; oldestReadyAgeS: number; givenUp: number }[];
   /** Events committed and not yet numbered, and the age of the oldest. */
-  outbox: { rows: number; oldestAgeS: number };
+  outbox: { events: number; oldestAgeS: number };
 }
 
 const noop = () => {};
@@ -249,12 +249,12 @@ export function createMetrics(): Metrics {
   perTask('simplebank_jobs_oldest_ready_age_seconds', 'How long the oldest job due has waited, by task.', (j) => j.oldestReadyAgeS);
   perTask('simplebank_jobs_given_up', 'Jobs whose attempts are used up, still in the queue, by task.', (j) => j.givenUp);
   new Gauge({
-    name: 'simplebank_event_outbox_rows',
+    name: 'simplebank_event_outbox_events',
     help: 'Events committed and not yet numbered (the sequencer runs after every ledger call and each second).',
     registers: [register],
     async collect() {
       const s = await readStats();
-      if (s) this.set(s.outbox.rows);
+      if (s) this.set(s.outbox.events);
     },
   });
   new Gauge({

@@ -20,7 +20,9 @@ afterAll(async () => {
 
 const outboxRow = (c: pg.ClientBase, owner: string) =>
   c.query<{ id: string }>(
-    `INSERT INTO event_outbox (type, data, owner_a) VALUES ('account.opened', json_build_object('account', json_build_object('owner', $1::text)), $1) RETURNING id`,
+    `INSERT INTO event_outbox (types, transfer_ids, datas, owners_a, owners_b)
+     VALUES (ARRAY['account.opened'], ARRAY[NULL::bigint], ARRAY[json_build_object('account', json_build_object('owner', $1::text))],
+             ARRAY[$1::text], ARRAY[NULL::text]) RETURNING id`,
     [owner],
   );
 

@@ -16,7 +16,7 @@ afterAll(async () => {
 
 test('queue depth, oldest wait and given-up jobs per task, and the outbox backlog, reach /metrics', async () => {
   // Before the worker ever ran there is no queue to count, and that is not an error.
-  expect(await readQueueStats(db.pool)).toEqual({ jobs: [], outbox: { rows: 0, oldestAgeS: 0 } });
+  expect(await readQueueStats(db.pool)).toEqual({ jobs: [], outbox: { events: 0, oldestAgeS: 0 } });
 
   // The worker installs its queue; stopped again, jobs added now wait.
   await (await startJobs({ sessionUrl: db.url, pool: db.pool, log: pino({ level: 'silent' }) })).stop();
@@ -27,7 +27,9 @@ test('queue depth, oldest wait and given-up jobs per task, and the outbox backlo
   await db.pool.query(`SELECT graphile_worker.add_job('send_verify_email', '{}'::json, max_attempts => 1)`);
   await db.pool.query(`UPDATE graphile_worker._private_jobs SET attempts = 1 WHERE max_attempts = 1`);
   await db.pool.query(
-    `INSERT INTO event_outbox (type, data, owner_a, created_at) VALUES ('account.opened', '{}', 'x', now() - interval '30 seconds'), ('account.opened', '{}', 'x', now())`,
+    `INSERT INTO event_outbox (types, transfer_ids, datas, owners_a, owners_b, created_at) VALUES
+       (ARRAY['account.opened'], ARRAY[NULL::bigint], ARRAY['{}'::json], ARRAY['x'], ARRAY[NULL::text], now() - interval '30 seconds'),
+       (ARRAY['account.opened', 'account.opened'], ARRAY[NULL::bigint, NULL], ARRAY['{}'::json, '{}'], ARRAY['x', 'x'], ARRAY[NULL::text, NULL], now())`,
   );
 
   const stats = await readQueueStats(db.pool);
@@ -36,7 +38,7 @@ test('queue depth, oldest wait and given-up jobs per task, and the outbox backlo
   expect(byTask.deliver_webhook!.oldestReadyAgeS).toBeGreaterThanOrEqual(90);
   expect(byTask.deliver_webhook!.oldestReadyAgeS).toBeLessThan(150);
   expect(byTask.send_verify_email).toMatchObject({ ready: 0, givenUp: 1, oldestReadyAgeS: 0 });
-  expect(stats.outbox.rows).toBe(2);
+  expect(stats.outbox.events).toBe(3);
   expect(stats.outbox.oldestAgeS).toBeGreaterThanOrEqual(30);
 
   const metrics = createMetrics();
@@ -48,7 +50,7 @@ test('queue depth, oldest wait and given-up jobs per task, and the outbox backlo
   expect(body).toMatch(/^simplebank_jobs_ready\{task="deliver_webhook"\} 2$/m);
   expect(body).toMatch(/^simplebank_jobs_given_up\{task="send_verify_email"\} 1$/m);
   expect(body).toMatch(/^simplebank_jobs_oldest_ready_age_seconds\{task="deliver_webhook"\} (9\d|1[0-4]\d)(\.\d+)?$/m);
-  expect(body).toMatch(/^simplebank_event_outbox_rows 2$/m);
+  expect(body).toMatch(/^simplebank_event_outbox_events 3$/m); // three events, in two rows (writing statements)
   expect(body).toMatch(/^simplebank_event_waiters 3$/m);
   expect(body).toMatch(/^simplebank_job_failures_total\{task="send_verify_email",final="true"\} 1$/m);
   expect(body).toMatch(/^simplebank_webhook_deliveries_total\{outcome="retrying"\} 1$/m);
