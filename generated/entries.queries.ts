@@ -28,15 +28,17 @@ export interface IListEntriesQuery {
   result: IListEntriesResult;
 }
 
-const listEntriesIR: any = {"usedParamSet":{"accountId":true,"beforeId":true,"limit":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":102,"b":112}]},{"name":"beforeId","required":true,"transform":{"type":"scalar"},"locs":[{"a":135,"b":144}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":179,"b":185}]}],"statement":"SELECT id, account_id, amount, transfer_id, created_at, balance_after\nFROM entries\nWHERE account_id = :accountId!::account_id AND id < :beforeId!::entry_id\nORDER BY id DESC\nLIMIT :limit!"};
+const listEntriesIR: any = {"usedParamSet":{"accountId":true,"beforeId":true,"limit":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":118,"b":128}]},{"name":"beforeId","required":true,"transform":{"type":"scalar"},"locs":[{"a":230,"b":239},{"a":296,"b":305}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":362,"b":368}]}],"statement":"SELECT e.id, e.account_id, e.amount, e.transfer_id, e.created_at, e.balance_after\nFROM entries e\nWHERE e.account_id = :accountId!::account_id\n  AND (e.created_at, e.id) < (coalesce((SELECT c.created_at FROM entries c WHERE c.id = :beforeId!::entry_id), 'infinity'),\n                              :beforeId!::entry_id)\nORDER BY e.created_at DESC, e.id DESC\nLIMIT :limit!"};
 
 /**
  * Query generated from SQL:
  * ```
- * SELECT id, account_id, amount, transfer_id, created_at, balance_after
- * FROM entries
- * WHERE account_id = :accountId!::account_id AND id < :beforeId!::entry_id
- * ORDER BY id DESC
+ * SELECT e.id, e.account_id, e.amount, e.transfer_id, e.created_at, e.balance_after
+ * FROM entries e
+ * WHERE e.account_id = :accountId!::account_id
+ *   AND (e.created_at, e.id) < (coalesce((SELECT c.created_at FROM entries c WHERE c.id = :beforeId!::entry_id), 'infinity'),
+ *                               :beforeId!::entry_id)
+ * ORDER BY e.created_at DESC, e.id DESC
  * LIMIT :limit!
  * ```
  */

@@ -223,8 +223,6 @@ CREATE UNIQUE INDEX accounts_owner_currency_key ON public.accounts USING btree (
 
 CREATE INDEX accounts_owner_idx ON public.accounts USING btree (owner);
 
-CREATE INDEX entries_account_id_idx ON public.entries USING btree (account_id, id DESC);
-
 CREATE INDEX entries_account_time_idx ON public.entries USING btree (account_id, created_at DESC, id DESC);
 
 CREATE INDEX entries_transfer_idx ON public.entries USING btree (transfer_id);
@@ -347,3 +345,4 @@ CREATE TRIGGER users_authority_changed_notify AFTER UPDATE ON public.users FOR E
 --   20261207130001
 --   20261207140000
 --   20261207140001
+--   20261207210000

@@ -37,7 +37,7 @@ function decodeCursor(cursor: string): EntryId {
   return id as EntryId; // checked just above
 }
 
-/** Newest first, keyset-paged on the entry id (no OFFSET scan). */
+/** Newest first by (created_at, id), keyset-paged (no OFFSET scan); the cursor names the last entry given. */
 export async function listAccountEntries(
   db: Queryable,
   accountId: AccountId,

@@ -139,6 +139,27 @@ describe('GET /accounts/{id}/entries', () => {
     expect(pages).toBe(3);
     expect(seen).toEqual([700, 600, 500, 400, 300, 200, 100]);
   });
+  it("200: pages follow the entries' time, then id, and stay whole when the clock stepped back", async () => {
+    // The listing is ordered by (created_at, id), the order of the one index of an account's entries.
+    // A server clock that stepped back leaves an entry older than its id says: every entry is still
+    // listed exactly once, in time order, across page boundaries.
+    const erin = await signUp(t, { prefix: 'erin' });
+    const id = (await openAccount(t, erin, 'USD')).id;
+    for (let i = 1; i <= 6; i++) await depositAs(t, banker, id, i * 100);
+    await t.db.pool.query(`UPDATE entries SET created_at = created_at - interval '1 hour' WHERE account_id = $1 AND amount IN (500, 600)`, [
+      id,
+    ]);
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const body: { items: { amount: number }[]; next_cursor: string | null } = (
+        await get(`/accounts/${id}/entries?limit=2${cursor ? `&cursor=${cursor}` : ''}`, erin)
+      ).json();
+      seen.push(...body.items.map((e: { amount: number }) => e.amount));
+      cursor = body.next_cursor;
+    } while (cursor);
+    expect(seen).toEqual([400, 300, 200, 100, 600, 500]);
+  });
   it('200 with the default limit and an exact last page', async () => {
     const body = (await get(`/accounts/${accountId}/entries`, dave)).json();
     expect(body.items).toHaveLength(7);

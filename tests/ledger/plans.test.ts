@@ -4,8 +4,9 @@
 // proportion to all that table ever holds. Read with auto_explain from the function's own statements.
 import pg from 'pg';
 import { balanceAt, getAccount } from '../../generated/accounts.queries.js';
+import { listEntries } from '../../generated/entries.queries.js';
 import { expireHolds } from '../../generated/transfers.queries.js';
-import { asCents } from '../../src/ids.js';
+import { asCents, asEntryId, fromInt8 } from '../../src/ids.js';
 import { applyBatch } from '../../src/transfers/ledger.js';
 import { createTestDb, type TestDb } from '../setup/db.js';
 import { makeAccount, makeUser } from '../setup/fixtures.js';
@@ -129,10 +130,20 @@ it('v1.3: holds, postings, voids, reversals, account states, the balance as of a
     // once they are large: an index must serve each by key.
     await c.query('SET enable_seqscan = off');
     await balanceAt.run({ id: a, at: new Date() }, c);
+    const firstPage = await listEntries.run({ accountId: a, beforeId: asEntryId(Number.MAX_SAFE_INTEGER), limit: 2 }, c);
+    await listEntries.run({ accountId: a, beforeId: fromInt8(firstPage[0]!.id), limit: 2 }, c);
     await getAccount.run({ id: a }, c);
     await expireHolds.run({ limit: 100 }, c);
   });
   const texts = plans.join('\n');
+  // The entries listing: the keyset bound is part of the index condition and the index gives the order
+  // (no sort), so a page costs its own rows whatever the account holds before it.
+  const listing = plans.filter((p) => /Query Text: SELECT e.id, e.account_id/.test(p));
+  expect(listing).toHaveLength(2);
+  for (const p of listing) {
+    expect(p).toMatch(/Index Scan using entries_account_time_idx on entries e[^\n]*\n\s*Index Cond: [^\n]*ROW\(created_at, /);
+    expect(p).not.toMatch(/Sort/);
+  }
   for (const index of [
     'transfers_pending_from_idx',
     'transfers_pending_to_idx',
