@@ -50,15 +50,49 @@ export interface ILastEventSequenceQuery {
   result: ILastEventSequenceResult;
 }
 
-const lastEventSequenceIR: any = {"usedParamSet":{},"params":[],"statement":"SELECT last AS \"last!\" FROM event_counter                                                           "};
+const lastEventSequenceIR: any = {"usedParamSet":{},"params":[],"statement":"SELECT last AS \"last!\" FROM event_counter                                                                                                                                                                                                                                                                    "};
 
 /**
  * Query generated from SQL:
  * ```
- * SELECT last AS "last!" FROM event_counter                                                           
+ * SELECT last AS "last!" FROM event_counter                                                                                                                                                                                                                                                                    
  * ```
  */
 export const lastEventSequence = new PreparedQuery<ILastEventSequenceParams,ILastEventSequenceResult>(lastEventSequenceIR);
+
+
+/** 'ListNewEventOwners' parameters type */
+export interface IListNewEventOwnersParams {
+  after: NumberOrString;
+  limit: NumberOrString;
+}
+
+/** 'ListNewEventOwners' return type */
+export interface IListNewEventOwnersResult {
+  owner_a: string;
+  owner_b: string | null;
+  sequence: string;
+}
+
+/** 'ListNewEventOwners' query type */
+export interface IListNewEventOwnersQuery {
+  params: IListNewEventOwnersParams;
+  result: IListNewEventOwnersResult;
+}
+
+const listNewEventOwnersIR: any = {"usedParamSet":{"after":true,"limit":true},"params":[{"name":"after","required":true,"transform":{"type":"scalar"},"locs":[{"a":92,"b":98}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":124,"b":130}]}],"statement":"SELECT sequence AS \"sequence!\", owner_a AS \"owner_a!\", owner_b\nFROM events\nWHERE sequence > :after!\nORDER BY sequence\nLIMIT :limit!                                                           "};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * SELECT sequence AS "sequence!", owner_a AS "owner_a!", owner_b
+ * FROM events
+ * WHERE sequence > :after!
+ * ORDER BY sequence
+ * LIMIT :limit!                                                           
+ * ```
+ */
+export const listNewEventOwners = new PreparedQuery<IListNewEventOwnersParams,IListNewEventOwnersResult>(listNewEventOwnersIR);
 
 
 /** 'ListAllEvents' parameters type */

@@ -11,6 +11,16 @@ SELECT moved AS "moved!", last AS "last!", rows_taken AS "rows_taken!" FROM sequ
 /* @name LastEventSequence */
 SELECT last AS "last!" FROM event_counter;
 
+/* Who may see the events after :after: what a process reads once for all its waiters to know whom to
+   wake (each then reads its own page). Only the numbers and owners, from `events` itself: no data is
+   built for a read whose rows only decide who wakes. */
+/* @name ListNewEventOwners */
+SELECT sequence AS "sequence!", owner_a AS "owner_a!", owner_b
+FROM events
+WHERE sequence > :after!
+ORDER BY sequence
+LIMIT :limit!;
+
 /* A banker's feed: every event after :after, ascending. */
 /* @name ListAllEvents */
 SELECT sequence AS "sequence!", type AS "type!", api_timestamp(created_at) AS "created_at!", data AS "data!",

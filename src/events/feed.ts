@@ -15,13 +15,7 @@
 // waits. Waiters (long-polls and streams together) are bounded.
 import pg from 'pg';
 import type { Logger } from 'pino';
-import {
-  type IListAllEventsResult,
-  lastEventSequence,
-  listAllEvents,
-  listOwnEvents,
-  sequenceEvents,
-} from '../../generated/events.queries.js';
+import { lastEventSequence, listAllEvents, listNewEventOwners, listOwnEvents, sequenceEvents } from '../../generated/events.queries.js';
 import type { Queryable } from '../db/pool.js';
 
 export const EVENTS_CHANNEL = 'simplebank_events';
@@ -209,7 +203,7 @@ export function createEventFeed(pool: Queryable, opts: EventFeedOptions = {}): E
     reading = true;
     try {
       while (dispatched < known && waiters.size > 0 && !closed) {
-        const rows: IListAllEventsResult[] = await listAllEvents.run({ after: dispatched, limit: DISPATCH_BATCH }, pool);
+        const rows = await listNewEventOwners.run({ after: dispatched, limit: DISPATCH_BATCH }, pool);
         if (rows.length === 0) break; // numbered, but not yet visible to this connection: the next number retries
         for (const w of waiters) {
           if (rows.some((r) => Number(r.sequence) > w.after && sees(w.viewer, r))) w.wake(true);
